@@ -1,0 +1,697 @@
+/*
+ * inventory.c — the target table.  A host, a CIDR block or an a-b range
+ * is one entry with a count and a running total; target i is found by
+ * binary search, so a /8 costs one entry and nothing is ever expanded.
+ * Per-target settings (community, version, timeout, tags, ...) are
+ * interned: lines with the same keys share one target_params.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snmpfleet.h"
+
+#define INV_MAX_BLOCK	((uint64_t)1 << 32)
+#define INV_MAX_ERRORS	20
+
+struct intern_slot {
+	char		*key;
+	uint32_t	 index;
+};
+
+struct intern {
+	struct intern_slot	*slots;
+	size_t			 cap;
+	size_t			 used;
+};
+
+static uint64_t
+inventory_hash(const char *s)
+{
+	uint64_t	h = 1469598103934665603ull;
+
+	while (*s != '\0') {
+		h ^= (unsigned char)*s++;
+		h *= 1099511628211ull;
+	}
+	return h;
+}
+
+static struct intern_slot *
+intern_find(struct intern *t, const char *key)
+{
+	size_t	i;
+
+	i = inventory_hash(key) & (t->cap - 1);
+	while (t->slots[i].key != NULL && strcmp(t->slots[i].key, key) != 0)
+		i = (i + 1) & (t->cap - 1);
+	return &t->slots[i];
+}
+
+static void
+intern_grow(struct intern *t)
+{
+	struct intern	 old = *t;
+	size_t		 i;
+
+	t->cap = old.cap ? old.cap * 2 : 64;
+	t->slots = xcalloc(t->cap, sizeof *t->slots);
+	for (i = 0; i < old.cap; i++) {
+		if (old.slots[i].key != NULL)
+			*intern_find(t, old.slots[i].key) = old.slots[i];
+	}
+	free(old.slots);
+}
+
+static struct target_params *
+params_copy(const struct target_params *p)
+{
+	struct target_params	*c = xcalloc(1, sizeof *c);
+	size_t			 i;
+
+	*c = *p;
+	c->community = xstrdup(p->community);
+	c->tags = NULL;
+	if (p->ntags != 0) {
+		c->tags = xcalloc(p->ntags * 2, sizeof *c->tags);
+		for (i = 0; i < p->ntags * 2; i++)
+			c->tags[i] = xstrdup(p->tags[i]);
+	}
+	return c;
+}
+
+void
+target_params_free(struct target_params *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->ntags * 2; i++)
+		free(p->tags[i]);
+	free(p->tags);
+	free(p->community);
+	free(p);
+}
+
+void
+inventory_init(struct inventory *inv, const struct target_params *defaults,
+    unsigned default_port)
+{
+	memset(inv, 0, sizeof *inv);
+	inv->params = xcalloc(1, sizeof *inv->params);
+	inv->params[0] = params_copy(defaults);
+	inv->nparams = 1;
+	inv->default_port = default_port;
+	inv->intern = xcalloc(1, sizeof(struct intern));
+	buf_init(&inv->names);
+}
+
+void
+inventory_free(struct inventory *inv)
+{
+	struct intern	*t = inv->intern;
+	size_t		 i;
+
+	for (i = 0; i < inv->nparams; i++)
+		target_params_free(inv->params[i]);
+	free(inv->params);
+	if (t != NULL) {
+		for (i = 0; i < t->cap; i++)
+			free(t->slots[i].key);
+		free(t->slots);
+		free(t);
+	}
+	free(inv->entries);
+	buf_free(&inv->names);
+	memset(inv, 0, sizeof *inv);
+}
+
+int
+inventory_parse_version(const char *s, long *out)
+{
+	if (strcmp(s, "1") == 0)
+		*out = SNMP_VERSION_1;
+	else if (strcmp(s, "2c") == 0 || strcmp(s, "2") == 0)
+		*out = SNMP_VERSION_2c;
+	else
+		return -1;
+	return 0;
+}
+
+static int
+inventory_parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char		*end;
+	unsigned long	 v;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (*end != '\0' || errno != 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int
+inventory_parse_seconds(const char *s, unsigned *ms)
+{
+	char	*end;
+	double	 d;
+
+	errno = 0;
+	d = strtod(s, &end);
+	if (*s == '\0' || *end != '\0' || errno != 0 || !(d >= 0.001) ||
+	    d > 3600)
+		return -1;
+	*ms = (unsigned)(d * 1000 + 0.5);
+	return 0;
+}
+
+/* Add the entry, checking that the table's total stays countable. */
+static int
+inventory_push(struct inventory *inv, int family, const uint8_t *addr,
+    uint64_t count, uint16_t port, uint32_t params, uint32_t name,
+    char **cause)
+{
+	struct inv_entry	*e;
+
+	if (count == 0) {
+		*cause = xstrdup("empty range");
+		return -1;
+	}
+	if (count > INV_MAX_BLOCK) {
+		*cause = xstrdup("block too large (at most 2^32 addresses)");
+		return -1;
+	}
+	if (inv->total + count < inv->total) {
+		*cause = xstrdup("too many targets");
+		return -1;
+	}
+	if (inv->nentries == inv->cap) {
+		inv->cap = inv->cap ? inv->cap * 2 : 64;
+		inv->entries = xreallocarray(inv->entries, inv->cap,
+		    sizeof *inv->entries);
+	}
+	e = &inv->entries[inv->nentries++];
+	memset(e, 0, sizeof *e);
+	e->first = inv->total;
+	e->count = count;
+	e->family = (uint8_t)family;
+	memcpy(e->addr, addr, family == AF_INET ? 4 : 16);
+	e->port = port;
+	e->params = params;
+	e->name = name;
+	inv->total += count;
+	if (family == AF_INET)
+		inv->has_v4 = true;
+	else
+		inv->has_v6 = true;
+	return 0;
+}
+
+static int
+inventory_addr(const char *s, int *family, uint8_t *addr)
+{
+	if (inet_pton(AF_INET, s, addr) == 1) {
+		*family = AF_INET;
+		return 0;
+	}
+	if (inet_pton(AF_INET6, s, addr) == 1) {
+		*family = AF_INET6;
+		return 0;
+	}
+	return -1;
+}
+
+/* Add n to a big-endian address of len bytes (wrapping is the caller's
+ * concern: ranges are checked before). */
+static void
+inventory_addr_add(uint8_t *addr, size_t len, uint64_t n)
+{
+	size_t		i = len;
+	unsigned	carry;
+
+	while (i-- > 0 && n != 0) {
+		carry = addr[i] + (unsigned)(n & 0xff);
+		addr[i] = (uint8_t)carry;
+		n = (n >> 8) + (carry >> 8);
+	}
+}
+
+/* b - a for addresses that differ only in their last 8 bytes; -1 if b <
+ * a or the difference does not fit 2^32. */
+static int64_t
+inventory_addr_diff(const uint8_t *a, const uint8_t *b, size_t len)
+{
+	uint64_t	x = 0, y = 0;
+	size_t		i, start = len > 8 ? len - 8 : 0;
+
+	if (memcmp(a, b, start) != 0)
+		return -1;
+	for (i = start; i < len; i++) {
+		x = x << 8 | a[i];
+		y = y << 8 | b[i];
+	}
+	if (y < x || y - x >= INV_MAX_BLOCK)
+		return -1;
+	return (int64_t)(y - x);
+}
+
+static int
+inventory_cidr(struct inventory *inv, const char *host, const char *plen,
+    uint16_t port, uint32_t params, char **cause)
+{
+	uint8_t		addr[16];
+	unsigned long	bits;
+	uint64_t	count;
+	size_t		len, i;
+	int		family;
+
+	if (inventory_addr(host, &family, addr) != 0) {
+		*cause = xasprintf("bad address in CIDR block '%s'", host);
+		return -1;
+	}
+	len = family == AF_INET ? 4 : 16;
+	if (inventory_parse_uint(plen, len * 8, &bits) != 0) {
+		*cause = xasprintf("bad prefix length '/%s'", plen);
+		return -1;
+	}
+	if (len * 8 - bits > 32) {
+		*cause = xasprintf("block /%lu too large (at most 2^32 "
+		    "addresses)", bits);
+		return -1;
+	}
+	for (i = 0; i < len * 8; i++) {		/* clear the host bits */
+		if (i >= bits)
+			addr[i / 8] &= (uint8_t)~(0x80u >> (i % 8));
+	}
+	count = (uint64_t)1 << (len * 8 - bits);
+	if (family == AF_INET && bits <= 30) {	/* skip network, broadcast */
+		inventory_addr_add(addr, len, 1);
+		count -= 2;
+	}
+	return inventory_push(inv, family, addr, count, port, params,
+	    INV_NO_NAME, cause);
+}
+
+static int
+inventory_range(struct inventory *inv, const char *host, const char *end,
+    uint16_t port, uint32_t params, char **cause)
+{
+	uint8_t		a[16], b[16];
+	unsigned long	last;
+	int64_t		diff;
+	int		fa, fb;
+	size_t		len;
+
+	if (inventory_addr(host, &fa, a) != 0) {
+		*cause = xasprintf("bad address '%s'", host);
+		return -1;
+	}
+	len = fa == AF_INET ? 4 : 16;
+	if (inventory_addr(end, &fb, b) == 0) {
+		if (fb != fa) {
+			*cause = xasprintf("range '%s-%s' mixes IPv4 and IPv6",
+			    host, end);
+			return -1;
+		}
+	} else if (fa == AF_INET &&
+	    inventory_parse_uint(end, 255, &last) == 0) {
+		memcpy(b, a, len);
+		b[3] = (uint8_t)last;
+	} else {
+		*cause = xasprintf("bad range end '%s'", end);
+		return -1;
+	}
+	if ((diff = inventory_addr_diff(a, b, len)) < 0) {
+		*cause = xasprintf("bad range '%s-%s' (end before start, or "
+		    "more than 2^32 addresses)", host, end);
+		return -1;
+	}
+	return inventory_push(inv, fa, a, (uint64_t)diff + 1, port, params,
+	    INV_NO_NAME, cause);
+}
+
+static int
+inventory_resolve(struct inventory *inv, const char *host, uint16_t port,
+    uint32_t params, char **cause)
+{
+	struct addrinfo	 hints, *res;
+	uint8_t		 addr[16];
+	uint32_t	 name;
+	int		 rc, family;
+
+	if (inventory_addr(host, &family, addr) == 0)
+		return inventory_push(inv, family, addr, 1, port, params,
+		    INV_NO_NAME, cause);
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
+		*cause = xasprintf("cannot resolve '%s': %s", host,
+		    gai_strerror(rc));
+		return -1;
+	}
+	family = res->ai_family;
+	if (family == AF_INET)
+		memcpy(addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
+	else
+		memcpy(addr, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
+		    16);
+	freeaddrinfo(res);
+	if (inv->names.len >= INV_NO_NAME - 512) {
+		*cause = xstrdup("too many host names");
+		return -1;
+	}
+	name = (uint32_t)inv->names.len;
+	buf_add(&inv->names, host, strlen(host) + 1);
+	return inventory_push(inv, family, addr, 1, port, params, name, cause);
+}
+
+/* Is host (with a '-' at dash) an address range rather than a name? */
+static bool
+inventory_is_range(char *host, char *dash)
+{
+	uint8_t	addr[16];
+	int	family, rc;
+
+	*dash = '\0';
+	rc = inventory_addr(host, &family, addr);
+	*dash = '-';
+	return rc == 0;
+}
+
+/*
+ * Add one target spec: host, host:port, [v6]:port, bare v6, CIDR block
+ * (v4 or v6) or range a-b / a-N, with the given params index.  A port in
+ * the spec beats the params' port.
+ */
+int
+inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
+    char **cause)
+{
+	char		*s, *host, *colon, *slash, *dash, *close;
+	unsigned long	 port = 0;
+	int		 rc;
+
+	s = xstrdup(spec);
+	host = s;
+	if (*s == '[') {
+		if ((close = strchr(s, ']')) == NULL) {
+			*cause = xasprintf("missing ']' in '%s'", spec);
+			free(s);
+			return -1;
+		}
+		*close = '\0';
+		host = s + 1;
+		colon = close + 1;
+		if (*colon == ':')
+			colon++;
+		else if (*colon != '\0')
+			colon = NULL;
+		if (colon == NULL || (*colon != '\0' &&
+		    inventory_parse_uint(colon, 65535, &port) != 0) ||
+		    (*colon != '\0' && port == 0)) {
+			*cause = xasprintf("bad port in '%s'", spec);
+			free(s);
+			return -1;
+		}
+	} else if ((colon = strchr(s, ':')) != NULL &&
+	    strchr(colon + 1, ':') == NULL) {
+		*colon++ = '\0';
+		if (inventory_parse_uint(colon, 65535, &port) != 0 ||
+		    port == 0) {
+			*cause = xasprintf("bad port '%s'", colon);
+			free(s);
+			return -1;
+		}
+	}
+	if (*host == '\0') {
+		*cause = xasprintf("no host in '%s'", spec);
+		rc = -1;
+	} else if ((slash = strchr(host, '/')) != NULL) {
+		*slash = '\0';
+		rc = inventory_cidr(inv, host, slash + 1, (uint16_t)port,
+		    params, cause);
+	} else if ((dash = strrchr(host, '-')) != NULL &&
+	    inventory_is_range(host, dash)) {
+		*dash = '\0';
+		rc = inventory_range(inv, host, dash + 1, (uint16_t)port,
+		    params, cause);
+	} else {
+		rc = inventory_resolve(inv, host, (uint16_t)port, params,
+		    cause);
+	}
+	free(s);
+	return rc;
+}
+
+/* Apply one key=value to p. */
+static int
+inventory_key(struct target_params *p, const char *key, const char *value,
+    uint16_t *port, char **cause)
+{
+	unsigned long	 n;
+	size_t		 i;
+
+	if (strcmp(key, "community") == 0) {
+		free(p->community);
+		p->community = xstrdup(value);
+	} else if (strcmp(key, "version") == 0) {
+		if (inventory_parse_version(value, &p->snmp_version) != 0) {
+			*cause = xasprintf("unsupported SNMP version '%s' "
+			    "(use 1 or 2c)", value);
+			return -1;
+		}
+	} else if (strcmp(key, "port") == 0) {
+		if (inventory_parse_uint(value, 65535, &n) != 0 || n == 0) {
+			*cause = xasprintf("bad port '%s'", value);
+			return -1;
+		}
+		*port = (uint16_t)n;
+	} else if (strcmp(key, "timeout") == 0) {
+		if (inventory_parse_seconds(value, &p->timeout_ms) != 0) {
+			*cause = xasprintf("bad timeout '%s' (seconds, "
+			    "0.001 to 3600)", value);
+			return -1;
+		}
+	} else if (strcmp(key, "retries") == 0) {
+		if (inventory_parse_uint(value, 100, &n) != 0) {
+			*cause = xasprintf("bad retries '%s' (0 to 100)",
+			    value);
+			return -1;
+		}
+		p->retries = (unsigned)n;
+	} else if (strncmp(key, "tag.", 4) == 0 && key[4] != '\0') {
+		for (i = 0; i < p->ntags; i++) {
+			if (strcmp(p->tags[2 * i], key + 4) == 0)
+				break;
+		}
+		if (i == p->ntags) {
+			p->tags = xreallocarray(p->tags, 2 * (p->ntags + 1),
+			    sizeof *p->tags);
+			p->tags[2 * i] = xstrdup(key + 4);
+			p->tags[2 * i + 1] = NULL;
+			p->ntags++;
+		}
+		free(p->tags[2 * i + 1]);
+		p->tags[2 * i + 1] = xstrdup(value);
+	} else {
+		*cause = xasprintf("unknown key '%s'", key);
+		return -1;
+	}
+	return 0;
+}
+
+/* Find or make the params for a line's keys (tokens after the spec). */
+static int
+inventory_params(struct inventory *inv, char **tok, size_t ntok,
+    uint32_t *index, uint16_t *port, char **cause)
+{
+	struct intern		*t = inv->intern;
+	struct intern_slot	*slot;
+	struct target_params	*p;
+	struct buf		 key;
+	char			*eq;
+	size_t			 i;
+
+	*index = 0;
+	*port = 0;
+	if (ntok == 0)
+		return 0;
+	buf_init(&key);
+	for (i = 0; i < ntok; i++) {
+		buf_adds(&key, tok[i]);
+		buf_addc(&key, '\n');
+	}
+	if (t->used * 2 >= t->cap)
+		intern_grow(t);
+	slot = intern_find(t, buf_cstr(&key));
+	if (slot->key != NULL) {
+		buf_free(&key);
+		*index = slot->index & 0x7fffffff;
+		/* the port key is per line, not per params: re-read it */
+		for (i = 0; i < ntok; i++) {
+			if (strncmp(tok[i], "port=", 5) == 0)
+				*port = (uint16_t)atoi(tok[i] + 5);
+		}
+		return 0;
+	}
+	p = params_copy(inv->params[0]);
+	for (i = 0; i < ntok; i++) {
+		if ((eq = strchr(tok[i], '=')) == NULL || eq == tok[i]) {
+			*cause = xasprintf("expected key=value, not '%s'",
+			    tok[i]);
+			goto fail;
+		}
+		*eq = '\0';
+		if (inventory_key(p, tok[i], eq + 1, port, cause) != 0)
+			goto fail;
+		*eq = '=';
+	}
+	inv->params = xreallocarray(inv->params, inv->nparams + 1,
+	    sizeof *inv->params);
+	inv->params[inv->nparams] = p;
+	*index = (uint32_t)inv->nparams++;
+	slot->key = key.data;
+	slot->index = *index;
+	t->used++;
+	return 0;
+fail:
+	target_params_free(p);
+	buf_free(&key);
+	return -1;
+}
+
+/* Parse one inventory line in place (comments and blank lines are fine). */
+int
+inventory_add_line(struct inventory *inv, char *line, char **cause)
+{
+	char		*tok[64], *s, *save = NULL;
+	size_t		 ntok = 0;
+	uint32_t	 params;
+	uint16_t	 port;
+	struct inv_entry *e;
+	size_t		 before = inv->nentries, i;
+
+	for (s = strtok_r(line, " \t\r\n", &save); s != NULL;
+	    s = strtok_r(NULL, " \t\r\n", &save)) {
+		if (*s == '#')
+			break;
+		if (ntok == sizeof tok / sizeof tok[0]) {
+			*cause = xstrdup("too many keys on one line");
+			return -1;
+		}
+		tok[ntok++] = s;
+	}
+	if (ntok == 0)
+		return 0;
+	if (strchr(tok[0], '=') != NULL) {
+		*cause = xasprintf("line starts with '%s', not a host", tok[0]);
+		return -1;
+	}
+	if (inventory_params(inv, tok + 1, ntok - 1, &params, &port,
+	    cause) != 0)
+		return -1;
+	if (inventory_add_spec(inv, tok[0], params, cause) != 0)
+		return -1;
+	for (i = before; i < inv->nentries; i++) {
+		e = &inv->entries[i];
+		if (e->port == 0)
+			e->port = port;
+	}
+	return 0;
+}
+
+/*
+ * Read an inventory from f (named path in messages), streaming it line
+ * by line.  Every bad line is reported in *cause as "FILE:LINE: reason"
+ * (up to INV_MAX_ERRORS of them); any bad line makes it return -1.
+ */
+int
+inventory_load(struct inventory *inv, const char *path, FILE *f,
+    char **cause)
+{
+	struct buf	 errors;
+	char		*line = NULL, *why;
+	size_t		 cap = 0;
+	unsigned	 lineno = 0, nerr = 0;
+
+	buf_init(&errors);
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		if (inventory_add_line(inv, line, &why) == 0)
+			continue;
+		if (nerr++ < INV_MAX_ERRORS)
+			buf_printf(&errors, "%s%s:%u: %s",
+			    errors.len ? "\n" : "", path, lineno, why);
+		free(why);
+	}
+	if (ferror(f) && nerr++ == 0)
+		buf_printf(&errors, "%s: %s", path, strerror(errno));
+	free(line);
+	if (nerr == 0) {
+		buf_free(&errors);
+		return 0;
+	}
+	if (nerr > INV_MAX_ERRORS)
+		buf_printf(&errors, "\n%s: %u more bad lines", path,
+		    nerr - INV_MAX_ERRORS);
+	*cause = errors.data;
+	return -1;
+}
+
+/* Fill t with target i (0 <= i < inv->total). */
+void
+inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
+{
+	const struct inv_entry	*e;
+	struct sockaddr_in	*sin;
+	struct sockaddr_in6	*sin6;
+	uint8_t			 addr[16];
+	size_t			 lo = 0, hi = inv->nentries, mid;
+
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (inv->entries[mid].first <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	e = &inv->entries[lo];
+	memset(t, 0, sizeof *t);
+	t->index = i;
+	t->params = inv->params[e->params];
+	t->port = e->port ? e->port : (uint16_t)inv->default_port;
+	t->default_port = t->port == inv->default_port;
+	if (e->family == AF_INET) {
+		memcpy(addr, e->addr, 4);
+		inventory_addr_add(addr, 4, i - e->first);
+		sin = (struct sockaddr_in *)&t->addr;
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(t->port);
+		memcpy(&sin->sin_addr, addr, 4);
+		t->addrlen = sizeof *sin;
+	} else {
+		memcpy(addr, e->addr, 16);
+		inventory_addr_add(addr, 16, i - e->first);
+		sin6 = (struct sockaddr_in6 *)&t->addr;
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_port = htons(t->port);
+		memcpy(&sin6->sin6_addr, addr, 16);
+		t->addrlen = sizeof *sin6;
+	}
+	if (e->name != INV_NO_NAME)
+		snprintf(t->host, sizeof t->host, "%s",
+		    inv->names.data + e->name);
+	else
+		inet_ntop(e->family, addr, t->host, sizeof t->host);
+}

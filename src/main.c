@@ -1,0 +1,373 @@
+/*
+ * main.c — the front end: command line and config file (through the one
+ * option table), loading targets and OIDs, signals, the run, the summary
+ * and the exit status.  The only file that prints usage errors or exits.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "snmpfleet.h"
+
+#define EXIT_SOME_FAILED	1
+#define EXIT_USAGE		2
+
+static const char *const default_oids[] = {
+	"sysDescr.0", "sysObjectID.0", "sysUpTime.0", "sysName.0",
+};
+
+struct run {
+	struct config		 cfg;
+	struct inventory	 inv;
+	struct fetch_plan	 plan;
+	struct writer_shared	*shm;
+	struct writer		 w;
+	struct scheduler	*sched;
+	uv_loop_t		 loop;
+	uv_signal_t		 sigint;
+	uv_signal_t		 sigterm;
+	int			 signo;
+	uint64_t		 start_ns;
+};
+
+static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
+die(int status, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fputs("snmpfleet: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(status);
+}
+
+/* Causes that already start with "FILE:LINE:" print as they are. */
+static void __attribute__((noreturn))
+die_cause(int status, char *cause)
+{
+	fprintf(stderr, "%s\n", cause);
+	exit(status);
+}
+
+/* getopt_long's tables, built from the option table. */
+static void
+main_getopt_tables(struct option **longs, char **shorts)
+{
+	const struct option_def	*o;
+	struct buf		 s;
+	size_t			 i;
+
+	*longs = xcalloc(options_count + 1, sizeof **longs);
+	buf_init(&s);
+	buf_addc(&s, ':');
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		(*longs)[i].name = o->name;
+		(*longs)[i].has_arg = (o->flags & OPT_NOARG) ? no_argument :
+		    required_argument;
+		(*longs)[i].val = 256 + (int)i;
+		if (o->short_name != 0) {
+			buf_addc(&s, (char)o->short_name);
+			if (!(o->flags & OPT_NOARG))
+				buf_addc(&s, ':');
+		}
+	}
+	*shorts = s.data;
+}
+
+static const struct option_def *
+main_getopt_next(int argc, char **argv, const struct option *longs,
+    const char *shorts)
+{
+	const struct option_def	*o;
+	int			 c;
+
+	c = getopt_long(argc, argv, shorts, longs, NULL);
+	if (c == -1)
+		return NULL;
+	if (c == '?')
+		die(EXIT_USAGE, "unknown option '%s' (see --help)",
+		    argv[optind - 1]);
+	if (c == ':')
+		die(EXIT_USAGE, "option '%s' needs a value",
+		    argv[optind - 1]);
+	if (c >= 256)
+		return &options_table[c - 256];
+	if ((o = options_find_short(c)) == NULL)
+		die(EXIT_USAGE, "unknown option '-%c'", c);
+	return o;
+}
+
+/*
+ * Two passes over argv: the first handles --help, --version and
+ * --config (files are read before the rest), the second applies every
+ * other option, so the command line overrides the files.
+ */
+static void
+main_options(struct config *cfg, int argc, char **argv)
+{
+	const struct option_def	*o;
+	struct option		*longs;
+	struct buf		 b;
+	char			*shorts, *cause;
+	size_t			 i;
+	int			 pass;
+
+	main_getopt_tables(&longs, &shorts);
+	for (pass = 0; pass < 2; pass++) {
+		optind = 1;
+		opterr = 0;
+		while ((o = main_getopt_next(argc, argv, longs, shorts))) {
+			if (strcmp(o->name, "help") == 0) {
+				buf_init(&b);
+				options_usage(&b);
+				fputs(buf_cstr(&b), stdout);
+				exit(0);
+			}
+			if (strcmp(o->name, "version") == 0) {
+				printf("snmpfleet %s (net-snmp %s, libuv %s)\n",
+				    PACKAGE_VERSION, netsnmp_get_version(),
+				    uv_version_string());
+				exit(0);
+			}
+			if ((pass == 0) != (strcmp(o->name, "config") == 0))
+				continue;
+			if (options_set(cfg, o, optarg, &cause) != 0)
+				die(EXIT_USAGE, "%s", cause);
+		}
+		if (pass == 0) {
+			for (i = 0; i < cfg->config_files.n; i++) {
+				if (options_load_file(cfg,
+				    cfg->config_files.v[i], &cause) != 0)
+					die_cause(EXIT_USAGE, cause);
+			}
+		}
+	}
+	for (i = (size_t)optind; i < (size_t)argc; i++)
+		strlist_add(&cfg->oids, argv[i]);
+	free(longs);
+	free(shorts);
+}
+
+/* net-snmp: read its usual config (snmp.conf: MIBs, output options) the
+ * way snmpget does, print OIDs numerically as -On does, keep quiet
+ * about MIB files it cannot parse.  Before any fork. */
+static void
+main_netsnmp(void)
+{
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_MIB_ERRORS, 0);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+	init_snmp("snmpapp");
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
+	names_use_mibs(get_tree_head() != NULL);
+}
+
+static void
+main_plan(struct run *r)
+{
+	struct config	*cfg = &r->cfg;
+	char		*cause;
+	size_t		 i, n;
+
+	if (cfg->oids.n == 0) {
+		for (i = 0; i < sizeof default_oids / sizeof *default_oids;
+		    i++)
+			strlist_add(&cfg->oids, default_oids[i]);
+	}
+	n = cfg->oids.n;
+	r->plan.oids = xcalloc(n, sizeof *r->plan.oids);
+	r->plan.noids = n;
+	r->plan.max_oids = cfg->max_oids;
+	for (i = 0; i < n; i++) {
+		if (oid_parse(cfg->oids.v[i], &r->plan.oids[i], &cause) != 0)
+			die(EXIT_USAGE, "%s", cause);
+	}
+}
+
+static void
+main_targets(struct run *r)
+{
+	struct config		*cfg = &r->cfg;
+	struct target_params	 defaults;
+	FILE			*f;
+	char			*cause;
+	const char		*path;
+	size_t			 i;
+	int			 rc;
+
+	memset(&defaults, 0, sizeof defaults);
+	defaults.snmp_version = cfg->snmp_version;
+	defaults.community = cfg->community;
+	defaults.timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
+	defaults.retries = cfg->retries;
+	inventory_init(&r->inv, &defaults, cfg->port);
+	for (i = 0; i < cfg->hosts.n; i++) {
+		if (inventory_add_spec(&r->inv, cfg->hosts.v[i], 0,
+		    &cause) != 0)
+			die(EXIT_USAGE, "--host %s: %s", cfg->hosts.v[i],
+			    cause);
+	}
+	for (i = 0; i < cfg->inventories.n; i++) {
+		path = cfg->inventories.v[i];
+		if (strcmp(path, "-") == 0)
+			f = stdin;
+		else if ((f = fopen(path, "r")) == NULL)
+			die(EXIT_USAGE, "%s: %s", path, strerror(errno));
+		rc = inventory_load(&r->inv, f == stdin ? "(stdin)" : path, f,
+		    &cause);
+		if (f != stdin)
+			fclose(f);
+		if (rc != 0)
+			die_cause(EXIT_USAGE, cause);
+	}
+	if (r->inv.total == 0)
+		die(EXIT_USAGE, "no targets: the inventory is empty");
+}
+
+static void
+main_signal_cb(uv_signal_t *h, int signo)
+{
+	struct run	*r = h->data;
+
+	if (r->signo == 0)
+		r->signo = signo;
+	scheduler_stop(r->sched);
+}
+
+static void
+main_summary(struct run *r)
+{
+	struct stats	st;
+	double		wall;
+	uint64_t	left;
+
+	writer_stats(&r->w, &st);
+	wall = (double)(clock_now_ns() - r->start_ns) / 1e9;
+	left = r->inv.total - st.targets_done;
+	if (r->cfg.quiet && r->signo == 0)
+		return;
+	fprintf(stderr, "snmpfleet: %s%llu targets: %llu ok, %llu timeout, "
+	    "%llu error", r->signo ? "interrupted: " : "",
+	    (unsigned long long)r->inv.total, (unsigned long long)st.ok,
+	    (unsigned long long)st.timeout, (unsigned long long)st.error);
+	if (left != 0)
+		fprintf(stderr, ", %llu not finished",
+		    (unsigned long long)left);
+	fprintf(stderr, " in %.3f s; %llu requests (%.0f/s), %llu retries",
+	    wall, (unsigned long long)st.requests,
+	    wall > 0 ? (double)st.requests / wall : 0,
+	    (unsigned long long)st.retries);
+	if (st.responses != 0)
+		fprintf(stderr, "; rtt p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
+		    stats_percentile(&st, 50), stats_percentile(&st, 95),
+		    stats_percentile(&st, 99));
+	fputc('\n', stderr);
+}
+
+static void
+main_closed_cb(uv_handle_t *h)
+{
+}
+
+static int
+main_run(struct run *r)
+{
+	struct sched_opts	 opts;
+	struct claim		 claim;
+	struct stats		 st;
+	char			*cause;
+
+	if (uv_loop_init(&r->loop) != 0)
+		die(1, "cannot start the event loop");
+	memset(&opts, 0, sizeof opts);
+	opts.concurrency = r->cfg.concurrency;
+	opts.rate = r->cfg.rate;
+	opts.plan = &r->plan;
+	claim.next = &r->shm->claim_next;
+	claim.total = r->inv.total;
+	claim.batch = 64;
+	r->sched = scheduler_new(&r->loop, &r->inv, &opts, &claim, &r->w,
+	    out_find(r->cfg.format), &cause);
+	if (r->sched == NULL)
+		die(1, "%s", cause);
+	uv_signal_init(&r->loop, &r->sigint);
+	uv_signal_init(&r->loop, &r->sigterm);
+	r->sigint.data = r->sigterm.data = r;
+	uv_signal_start(&r->sigint, main_signal_cb, SIGINT);
+	uv_signal_start(&r->sigterm, main_signal_cb, SIGTERM);
+	uv_unref((uv_handle_t *)&r->sigint);
+	uv_unref((uv_handle_t *)&r->sigterm);
+
+	r->start_ns = clock_now_ns();
+	scheduler_start(r->sched);
+	uv_run(&r->loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&r->sigint, main_closed_cb);
+	uv_close((uv_handle_t *)&r->sigterm, main_closed_cb);
+	uv_run(&r->loop, UV_RUN_DEFAULT);
+	uv_loop_close(&r->loop);
+	scheduler_free(r->sched);
+
+	main_summary(r);
+	if (r->w.error != 0 && r->w.error != EPIPE)
+		fprintf(stderr, "snmpfleet: %s: %s\n",
+		    r->cfg.output ? r->cfg.output : "output",
+		    strerror(r->w.error));
+	if (r->signo != 0)
+		return 128 + r->signo;
+	if (r->w.error != 0)
+		return EXIT_SOME_FAILED;
+	writer_stats(&r->w, &st);
+	return st.ok == r->inv.total ? 0 : EXIT_SOME_FAILED;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct run	 r;
+	struct buf	 b;
+	char		*cause;
+	int		 status;
+
+	memset(&r, 0, sizeof r);
+	options_init(&r.cfg);
+	main_options(&r.cfg, argc, argv);
+	if (r.cfg.echo_config) {
+		buf_init(&b);
+		options_echo(&r.cfg, &b);
+		fputs(buf_cstr(&b), stdout);
+		buf_free(&b);
+		return 0;
+	}
+	if (options_finish(&r.cfg, &cause) != 0)
+		die(EXIT_USAGE, "%s", cause);
+
+	main_netsnmp();
+	main_plan(&r);
+	main_targets(&r);
+
+	signal(SIGPIPE, SIG_IGN);
+	if ((r.shm = writer_shared_create(&cause)) == NULL)
+		die(1, "%s", cause);
+	if (writer_open(&r.w, r.shm, r.cfg.output, out_find(r.cfg.format),
+	    &cause) != 0)
+		die(EXIT_USAGE, "cannot write output: %s", cause);
+
+	status = main_run(&r);
+
+	writer_close(&r.w);
+	writer_shared_destroy(r.shm);
+	inventory_free(&r.inv);
+	free(r.plan.oids);
+	options_free(&r.cfg);
+	return status;
+}

@@ -1,0 +1,563 @@
+/*
+ * options.c — the one option table.  Every option lives here once: the
+ * command line (main.c builds getopt_long's tables from it), the config
+ * file (same names as the long options), --echo-config and --help all
+ * read this table, and a test checks that the man pages and the sample
+ * config list the same names.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "snmpfleet.h"
+
+static int	opt_set_uint(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_seconds(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_rate(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_string(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_list(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_flag(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_version(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_format(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_none(struct config *, const struct option_def *,
+		    const char *, char **);
+
+static void	opt_echo_uint(const struct config *, const struct option_def *,
+		    struct buf *);
+static void	opt_echo_double(const struct config *,
+		    const struct option_def *, struct buf *);
+static void	opt_echo_string(const struct config *,
+		    const struct option_def *, struct buf *);
+static void	opt_echo_list(const struct config *, const struct option_def *,
+		    struct buf *);
+static void	opt_echo_flag(const struct config *, const struct option_def *,
+		    struct buf *);
+static void	opt_echo_version(const struct config *,
+		    const struct option_def *, struct buf *);
+static void	opt_echo_format(const struct config *,
+		    const struct option_def *, struct buf *);
+
+#define F(field) offsetof(struct config, field)
+
+/* Sorted by long name.  Defaults are text so that --help, the man page
+ * test and options_init all read the same thing. */
+const struct option_def options_table[] = {
+	{ "community", 'c', "STRING", "public", OPT_SECRET,
+	  "v1/v2c community (or SNMPFLEET_COMMUNITY from the environment)",
+	  opt_set_string, F(community), opt_echo_string },
+	{ "concurrency", 'j', "N", "256", 0,
+	  "requests in flight at once",
+	  opt_set_uint, F(concurrency), opt_echo_uint },
+	{ "config", 0, "FILE", NULL, OPT_CLI_ONLY | OPT_LIST,
+	  "read options from FILE (name = value lines)",
+	  opt_set_list, F(config_files), NULL },
+	{ "echo-config", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
+	  "print the effective configuration as a config file and exit",
+	  opt_set_flag, F(echo_config), NULL },
+	{ "format", 'F', "FMT", "text", 0,
+	  "record format: text, jsonl or csv",
+	  opt_set_format, F(format), opt_echo_format },
+	{ "help", 'h', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
+	  "show this help and exit",
+	  opt_set_none, 0, NULL },
+	{ "host", 'H', "SPEC", NULL, OPT_LIST,
+	  "target: host[:port], [v6addr]:port, CIDR or a-b range",
+	  opt_set_list, F(hosts), opt_echo_list },
+	{ "inventory", 'i', "FILE", NULL, OPT_LIST,
+	  "read targets from FILE, one per line ('-' is stdin)",
+	  opt_set_list, F(inventories), opt_echo_list },
+	{ "max-oids", 0, "N", "32", 0,
+	  "OIDs packed into one GET request",
+	  opt_set_uint, F(max_oids), opt_echo_uint },
+	{ "oid", 0, "OID", NULL, OPT_LIST,
+	  "an object to GET (also given as arguments after the options)",
+	  opt_set_list, F(oids), opt_echo_list },
+	{ "output", 'o', "FILE", "-", 0,
+	  "append records to FILE ('-' is standard output)",
+	  opt_set_string, F(output), opt_echo_string },
+	{ "port", 0, "N", "161", 0,
+	  "UDP port of targets that name none",
+	  opt_set_uint, F(port), opt_echo_uint },
+	{ "quiet", 'q', NULL, "no", OPT_NOARG,
+	  "print no summary, only errors",
+	  opt_set_flag, F(quiet), opt_echo_flag },
+	{ "rate", 0, "N", "0", 0,
+	  "requests per second for the whole run (0: no limit)",
+	  opt_set_rate, F(rate), opt_echo_double },
+	{ "retries", 'r', "N", "2", 0,
+	  "retransmissions of an unanswered request",
+	  opt_set_uint, F(retries), opt_echo_uint },
+	{ "snmp-version", 'v', "1|2c", "2c", 0,
+	  "SNMP version",
+	  opt_set_version, F(snmp_version), opt_echo_version },
+	{ "timeout", 't', "SECONDS", "1", 0,
+	  "seconds to wait for each reply",
+	  opt_set_seconds, F(timeout), opt_echo_double },
+	{ "version", 'V', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
+	  "print the program's version and exit",
+	  opt_set_none, 0, NULL },
+};
+const size_t options_count = sizeof options_table / sizeof options_table[0];
+
+#define FIELD(cfg, o, type) ((type *)(void *)((char *)(cfg) + (o)->offset))
+
+/* The valid range of each numeric option. */
+static int
+opt_range(const struct option_def *o, double *lo, double *hi)
+{
+	static const struct { const char *name; double lo, hi; } r[] = {
+		{ "concurrency", 1, 65536 },
+		{ "max-oids", 1, 1000 },
+		{ "port", 1, 65535 },
+		{ "retries", 0, 100 },
+		{ "rate", 0, 1e9 },
+		{ "timeout", 0.001, 3600 },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
+		if (strcmp(r[i].name, o->name) == 0) {
+			*lo = r[i].lo;
+			*hi = r[i].hi;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int
+opt_number(const struct option_def *o, const char *v, double *out,
+    char **cause)
+{
+	char	*end;
+	double	 d, lo = 0, hi = 1e18;
+
+	errno = 0;
+	d = strtod(v, &end);
+	if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d)) {
+		*cause = xasprintf("%s: not a number: '%s'", o->name, v);
+		return -1;
+	}
+	opt_range(o, &lo, &hi);
+	if (d < lo || d > hi) {
+		*cause = xasprintf("%s: %s is out of range (%g to %g)",
+		    o->name, v, lo, hi);
+		return -1;
+	}
+	*out = d;
+	return 0;
+}
+
+static int
+opt_set_uint(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	double	d;
+
+	if (opt_number(o, v, &d, cause) != 0)
+		return -1;
+	if (d != floor(d)) {
+		*cause = xasprintf("%s: not a whole number: '%s'", o->name, v);
+		return -1;
+	}
+	*FIELD(cfg, o, unsigned) = (unsigned)d;
+	return 0;
+}
+
+static int
+opt_set_seconds(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	return opt_number(o, v, FIELD(cfg, o, double), cause);
+}
+
+static int
+opt_set_rate(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	return opt_number(o, v, FIELD(cfg, o, double), cause);
+}
+
+static int
+opt_set_string(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	char	**field = FIELD(cfg, o, char *);
+
+	if (*v == '\0') {
+		*cause = xasprintf("%s: empty value", o->name);
+		return -1;
+	}
+	free(*field);
+	*field = xstrdup(v);
+	return 0;
+}
+
+static int
+opt_set_list(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	if (*v == '\0') {
+		*cause = xasprintf("%s: empty value", o->name);
+		return -1;
+	}
+	strlist_add(FIELD(cfg, o, struct strlist), v);
+	return 0;
+}
+
+static int
+opt_set_flag(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	bool	*field = FIELD(cfg, o, bool);
+
+	if (v == NULL || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
+		*field = true;
+	else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 ||
+	    strcmp(v, "0") == 0 || strcmp(v, "off") == 0)
+		*field = false;
+	else {
+		*cause = xasprintf("%s: expected yes or no, not '%s'",
+		    o->name, v);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+opt_set_version(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	if (inventory_parse_version(v, FIELD(cfg, o, long)) != 0) {
+		*cause = xasprintf("%s: unsupported SNMP version '%s' "
+		    "(use 1 or 2c)", o->name, v);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const format_names[] = { "text", "jsonl", "csv" };
+
+static int
+opt_set_format(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
+		if (strcmp(v, format_names[i]) == 0) {
+			*FIELD(cfg, o, enum format_id) = (enum format_id)i;
+			return 0;
+		}
+	}
+	*cause = xasprintf("%s: unknown format '%s' (text, jsonl or csv)",
+	    o->name, v);
+	return -1;
+}
+
+static int
+opt_set_none(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	return 0;
+}
+
+static void
+opt_echo_uint(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	buf_printf(b, "%s = %u\n", o->name, *FIELD(cfg, o, unsigned));
+}
+
+static void
+opt_echo_double(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	buf_printf(b, "%s = %g\n", o->name, *FIELD(cfg, o, double));
+}
+
+static void
+opt_echo_string(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	const char	*v = *FIELD(cfg, o, char *);
+
+	if (o->flags & OPT_SECRET)
+		buf_printf(b, "# %s = (secret, not shown)\n", o->name);
+	else
+		buf_printf(b, "%s = %s\n", o->name, v);
+}
+
+static void
+opt_echo_list(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	const struct strlist	*l = FIELD(cfg, o, struct strlist);
+	size_t			 i;
+
+	if (l->n == 0)
+		buf_printf(b, "# %s = (none)\n", o->name);
+	for (i = 0; i < l->n; i++)
+		buf_printf(b, "%s = %s\n", o->name, l->v[i]);
+}
+
+static void
+opt_echo_flag(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	buf_printf(b, "%s = %s\n", o->name,
+	    *FIELD(cfg, o, bool) ? "yes" : "no");
+}
+
+static void
+opt_echo_version(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	long	v = *FIELD(cfg, o, long);
+
+	buf_printf(b, "%s = %s\n", o->name,
+	    v == SNMP_VERSION_1 ? "1" : "2c");
+}
+
+static void
+opt_echo_format(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	buf_printf(b, "%s = %s\n", o->name,
+	    format_names[*FIELD(cfg, o, enum format_id)]);
+}
+
+void
+strlist_add(struct strlist *l, const char *s)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof *l->v);
+	l->v[l->n++] = xstrdup(s);
+}
+
+void
+strlist_free(struct strlist *l)
+{
+	size_t	i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+/* Fill cfg with every option's default (and the environment's secrets). */
+void
+options_init(struct config *cfg)
+{
+	const struct option_def	*o;
+	const char		*env;
+	char			*cause;
+	size_t			 i;
+
+	memset(cfg, 0, sizeof *cfg);
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (o->defval == NULL || (o->flags & OPT_LIST))
+			continue;
+		if (o->set(cfg, o, o->defval, &cause) != 0)
+			abort();	/* a bad default is a bug in the table */
+	}
+	env = getenv("SNMPFLEET_COMMUNITY");
+	if (env != NULL && *env != '\0') {
+		free(cfg->community);
+		cfg->community = xstrdup(env);
+	}
+}
+
+void
+options_free(struct config *cfg)
+{
+	strlist_free(&cfg->inventories);
+	strlist_free(&cfg->hosts);
+	strlist_free(&cfg->oids);
+	strlist_free(&cfg->config_files);
+	free(cfg->community);
+	free(cfg->output);
+	memset(cfg, 0, sizeof *cfg);
+}
+
+const struct option_def *
+options_find(const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < options_count; i++) {
+		if (strcmp(options_table[i].name, name) == 0)
+			return &options_table[i];
+	}
+	return NULL;
+}
+
+const struct option_def *
+options_find_short(int c)
+{
+	size_t	i;
+
+	for (i = 0; i < options_count; i++) {
+		if (options_table[i].short_name == c)
+			return &options_table[i];
+	}
+	return NULL;
+}
+
+/* Set option o from text v (NULL for a flag given with no value). */
+int
+options_set(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	if (v == NULL && !(o->flags & OPT_NOARG)) {
+		*cause = xasprintf("%s: needs a value", o->name);
+		return -1;
+	}
+	return o->set(cfg, o, v, cause);
+}
+
+static char *
+options_trim(char *s)
+{
+	char	*end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/*
+ * Read a config file of "name = value" lines ('#' starts a comment line;
+ * a value may be wrapped in double quotes).  On error *cause is
+ * "FILE:LINE: reason" and nothing after the bad line is applied.
+ */
+int
+options_load_file(struct config *cfg, const char *path, char **cause)
+{
+	const struct option_def	*o;
+	FILE			*f;
+	char			*line = NULL, *s, *eq, *name, *value, *why;
+	size_t			 cap = 0, vlen;
+	unsigned		 lineno = 0;
+	int			 rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) != -1) {
+		lineno++;
+		s = options_trim(line);
+		if (*s == '\0' || *s == '#')
+			continue;
+		if ((eq = strchr(s, '=')) == NULL) {
+			*cause = xasprintf("%s:%u: expected 'name = value'",
+			    path, lineno);
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		name = options_trim(s);
+		value = options_trim(eq + 1);
+		vlen = strlen(value);
+		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
+			value[vlen - 1] = '\0';
+			value++;
+		}
+		o = options_find(name);
+		if (o == NULL || (o->flags & OPT_CLI_ONLY)) {
+			*cause = xasprintf("%s:%u: unknown option '%s'", path,
+			    lineno, name);
+			rc = -1;
+			break;
+		}
+		if (o->set(cfg, o, value, &why) != 0) {
+			*cause = xasprintf("%s:%u: %s", path, lineno, why);
+			free(why);
+			rc = -1;
+			break;
+		}
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+/* Checks that need every option: run once all sources are applied. */
+int
+options_finish(struct config *cfg, char **cause)
+{
+	if (cfg->hosts.n == 0 && cfg->inventories.n == 0) {
+		*cause = xstrdup("no targets: give -H SPEC or -i FILE");
+		return -1;
+	}
+	return 0;
+}
+
+/* The effective configuration as a config file that reads back the same
+ * (secrets excepted: they are commented out). */
+void
+options_echo(const struct config *cfg, struct buf *b)
+{
+	const struct option_def	*o;
+	size_t			 i;
+
+	buf_printf(b, "# snmpfleet %s effective configuration\n",
+	    PACKAGE_VERSION);
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (o->echo != NULL && !(o->flags & OPT_CLI_ONLY))
+			o->echo(cfg, o, b);
+	}
+}
+
+/* The --help text, built from the table. */
+void
+options_usage(struct buf *b)
+{
+	const struct option_def	*o;
+	struct buf		 left;
+	size_t			 i;
+
+	buf_adds(b, "usage: snmpfleet [options] [OID ...]\n"
+	    "Poll many SNMP agents at once; one whole record per target.\n\n");
+	buf_init(&left);
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		left.len = 0;
+		if (o->short_name != 0)
+			buf_printf(&left, "-%c, ", o->short_name);
+		else
+			buf_adds(&left, "    ");
+		buf_printf(&left, "--%s", o->name);
+		if (o->argname != NULL)
+			buf_printf(&left, " %s", o->argname);
+		buf_printf(b, "  %-26s %s", buf_cstr(&left), o->help);
+		if (o->defval != NULL && !(o->flags & OPT_NOARG))
+			buf_printf(b, " [%s]", o->defval);
+		buf_addc(b, '\n');
+	}
+	buf_free(&left);
+	buf_adds(b, "\nWithout OIDs, sysDescr.0 sysObjectID.0 sysUpTime.0 and "
+	    "sysName.0 are polled.\nExit: 0 all answered, 1 some failed, "
+	    "2 usage or input error, 130/143 interrupted.\n"
+	    "See snmpfleet(1) and snmpfleet.conf(5).\n");
+}

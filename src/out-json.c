@@ -1,0 +1,88 @@
+/*
+ * out-json.c — jsonl: one JSON object per target per poll, values typed
+ * (numbers as numbers, Counter64 exact), always valid JSON.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "snmpfleet.h"
+
+static void
+out_json_values(struct buf *b, const struct result *r)
+{
+	const netsnmp_variable_list	*v;
+	size_t				 mark;
+
+	buf_adds(b, ",\"values\":[");
+	for (v = r->vars; v != NULL; v = v->next_variable) {
+		if (v != r->vars)
+			buf_addc(b, ',');
+		buf_adds(b, "{\"oid\":\"");
+		oid_format(v->name, v->name_length, b);
+		buf_adds(b, "\",\"name\":");
+		buf_addc(b, '"');
+		mark = b->len;
+		if (names_describe(v->name, v->name_length, b) != 0) {
+			b->len = mark - 1;
+			buf_adds(b, "null");
+		} else
+			buf_addc(b, '"');
+		buf_addc(b, ',');
+		value_json(v, b);
+		buf_addc(b, '}');
+	}
+	buf_addc(b, ']');
+}
+
+static void
+out_json_tags(struct buf *b, const struct target_params *p)
+{
+	size_t	i;
+
+	if (p->ntags == 0)
+		return;
+	buf_adds(b, ",\"tags\":{");
+	for (i = 0; i < p->ntags; i++) {
+		if (i != 0)
+			buf_addc(b, ',');
+		json_string(b, p->tags[2 * i], strlen(p->tags[2 * i]));
+		buf_addc(b, ':');
+		json_string(b, p->tags[2 * i + 1], strlen(p->tags[2 * i + 1]));
+	}
+	buf_addc(b, '}');
+}
+
+static void
+out_json_record(struct buf *b, const struct target *t, const struct result *r)
+{
+	char		when[40];
+	uint64_t	ns = r->done_ns;
+
+	clock_iso8601(when, sizeof when, &ns);
+	buf_adds(b, "{\"time\":\"");
+	buf_adds(b, when);
+	buf_adds(b, "\",\"host\":");
+	json_string(b, t->host, strlen(t->host));
+	buf_adds(b, ",\"port\":");
+	buf_add_u64(b, t->port);
+	buf_adds(b, ",\"status\":\"");
+	buf_adds(b, out_status_name(r->status));
+	buf_addc(b, '"');
+	if (r->status == RES_ERROR) {
+		buf_adds(b, ",\"error\":");
+		json_string(b, r->error ? r->error : "unknown",
+		    strlen(r->error ? r->error : "unknown"));
+	}
+	if (r->rtt_ns != 0)
+		buf_printf(b, ",\"rtt_ms\":%.3f", (double)r->rtt_ns / 1e6);
+	else
+		buf_adds(b, ",\"rtt_ms\":null");
+	buf_adds(b, ",\"retries\":");
+	buf_add_u64(b, r->retries);
+	out_json_values(b, r);
+	out_json_tags(b, t->params);
+	buf_adds(b, "}\n");
+}
+
+const struct out_format out_jsonl = { "jsonl", NULL, out_json_record };

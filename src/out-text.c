@@ -1,0 +1,29 @@
+/*
+ * out-text.c — "HOST OID = TYPE: VALUE", one line per varbind, where all
+ * after "HOST " is what snmpget -On prints; failures as "HOST # why".
+ */
+#include "config.h"
+
+#include "snmpfleet.h"
+
+static void
+out_text_record(struct buf *b, const struct target *t, const struct result *r)
+{
+	const netsnmp_variable_list	*v;
+
+	for (v = r->vars; v != NULL; v = v->next_variable) {
+		out_host(t, b);
+		buf_addc(b, ' ');
+		value_text(v, b);
+		buf_addc(b, '\n');
+	}
+	if (r->status == RES_OK)
+		return;
+	out_host(t, b);
+	if (r->status == RES_TIMEOUT)
+		buf_adds(b, " # timeout\n");
+	else
+		buf_printf(b, " # error: %s\n", r->error ? r->error : "unknown");
+}
+
+const struct out_format out_text = { "text", NULL, out_text_record };

@@ -1,0 +1,338 @@
+/*
+ * snmpfleet.h — the one internal header: every module's interface, in
+ * one section per source file.
+ */
+#ifndef SNMPFLEET_H
+#define SNMPFLEET_H
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <uv.h>
+
+#define SF_ATTR_PRINTF(f, a) __attribute__((format(printf, f, a)))
+
+/* xmalloc.c — allocation that never fails (it aborts the process) */
+void	*xmalloc(size_t);
+void	*xcalloc(size_t, size_t);
+void	*xrealloc(void *, size_t);
+void	*xreallocarray(void *, size_t, size_t);
+char	*xstrdup(const char *);
+char	*xstrndup(const char *, size_t);
+char	*xasprintf(const char *, ...) SF_ATTR_PRINTF(1, 2);
+char	*xvasprintf(const char *, va_list);
+
+/* buf.c — a growable byte buffer */
+struct buf {
+	char	*data;
+	size_t	 len;
+	size_t	 cap;
+};
+void	 buf_init(struct buf *);
+void	 buf_free(struct buf *);
+void	 buf_reserve(struct buf *, size_t);
+void	 buf_add(struct buf *, const void *, size_t);
+void	 buf_adds(struct buf *, const char *);
+void	 buf_addc(struct buf *, char);
+void	 buf_printf(struct buf *, const char *, ...) SF_ATTR_PRINTF(2, 3);
+void	 buf_add_u64(struct buf *, uint64_t);
+void	 buf_add_i64(struct buf *, int64_t);
+const char *buf_cstr(struct buf *);
+
+/* clock.c — monotonic and wall clocks */
+uint64_t clock_now_ns(void);
+void	 clock_iso8601(char *, size_t, uint64_t *);
+
+/* options.c — the one option table, the config file, --echo-config */
+enum format_id { FMT_TEXT, FMT_JSONL, FMT_CSV };
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+void	 strlist_add(struct strlist *, const char *);
+void	 strlist_free(struct strlist *);
+
+struct config {
+	struct strlist	 inventories;
+	struct strlist	 hosts;
+	struct strlist	 oids;
+	unsigned	 port;
+	long		 snmp_version;	/* SNMP_VERSION_1 or SNMP_VERSION_2c */
+	char		*community;
+	double		 timeout;	/* seconds per attempt */
+	unsigned	 retries;
+	unsigned	 concurrency;
+	double		 rate;		/* requests/s for the run, 0 = no limit */
+	char		*output;
+	enum format_id	 format;
+	unsigned	 max_oids;
+	bool		 quiet;
+	bool		 echo_config;
+	struct strlist	 config_files;
+};
+
+#define OPT_SECRET	0x01	/* never printed: redacted in --echo-config */
+#define OPT_CLI_ONLY	0x02	/* not a config file key */
+#define OPT_LIST	0x04	/* repeatable; each use adds a value */
+#define OPT_NOARG	0x08	/* a flag: takes no value on the command line */
+
+struct option_def {
+	const char	*name;		/* long option and config key */
+	int		 short_name;	/* 0 if none */
+	const char	*argname;	/* NULL for flags */
+	const char	*defval;	/* default, as text, or NULL */
+	int		 flags;
+	const char	*help;
+	int		(*set)(struct config *, const struct option_def *,
+			    const char *, char **);
+	size_t		 offset;	/* field in struct config */
+	void		(*echo)(const struct config *,
+			    const struct option_def *, struct buf *);
+};
+
+extern const struct option_def	options_table[];
+extern const size_t		options_count;
+
+void	 options_init(struct config *);
+void	 options_free(struct config *);
+const struct option_def *options_find(const char *);
+const struct option_def *options_find_short(int);
+int	 options_set(struct config *, const struct option_def *,
+	     const char *, char **);
+int	 options_load_file(struct config *, const char *, char **);
+int	 options_finish(struct config *, char **);
+void	 options_echo(const struct config *, struct buf *);
+void	 options_usage(struct buf *);
+
+/* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
+ * entry, addressed by index and never expanded */
+struct target_params {
+	long		 snmp_version;
+	char		*community;
+	unsigned	 timeout_ms;
+	unsigned	 retries;
+	char		**tags;		/* name, value, name, value, ... */
+	size_t		 ntags;
+};
+
+struct inv_entry {
+	uint64_t	 first;		/* index of the entry's first target */
+	uint64_t	 count;		/* 1 for a host, else the block's size */
+	uint8_t		 addr[16];	/* first address, network order */
+	uint8_t		 family;	/* AF_INET or AF_INET6 */
+	uint16_t	 port;		/* 0: the run's --port */
+	uint32_t	 params;	/* index into inventory.params */
+	uint32_t	 name;		/* offset into names arena, or NO_NAME */
+};
+#define INV_NO_NAME UINT32_MAX
+
+struct inventory {
+	struct inv_entry	 *entries;
+	size_t			  nentries;
+	size_t			  cap;
+	uint64_t		  total;
+	struct target_params	**params;
+	size_t			  nparams;
+	struct buf		  names;
+	void			 *intern;	/* params interning table */
+	unsigned		  default_port;
+	bool			  has_v4;
+	bool			  has_v6;
+};
+
+struct target {
+	uint64_t			 index;
+	struct sockaddr_storage		 addr;
+	socklen_t			 addrlen;
+	uint16_t			 port;
+	bool				 default_port;
+	const struct target_params	*params;
+	char				 host[256];
+};
+
+void	 inventory_init(struct inventory *, const struct target_params *,
+	     unsigned);
+void	 inventory_free(struct inventory *);
+int	 inventory_add_spec(struct inventory *, const char *, uint32_t,
+	     char **);
+int	 inventory_add_line(struct inventory *, char *, char **);
+int	 inventory_load(struct inventory *, const char *, FILE *, char **);
+void	 inventory_get(const struct inventory *, uint64_t, struct target *);
+int	 inventory_parse_version(const char *, long *);
+void	 target_params_free(struct target_params *);
+
+/* oid.c — OID text to numbers */
+struct oid_text {
+	oid	 v[MAX_OID_LEN];
+	size_t	 len;
+};
+int	 oid_parse(const char *, struct oid_text *, char **);
+void	 oid_format(const oid *, size_t, struct buf *);
+int	 oid_compare(const oid *, size_t, const oid *, size_t);
+bool	 oid_is_prefix(const oid *, size_t, const oid *, size_t);
+
+/* names.c — built-in names for common MIB objects */
+struct name_entry {
+	const char	*name;
+	const char	*oid;
+	bool		 scalar;
+};
+int	 names_lookup(const char *, struct oid_text *, bool *);
+int	 names_describe(const oid *, size_t, struct buf *);
+void	 names_use_mibs(bool);
+
+/* value.c — varbind values for humans and for JSON */
+const char *value_type_name(u_char);
+bool	 value_is_exception(u_char);
+void	 value_text(const netsnmp_variable_list *, struct buf *);
+void	 value_json(const netsnmp_variable_list *, struct buf *);
+void	 value_plain(const netsnmp_variable_list *, struct buf *);
+void	 json_string(struct buf *, const char *, size_t);
+
+/* stats.c — counters and a fixed-size log-bucketed latency histogram */
+#define HIST_BUCKETS 320
+struct stats {
+	uint64_t	 targets_done;
+	uint64_t	 ok;
+	uint64_t	 timeout;
+	uint64_t	 error;
+	uint64_t	 requests;
+	uint64_t	 responses;
+	uint64_t	 retries;
+	uint64_t	 hist[HIST_BUCKETS];	/* round-trip times */
+};
+void	 stats_record_rtt(struct stats *, uint64_t);
+double	 stats_percentile(const struct stats *, double);
+void	 stats_merge(struct stats *, const struct stats *);
+
+/* result — what one target's poll produced (fetch.c fills it) */
+enum result_status { RES_OK, RES_TIMEOUT, RES_ERROR };
+
+struct result {
+	enum result_status	 status;
+	char			*error;		/* for RES_ERROR */
+	uint64_t		 rtt_ns;	/* last response's round trip */
+	unsigned		 retries;	/* retransmissions, all requests */
+	netsnmp_variable_list	*vars;		/* owned */
+	netsnmp_variable_list	*last;
+	uint64_t		 done_ns;	/* wall clock, ns since epoch */
+};
+void	 result_init(struct result *);
+void	 result_free(struct result *);
+void	 result_append(struct result *, netsnmp_variable_list *);
+
+/* out.c out-text.c out-json.c out-csv.c — record formats */
+struct out_format {
+	const char	*name;
+	void		(*header)(struct buf *);
+	void		(*record)(struct buf *, const struct target *,
+			    const struct result *);
+};
+extern const struct out_format out_text, out_jsonl, out_csv;
+const struct out_format *out_find(enum format_id);
+void	 out_host(const struct target *, struct buf *);
+const char *out_status_name(enum result_status);
+
+/* writer.c — whole records into one shared output, under a robust
+ * process-shared mutex and flock(2) */
+struct writer_shared {
+	pthread_mutex_t	 lock;
+	_Atomic uint64_t claim_next;	/* next target index to claim */
+	struct stats	 stats;		/* totals, updated under lock */
+};
+
+struct writer {
+	int			 fd;
+	bool			 is_file;	/* regular file: use flock */
+	bool			 own_fd;
+	struct writer_shared	*shm;
+	struct buf		 pending;	/* whole records, not yet written */
+	struct stats		 pending_stats;
+	uint64_t		 pending_since;	/* ns; 0 = nothing pending */
+	size_t			 flush_bytes;
+	int			 error;		/* first write errno, sticky */
+};
+
+struct writer_shared *writer_shared_create(char **);
+void	 writer_shared_destroy(struct writer_shared *);
+int	 writer_open(struct writer *, struct writer_shared *, const char *,
+	     const struct out_format *, char **);
+void	 writer_record(struct writer *, const struct out_format *,
+	     const struct target *, const struct result *);
+int	 writer_flush(struct writer *);
+bool	 writer_due(const struct writer *, uint64_t);
+void	 writer_close(struct writer *);
+void	 writer_stats(struct writer *, struct stats *);
+
+/* transport-udp.c — v1/v2c over one shared UDP socket per family, with
+ * net-snmp used only to encode and decode */
+struct transport;
+typedef void (*transport_pdu_cb)(void *, netsnmp_pdu *,
+    const struct sockaddr *);
+
+struct transport *transport_udp_new(uv_loop_t *, bool, bool,
+    transport_pdu_cb, void *, char **);
+int	 transport_udp_send(struct transport *, const struct sockaddr *,
+	     const u_char *, size_t);
+int	 transport_encode(const struct target_params *, netsnmp_pdu *,
+	     struct buf *, char **);
+void	 transport_close(struct transport *, void (*)(void *), void *);
+
+/* fetch.c — what to ask each target: packed GETs, split on tooBig */
+struct fetch_plan {
+	struct oid_text	*oids;
+	size_t		 noids;
+	unsigned	 max_oids;
+};
+
+struct fetch {
+	const struct fetch_plan	*plan;
+	size_t			 next;		/* next OID index to request */
+	size_t			 inflight_first;
+	size_t			 inflight_count;
+	long			 version;
+	size_t			 hole;		/* v1: noSuchName OID, or SIZE_MAX */
+	size_t			 chunk;		/* OIDs per request (tooBig halves) */
+};
+
+enum fetch_step { FETCH_MORE, FETCH_DONE, FETCH_FAILED };
+
+void	 fetch_start(struct fetch *, const struct fetch_plan *, long);
+netsnmp_pdu *fetch_next_pdu(struct fetch *);
+enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *,
+	     struct result *);
+void	 fetch_free(struct fetch *);
+
+/* scheduler.c — the request window, rate, timeouts and retries */
+struct sched_opts {
+	unsigned		 concurrency;
+	double			 rate;
+	const struct fetch_plan	*plan;
+};
+
+struct claim {
+	_Atomic uint64_t	*next;
+	uint64_t		 total;
+	uint64_t		 batch;
+};
+
+struct scheduler;
+struct scheduler *scheduler_new(uv_loop_t *, const struct inventory *,
+    const struct sched_opts *, struct claim *, struct writer *,
+    const struct out_format *, char **);
+void	 scheduler_start(struct scheduler *);
+void	 scheduler_stop(struct scheduler *);
+uint64_t scheduler_unfinished(const struct scheduler *);
+void	 scheduler_free(struct scheduler *);
+
+#endif /* SNMPFLEET_H */

@@ -1,0 +1,236 @@
+/*
+ * transport-udp.c — SNMP v1/v2c over one shared UDP socket per address
+ * family (per process), with net-snmp used only as the codec: encode with
+ * snmp_build() on an unopened session, decode with snmp_comstr_parse() +
+ * snmp_pdu_parse().  Replies are read in batches (recvmmsg) and handed to
+ * the scheduler, which matches request id and source address.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "snmpfleet.h"
+
+#define TRANSPORT_MMSG		32
+#define TRANSPORT_DGRAM		65536
+#define TRANSPORT_SOCKBUF	(8 * 1024 * 1024)
+
+struct transport {
+	uv_loop_t		*loop;
+	uv_udp_t		 udp4;
+	uv_udp_t		 udp6;
+	bool			 has4;
+	bool			 has6;
+	int			 open_handles;
+	transport_pdu_cb	 cb;
+	void			*ctx;
+	char			*rbuf;
+	void			(*closed_cb)(void *);
+	void			*closed_arg;
+};
+
+struct transport_send {
+	uv_udp_send_t	 req;
+	char		*copy;
+};
+
+static void
+transport_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
+{
+	struct transport	*t = h->data;
+
+	*b = uv_buf_init(t->rbuf, TRANSPORT_MMSG * TRANSPORT_DGRAM);
+}
+
+/* Decode one datagram; anything that is not a well-formed v1/v2c
+ * Response is dropped. */
+static void
+transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
+    const struct sockaddr *from, unsigned flags)
+{
+	struct transport	*t = h->data;
+	netsnmp_pdu		*pdu;
+	u_char			*data, community[256];
+	size_t			 len = (size_t)nread, clen = sizeof community;
+	long			 version;
+
+	if (nread <= 0 || from == NULL)
+		return;
+	data = snmp_comstr_parse((u_char *)b->base, &len, community, &clen,
+	    &version);
+	if (data == NULL || (version != SNMP_VERSION_1 &&
+	    version != SNMP_VERSION_2c))
+		return;
+	pdu = snmp_pdu_create(0);
+	pdu->version = version;
+	if (snmp_pdu_parse(pdu, data, &len) != 0 ||
+	    pdu->command != SNMP_MSG_RESPONSE) {
+		snmp_free_pdu(pdu);
+		return;
+	}
+	t->cb(t->ctx, pdu, from);
+}
+
+static int
+transport_open(struct transport *t, uv_udp_t *u, int family, char **cause)
+{
+	struct sockaddr_storage	 ss;
+	int			 rc, size = TRANSPORT_SOCKBUF;
+
+	memset(&ss, 0, sizeof ss);
+	if (family == AF_INET)
+		uv_ip4_addr("0.0.0.0", 0, (struct sockaddr_in *)&ss);
+	else
+		uv_ip6_addr("::", 0, (struct sockaddr_in6 *)&ss);
+	if ((rc = uv_udp_init_ex(t->loop, u,
+	    (unsigned)family | UV_UDP_RECVMMSG)) != 0) {
+		*cause = xasprintf("udp socket: %s", uv_strerror(rc));
+		return -1;
+	}
+	u->data = t;
+	t->open_handles++;
+	rc = uv_udp_bind(u, (struct sockaddr *)&ss,
+	    family == AF_INET6 ? UV_UDP_IPV6ONLY : 0);
+	if (rc == 0) {
+		uv_recv_buffer_size((uv_handle_t *)u, &size);
+		size = TRANSPORT_SOCKBUF;
+		uv_send_buffer_size((uv_handle_t *)u, &size);
+		rc = uv_udp_recv_start(u, transport_alloc_cb,
+		    transport_recv_cb);
+	}
+	if (rc != 0) {
+		*cause = xasprintf("udp socket: %s", uv_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+/* Open the sockets the inventory needs (v4, v6 or both). */
+struct transport *
+transport_udp_new(uv_loop_t *loop, bool v4, bool v6, transport_pdu_cb cb,
+    void *ctx, char **cause)
+{
+	struct transport	*t = xcalloc(1, sizeof *t);
+
+	t->loop = loop;
+	t->cb = cb;
+	t->ctx = ctx;
+	t->rbuf = xmalloc(TRANSPORT_MMSG * TRANSPORT_DGRAM);
+	if ((v4 && transport_open(t, &t->udp4, AF_INET, cause) != 0) ||
+	    (v6 && transport_open(t, &t->udp6, AF_INET6, cause) != 0)) {
+		transport_close(t, NULL, NULL);
+		uv_run(loop, UV_RUN_NOWAIT);
+		return NULL;
+	}
+	t->has4 = v4;
+	t->has6 = v6;
+	return t;
+}
+
+static void
+transport_sent_cb(uv_udp_send_t *req, int status)
+{
+	struct transport_send	*s = (struct transport_send *)req;
+
+	free(s->copy);
+	free(s);
+}
+
+/* Send one datagram; when the socket buffer is full it is queued. */
+int
+transport_udp_send(struct transport *t, const struct sockaddr *to,
+    const u_char *data, size_t len)
+{
+	struct transport_send	*s;
+	uv_udp_t		*u = to->sa_family == AF_INET6 ? &t->udp6 :
+				    &t->udp4;
+	uv_buf_t		 b;
+	int			 rc;
+
+	b = uv_buf_init((char *)data, (unsigned)len);
+	rc = uv_udp_try_send(u, &b, 1, to);
+	if (rc >= 0)
+		return 0;
+	if (rc != UV_EAGAIN)
+		return rc;
+	s = xmalloc(sizeof *s);
+	s->copy = xmalloc(len);
+	memcpy(s->copy, data, len);
+	b = uv_buf_init(s->copy, (unsigned)len);
+	if ((rc = uv_udp_send(&s->req, u, &b, 1, to, transport_sent_cb)) != 0) {
+		free(s->copy);
+		free(s);
+	}
+	return rc;
+}
+
+/* Encode pdu (v1/v2c, community from p) into out, replacing its
+ * contents. */
+int
+transport_encode(const struct target_params *p, netsnmp_pdu *pdu,
+    struct buf *out, char **cause)
+{
+	static netsnmp_session	 sess;
+	static bool		 sess_ready;
+	static u_char		*pkt;
+	static size_t		 pkt_size;
+	size_t			 offset = 0;
+	int			 rc;
+
+	if (!sess_ready) {
+		snmp_sess_init(&sess);
+		sess_ready = true;
+	}
+	if (pkt == NULL) {
+		pkt_size = 2048;
+		pkt = xmalloc(pkt_size);
+	}
+	sess.version = p->snmp_version;
+	sess.community = (u_char *)p->community;
+	sess.community_len = strlen(p->community);
+	pdu->version = p->snmp_version;
+	rc = snmp_build(&pkt, &pkt_size, &offset, &sess, pdu);
+	sess.community = NULL;
+	sess.community_len = 0;
+	if (rc != SNMPERR_SUCCESS) {
+		*cause = xasprintf("cannot encode request: %s",
+		    snmp_api_errstring(rc));
+		return -1;
+	}
+	out->len = 0;
+	buf_add(out, pkt + pkt_size - offset, offset);
+	return 0;
+}
+
+static void
+transport_closed_cb(uv_handle_t *h)
+{
+	struct transport	*t = h->data;
+
+	if (--t->open_handles > 0)
+		return;
+	if (t->closed_cb != NULL)
+		t->closed_cb(t->closed_arg);
+	free(t->rbuf);
+	free(t);
+}
+
+/* Close the sockets; cb(arg) runs once they are closed and t is gone. */
+void
+transport_close(struct transport *t, void (*cb)(void *), void *arg)
+{
+	t->closed_cb = cb;
+	t->closed_arg = arg;
+	if (t->open_handles == 0) {
+		if (cb != NULL)
+			cb(arg);
+		free(t->rbuf);
+		free(t);
+		return;
+	}
+	if (t->udp4.data == t && !uv_is_closing((uv_handle_t *)&t->udp4))
+		uv_close((uv_handle_t *)&t->udp4, transport_closed_cb);
+	if (t->udp6.data == t && !uv_is_closing((uv_handle_t *)&t->udp6))
+		uv_close((uv_handle_t *)&t->udp6, transport_closed_cb);
+}
