@@ -352,6 +352,10 @@ inventory_resolve(struct inventory *inv, const char *host, uint16_t port,
 	if (inventory_addr(host, &family, addr) == 0)
 		return inventory_push(inv, family, addr, 1, port, params,
 		    INV_NO_NAME, cause);
+	if (strspn(host, "0123456789.") == strlen(host)) {
+		*cause = xasprintf("bad IPv4 address '%s'", host);
+		return -1;
+	}
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;

@@ -156,22 +156,6 @@ main_options(struct config *cfg, int argc, char **argv)
 	free(shorts);
 }
 
-/* net-snmp: read its usual config (snmp.conf: MIBs, output options) the
- * way snmpget does, print OIDs numerically as -On does, keep quiet
- * about MIB files it cannot parse.  Before any fork. */
-static void
-main_netsnmp(void)
-{
-	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_MIB_ERRORS, 0);
-	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_MIB_WARNINGS, 0);
-	init_snmp("snmpapp");
-	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
-	names_use_mibs(get_tree_head() != NULL);
-}
-
 static void
 main_plan(struct run *r)
 {
@@ -351,7 +335,7 @@ main(int argc, char **argv)
 	if (options_finish(&r.cfg, &cause) != 0)
 		die(EXIT_USAGE, "%s", cause);
 
-	main_netsnmp();
+	oid_init_netsnmp();
 	main_plan(&r);
 	main_targets(&r);
 

@@ -130,3 +130,22 @@ oid_is_prefix(const oid *p, size_t plen, const oid *o, size_t olen)
 {
 	return plen <= olen && oid_compare(p, plen, o, plen) == 0;
 }
+
+/*
+ * Start net-snmp as the codec and MIB library: read its usual config
+ * (snmp.conf: MIBs, output options) the way snmpget does, print OIDs
+ * numerically as -On does, and keep quiet about MIB files it cannot
+ * parse.  Call once, before any fork (MIB parsing is not thread-safe).
+ */
+void
+oid_init_netsnmp(void)
+{
+	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_MIB_ERRORS, 0);
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+	init_snmp("snmpapp");
+	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
+	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
+	names_use_mibs(get_tree_head() != NULL);
+}

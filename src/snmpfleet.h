@@ -180,6 +180,7 @@ int	 oid_parse(const char *, struct oid_text *, char **);
 void	 oid_format(const oid *, size_t, struct buf *);
 int	 oid_compare(const oid *, size_t, const oid *, size_t);
 bool	 oid_is_prefix(const oid *, size_t, const oid *, size_t);
+void	 oid_init_netsnmp(void);
 
 /* names.c — built-in names for common MIB objects */
 struct name_entry {

@@ -1,0 +1,199 @@
+/*
+ * t-inventory.c — the target table: specs, CIDR blocks and ranges
+ * (IPv4 and IPv6, in memory only: nothing is sent), inventory lines,
+ * per-target keys and FILE:LINE errors.
+ */
+#include "config.h"
+
+#include "snmpfleet.h"
+#include "tap.h"
+
+static struct target_params defaults = {
+	.snmp_version = SNMP_VERSION_2c, .community = "public",
+	.timeout_ms = 1000, .retries = 2,
+};
+
+static void
+fresh(struct inventory *inv)
+{
+	inventory_free(inv);
+	inventory_init(inv, &defaults, 161);
+}
+
+static const char *
+host_of(struct inventory *inv, uint64_t i)
+{
+	static struct target	t;
+
+	inventory_get(inv, i, &t);
+	return t.host;
+}
+
+static int
+load(struct inventory *inv, const char *text, char **cause)
+{
+	FILE	*f = fmemopen((void *)text, strlen(text), "r");
+	int	 rc;
+
+	*cause = NULL;
+	rc = inventory_load(inv, "inv.txt", f, cause);
+	fclose(f);
+	return rc;
+}
+
+static void
+test_specs(void)
+{
+	struct inventory	 inv;
+	struct target		 t;
+	char			*cause;
+
+	inventory_init(&inv, &defaults, 161);
+	ok(inventory_add_spec(&inv, "127.0.0.1", 0, &cause) == 0, "plain v4");
+	ok(inventory_add_spec(&inv, "127.0.0.2:1161", 0, &cause) == 0,
+	    "v4 with port");
+	ok(inventory_add_spec(&inv, "[::1]:1162", 0, &cause) == 0,
+	    "bracketed v6 with port");
+	ok(inventory_add_spec(&inv, "::1", 0, &cause) == 0, "bare v6");
+	is_int(inv.total, 4, "four targets");
+	inventory_get(&inv, 0, &t);
+	is_str(t.host, "127.0.0.1", "host 0");
+	is_int(t.port, 161, "default port");
+	ok(t.default_port, "flagged default");
+	inventory_get(&inv, 1, &t);
+	is_int(t.port, 1161, "port from spec");
+	ok(!t.default_port, "not default");
+	inventory_get(&inv, 2, &t);
+	is_str(t.host, "::1", "v6 host");
+	is_int(t.port, 1162, "v6 port");
+	is_int(t.addr.ss_family, AF_INET6, "v6 family");
+	ok(inv.has_v4 && inv.has_v6, "both families noted");
+
+	fresh(&inv);
+	ok(inventory_add_spec(&inv, "10.1.2.0/24", 0, &cause) == 0, "/24");
+	is_int(inv.total, 254, "/24 skips network and broadcast");
+	is_str(host_of(&inv, 0), "10.1.2.1", "/24 first");
+	is_str(host_of(&inv, 253), "10.1.2.254", "/24 last");
+
+	fresh(&inv);
+	ok(inventory_add_spec(&inv, "10.0.0.0/8", 0, &cause) == 0, "/8");
+	is_int(inv.total, 16777214, "/8 count");
+	is_int(inv.nentries, 1, "/8 is one entry, not expanded");
+	is_str(host_of(&inv, 16777213), "10.255.255.254", "/8 last");
+	is_str(host_of(&inv, 65535), "10.1.0.0", "/8 carries across octets");
+
+	fresh(&inv);
+	inventory_add_spec(&inv, "192.0.2.7/31", 0, &cause);
+	inventory_add_spec(&inv, "192.0.2.9/32", 0, &cause);
+	is_int(inv.total, 3, "/31 has 2, /32 has 1");
+	is_str(host_of(&inv, 0), "192.0.2.6", "/31 host bits cleared");
+
+	fresh(&inv);
+	ok(inventory_add_spec(&inv, "127.0.0.250-127.0.1.5", 0, &cause) == 0,
+	    "full range");
+	is_int(inv.total, 12, "range count");
+	is_str(host_of(&inv, 6), "127.0.1.0", "range crosses octet");
+	ok(inventory_add_spec(&inv, "127.1.1.10-20", 0, &cause) == 0,
+	    "short range");
+	is_int(inv.total, 23, "short range count");
+	is_str(host_of(&inv, 22), "127.1.1.20", "short range last");
+
+	fresh(&inv);
+	ok(inventory_add_spec(&inv, "2001:db8::/120", 0, &cause) == 0,
+	    "v6 /120");
+	is_int(inv.total, 256, "v6 block includes all");
+	is_str(host_of(&inv, 255), "2001:db8::ff", "v6 last");
+	ok(inventory_add_spec(&inv, "2001:db8::1-2001:db8::1:0", 0,
+	    &cause) == 0, "v6 range");
+	is_int(inv.total, 256 + 65536, "v6 range count");
+	ok(inventory_add_spec(&inv, "2001:db8::/32", 0, &cause) != 0,
+	    "v6 /32 refused (too large)");
+	free(cause);
+
+	static const char *const bad[] = {
+		"127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:x", "10.0.0.0/33",
+		"10.0.0.0/x", "127.0.0.5-127.0.0.1", "127.0.0.1-300",
+		"[::1", "[::1]x", "127.0.0.1-::1", "no-such-host.invalid",
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cause = NULL;
+		ok(inventory_add_spec(&inv, bad[i], 0, &cause) != 0 &&
+		    cause != NULL, "bad spec '%s' refused: %s", bad[i],
+		    cause ? cause : "");
+		free(cause);
+	}
+	inventory_free(&inv);
+}
+
+static void
+test_lines(void)
+{
+	struct inventory	 inv;
+	struct target		 t;
+	struct buf		 many;
+	char			*cause;
+
+	inventory_init(&inv, &defaults, 161);
+	ok(load(&inv, "# a comment\n\n127.0.0.1\n"
+	    "127.0.0.2 community=private version=1 port=1161 timeout=0.5 "
+	    "retries=4 tag.site=lab tag.rack=r1 # trailing\n"
+	    "  127.0.0.3:2000 port=1161\n", &cause) == 0, "good lines load");
+	is_int(inv.total, 3, "three targets");
+	inventory_get(&inv, 0, &t);
+	is_str(t.params->community, "public", "default community");
+	inventory_get(&inv, 1, &t);
+	is_str(t.params->community, "private", "per-target community");
+	is_int(t.params->snmp_version, SNMP_VERSION_1, "per-target version");
+	is_int(t.port, 1161, "per-target port");
+	is_int(t.params->timeout_ms, 500, "per-target timeout");
+	is_int(t.params->retries, 4, "per-target retries");
+	is_int(t.params->ntags, 2, "two tags");
+	is_str(t.params->tags[0], "site", "tag name");
+	is_str(t.params->tags[1], "lab", "tag value");
+	inventory_get(&inv, 2, &t);
+	is_int(t.port, 2000, "spec port beats port key");
+
+	fresh(&inv);
+	buf_init(&many);
+	for (int i = 0; i < 1000; i++)
+		buf_printf(&many, "127.0.%d.%d community=c1 tag.a=b\n",
+		    i / 200, i % 200 + 1);
+	ok(load(&inv, buf_cstr(&many), &cause) == 0, "1000 lines");
+	is_int(inv.nparams, 2, "identical keys share one params");
+	buf_free(&many);
+
+	static const struct { const char *text; const char *want; } bad[] = {
+		{ "127.0.0.1\n127.0.0.1 bogus=1\n", "inv.txt:2: unknown key" },
+		{ "127.0.0.1 version=3\n", "inv.txt:1: unsupported SNMP version" },
+		{ "\n\n127.0.0.300\n", "inv.txt:3: bad IPv4 address" },
+		{ "127.0.0.1 port=0\n", "inv.txt:1: bad port" },
+		{ "127.0.0.1 timeout=abc\n", "inv.txt:1: bad timeout" },
+		{ "127.0.0.1 retries=-1\n", "inv.txt:1: bad retries" },
+		{ "127.0.0.1 community\n", "inv.txt:1: expected key=value" },
+		{ "10.0.0.0/40\n", "inv.txt:1: bad prefix length" },
+		{ "community=x\n", "inv.txt:1: line starts with" },
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		fresh(&inv);
+		cause = NULL;
+		ok(load(&inv, bad[i].text, &cause) != 0 && cause != NULL &&
+		    strncmp(cause, bad[i].want, strlen(bad[i].want)) == 0,
+		    "bad line reported as '%s': %s", bad[i].want,
+		    cause ? cause : "(none)");
+		free(cause);
+	}
+	fresh(&inv);
+	ok(load(&inv, "127.0.0.1 x=1\n127.0.0.2\n127.0.0.3 y=2\n", &cause)
+	    != 0 && strstr(cause, "inv.txt:1:") && strstr(cause, "inv.txt:3:"),
+	    "every bad line is reported");
+	free(cause);
+	inventory_free(&inv);
+}
+
+int
+main(void)
+{
+	test_specs();
+	test_lines();
+	return tap_done();
+}

@@ -1,0 +1,87 @@
+/*
+ * t-oid.c — OID parsing (numeric and built-in names) and the names shown
+ * in records.
+ */
+#include "config.h"
+
+#include "snmpfleet.h"
+#include "tap.h"
+
+static const char *
+parsed(const char *text)
+{
+	static struct buf	b;
+	struct oid_text		o;
+	char			*cause;
+
+	b.len = 0;
+	if (oid_parse(text, &o, &cause) != 0) {
+		free(cause);
+		return "(error)";
+	}
+	oid_format(o.v, o.len, &b);
+	return buf_cstr(&b);
+}
+
+static const char *
+described(const char *text)
+{
+	static struct buf	b;
+	struct oid_text		o;
+	char			*cause;
+
+	b.len = 0;
+	if (oid_parse(text, &o, &cause) != 0)
+		return "(error)";
+	if (names_describe(o.v, o.len, &b) != 0)
+		return "(none)";
+	return buf_cstr(&b);
+}
+
+int
+main(void)
+{
+	struct oid_text	 o;
+	char		*cause = NULL;
+
+	is_str(parsed("1.3.6.1.2.1.1.5.0"), "1.3.6.1.2.1.1.5.0", "numeric");
+	is_str(parsed(".1.3.6.1.2.1.1.5.0"), "1.3.6.1.2.1.1.5.0",
+	    "leading dot");
+	is_str(parsed("1.3.6.1.4.1.4294967295"), "1.3.6.1.4.1.4294967295",
+	    "largest sub-identifier");
+	is_str(parsed("sysName.0"), "1.3.6.1.2.1.1.5.0", "name with index");
+	is_str(parsed("sysName"), "1.3.6.1.2.1.1.5.0", "scalar gets .0");
+	is_str(parsed("SNMPv2-MIB::sysDescr.0"), "1.3.6.1.2.1.1.1.0",
+	    "module prefix");
+	is_str(parsed("ifDescr.3"), "1.3.6.1.2.1.2.2.1.2.3", "column + index");
+	is_str(parsed("ifHCInOctets"), "1.3.6.1.2.1.31.1.1.1.6",
+	    "column without index stays a prefix");
+	is_str(parsed("IF-MIB::ifAlias.10"), "1.3.6.1.2.1.31.1.1.1.18.10",
+	    "ifXTable name");
+	is_str(parsed("1.3.6.1.4.1.4294967296"), "(error)", "too large");
+	is_str(parsed("1..3"), "(error)", "empty component");
+	is_str(parsed("1.3."), "(error)", "trailing dot");
+	is_str(parsed("1"), "(error)", "one component");
+	is_str(parsed("1.3.x"), "(error)", "not a number");
+	is_str(parsed("sysName.x"), "(error)", "bad index");
+	ok(oid_parse("noSuchThingAnywhere.0", &o, &cause) != 0 &&
+	    strstr(cause, "unknown object 'noSuchThingAnywhere.0'") != NULL,
+	    "unknown name says so: %s", cause ? cause : "");
+	free(cause);
+
+	is_str(described("1.3.6.1.2.1.1.5.0"), "sysName.0", "describe scalar");
+	is_str(described("1.3.6.1.2.1.2.2.1.10.7"), "ifInOctets.7",
+	    "describe column");
+	is_str(described("1.3.6.1.2.1.31.1.1.1.6.1001"), "ifHCInOctets.1001",
+	    "describe ifX column");
+	is_str(described("1.3.6.1.2.1.1.9.1.3.4"), "sysORDescr.4",
+	    "longest prefix wins");
+	is_str(described("1.3.6.1.4.1.8072.1"), "(none)", "unknown has none");
+
+	ok(oid_compare((oid[]){1, 3}, 2, (oid[]){1, 3, 0}, 3) < 0,
+	    "prefix sorts first");
+	ok(oid_is_prefix((oid[]){1, 3}, 2, (oid[]){1, 3, 6}, 3), "is prefix");
+	ok(!oid_is_prefix((oid[]){1, 4}, 2, (oid[]){1, 3, 6}, 3),
+	    "is not prefix");
+	return tap_done();
+}

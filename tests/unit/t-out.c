@@ -1,0 +1,148 @@
+/*
+ * t-out.c — whole records in each format: text (snmpget -On after the
+ * host), jsonl (the DESIGN contract, tags, errors, timeouts) and csv
+ * (header, quoting, failed targets).
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+
+#include "snmpfleet.h"
+#include "tap.h"
+
+static struct target_params params = {
+	.snmp_version = SNMP_VERSION_2c, .community = "public",
+	.timeout_ms = 1000, .retries = 2,
+};
+
+static void
+make_target(struct target *t, const char *host, unsigned port, bool dflt)
+{
+	struct sockaddr_in	*sin = (struct sockaddr_in *)&t->addr;
+
+	memset(t, 0, sizeof *t);
+	sin->sin_family = AF_INET;
+	inet_pton(AF_INET, host, &sin->sin_addr);
+	snprintf(t->host, sizeof t->host, "%s", host);
+	t->port = (uint16_t)port;
+	t->default_port = dflt;
+	t->params = &params;
+}
+
+static void
+add_var(struct result *r, const char *oidtext, u_char type, const void *val,
+    size_t len)
+{
+	netsnmp_variable_list	*v = NULL;
+	struct oid_text		 o;
+	char			*cause;
+
+	if (oid_parse(oidtext, &o, &cause) != 0)
+		abort();
+	snmp_varlist_add_variable(&v, o.v, o.len, type, val, len);
+	result_append(r, v);
+}
+
+static const char *
+render(const struct out_format *f, const struct target *t,
+    const struct result *r)
+{
+	static struct buf	b;
+
+	b.len = 0;
+	f->record(&b, t, r);
+	return buf_cstr(&b);
+}
+
+int
+main(void)
+{
+	struct target	t;
+	struct result	r;
+	struct buf	hdr;
+	long		ticks = 12345;
+	char		*tags[] = { "site", "lab \"A\"", "rack", "r1" };
+
+	oid_init_netsnmp();
+	make_target(&t, "127.0.0.9", 161, true);
+	result_init(&r);
+	r.status = RES_OK;
+	r.rtt_ns = 840000;
+	r.done_ns = 1795741323123000000ull;	/* 2026-11-27T01:02:03.123Z */
+	add_var(&r, "sysName.0", ASN_OCTET_STR, "core-sw-1", 9);
+	add_var(&r, "sysUpTime.0", ASN_TIMETICKS, &ticks, sizeof ticks);
+	add_var(&r, "1.3.6.1.2.1.1.99.0", SNMP_NOSUCHOBJECT, NULL, 0);
+
+	is_str(render(&out_text, &t, &r),
+	    "127.0.0.9 .1.3.6.1.2.1.1.5.0 = STRING: \"core-sw-1\"\n"
+	    "127.0.0.9 .1.3.6.1.2.1.1.3.0 = Timeticks: (12345) 0:02:03.45\n"
+	    "127.0.0.9 .1.3.6.1.2.1.1.99.0 = No Such Object available on this "
+	    "agent at this OID\n", "text record");
+	is_str(render(&out_jsonl, &t, &r),
+	    "{\"time\":\"2026-11-27T01:02:03.123Z\",\"host\":\"127.0.0.9\","
+	    "\"port\":161,\"status\":\"ok\",\"rtt_ms\":0.840,\"retries\":0,"
+	    "\"values\":[{\"oid\":\"1.3.6.1.2.1.1.5.0\",\"name\":\"sysName.0\","
+	    "\"type\":\"STRING\",\"value\":\"core-sw-1\"},"
+	    "{\"oid\":\"1.3.6.1.2.1.1.3.0\",\"name\":\"sysUpTime.0\","
+	    "\"type\":\"TimeTicks\",\"value\":12345},"
+	    "{\"oid\":\"1.3.6.1.2.1.1.99.0\",\"name\":\"system.99.0\","
+	    "\"type\":\"noSuchObject\",\"value\":null}]}\n", "jsonl record");
+	is_str(render(&out_csv, &t, &r),
+	    "127.0.0.9,161,1.3.6.1.2.1.1.5.0,sysName.0,STRING,core-sw-1,ok,"
+	    "0.840\n"
+	    "127.0.0.9,161,1.3.6.1.2.1.1.3.0,sysUpTime.0,TimeTicks,12345,ok,"
+	    "0.840\n"
+	    "127.0.0.9,161,1.3.6.1.2.1.1.99.0,system.99.0,noSuchObject,,ok,"
+	    "0.840\n", "csv record");
+	buf_init(&hdr);
+	out_csv.header(&hdr);
+	is_str(buf_cstr(&hdr), "host,port,oid,name,type,value,status,rtt_ms\n",
+	    "csv header");
+	result_free(&r);
+
+	/* a string that needs CSV quoting, and tags in jsonl */
+	params.tags = tags;
+	params.ntags = 2;
+	make_target(&t, "127.0.0.10", 1161, false);
+	result_init(&r);
+	r.status = RES_OK;
+	r.rtt_ns = 1500000;
+	r.done_ns = 1795741323123000000ull;
+	add_var(&r, "sysLocation.0", ASN_OCTET_STR, "rack 4, \"row\" 2", 15);
+	is_str(render(&out_csv, &t, &r),
+	    "127.0.0.10,1161,1.3.6.1.2.1.1.6.0,sysLocation.0,STRING,"
+	    "\"rack 4, \"\"row\"\" 2\",ok,1.500\n", "csv quoting");
+	is_str(render(&out_text, &t, &r),
+	    "127.0.0.10:1161 .1.3.6.1.2.1.1.6.0 = STRING: "
+	    "\"rack 4, \\\"row\\\" 2\"\n", "text host:port off the default");
+	ok(strstr(render(&out_jsonl, &t, &r),
+	    ",\"tags\":{\"site\":\"lab \\\"A\\\"\",\"rack\":\"r1\"}}\n") != NULL,
+	    "jsonl tags");
+	result_free(&r);
+	params.ntags = 0;
+
+	/* failures */
+	result_init(&r);
+	r.status = RES_TIMEOUT;
+	r.retries = 2;
+	r.done_ns = 1795741323123000000ull;
+	is_str(render(&out_text, &t, &r), "127.0.0.10:1161 # timeout\n",
+	    "text timeout");
+	is_str(render(&out_jsonl, &t, &r),
+	    "{\"time\":\"2026-11-27T01:02:03.123Z\",\"host\":\"127.0.0.10\","
+	    "\"port\":1161,\"status\":\"timeout\",\"rtt_ms\":null,"
+	    "\"retries\":2,\"values\":[]}\n", "jsonl timeout");
+	is_str(render(&out_csv, &t, &r), "127.0.0.10,1161,,,,,timeout,\n",
+	    "csv timeout");
+	r.status = RES_ERROR;
+	r.error = xstrdup("genErr at 1.3.6.1.2.1.1.1.0");
+	is_str(render(&out_text, &t, &r),
+	    "127.0.0.10:1161 # error: genErr at 1.3.6.1.2.1.1.1.0\n",
+	    "text error");
+	ok(strstr(render(&out_jsonl, &t, &r), "\"status\":\"error\","
+	    "\"error\":\"genErr at 1.3.6.1.2.1.1.1.0\"") != NULL,
+	    "jsonl error reason");
+	result_free(&r);
+	buf_free(&hdr);
+	return tap_done();
+}

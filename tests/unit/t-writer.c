@@ -1,0 +1,188 @@
+/*
+ * t-writer.c — the shared writer: whole-record batches from several
+ * processes into one file never tear or get lost, the CSV header goes
+ * only into an empty file, and a process that dies holding the mutex
+ * does not block the others.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "snmpfleet.h"
+#include "tap.h"
+
+#define CHILDREN	4
+#define RECORDS		20000
+
+/* A record long enough (up to ~3 KB) that unlocked writes would tear. */
+static void
+rec_fmt(struct buf *b, const struct target *t, const struct result *r)
+{
+	unsigned	n = (unsigned)(r->retries * 7919u % 3000u), i;
+
+	buf_printf(b, "%s %u ", t->host, r->retries);
+	for (i = 0; i < n; i++)
+		buf_addc(b, (char)('a' + i % 26));
+	buf_printf(b, " end %u\n", n);
+}
+static const struct out_format test_fmt = { "test", NULL, rec_fmt };
+
+static char *
+temp_path(void)
+{
+	char	*p = xstrdup("/tmp/t-writer-XXXXXX");
+	int	 fd = mkstemp(p);
+
+	close(fd);
+	unlink(p);
+	return p;
+}
+
+static void
+child(struct writer_shared *shm, const char *path, int id)
+{
+	struct writer	w;
+	struct target	t;
+	struct result	r;
+	char		*cause;
+	unsigned	 i;
+
+	if (writer_open(&w, shm, path, &test_fmt, &cause) != 0)
+		_exit(3);
+	w.flush_bytes = 4096;
+	memset(&t, 0, sizeof t);
+	snprintf(t.host, sizeof t.host, "child%d", id);
+	result_init(&r);
+	for (i = 0; i < RECORDS; i++) {
+		r.retries = i;
+		r.status = RES_OK;
+		writer_record(&w, &test_fmt, &t, &r);
+	}
+	writer_flush(&w);
+	writer_close(&w);
+	_exit(0);
+}
+
+/* Every line is "childN SEQ letters end LEN" with the right length; each
+ * child's sequence numbers appear exactly once. */
+static int
+check_file(const char *path, unsigned *bad)
+{
+	FILE		*f = fopen(path, "r");
+	char		*line = NULL, name[32];
+	size_t		 cap = 0;
+	unsigned	 seq, len, id, total = 0;
+	static unsigned	 seen[CHILDREN][RECORDS];
+	int		 off1, off2;
+	ssize_t		 n;
+
+	memset(seen, 0, sizeof seen);
+	*bad = 0;
+	while ((n = getline(&line, &cap, f)) != -1) {
+		if (sscanf(line, "%31s %u %n", name, &seq, &off1) != 2 ||
+		    sscanf(name, "child%u", &id) != 1 || id >= CHILDREN ||
+		    seq >= RECORDS) {
+			(*bad)++;
+			continue;
+		}
+		len = seq * 7919u % 3000u;
+		if (sscanf(line + off1 + len, " end %u%n", &seq, &off2) != 1 ||
+		    seq != len || line[off1 + len + off2] != '\n') {
+			(*bad)++;
+			continue;
+		}
+		seen[id][(unsigned)(atoi(line + strlen(name) + 1))]++;
+		total++;
+	}
+	free(line);
+	fclose(f);
+	for (id = 0; id < CHILDREN; id++)
+		for (seq = 0; seq < RECORDS; seq++)
+			if (seen[id][seq] != 1)
+				(*bad)++;
+	return (int)total;
+}
+
+int
+main(void)
+{
+	struct writer_shared	*shm;
+	struct writer		 w;
+	struct stats		 st;
+	char			*path, *cause, buf[256];
+	pid_t			 pid;
+	int			 i, status, ok_children = 0;
+	unsigned		 bad;
+	FILE			*f;
+
+	shm = writer_shared_create(&cause);
+	ok(shm != NULL, "shared state created");
+	path = temp_path();
+
+	/* CSV header only into an empty file */
+	ok(writer_open(&w, shm, path, &out_csv, &cause) == 0, "open csv");
+	writer_close(&w);
+	ok(writer_open(&w, shm, path, &out_csv, &cause) == 0, "reopen csv");
+	writer_close(&w);
+	f = fopen(path, "r");
+	i = 0;
+	while (fgets(buf, sizeof buf, f) != NULL)
+		i++;
+	fclose(f);
+	is_int(i, 1, "header written once");
+	unlink(path);
+
+	ok(writer_open(&w, shm, "/nonexistent-dir/x", &out_csv, &cause) != 0,
+	    "unwritable output refused: %s", cause);
+	free(cause);
+
+	/* several processes, one file */
+	for (i = 0; i < CHILDREN; i++) {
+		if ((pid = fork()) == 0)
+			child(shm, path, i);
+	}
+	for (i = 0; i < CHILDREN; i++) {
+		if (wait(&status) > 0 && WIFEXITED(status) &&
+		    WEXITSTATUS(status) == 0)
+			ok_children++;
+	}
+	is_int(ok_children, CHILDREN, "writers exited cleanly");
+	is_int(check_file(path, &bad), CHILDREN * RECORDS,
+	    "every record present");
+	is_int(bad, 0, "no torn, lost or repeated record");
+	is_int(shm->stats.targets_done, CHILDREN * RECORDS,
+	    "shared counters add up");
+
+	/* a holder that dies with the mutex held */
+	if ((pid = fork()) == 0) {
+		pthread_mutex_lock(&shm->lock);
+		_exit(0);
+	}
+	waitpid(pid, &status, 0);
+	if ((pid = fork()) == 0) {
+		struct target	t;
+		struct result	r;
+
+		alarm(20);	/* a deadlock would otherwise hang the test */
+		if (writer_open(&w, shm, path, &test_fmt, &cause) != 0)
+			_exit(3);
+		memset(&t, 0, sizeof t);
+		snprintf(t.host, sizeof t.host, "child0");
+		result_init(&r);
+		writer_record(&w, &test_fmt, &t, &r);
+		_exit(writer_flush(&w) == 0 ? 0 : 4);
+	}
+	waitpid(pid, &status, 0);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "mutex recovered after its holder died (status %d)", status);
+	writer_stats(&(struct writer){ .shm = shm }, &st);
+	is_int(st.targets_done, CHILDREN * RECORDS + 1,
+	    "counters intact after recovery");
+
+	unlink(path);
+	free(path);
+	writer_shared_destroy(shm);
+	return tap_done();
+}
