@@ -111,3 +111,19 @@ buf_cstr(struct buf *b)
 	b->data[b->len] = '\0';
 	return b->data;
 }
+
+/* Append ns as milliseconds with three decimals ("0.840"), without the
+ * cost of printf's floating point. */
+void
+buf_add_ms(struct buf *b, uint64_t ns)
+{
+	uint64_t	us = (ns + 500) / 1000;
+	char		frac[4];
+
+	buf_add_u64(b, us / 1000);
+	frac[0] = '.';
+	frac[1] = (char)('0' + us / 100 % 10);
+	frac[2] = (char)('0' + us / 10 % 10);
+	frac[3] = (char)('0' + us % 10);
+	buf_add(b, frac, 4);
+}

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 
+#include <string.h>
 #include <time.h>
 
 #include "snmpfleet.h"
@@ -25,17 +26,31 @@ clock_now_ns(void)
 void
 clock_iso8601(char *out, size_t size, uint64_t *ns)
 {
+	static time_t	cached_sec = -1;
+	static char	cached[24];	/* "2026-11-27T01:02:03" */
 	struct timespec	ts;
 	struct tm	tm;
 	time_t		sec;
+	unsigned	ms;
 
 	if (*ns == 0) {
 		clock_gettime(CLOCK_REALTIME, &ts);
 		*ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	}
 	sec = (time_t)(*ns / 1000000000u);
-	gmtime_r(&sec, &tm);
-	snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02d.%03uZ",
-	    tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-	    tm.tm_min, tm.tm_sec, (unsigned)(*ns % 1000000000u / 1000000u));
+	if (sec != cached_sec) {	/* one gmtime per second, not per record */
+		gmtime_r(&sec, &tm);
+		strftime(cached, sizeof cached, "%Y-%m-%dT%H:%M:%S", &tm);
+		cached_sec = sec;
+	}
+	ms = (unsigned)(*ns % 1000000000u / 1000000u);
+	if (size < 25)
+		return;
+	memcpy(out, cached, 19);
+	out[19] = '.';
+	out[20] = (char)('0' + ms / 100);
+	out[21] = (char)('0' + ms / 10 % 10);
+	out[22] = (char)('0' + ms % 10);
+	out[23] = 'Z';
+	out[24] = '\0';
 }

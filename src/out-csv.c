@@ -57,7 +57,7 @@ out_csv_line(struct buf *b, const struct target *t, const struct result *r,
 	buf_adds(b, out_status_name(r->status));
 	buf_addc(b, ',');
 	if (r->rtt_ns != 0)
-		buf_printf(b, "%.3f", (double)r->rtt_ns / 1e6);
+		buf_add_ms(b, r->rtt_ns);
 	buf_addc(b, '\n');
 }
 

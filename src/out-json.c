@@ -74,10 +74,11 @@ out_json_record(struct buf *b, const struct target *t, const struct result *r)
 		json_string(b, r->error ? r->error : "unknown",
 		    strlen(r->error ? r->error : "unknown"));
 	}
+	buf_adds(b, ",\"rtt_ms\":");
 	if (r->rtt_ns != 0)
-		buf_printf(b, ",\"rtt_ms\":%.3f", (double)r->rtt_ns / 1e6);
+		buf_add_ms(b, r->rtt_ns);
 	else
-		buf_adds(b, ",\"rtt_ms\":null");
+		buf_adds(b, "null");
 	buf_adds(b, ",\"retries\":");
 	buf_add_u64(b, r->retries);
 	out_json_values(b, r);

@@ -46,6 +46,7 @@ void	 buf_addc(struct buf *, char);
 void	 buf_printf(struct buf *, const char *, ...) SF_ATTR_PRINTF(2, 3);
 void	 buf_add_u64(struct buf *, uint64_t);
 void	 buf_add_i64(struct buf *, int64_t);
+void	 buf_add_ms(struct buf *, uint64_t);
 const char *buf_cstr(struct buf *);
 
 /* clock.c — monotonic and wall clocks */
