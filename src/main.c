@@ -27,12 +27,6 @@ struct run {
 	struct fetch_plan	 plan;
 	struct writer_shared	*shm;
 	struct writer		 w;
-	struct scheduler	*sched;
-	uv_loop_t		 loop;
-	uv_signal_t		 sigint;
-	uv_signal_t		 sigterm;
-	int			 signo;
-	uint64_t		 start_ns;
 };
 
 static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
@@ -219,29 +213,19 @@ main_targets(struct run *r)
 }
 
 static void
-main_signal_cb(uv_signal_t *h, int signo)
-{
-	struct run	*r = h->data;
-
-	if (r->signo == 0)
-		r->signo = signo;
-	scheduler_stop(r->sched);
-}
-
-static void
-main_summary(struct run *r)
+main_summary(struct run *r, const struct pool *p)
 {
 	struct stats	st;
 	double		wall;
 	uint64_t	left;
 
 	writer_stats(&r->w, &st);
-	wall = (double)(clock_now_ns() - r->start_ns) / 1e9;
+	wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
 	left = r->inv.total - st.targets_done;
-	if (r->cfg.quiet && r->signo == 0)
+	if (r->cfg.quiet && p->signo == 0)
 		return;
 	fprintf(stderr, "snmpfleet: %s%llu targets: %llu ok, %llu timeout, "
-	    "%llu error", r->signo ? "interrupted: " : "",
+	    "%llu error", p->signo ? "interrupted: " : "",
 	    (unsigned long long)r->inv.total, (unsigned long long)st.ok,
 	    (unsigned long long)st.timeout, (unsigned long long)st.error);
 	if (left != 0)
@@ -255,60 +239,45 @@ main_summary(struct run *r)
 		fprintf(stderr, "; rtt p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
 		    stats_percentile(&st, 50), stats_percentile(&st, 95),
 		    stats_percentile(&st, 99));
+	if (p->procs > 1)
+		fprintf(stderr, "; %u workers", p->procs);
 	fputc('\n', stderr);
-}
-
-static void
-main_closed_cb(uv_handle_t *h)
-{
 }
 
 static int
 main_run(struct run *r)
 {
-	struct sched_opts	 opts;
-	struct claim		 claim;
-	struct stats		 st;
-	char			*cause;
+	struct pool	 p;
+	struct stats	 st;
+	char		*cause;
+	long		 ncpu;
 
-	if (uv_loop_init(&r->loop) != 0)
-		die(1, "cannot start the event loop");
-	memset(&opts, 0, sizeof opts);
-	opts.concurrency = r->cfg.concurrency;
-	opts.rate = r->cfg.rate;
-	opts.plan = &r->plan;
-	claim.next = &r->shm->claim_next;
-	claim.total = r->inv.total;
-	claim.batch = 64;
-	r->sched = scheduler_new(&r->loop, &r->inv, &opts, &claim, &r->w,
-	    out_find(r->cfg.format), &cause);
-	if (r->sched == NULL)
+	memset(&p, 0, sizeof p);
+	p.cfg = &r->cfg;
+	p.inv = &r->inv;
+	p.plan = &r->plan;
+	p.fmt = out_find(r->cfg.format);
+	p.out = &r->w;
+	p.shm = r->shm;
+	p.procs = r->cfg.procs;
+	if (p.procs == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		p.procs = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	if (p.procs > r->inv.total)
+		p.procs = (unsigned)r->inv.total;
+	progress_setup(&p, r->cfg.progress);
+	if (pool_run(&p, &cause) != 0)
 		die(1, "%s", cause);
-	uv_signal_init(&r->loop, &r->sigint);
-	uv_signal_init(&r->loop, &r->sigterm);
-	r->sigint.data = r->sigterm.data = r;
-	uv_signal_start(&r->sigint, main_signal_cb, SIGINT);
-	uv_signal_start(&r->sigterm, main_signal_cb, SIGTERM);
-	uv_unref((uv_handle_t *)&r->sigint);
-	uv_unref((uv_handle_t *)&r->sigterm);
 
-	r->start_ns = clock_now_ns();
-	scheduler_start(r->sched);
-	uv_run(&r->loop, UV_RUN_DEFAULT);
-	uv_close((uv_handle_t *)&r->sigint, main_closed_cb);
-	uv_close((uv_handle_t *)&r->sigterm, main_closed_cb);
-	uv_run(&r->loop, UV_RUN_DEFAULT);
-	uv_loop_close(&r->loop);
-	scheduler_free(r->sched);
-
-	main_summary(r);
-	if (r->w.error != 0 && r->w.error != EPIPE)
+	main_summary(r, &p);
+	if (p.write_error != 0 && p.write_error != EPIPE)
 		fprintf(stderr, "snmpfleet: %s: %s\n",
 		    r->cfg.output ? r->cfg.output : "output",
-		    strerror(r->w.error));
-	if (r->signo != 0)
-		return 128 + r->signo;
-	if (r->w.error != 0)
+		    strerror(p.write_error));
+	if (p.signo != 0)
+		return 128 + p.signo;
+	if (p.write_error != 0)
 		return EXIT_SOME_FAILED;
 	writer_stats(&r->w, &st);
 	return st.ok == r->inv.total ? 0 : EXIT_SOME_FAILED;
@@ -330,6 +299,7 @@ main(int argc, char **argv)
 		options_echo(&r.cfg, &b);
 		fputs(buf_cstr(&b), stdout);
 		buf_free(&b);
+		options_free(&r.cfg);
 		return 0;
 	}
 	if (options_finish(&r.cfg, &cause) != 0)
@@ -340,7 +310,7 @@ main(int argc, char **argv)
 	main_targets(&r);
 
 	signal(SIGPIPE, SIG_IGN);
-	if ((r.shm = writer_shared_create(&cause)) == NULL)
+	if ((r.shm = writer_shared_create(r.inv.total, &cause)) == NULL)
 		die(1, "%s", cause);
 	if (writer_open(&r.w, r.shm, r.cfg.output, out_find(r.cfg.format),
 	    &cause) != 0)

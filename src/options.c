@@ -31,6 +31,12 @@ static int	opt_set_version(struct config *, const struct option_def *,
 		    const char *, char **);
 static int	opt_set_format(struct config *, const struct option_def *,
 		    const char *, char **);
+static int	opt_set_progress(struct config *, const struct option_def *,
+		    const char *, char **);
+static int	opt_set_noprogress(struct config *,
+		    const struct option_def *, const char *, char **);
+static void	opt_echo_progress(const struct config *,
+		    const struct option_def *, struct buf *);
 static int	opt_set_none(struct config *, const struct option_def *,
 		    const char *, char **);
 
@@ -81,6 +87,9 @@ const struct option_def options_table[] = {
 	{ "max-oids", 0, "N", "32", 0,
 	  "OIDs packed into one GET request",
 	  opt_set_uint, F(max_oids), opt_echo_uint },
+	{ "no-progress", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
+	  "never show the progress line",
+	  opt_set_noprogress, 0, NULL },
 	{ "oid", 0, "OID", NULL, OPT_LIST,
 	  "an object to GET (also given as arguments after the options)",
 	  opt_set_list, F(oids), opt_echo_list },
@@ -90,6 +99,12 @@ const struct option_def options_table[] = {
 	{ "port", 0, "N", "161", 0,
 	  "UDP port of targets that name none",
 	  opt_set_uint, F(port), opt_echo_uint },
+	{ "procs", 'P', "N", "1", 0,
+	  "worker processes (0: one per CPU)",
+	  opt_set_uint, F(procs), opt_echo_uint },
+	{ "progress", 0, NULL, "auto", OPT_NOARG,
+	  "show a live progress line (auto: when stderr is a terminal)",
+	  opt_set_progress, F(progress), opt_echo_progress },
 	{ "quiet", 'q', NULL, "no", OPT_NOARG,
 	  "print no summary, only errors",
 	  opt_set_flag, F(quiet), opt_echo_flag },
@@ -121,6 +136,7 @@ opt_range(const struct option_def *o, double *lo, double *hi)
 		{ "concurrency", 1, 65536 },
 		{ "max-oids", 1, 1000 },
 		{ "port", 1, 65535 },
+		{ "procs", 0, 256 },
 		{ "retries", 0, 100 },
 		{ "rate", 0, 1e9 },
 		{ "timeout", 0.001, 3600 },
@@ -266,6 +282,47 @@ opt_set_format(struct config *cfg, const struct option_def *o,
 	*cause = xasprintf("%s: unknown format '%s' (text, jsonl or csv)",
 	    o->name, v);
 	return -1;
+}
+
+/* --progress (yes), or progress = auto|yes|no in a config file */
+static int
+opt_set_progress(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	bool	on = false;
+
+	if (v != NULL && strcmp(v, "auto") == 0) {
+		cfg->progress = -1;
+		return 0;
+	}
+	if (v != NULL && strcmp(v, "yes") != 0 && strcmp(v, "no") != 0 &&
+	    strcmp(v, "true") != 0 && strcmp(v, "false") != 0 &&
+	    strcmp(v, "1") != 0 && strcmp(v, "0") != 0 &&
+	    strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+		*cause = xasprintf("%s: expected auto, yes or no, not '%s'",
+		    o->name, v);
+		return -1;
+	}
+	on = v == NULL || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
+	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0;
+	cfg->progress = on ? 1 : 0;
+	return 0;
+}
+
+static int
+opt_set_noprogress(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	cfg->progress = 0;
+	return 0;
+}
+
+static void
+opt_echo_progress(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	buf_printf(b, "%s = %s\n", o->name, cfg->progress < 0 ? "auto" :
+	    cfg->progress ? "yes" : "no");
 }
 
 static int

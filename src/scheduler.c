@@ -69,20 +69,25 @@ sched_claim(struct scheduler *s, uint64_t *index)
 	struct claim	*c = s->claim;
 	uint64_t	 first;
 
-	if (s->stopping || s->exhausted)
-		return false;
-	if (s->batch_next == s->batch_end) {
-		first = atomic_fetch_add(c->next, c->batch);
-		if (first >= c->total) {
-			s->exhausted = true;
+	for (;;) {
+		if (s->stopping || s->exhausted || atomic_load(&c->shm->stop))
 			return false;
+		if (s->batch_next == s->batch_end) {
+			first = atomic_fetch_add(&c->shm->claim_next, c->batch);
+			if (first >= c->total) {
+				s->exhausted = true;
+				return false;
+			}
+			s->batch_next = first;
+			s->batch_end = first + c->batch < c->total ?
+			    first + c->batch : c->total;
 		}
-		s->batch_next = first;
-		s->batch_end = first + c->batch < c->total ?
-		    first + c->batch : c->total;
+		*index = s->batch_next++;
+		/* a re-poll round only takes what no record covers yet */
+		if (!atomic_load(&c->shm->sweep) ||
+		    !writer_is_done(c->shm, *index))
+			return true;
 	}
-	*index = s->batch_next++;
-	return true;
 }
 
 /* The target's record goes to the writer; the slot is free again. */

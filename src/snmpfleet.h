@@ -79,6 +79,8 @@ struct config {
 	unsigned	 max_oids;
 	bool		 quiet;
 	bool		 echo_config;
+	unsigned	 procs;		/* 0: one per CPU */
+	int		 progress;	/* -1 auto (a terminal), 0 no, 1 yes */
 	struct strlist	 config_files;
 };
 
@@ -246,35 +248,69 @@ void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 
 /* writer.c — whole records into one shared output, under a robust
- * process-shared mutex and flock(2) */
-struct writer_shared {
-	pthread_mutex_t	 lock;
-	_Atomic uint64_t claim_next;	/* next target index to claim */
-	struct stats	 stats;		/* totals, updated under lock */
+ * process-shared mutex and flock(2); the run's shared state */
+#define WRITER_MAX_BATCH	1024	/* targets per write(2) at most */
+#define POOL_MAX_WORKERS	256
+
+struct worker_shared {
+	pid_t		 pid;
+	struct stats	 stats;		/* this worker's written records */
+	bool		 intent;	/* a batch is being written */
+	uint64_t	 intent_end;	/* file size once it is written */
+	struct stats	 intent_stats;
+	uint32_t	 nintent;
+	uint64_t	 intent_idx[WRITER_MAX_BATCH];
 };
+
+struct writer_shared {
+	pthread_mutex_t		 lock;
+	_Atomic uint64_t	 claim_next;	/* next target index to claim */
+	_Atomic int		 stop;		/* interrupted: claim no more */
+	_Atomic int		 sweep;		/* re-poll round: skip done */
+	uint64_t		 total;
+	_Atomic uint64_t	*done;		/* 1 bit per target written */
+	size_t			 done_bytes;
+	bool			 progress_shown; /* a line is on the terminal */
+	bool			 same_tty;	/* records share that terminal */
+	unsigned		 nworkers;
+	struct worker_shared	 workers[POOL_MAX_WORKERS];
+};
+
+enum writer_fault { FAULT_NONE, FAULT_LOCK, FAULT_WRITE, FAULT_EXIT };
 
 struct writer {
 	int			 fd;
 	bool			 is_file;	/* regular file: use flock */
 	bool			 own_fd;
 	struct writer_shared	*shm;
+	unsigned		 worker;	/* index into shm->workers */
 	struct buf		 pending;	/* whole records, not yet written */
+	uint64_t		*pending_idx;	/* their target indices */
+	size_t			 npending;
 	struct stats		 pending_stats;
 	uint64_t		 pending_since;	/* ns; 0 = nothing pending */
 	size_t			 flush_bytes;
 	int			 error;		/* first write errno, sticky */
+	enum writer_fault	 fault;		/* test hook: die on purpose */
+	uint64_t		 fault_after;
+	uint64_t		 written;
 };
 
-struct writer_shared *writer_shared_create(char **);
+struct writer_shared *writer_shared_create(uint64_t, char **);
 void	 writer_shared_destroy(struct writer_shared *);
 int	 writer_open(struct writer *, struct writer_shared *, const char *,
 	     const struct out_format *, char **);
+void	 writer_attach(struct writer *, const struct writer *, unsigned);
 void	 writer_record(struct writer *, const struct out_format *,
 	     const struct target *, const struct result *);
 int	 writer_flush(struct writer *);
 bool	 writer_due(const struct writer *, uint64_t);
 void	 writer_close(struct writer *);
 void	 writer_stats(struct writer *, struct stats *);
+bool	 writer_is_done(const struct writer_shared *, uint64_t);
+uint64_t writer_count_done(const struct writer_shared *);
+void	 writer_lock(struct writer *);
+void	 writer_unlock(struct writer *);
 
 /* transport-udp.c — v1/v2c over one shared UDP socket per family, with
  * net-snmp used only to encode and decode */
@@ -323,7 +359,7 @@ struct sched_opts {
 };
 
 struct claim {
-	_Atomic uint64_t	*next;
+	struct writer_shared	*shm;		/* claim_next, stop, sweep */
 	uint64_t		 total;
 	uint64_t		 batch;
 };
@@ -336,5 +372,35 @@ void	 scheduler_start(struct scheduler *);
 void	 scheduler_stop(struct scheduler *);
 uint64_t scheduler_unfinished(const struct scheduler *);
 void	 scheduler_free(struct scheduler *);
+
+/* pool.c — the worker processes and their supervision */
+struct pool {
+	const struct config		*cfg;
+	const struct inventory		*inv;
+	const struct fetch_plan		*plan;
+	const struct out_format		*fmt;
+	struct writer			*out;		/* the parent's writer */
+	struct writer_shared		*shm;
+	unsigned			 procs;
+	bool				 progress;
+	bool				 progress_tty;
+	uint64_t			 start_ns;
+	int				 signo;		/* what interrupted */
+	int				 write_error;
+	bool				 setup_failed;
+	unsigned			 crashes;
+	unsigned			 respawns;
+	bool				 respawned[POOL_MAX_WORKERS];
+	unsigned			 round;
+	unsigned			 alive;
+	unsigned			 nslots;
+	pid_t				 parent_pid;
+	uint64_t			 last_plain_ns;
+};
+int	 pool_run(struct pool *, char **);
+
+/* progress.c — the live progress line on the terminal */
+void	 progress_setup(struct pool *, int);
+void	 progress_draw(struct pool *, bool);
 
 #endif /* SNMPFLEET_H */

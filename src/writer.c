@@ -1,16 +1,26 @@
 /*
- * writer.c — the one shared output.  Records are formatted outside the
- * lock into a local batch of whole records; a flush takes the robust,
- * process-shared mutex (it lives in shared memory so every worker of the
- * pool uses the same one), then flock(2) on the output file (so separate
- * runs appending to one file stay apart), and writes the batch with one
- * write(2).  A worker that died holding the mutex leaves it EOWNERDEAD;
- * the next locker makes it consistent and carries on.
+ * writer.c — the one shared output and the run's shared state.
+ *
+ * Records are formatted outside the lock into a local batch of whole
+ * records; a flush takes the robust, process-shared mutex (in shared
+ * memory, so every worker of the pool uses the same one), then flock(2)
+ * on the output file (so separate runs appending to one file stay apart),
+ * and writes the batch with one write(2).
+ *
+ * A target counts as done only once its record is written: the batch's
+ * target indices are marked in a shared bitmap in the same critical
+ * section.  To make that exactly-once even when a worker dies inside the
+ * critical section, the batch is first announced as an "intent" (indices,
+ * counters, the file size it will leave); the next process to take the
+ * mutex sees EOWNERDEAD, checks the file size, and either completes the
+ * dead worker's batch (it was written) or drops it (it was not, so those
+ * targets are polled again).
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -22,13 +32,19 @@
 #define WRITER_FLUSH_BYTES	(64 * 1024)
 #define WRITER_FLUSH_NS		(100 * 1000 * 1000)
 
-/* Map the shared state (before fork) and make its mutex robust and
- * process-shared. */
+/*
+ * Map the shared state for a run of total targets (before any fork): the
+ * robust process-shared mutex, the claim counter, per-worker counters and
+ * the done bitmap (reserved, not committed: a /8 costs pages only as
+ * they are touched).
+ */
 struct writer_shared *
-writer_shared_create(char **cause)
+writer_shared_create(uint64_t total, char **cause)
 {
 	struct writer_shared	*s;
 	pthread_mutexattr_t	 attr;
+	size_t			 bytes;
+	void			*done;
 	int			 rc;
 
 	s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
@@ -38,6 +54,17 @@ writer_shared_create(char **cause)
 		return NULL;
 	}
 	memset(s, 0, sizeof *s);
+	bytes = (size_t)((total + 63) / 64 * 8);
+	done = mmap(NULL, bytes ? bytes : 8, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (done == MAP_FAILED) {
+		*cause = xasprintf("mmap: %s", strerror(errno));
+		munmap(s, sizeof *s);
+		return NULL;
+	}
+	s->done = done;
+	s->done_bytes = bytes ? bytes : 8;
+	s->total = total;
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
@@ -45,7 +72,7 @@ writer_shared_create(char **cause)
 	pthread_mutexattr_destroy(&attr);
 	if (rc != 0) {
 		*cause = xasprintf("pthread_mutex_init: %s", strerror(rc));
-		munmap(s, sizeof *s);
+		writer_shared_destroy(s);
 		return NULL;
 	}
 	return s;
@@ -57,40 +84,121 @@ writer_shared_destroy(struct writer_shared *s)
 	if (s == NULL)
 		return;
 	pthread_mutex_destroy(&s->lock);
+	munmap((void *)s->done, s->done_bytes);
 	munmap(s, sizeof *s);
 }
 
-/* Take the shared mutex, recovering it if its holder died. */
-static void
-writer_lock(struct writer_shared *s)
+bool
+writer_is_done(const struct writer_shared *s, uint64_t i)
 {
-	if (pthread_mutex_lock(&s->lock) == EOWNERDEAD)
-		pthread_mutex_consistent(&s->lock);
+	return (atomic_load(&s->done[i / 64]) >> (i % 64)) & 1;
 }
 
-static void
-writer_unlock(struct writer_shared *s)
+uint64_t
+writer_count_done(const struct writer_shared *s)
 {
-	pthread_mutex_unlock(&s->lock);
+	uint64_t	n = 0, i;
+
+	for (i = 0; i < (s->total + 63) / 64; i++)
+		n += (uint64_t)__builtin_popcountll(atomic_load(&s->done[i]));
+	return n;
+}
+
+/* Complete worker ws's announced batch: mark its targets done and count
+ * its records.  Under the lock. */
+static void
+writer_commit(struct writer_shared *s, struct worker_shared *ws)
+{
+	uint32_t	i;
+	uint64_t	idx;
+
+	for (i = 0; i < ws->nintent; i++) {
+		idx = ws->intent_idx[i];
+		atomic_fetch_or(&s->done[idx / 64], (uint64_t)1 << (idx % 64));
+	}
+	stats_merge(&ws->stats, &ws->intent_stats);
+	memset(&ws->intent_stats, 0, sizeof ws->intent_stats);
+	ws->nintent = 0;
+	ws->intent = false;
+}
+
+/* The mutex's last holder died: settle any batch it left half done. */
+static void
+writer_recover(struct writer *w)
+{
+	struct writer_shared	*s = w->shm;
+	struct worker_shared	*ws;
+	struct stat		 st;
+	unsigned		 i;
+	bool			 written;
+
+	for (i = 0; i < POOL_MAX_WORKERS; i++) {
+		ws = &s->workers[i];
+		if (!ws->intent)
+			continue;
+		written = true;	/* a pipe or terminal cannot tell: keep it */
+		if (w->is_file && fstat(w->fd, &st) == 0)
+			written = (uint64_t)st.st_size >= ws->intent_end;
+		if (written)
+			writer_commit(s, ws);
+		else {
+			/* requests were sent, records were not written */
+			ws->stats.requests += ws->intent_stats.requests;
+			ws->stats.responses += ws->intent_stats.responses;
+			ws->stats.retries += ws->intent_stats.retries;
+			memset(&ws->intent_stats, 0, sizeof ws->intent_stats);
+			ws->nintent = 0;
+			ws->intent = false;
+		}
+	}
+	if (w->is_file)
+		flock(w->fd, LOCK_UN);	/* the dead holder's lock went with it */
+}
+
+/* Take the shared mutex, recovering it if its holder died. */
+void
+writer_lock(struct writer *w)
+{
+	if (pthread_mutex_lock(&w->shm->lock) == EOWNERDEAD) {
+		writer_recover(w);
+		pthread_mutex_consistent(&w->shm->lock);
+	}
+}
+
+void
+writer_unlock(struct writer *w)
+{
+	pthread_mutex_unlock(&w->shm->lock);
 }
 
 /* write(2) all of p, retrying on EINTR and short writes. */
 static int
 writer_write_all(int fd, const char *p, size_t n)
 {
-	ssize_t	w;
+	ssize_t	r;
 
 	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0) {
+		r = write(fd, p, n);
+		if (r < 0) {
 			if (errno == EINTR)
 				continue;
 			return -1;
 		}
-		p += w;
-		n -= (size_t)w;
+		p += r;
+		n -= (size_t)r;
 	}
 	return 0;
+}
+
+static void
+writer_init(struct writer *w, struct writer_shared *shm)
+{
+	memset(w, 0, sizeof *w);
+	w->fd = -1;
+	w->shm = shm;
+	w->flush_bytes = WRITER_FLUSH_BYTES;
+	buf_init(&w->pending);
+	w->pending_idx = xcalloc(WRITER_MAX_BATCH, sizeof *w->pending_idx);
 }
 
 /*
@@ -107,10 +215,7 @@ writer_open(struct writer *w, struct writer_shared *shm, const char *path,
 	struct stat	st;
 	int		rc = 0;
 
-	memset(w, 0, sizeof *w);
-	w->shm = shm;
-	w->flush_bytes = WRITER_FLUSH_BYTES;
-	buf_init(&w->pending);
+	writer_init(w, shm);
 	if (path == NULL || strcmp(path, "-") == 0) {
 		w->fd = STDOUT_FILENO;
 	} else {
@@ -118,6 +223,7 @@ writer_open(struct writer *w, struct writer_shared *shm, const char *path,
 		    0644);
 		if (w->fd < 0) {
 			*cause = xasprintf("%s: %s", path, strerror(errno));
+			writer_close(w);
 			return -1;
 		}
 		w->own_fd = true;
@@ -149,6 +255,16 @@ writer_open(struct writer *w, struct writer_shared *shm, const char *path,
 	return 0;
 }
 
+/* A worker's writer on the output that parent opened (inherited fd). */
+void
+writer_attach(struct writer *w, const struct writer *parent, unsigned worker)
+{
+	writer_init(w, parent->shm);
+	w->fd = parent->fd;
+	w->is_file = parent->is_file;
+	w->worker = worker;
+}
+
 /* Format one target's record into the batch; flush when it is large. */
 void
 writer_record(struct writer *w, const struct out_format *fmt,
@@ -157,6 +273,7 @@ writer_record(struct writer *w, const struct out_format *fmt,
 	if (w->pending_since == 0)
 		w->pending_since = clock_now_ns();
 	fmt->record(&w->pending, t, r);
+	w->pending_idx[w->npending++] = t->index;
 	w->pending_stats.targets_done++;
 	switch (r->status) {
 	case RES_OK:
@@ -169,7 +286,8 @@ writer_record(struct writer *w, const struct out_format *fmt,
 		w->pending_stats.error++;
 		break;
 	}
-	if (w->pending.len >= w->flush_bytes)
+	if (w->pending.len >= w->flush_bytes ||
+	    w->npending == WRITER_MAX_BATCH)
 		writer_flush(w);
 }
 
@@ -181,44 +299,82 @@ writer_due(const struct writer *w, uint64_t now)
 	    now - w->pending_since >= WRITER_FLUSH_NS;
 }
 
+/* The test hook: die at the chosen point once enough records are out. */
+static void
+writer_fault(struct writer *w, enum writer_fault where)
+{
+	if (w->fault != where || w->written < w->fault_after)
+		return;
+	if (where == FAULT_EXIT)
+		_exit(70);
+	raise(SIGKILL);
+}
+
 /*
  * Write the batch (whole records only) with one write(2) under the
- * shared mutex and flock, and add its counters to the shared totals in
- * the same critical section, so a record counts as done exactly when it
- * is in the output.  Returns -1 (errno in w->error) if the write failed.
+ * shared mutex and flock, and in the same critical section mark its
+ * targets done and add its counters to the worker's shared counters.
+ * Returns -1 (errno in w->error) if the write failed.
  */
 int
 writer_flush(struct writer *w)
 {
-	int	rc = 0;
+	struct writer_shared	*s = w->shm;
+	struct worker_shared	*ws = &s->workers[w->worker];
+	struct stat		 st;
+	int			 rc = 0;
 
-	writer_lock(w->shm);
+	writer_lock(w);
+	ws->intent_stats = w->pending_stats;
+	memcpy(ws->intent_idx, w->pending_idx,
+	    w->npending * sizeof *w->pending_idx);
+	ws->nintent = (uint32_t)w->npending;
+	ws->intent_end = 0;
 	if (w->pending.len != 0 && w->error == 0) {
-		if (w->is_file)
+		if (w->is_file) {
 			flock(w->fd, LOCK_EX);
+			if (fstat(w->fd, &st) == 0)
+				ws->intent_end = (uint64_t)st.st_size +
+				    w->pending.len;
+		}
+		ws->intent = true;
+		writer_fault(w, FAULT_LOCK);
+		if (s->progress_shown && s->same_tty) {
+			writer_write_all(STDERR_FILENO, "\r\033[K", 4);
+			s->progress_shown = false;
+		}
 		if (writer_write_all(w->fd, w->pending.data,
 		    w->pending.len) != 0) {
 			w->error = errno;
 			rc = -1;
 		}
+		w->written += w->npending;
+		writer_fault(w, FAULT_WRITE);
 		if (w->is_file)
 			flock(w->fd, LOCK_UN);
 	}
-	stats_merge(&w->shm->stats, &w->pending_stats);
-	writer_unlock(w->shm);
+	writer_commit(s, ws);
+	writer_unlock(w);
+	writer_fault(w, FAULT_EXIT);
 	memset(&w->pending_stats, 0, sizeof w->pending_stats);
 	w->pending.len = 0;
+	w->npending = 0;
 	w->pending_since = 0;
 	return w->error ? -1 : rc;
 }
 
-/* The shared totals so far (this writer's unflushed counts included). */
+/* The run's totals so far: every worker's written counts, plus this
+ * writer's unflushed ones. */
 void
 writer_stats(struct writer *w, struct stats *out)
 {
-	writer_lock(w->shm);
-	*out = w->shm->stats;
-	writer_unlock(w->shm);
+	unsigned	i;
+
+	memset(out, 0, sizeof *out);
+	writer_lock(w);
+	for (i = 0; i < POOL_MAX_WORKERS; i++)
+		stats_merge(out, &w->shm->workers[i].stats);
+	writer_unlock(w);
 	stats_merge(out, &w->pending_stats);
 }
 
@@ -230,4 +386,6 @@ writer_close(struct writer *w)
 	w->fd = -1;
 	w->own_fd = false;
 	buf_free(&w->pending);
+	free(w->pending_idx);
+	w->pending_idx = NULL;
 }

@@ -46,7 +46,7 @@ main(void)
 		    options_table[i].name);
 
 	ok(options_set(&cfg, options_find("port"), "0", &cause) != 0,
-	    "port 0 refused: %s", cause);
+	    "port 0 refused: %s", cause ? cause : "");
 	free(cause);
 	ok(options_set(&cfg, options_find("concurrency"), "1.5", &cause) != 0,
 	    "fraction refused for a count");
@@ -92,27 +92,31 @@ main(void)
 	free(path);
 
 	path = write_temp("port = 1\n\nbogus = 3\n");
+	cause = NULL;
 	ok(options_load_file(&again, path, &cause) != 0 &&
 	    strstr(cause, ":3: unknown option 'bogus'") != NULL,
-	    "unknown key reported with its line: %s", cause);
+	    "unknown key reported with its line: %s", cause ? cause : "");
 	free(cause);
 	unlink(path);
 	free(path);
 	path = write_temp("port = 99999\n");
+	cause = NULL;
 	ok(options_load_file(&again, path, &cause) != 0 &&
 	    strstr(cause, ":1: port: 99999 is out of range") != NULL,
-	    "bad value reported with its line: %s", cause);
+	    "bad value reported with its line: %s", cause ? cause : "");
 	free(cause);
 	unlink(path);
 	free(path);
 	path = write_temp("just words\n");
+	cause = NULL;
 	ok(options_load_file(&again, path, &cause) != 0 &&
 	    strstr(cause, ":1: expected 'name = value'") != NULL,
-	    "syntax error reported: %s", cause);
+	    "syntax error reported: %s", cause ? cause : "");
 	free(cause);
 	unlink(path);
 	free(path);
 	path = write_temp("help = yes\n");
+	cause = NULL;
 	ok(options_load_file(&again, path, &cause) != 0,
 	    "command-line-only options are not config keys");
 	free(cause);

@@ -15,6 +15,7 @@
 
 #define CHILDREN	4
 #define RECORDS		20000
+#define B		(CHILDREN * RECORDS)	/* fault tests' indices */
 
 /* A record long enough (up to ~3 KB) that unlocked writes would tear. */
 static void
@@ -52,12 +53,14 @@ child(struct writer_shared *shm, const char *path, int id)
 	if (writer_open(&w, shm, path, &test_fmt, &cause) != 0)
 		_exit(3);
 	w.flush_bytes = 4096;
+	w.worker = (unsigned)id;
 	memset(&t, 0, sizeof t);
 	snprintf(t.host, sizeof t.host, "child%d", id);
 	result_init(&r);
 	for (i = 0; i < RECORDS; i++) {
 		r.retries = i;
 		r.status = RES_OK;
+		t.index = (uint64_t)id * RECORDS + i;
 		writer_record(&w, &test_fmt, &t, &r);
 	}
 	writer_flush(&w);
@@ -105,6 +108,59 @@ check_file(const char *path, unsigned *bad)
 	return (int)total;
 }
 
+static int
+file_lines(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	int	 n = 0, c;
+
+	while ((c = getc(f)) != EOF)
+		n += c == '\n';
+	fclose(f);
+	return n;
+}
+
+/*
+ * A child (worker slot 5) writes target base, then base+1 and base+2 as two
+ * batches, dying at the fault point after the first.  Returns the signal
+ * that killed it, or its exit status.
+ */
+static int
+fault_child(struct writer_shared *shm, const char *path,
+    enum writer_fault fault, uint64_t after, uint64_t base)
+{
+	struct writer	w;
+	struct target	t;
+	struct result	r;
+	char		*cause;
+	pid_t		 pid;
+	int		 status;
+
+	if ((pid = fork()) == 0) {
+		alarm(20);	/* a deadlock would otherwise hang the test */
+		if (writer_open(&w, shm, path, &test_fmt, &cause) != 0)
+			_exit(3);
+		w.worker = 5;
+		w.fault = fault;
+		w.fault_after = after;
+		memset(&t, 0, sizeof t);
+		snprintf(t.host, sizeof t.host, "child0");
+		result_init(&r);
+		r.retries = 1;
+		t.index = base;
+		writer_record(&w, &test_fmt, &t, &r);
+		if (writer_flush(&w) != 0)
+			_exit(4);
+		t.index = base + 1;
+		writer_record(&w, &test_fmt, &t, &r);
+		t.index = base + 2;
+		writer_record(&w, &test_fmt, &t, &r);
+		_exit(writer_flush(&w) == 0 ? 0 : 4);
+	}
+	waitpid(pid, &status, 0);
+	return WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status);
+}
+
 int
 main(void)
 {
@@ -113,11 +169,11 @@ main(void)
 	struct stats		 st;
 	char			*path, *cause, buf[256];
 	pid_t			 pid;
-	int			 i, status, ok_children = 0;
+	int			 i, status, ok_children = 0, before;
 	unsigned		 bad;
 	FILE			*f;
 
-	shm = writer_shared_create(&cause);
+	shm = writer_shared_create(CHILDREN * RECORDS + 100, &cause);
 	ok(shm != NULL, "shared state created");
 	path = temp_path();
 
@@ -152,34 +208,39 @@ main(void)
 	is_int(check_file(path, &bad), CHILDREN * RECORDS,
 	    "every record present");
 	is_int(bad, 0, "no torn, lost or repeated record");
-	is_int(shm->stats.targets_done, CHILDREN * RECORDS,
-	    "shared counters add up");
+	ok(writer_open(&w, shm, path, &test_fmt, &cause) == 0, "parent opens");
+	writer_stats(&w, &st);
+	is_int(st.targets_done, CHILDREN * RECORDS, "shared counters add up");
+	is_int(writer_count_done(shm), CHILDREN * RECORDS,
+	    "every written target is marked done");
+	writer_close(&w);
 
-	/* a holder that dies with the mutex held */
+	/* a holder that dies with the mutex held, before and after writing */
 	if ((pid = fork()) == 0) {
 		pthread_mutex_lock(&shm->lock);
 		_exit(0);
 	}
 	waitpid(pid, &status, 0);
-	if ((pid = fork()) == 0) {
-		struct target	t;
-		struct result	r;
-
-		alarm(20);	/* a deadlock would otherwise hang the test */
-		if (writer_open(&w, shm, path, &test_fmt, &cause) != 0)
-			_exit(3);
-		memset(&t, 0, sizeof t);
-		snprintf(t.host, sizeof t.host, "child0");
-		result_init(&r);
-		writer_record(&w, &test_fmt, &t, &r);
-		_exit(writer_flush(&w) == 0 ? 0 : 4);
-	}
-	waitpid(pid, &status, 0);
-	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-	    "mutex recovered after its holder died (status %d)", status);
-	writer_stats(&(struct writer){ .shm = shm }, &st);
-	is_int(st.targets_done, CHILDREN * RECORDS + 1,
+	ok(fault_child(shm, path, FAULT_NONE, 0, B) == 0,
+	    "mutex recovered after its holder died");
+	before = file_lines(path);
+	ok(fault_child(shm, path, FAULT_LOCK, 1, B + 10) == SIGKILL,
+	    "worker killed holding the lock before its write");
+	ok(writer_open(&w, shm, path, &test_fmt, &cause) == 0, "reopen");
+	writer_stats(&w, &st);	/* takes the lock: recovery runs here */
+	is_int(file_lines(path), before + 1, "only the first batch got out");
+	ok(writer_is_done(shm, B + 10) && !writer_is_done(shm, B + 11) &&
+	    !writer_is_done(shm, B + 12),
+	    "its unwritten batch is not marked done (will be polled again)");
+	ok(fault_child(shm, path, FAULT_WRITE, 2, B + 20) == SIGKILL,
+	    "worker killed holding the lock after its write");
+	writer_stats(&w, &st);
+	ok(writer_is_done(shm, B + 21) && writer_is_done(shm, B + 22),
+	    "its written batch is marked done (no duplicate)");
+	is_int(file_lines(path), before + 4, "and its records are in the file");
+	is_int(st.targets_done, CHILDREN * RECORDS + 7,
 	    "counters intact after recovery");
+	writer_close(&w);
 
 	unlink(path);
 	free(path);

@@ -1,0 +1,367 @@
+/*
+ * pool.c — the worker processes.  The parent has loaded the config and the
+ * inventory, called init_snmp and opened the output; it then forks P
+ * workers, each with its own libuv loop (created after fork), claiming
+ * batches of targets from the shared counter.  The parent supervises: a
+ * worker that dies is reported, replaced while targets remain, and once
+ * every worker is gone the targets that no written record covers (the
+ * done bitmap says which) are polled again, so every target ends with
+ * exactly one record.  With -P 1 the same worker code runs in-process.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "snmpfleet.h"
+
+#define POOL_EXIT_OUTPUT	75	/* a worker could not write */
+#define POOL_EXIT_SETUP		76	/* a worker could not start */
+#define POOL_MAX_ROUNDS		3
+#define POOL_TICK_MS		250
+
+static volatile sig_atomic_t	pool_got_signal;
+static volatile sig_atomic_t	pool_got_child;
+
+struct pool_worker {
+	struct pool		*p;
+	struct writer		 w;
+	struct scheduler	*sched;
+	uv_loop_t		 loop;
+	uv_signal_t		 sigint;
+	uv_signal_t		 sigterm;
+	uv_timer_t		 tick;
+	bool			 in_process;
+};
+
+/* SNMPFLEET_TEST_FAULT=lock:N|write:N|exit:N — the first worker dies
+ * (SIGKILL while holding the writer lock before or after its write, or
+ * exit 70 after a flush) once N records are out.  Tests only. */
+static void
+pool_fault(struct pool *p, struct writer *w, unsigned idx)
+{
+	const char	*env = getenv("SNMPFLEET_TEST_FAULT");
+	const char	*colon;
+
+	if (env == NULL || idx != 0 || p->round != 0 || p->respawned[idx])
+		return;
+	if ((colon = strchr(env, ':')) == NULL)
+		return;
+	if (strncmp(env, "lock:", 5) == 0)
+		w->fault = FAULT_LOCK;
+	else if (strncmp(env, "write:", 6) == 0)
+		w->fault = FAULT_WRITE;
+	else if (strncmp(env, "exit:", 5) == 0)
+		w->fault = FAULT_EXIT;
+	w->fault_after = strtoull(colon + 1, NULL, 10);
+}
+
+static void
+pool_signal_cb(uv_signal_t *h, int signo)
+{
+	struct pool_worker	*pw = h->data;
+
+	if (pw->in_process && pw->p->signo == 0)
+		pw->p->signo = signo;
+	atomic_store(&pw->p->shm->stop, 1);
+	scheduler_stop(pw->sched);
+}
+
+static void
+pool_tick_cb(uv_timer_t *t)
+{
+	struct pool_worker	*pw = t->data;
+
+	progress_draw(pw->p, false);
+}
+
+static void
+pool_closed_cb(uv_handle_t *h)
+{
+}
+
+/* One worker's whole life: loop, scheduler, run, flush.  Returns its exit
+ * status (0, or POOL_EXIT_*). */
+static int
+pool_worker_run(struct pool *p, unsigned idx, bool in_process)
+{
+	struct pool_worker	 pw;
+	struct sched_opts	 opts;
+	struct claim		 claim;
+	char			*cause;
+	int			 status = 0;
+
+	memset(&pw, 0, sizeof pw);
+	pw.p = p;
+	pw.in_process = in_process;
+	writer_attach(&pw.w, p->out, idx);
+	pool_fault(p, &pw.w, idx);
+	if (uv_loop_init(&pw.loop) != 0)
+		return POOL_EXIT_SETUP;
+	memset(&opts, 0, sizeof opts);
+	opts.concurrency = p->cfg->concurrency;
+	opts.rate = p->cfg->rate / p->procs;
+	opts.plan = p->plan;
+	claim.shm = p->shm;
+	claim.total = p->inv->total;
+	claim.batch = p->inv->total / (p->procs * 16u);
+	if (claim.batch < 1)
+		claim.batch = 1;
+	if (claim.batch > 64)
+		claim.batch = 64;
+	pw.sched = scheduler_new(&pw.loop, p->inv, &opts, &claim, &pw.w,
+	    p->fmt, &cause);
+	if (pw.sched == NULL) {
+		fprintf(stderr, "snmpfleet: %s\n", cause);
+		free(cause);
+		uv_loop_close(&pw.loop);
+		writer_close(&pw.w);
+		return POOL_EXIT_SETUP;
+	}
+	uv_signal_init(&pw.loop, &pw.sigint);
+	uv_signal_init(&pw.loop, &pw.sigterm);
+	pw.sigint.data = pw.sigterm.data = &pw;
+	uv_signal_start(&pw.sigint, pool_signal_cb, SIGINT);
+	uv_signal_start(&pw.sigterm, pool_signal_cb, SIGTERM);
+	uv_unref((uv_handle_t *)&pw.sigint);
+	uv_unref((uv_handle_t *)&pw.sigterm);
+	uv_timer_init(&pw.loop, &pw.tick);
+	pw.tick.data = &pw;
+	if (in_process && p->progress) {
+		uv_timer_start(&pw.tick, pool_tick_cb, POOL_TICK_MS,
+		    POOL_TICK_MS);
+		uv_unref((uv_handle_t *)&pw.tick);
+	}
+
+	scheduler_start(pw.sched);
+	uv_run(&pw.loop, UV_RUN_DEFAULT);
+
+	uv_close((uv_handle_t *)&pw.sigint, pool_closed_cb);
+	uv_close((uv_handle_t *)&pw.sigterm, pool_closed_cb);
+	uv_close((uv_handle_t *)&pw.tick, pool_closed_cb);
+	uv_run(&pw.loop, UV_RUN_DEFAULT);
+	uv_loop_close(&pw.loop);
+	scheduler_free(pw.sched);
+	if (pw.w.error != 0) {
+		p->write_error = pw.w.error;
+		status = POOL_EXIT_OUTPUT;
+	}
+	writer_close(&pw.w);
+	return status;
+}
+
+static void
+pool_handler(int signo)
+{
+	if (signo == SIGCHLD)
+		pool_got_child = 1;
+	else if (pool_got_signal == 0)
+		pool_got_signal = signo;
+}
+
+/* Fork worker idx.  The child never returns. */
+static int
+pool_spawn(struct pool *p, unsigned idx, const sigset_t *oldmask)
+{
+	pid_t	pid;
+	int	status;
+
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGCHLD, SIG_DFL);
+		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		if (getppid() != p->parent_pid)
+			_exit(POOL_EXIT_SETUP);
+		status = pool_worker_run(p, idx, false);
+		_exit(status);
+	}
+	p->shm->workers[idx].pid = pid;
+	p->alive++;
+	return 0;
+}
+
+static void
+pool_report_death(struct pool *p, unsigned idx, pid_t pid, int st)
+{
+	if (WIFSIGNALED(st))
+		fprintf(stderr, "snmpfleet: worker %u (pid %ld) was killed by "
+		    "signal %d (%s); its unfinished targets will be polled "
+		    "again\n", idx, (long)pid, WTERMSIG(st),
+		    strsignal(WTERMSIG(st)));
+	else
+		fprintf(stderr, "snmpfleet: worker %u (pid %ld) exited with "
+		    "status %d; its unfinished targets will be polled again\n",
+		    idx, (long)pid, WEXITSTATUS(st));
+}
+
+/* Reap finished workers; replace the ones that died while targets
+ * remain to be claimed. */
+static void
+pool_reap(struct pool *p, const sigset_t *oldmask)
+{
+	pid_t		pid;
+	unsigned	idx;
+	int		st;
+
+	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
+		for (idx = 0; idx < p->nslots; idx++) {
+			if (p->shm->workers[idx].pid == pid)
+				break;
+		}
+		if (idx == p->nslots)
+			continue;
+		p->shm->workers[idx].pid = 0;
+		p->alive--;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+			continue;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_OUTPUT) {
+			p->write_error = p->write_error ? p->write_error : EIO;
+			atomic_store(&p->shm->stop, 1);
+			continue;
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_SETUP) {
+			p->setup_failed = true;
+			atomic_store(&p->shm->stop, 1);
+			continue;
+		}
+		p->crashes++;
+		pool_report_death(p, idx, pid, st);
+		if (!atomic_load(&p->shm->stop) && p->respawns < 4 * p->procs &&
+		    atomic_load(&p->shm->claim_next) < p->inv->total) {
+			p->respawns++;
+			p->respawned[idx] = true;
+			pool_spawn(p, idx, oldmask);
+		}
+	}
+}
+
+static void
+pool_forward(struct pool *p)
+{
+	unsigned	i;
+
+	if (pool_got_signal == 0 || p->signo != 0)
+		return;
+	p->signo = pool_got_signal;
+	atomic_store(&p->shm->stop, 1);
+	for (i = 0; i < p->nslots; i++) {
+		if (p->shm->workers[i].pid > 0)
+			kill(p->shm->workers[i].pid, p->signo);
+	}
+}
+
+/* Fork the workers and watch them until all are gone, in rounds: after
+ * a round in which a worker died, the targets left without a record are
+ * polled again. */
+static int
+pool_supervise(struct pool *p, char **cause)
+{
+	struct sigaction	 sa, old_int, old_term, old_chld;
+	struct timespec		 tick = { 0, POOL_TICK_MS * 1000000L };
+	sigset_t		 block, oldmask, waitmask;
+	uint64_t		 left;
+	unsigned		 i, n = p->procs, crashes_before;
+
+	sigemptyset(&block);
+	sigaddset(&block, SIGCHLD);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	sigprocmask(SIG_BLOCK, &block, &oldmask);
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = pool_handler;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	sigaction(SIGCHLD, &sa, &old_chld);
+	waitmask = oldmask;
+	sigdelset(&waitmask, SIGCHLD);
+	sigdelset(&waitmask, SIGINT);
+	sigdelset(&waitmask, SIGTERM);
+	p->parent_pid = getpid();
+	p->nslots = p->procs;
+
+	for (p->round = 0; p->round < POOL_MAX_ROUNDS; p->round++) {
+		crashes_before = p->crashes;
+		for (i = 0; i < n; i++) {
+			if (pool_spawn(p, i, &oldmask) != 0) {
+				*cause = xasprintf("fork: %s", strerror(errno));
+				atomic_store(&p->shm->stop, 1);
+				break;
+			}
+		}
+		while (p->alive > 0) {
+			ppoll(NULL, 0, &tick, &waitmask);
+			pool_forward(p);
+			pool_reap(p, &oldmask);
+			if (p->progress)
+				progress_draw(p, false);
+		}
+		if (atomic_load(&p->shm->stop) || p->crashes == crashes_before)
+			break;
+		left = p->inv->total - writer_count_done(p->shm);
+		if (left == 0)
+			break;
+		if (p->round + 1 == POOL_MAX_ROUNDS) {
+			fprintf(stderr, "snmpfleet: giving up on %llu targets "
+			    "after %d rounds of worker failures\n",
+			    (unsigned long long)left, POOL_MAX_ROUNDS);
+			break;
+		}
+		fprintf(stderr, "snmpfleet: polling %llu unfinished targets "
+		    "again\n", (unsigned long long)left);
+		atomic_store(&p->shm->sweep, 1);
+		atomic_store(&p->shm->claim_next, 0);
+		n = left < p->procs ? (unsigned)left : p->procs;
+	}
+
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGCHLD, &old_chld, NULL);
+	sigprocmask(SIG_SETMASK, &oldmask, NULL);
+	return *cause != NULL ? -1 : 0;
+}
+
+/*
+ * Poll every target: in this process for -P 1, else with the supervised
+ * pool.  Returns -1 with *cause when the run could not start at all.
+ */
+int
+pool_run(struct pool *p, char **cause)
+{
+	int	status;
+
+	*cause = NULL;
+	p->start_ns = clock_now_ns();
+	if (p->procs > POOL_MAX_WORKERS)
+		p->procs = POOL_MAX_WORKERS;
+	if (p->procs <= 1) {
+		p->procs = 1;
+		p->nslots = 1;
+		status = pool_worker_run(p, 0, true);
+		if (status == POOL_EXIT_SETUP) {
+			*cause = xstrdup("the poller could not start");
+			return -1;
+		}
+	} else if (pool_supervise(p, cause) != 0)
+		return -1;
+	if (p->progress)
+		progress_draw(p, true);
+	if (p->setup_failed && writer_count_done(p->shm) == 0) {
+		*cause = xstrdup("the workers could not start");
+		return -1;
+	}
+	return 0;
+}

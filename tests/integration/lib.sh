@@ -1,0 +1,393 @@
+# tests/integration/lib.sh — sourced by every integration test (and by
+# quickstart and bench/): TAP helpers, a private temp dir, a real snmpd on a
+# free loopback port, and cleanup of every process the script started.
+#
+# Everything here sends packets only to 127.0.0.0/8 or ::1.
+# shellcheck shell=bash
+
+# ---------------------------------------------------------------- temp dir
+LIB_TMP=$(mktemp -d "${TMPDIR:-/tmp}/snmpfleet-test.XXXXXX") || {
+	echo "Bail out! cannot create a temp dir"
+	exit 1
+}
+export LIB_TMP
+
+# --------------------------------------------------- processes and cleanup
+LIB_PIDS=()		# every background process we started
+LIB_AT_EXIT=()		# extra cleanup commands (eval'd, last first)
+SNMPD_PID=
+
+# Remember a background process so that cleanup stops it.
+track_pid() {
+	LIB_PIDS+=("$1")
+}
+
+# Run a command (a string, eval'd) at exit, before processes are stopped.
+at_exit() {
+	LIB_AT_EXIT+=("$1")
+}
+
+# Stop one process we started: TERM, then KILL if it lingers.
+lib_stop_pid() {
+	local pid=$1 i
+	kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
+	kill -TERM "$pid" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	return 0
+}
+
+lib_cleanup() {
+	local i
+	trap - EXIT INT TERM HUP
+	for ((i = ${#LIB_AT_EXIT[@]} - 1; i >= 0; i--)); do
+		eval "${LIB_AT_EXIT[i]}" || true
+	done
+	for ((i = ${#LIB_PIDS[@]} - 1; i >= 0; i--)); do
+		lib_stop_pid "${LIB_PIDS[i]}"
+	done
+	if [ -n "${SNMPFLEET_KEEP_TMP:-}" ]; then
+		echo "# kept temp dir $LIB_TMP" >&2
+	else
+		rm -rf "$LIB_TMP"
+	fi
+}
+trap 'lib_cleanup' EXIT
+trap 'lib_cleanup; exit 130' INT
+trap 'lib_cleanup; exit 143' TERM
+trap 'lib_cleanup; exit 129' HUP
+
+# ------------------------------------------------------------------- TAP
+LIB_NTEST=0
+LIB_NFAIL=0
+LIB_PLAN=
+
+plan() {
+	LIB_PLAN=$1
+	echo "1..$1"
+}
+
+diag() {
+	local line
+	printf '%s\n' "$@" | while IFS= read -r line; do
+		printf '# %s\n' "$line"
+	done
+}
+
+bail_out() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+pass() {
+	LIB_NTEST=$((LIB_NTEST + 1))
+	echo "ok $LIB_NTEST - $*"
+}
+
+fail() {
+	LIB_NTEST=$((LIB_NTEST + 1))
+	LIB_NFAIL=$((LIB_NFAIL + 1))
+	echo "not ok $LIB_NTEST - $*"
+}
+
+# ok STATUS DESC — passes when STATUS is 0:  [ "$a" = b ]; ok $? "a is b"
+ok() {
+	if [ "$1" -eq 0 ] 2>/dev/null; then
+		shift
+		pass "$@"
+		return 0
+	fi
+	shift
+	fail "$@"
+	return 1
+}
+
+# check DESC CMD ARG... — passes when the command succeeds.
+check() {
+	local desc=$1
+	shift
+	if "$@"; then
+		pass "$desc"
+	else
+		fail "$desc"
+		diag "command failed: $*"
+		return 1
+	fi
+}
+
+# is GOT EXPECTED DESC — string equality, with a diff on failure.
+is() {
+	if [ "$1" == "$2" ]; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	printf '%s\n' "$2" >"$LIB_TMP/.is-expected"
+	printf '%s\n' "$1" >"$LIB_TMP/.is-got"
+	diag "--- expected +++ got" \
+	    "$(diff -u "$LIB_TMP/.is-expected" "$LIB_TMP/.is-got" |
+	    sed 1,2d | head -40)"
+	return 1
+}
+
+# is_file GOTFILE EXPECTEDFILE DESC — file equality, with a diff on failure.
+is_file() {
+	if cmp -s "$1" "$2"; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "--- expected ($2) +++ got ($1)" \
+	    "$(diff -u "$2" "$1" | sed 1,2d | head -40)"
+	return 1
+}
+
+# like GOT ERE DESC — extended-regexp match (grep -E) anywhere in GOT.
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		pass "$3"
+		return 0
+	fi
+	fail "$3"
+	diag "expected to match: $2" "got: $(printf '%s' "$1" | head -c 2000)"
+	return 1
+}
+
+unlike() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		fail "$3"
+		diag "expected not to match: $2" \
+		    "got: $(printf '%s' "$1" | head -c 2000)"
+		return 1
+	fi
+	pass "$3"
+	return 0
+}
+
+# done_testing — print the plan if none was given; exit 1 on any failure
+# or a count that differs from the plan.
+done_testing() {
+	if [ -z "$LIB_PLAN" ]; then
+		echo "1..$LIB_NTEST"
+	elif [ "$LIB_PLAN" -ne "$LIB_NTEST" ]; then
+		diag "planned $LIB_PLAN tests but ran $LIB_NTEST"
+		exit 1
+	fi
+	[ "$LIB_NFAIL" -eq 0 ] || exit 1
+	exit 0
+}
+
+# --------------------------------------------------------- the programs
+# need_snmpfleet — set SNMPFLEET to the binary under test (absolute path).
+need_snmpfleet() {
+	local f=${SNMPFLEET:-}
+	if [ -z "$f" ]; then
+		if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/snmpfleet" ]; then
+			f=$top_builddir/snmpfleet
+		else
+			f=./snmpfleet
+		fi
+	fi
+	case $f in /*) ;; *) f=$PWD/$f ;; esac
+	[ -x "$f" ] || bail_out "snmpfleet binary not found at $f (build it, or set SNMPFLEET)"
+	SNMPFLEET=$f
+	export SNMPFLEET
+}
+
+need_snmpget() {
+	command -v snmpget >/dev/null 2>&1 ||
+	    bail_out "snmpget not found (apt-get install snmp)"
+}
+
+# need_python — JSON checks and the datagram counter use python3.
+need_python() {
+	command -v python3 >/dev/null 2>&1 ||
+	    bail_out "python3 not found (apt-get install python3)"
+}
+
+# ----------------------------------------------------------------- ports
+# Local UDP ports in use (IPv4 and IPv6), one per line, decimal.
+lib_udp_ports_in_use() {
+	local f sl local_addr rest
+	for f in /proc/net/udp /proc/net/udp6; do
+		[ -r "$f" ] || continue
+		while read -r sl local_addr rest; do
+			[ "$sl" = sl ] && continue
+			echo $((16#${local_addr##*:}))
+		done <"$f"
+	done
+}
+
+lib_port_free() {
+	! lib_udp_ports_in_use | grep -qx "$1"
+}
+
+# random_port LO HI — a random port in [LO, HI] that nothing is bound to.
+random_port() {
+	local lo=$1 hi=$2 p i
+	for ((i = 0; i < 200; i++)); do
+		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
+		if lib_port_free "$p"; then
+			echo "$p"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# free_udp_port — a port nothing listens on, for timeout tests.  Taken from
+# 61000-64999: outside Linux's default ephemeral range (32768-60999) and the
+# range start_snmpd uses, so no concurrent test's agent can take it.
+free_udp_port() {
+	random_port 61000 64999
+}
+
+# ----------------------------------------------------------------- hosts
+# make_hosts N — N distinct loopback addresses 127.x.y.z, one per line,
+# z in 1..254 (so never a .0 or .255), starting at 127.0.0.1.
+make_hosts() {
+	local n=$1 i x y z
+	for ((i = 0; i < n; i++)); do
+		z=$((i % 254 + 1))
+		y=$((i / 254 % 256))
+		x=$((i / 254 / 256))
+		echo "127.$x.$y.$z"
+	done
+}
+
+# ---------------------------------------------------------------- snmpd
+# Fixed, known strings the agent reports.
+SNMPD_SYSNAME='snmpfleet-test-agent'
+SNMPD_SYSLOCATION='Lab 42, rack 7'
+SNMPD_SYSCONTACT='ops@example.invalid'
+SNMPD_SYSDESCR='snmpfleet integration test agent'
+SNMPD_SYSSERVICES=72
+
+lib_find_snmpd() {
+	local d=${SNMPD:-}
+	if [ -z "$d" ]; then
+		d=$(command -v snmpd 2>/dev/null) || d=
+		[ -n "$d" ] || d=/usr/sbin/snmpd
+	fi
+	if [ ! -x "$d" ]; then
+		echo "Bail out! snmpd not found (apt-get install snmpd)"
+		exit 1
+	fi
+	SNMPD=$d
+}
+
+lib_have_ipv6_lo() {
+	[ -r /proc/net/if_inet6 ] &&
+	    grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6
+}
+
+# start_snmpd — start Debian's snmpd in the foreground on a free port of
+# 20000-60000 (another port is tried if it cannot bind), wait until it
+# answers, and export SNMPD_PORT, SNMPD_PID, SNMPD_DIR and SNMPD_V6 (1 when
+# it also listens on [::1]).  Call it directly, not in $(...): it must be a
+# child of this shell so that cleanup can stop it.
+start_snmpd() {
+	local try port dir v6 addr i answered
+	lib_find_snmpd
+	need_snmpget
+	v6=0
+	lib_have_ipv6_lo && v6=1
+	for ((try = 1; try <= 10; try++)); do
+		port=$(random_port 20000 60000) || continue
+		dir=$LIB_TMP/snmpd.$port
+		mkdir -p "$dir/persist"
+		addr="udp:0.0.0.0:$port"
+		[ "$v6" = 1 ] && addr="$addr,udp6:[::1]:$port"
+		cat >"$dir/snmpd.conf" <<EOF
+# generated by tests/integration/lib.sh
+agentaddress $addr
+rocommunity public default
+rocommunity6 public default
+sysname $SNMPD_SYSNAME
+syslocation $SNMPD_SYSLOCATION
+syscontact $SNMPD_SYSCONTACT
+sysdescr $SNMPD_SYSDESCR
+sysservices $SNMPD_SYSSERVICES
+dontLogTCPWrappersConnects yes
+EOF
+		# -C: no config but ours; -I -smux: no SMUX listener on TCP 199
+		# (a system snmpd may hold it); MIBDIRS/MIBS: skip MIB parsing
+		# (faster, quieter); its state goes to our dir, not /var/lib/snmp.
+		SNMP_PERSISTENT_DIR=$dir/persist MIBDIRS=$dir/nomibs MIBS='' \
+		    SNMPCONFPATH=$dir \
+		    "$SNMPD" -f -C -c "$dir/snmpd.conf" -I -smux -Lf "$dir/snmpd.log" \
+		    -p "$dir/snmpd.pid" </dev/null >"$dir/stdout" 2>&1 &
+		SNMPD_PID=$!
+		track_pid "$SNMPD_PID"
+		answered=0
+		for ((i = 0; i < 100; i++)); do
+			if ! kill -0 "$SNMPD_PID" 2>/dev/null; then
+				break
+			fi
+			if [ "$(snmpget -v2c -c public -t 0.2 -r 0 -Oqv \
+			    "127.0.0.1:$port" 1.3.6.1.2.1.1.5.0 2>/dev/null)" \
+			    = "\"$SNMPD_SYSNAME\"" ]; then
+				answered=1
+				break
+			fi
+			sleep 0.1
+		done
+		if [ "$answered" = 1 ]; then
+			SNMPD_PORT=$port
+			SNMPD_DIR=$dir
+			SNMPD_V6=$v6
+			export SNMPD_PORT SNMPD_PID SNMPD_DIR SNMPD_V6
+			return 0
+		fi
+		lib_stop_pid "$SNMPD_PID"
+		# An IPv6 endpoint that cannot be opened: go on with IPv4 only.
+		if [ "$v6" = 1 ] && grep -q 'udp6:' "$dir/snmpd.log" 2>/dev/null &&
+		    grep -q 'Error opening specified endpoint "udp6' "$dir/snmpd.log"; then
+			v6=0
+		fi
+		echo "# snmpd on port $port did not answer (try $try):" >&2
+		grep -v -e '^Cannot' -e '^Did not' -e '^Unlinked' -e '^Undefined' \
+		    "$dir/snmpd.log" 2>/dev/null | tail -5 | sed 's/^/#   /' >&2
+	done
+	echo "Bail out! snmpd did not start (see logs above)"
+	exit 1
+}
+
+stop_snmpd() {
+	[ -n "$SNMPD_PID" ] && lib_stop_pid "$SNMPD_PID"
+	SNMPD_PID=
+}
+
+# ---------------------------------------------------------------- helpers
+# jsonl_check FILE — every line of FILE is a JSON object; prints nothing,
+# returns 1 (with the first bad line on stderr) otherwise.
+jsonl_check() {
+	if command -v python3 >/dev/null 2>&1; then
+		python3 - "$1" <<'EOF'
+import json, sys
+with open(sys.argv[1], encoding="utf-8") as f:
+    for n, line in enumerate(f, 1):
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            sys.stderr.write("line %d: %s: %r\n" % (n, e, line[:200]))
+            sys.exit(1)
+        if not isinstance(obj, dict) or not line.endswith("\n"):
+            sys.stderr.write("line %d: not a whole JSON object\n" % n)
+            sys.exit(1)
+EOF
+	elif command -v jq >/dev/null 2>&1; then
+		jq -e -c 'type == "object"' "$1" >/dev/null
+	else
+		bail_out "neither python3 nor jq found to check JSON"
+	fi
+}
+
+# elapsed_since START — seconds (with fractions) since START ($EPOCHREALTIME).
+elapsed_since() {
+	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'
+}
