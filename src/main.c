@@ -236,7 +236,7 @@ main_summary(struct run *r, const struct pool *p)
 	    wall > 0 ? (double)st.requests / wall : 0,
 	    (unsigned long long)st.retries);
 	if (st.responses != 0)
-		fprintf(stderr, "; rtt p50 %.2f ms, p95 %.2f ms, p99 %.2f ms",
+		fprintf(stderr, "; rtt p50 %.3f ms, p95 %.3f ms, p99 %.3f ms",
 		    stats_percentile(&st, 50), stats_percentile(&st, 95),
 		    stats_percentile(&st, 99));
 	if (p->procs > 1)
