@@ -1,9 +1,15 @@
 /*
- * fetch.c — what to ask one target, request by request: the run's OIDs
- * packed into GETs of at most --max-oids, halved and asked again when the
- * agent answers tooBig; a v1 noSuchName drops that one OID (recorded as
- * noSuchObject) and asks again for the rest.  Values land in the result
- * in the order they were asked for.
+ * fetch.c — what to ask one target, request by request, for one item of
+ * the plan (a stream):
+ *   - the GET list: OIDs packed into GETs of at most --max-oids, halved
+ *     and asked again on tooBig; a v1 noSuchName drops that one OID
+ *     (recorded as noSuchObject) and asks again for the rest;
+ *   - a walk (or table): GETBULK on v2c (max-repetitions halved on
+ *     tooBig), GETNEXT on v1, until the subtree ends or endOfMibView; an
+ *     OID that does not increase ends the walk with an error, never a
+ *     loop.  A walk of an empty subtree GETs the root itself, as
+ *     snmpwalk does.
+ * Values are kept in the order they were asked for / returned.
  */
 #include "config.h"
 
@@ -11,55 +17,93 @@
 
 #include "snmpfleet.h"
 
+/* One part per plan item, all OK and empty to begin with. */
 void
-result_init(struct result *r)
+result_init(struct result *r, const struct fetch_plan *plan)
 {
 	memset(r, 0, sizeof *r);
+	r->nparts = plan->nitems;
+	r->parts = xcalloc(plan->nitems, sizeof *r->parts);
+	for (size_t i = 0; i < plan->nitems; i++)
+		r->parts[i].item = &plan->items[i];
+}
+
+/* The record's status and error: those of the first part that failed. */
+void
+result_finish(struct result *r)
+{
+	size_t	i;
+
+	r->status = RES_OK;
+	r->error = NULL;
+	for (i = 0; i < r->nparts; i++) {
+		if (r->parts[i].status != RES_OK) {
+			r->status = r->parts[i].status;
+			r->error = r->parts[i].error;
+			return;
+		}
+	}
 }
 
 void
 result_free(struct result *r)
 {
-	if (r->vars != NULL)
-		snmp_free_varbind(r->vars);
-	free(r->error);
-	result_init(r);
+	size_t	i;
+
+	for (i = 0; i < r->nparts; i++) {
+		if (r->parts[i].vars != NULL)
+			snmp_free_varbind(r->parts[i].vars);
+		free(r->parts[i].error);
+	}
+	free(r->parts);
+	memset(r, 0, sizeof *r);
 }
 
-/* Take ownership of the list vars and append it. */
-void
-result_append(struct result *r, netsnmp_variable_list *vars)
+static void
+fetch_append(struct fetch *f, netsnmp_variable_list *v)
 {
-	if (vars == NULL)
-		return;
-	if (r->last != NULL)
-		r->last->next_variable = vars;
+	v->next_variable = NULL;
+	if (f->last != NULL)
+		f->last->next_variable = v;
 	else
-		r->vars = vars;
-	while (vars->next_variable != NULL)
-		vars = vars->next_variable;
-	r->last = vars;
+		f->vars = v;
+	f->last = v;
 }
 
 void
-fetch_start(struct fetch *f, const struct fetch_plan *plan, long version)
+fetch_start(struct fetch *f, const struct fetch_plan *plan,
+    const struct plan_item *item, long version)
 {
 	memset(f, 0, sizeof *f);
 	f->plan = plan;
+	f->item = item;
 	f->version = version;
 	f->chunk = plan->max_oids;
 	f->hole = SIZE_MAX;
+	f->cur = item->oid;
+	f->reps = plan->max_repetitions;
+}
+
+/* The values gathered so far; the caller owns them now. */
+netsnmp_variable_list *
+fetch_take(struct fetch *f)
+{
+	netsnmp_variable_list	*v = f->vars;
+
+	f->vars = f->last = NULL;
+	return v;
 }
 
 void
 fetch_free(struct fetch *f)
 {
+	if (f->vars != NULL)
+		snmp_free_varbind(f->vars);
 	memset(f, 0, sizeof *f);
 }
 
-/* The next request, or NULL when every OID has been answered. */
-netsnmp_pdu *
-fetch_next_pdu(struct fetch *f)
+static netsnmp_pdu *
+fetch_get_pdu(struct fetch *f)
 {
 	const struct fetch_plan	*plan = f->plan;
 	netsnmp_pdu		*pdu;
@@ -82,65 +126,99 @@ fetch_next_pdu(struct fetch *f)
 	return pdu;
 }
 
+static netsnmp_pdu *
+fetch_walk_pdu(struct fetch *f)
+{
+	netsnmp_pdu	*pdu;
+
+	if (f->final_get)
+		pdu = snmp_pdu_create(SNMP_MSG_GET);
+	else if (f->version == SNMP_VERSION_1)
+		pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
+	else {
+		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
+		pdu->non_repeaters = 0;
+		pdu->max_repetitions = (long)f->reps;
+	}
+	snmp_add_null_var(pdu, f->cur.v, f->cur.len);
+	return pdu;
+}
+
+/* The next request of this stream, or NULL when it has nothing to ask. */
+netsnmp_pdu *
+fetch_next_pdu(struct fetch *f)
+{
+	if (f->item->kind == ITEM_GET)
+		return fetch_get_pdu(f);
+	return fetch_walk_pdu(f);
+}
+
 /* Record plan OID i as noSuchObject (v1 noSuchName). */
 static void
-fetch_missing(struct fetch *f, size_t i, struct result *r)
+fetch_missing(struct fetch *f, size_t i)
 {
 	netsnmp_variable_list	*v = NULL;
 
 	snmp_varlist_add_variable(&v, f->plan->oids[i].v, f->plan->oids[i].len,
 	    SNMP_NOSUCHOBJECT, NULL, 0);
-	result_append(r, v);
+	fetch_append(f, v);
 }
 
 static enum fetch_step
-fetch_advance(struct fetch *f, struct result *r)
+fetch_advance(struct fetch *f)
 {
 	if (f->next == f->hole) {
-		fetch_missing(f, f->hole, r);
+		fetch_missing(f, f->hole);
 		f->next++;
 		f->hole = SIZE_MAX;
 	}
 	return f->next >= f->plan->noids ? FETCH_DONE : FETCH_MORE;
 }
 
-static enum fetch_step
-fetch_fail(struct result *r, char *why)
+/* "genErr at 1.3.6..." for the PDU's error status and index. */
+static char *
+fetch_pdu_error(const netsnmp_pdu *pdu, const oid *v, size_t len)
 {
-	free(r->error);
-	r->error = why;
-	r->status = RES_ERROR;
-	return FETCH_FAILED;
+	struct buf	b;
+
+	buf_init(&b);
+	buf_adds(&b, snmp_errstring((int)pdu->errstat));
+	if (v != NULL) {
+		buf_adds(&b, " at ");
+		oid_format(v, len, &b);
+	}
+	return b.data;
 }
 
-/*
- * Take the response to the last request.  The pdu's varbinds move into
- * r; the pdu itself stays the caller's to free.  FETCH_MORE means call
- * fetch_next_pdu() again.
- */
-enum fetch_step
-fetch_response(struct fetch *f, netsnmp_pdu *pdu, struct result *r)
+static enum fetch_step
+fetch_get_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 {
 	const struct oid_text	*o;
-	netsnmp_variable_list	*v;
+	netsnmp_variable_list	*v, *next;
 	size_t			 n = 0, k;
-	struct buf		 b;
 
 	switch (pdu->errstat) {
 	case SNMP_ERR_NOERROR:
 		for (v = pdu->variables; v != NULL; v = v->next_variable)
 			n++;
-		if (n != f->inflight_count)
-			return fetch_fail(r, xasprintf("agent answered %zu "
-			    "values for %zu OIDs", n, f->inflight_count));
-		result_append(r, pdu->variables);
+		if (n != f->inflight_count) {
+			*error = xasprintf("agent answered %zu values for %zu "
+			    "OIDs", n, f->inflight_count);
+			return FETCH_FAILED;
+		}
+		for (v = pdu->variables; v != NULL; v = next) {
+			next = v->next_variable;
+			fetch_append(f, v);
+		}
 		pdu->variables = NULL;
 		f->next = f->inflight_first + f->inflight_count;
-		return fetch_advance(f, r);
+		return fetch_advance(f);
 	case SNMP_ERR_TOOBIG:
-		if (f->inflight_count == 1)
-			return fetch_fail(r, xstrdup("tooBig: a single value "
-			    "does not fit in one message"));
+		if (f->inflight_count == 1) {
+			*error = xstrdup("tooBig: a single value does not fit "
+			    "in one message");
+			return FETCH_FAILED;
+		}
 		f->chunk = f->inflight_count / 2;
 		f->next = f->inflight_first;
 		return FETCH_MORE;
@@ -150,18 +228,96 @@ fetch_response(struct fetch *f, netsnmp_pdu *pdu, struct result *r)
 		    k <= f->inflight_count) {
 			f->next = f->inflight_first;
 			f->hole = f->inflight_first + k - 1;
-			return fetch_advance(f, r);
+			return fetch_advance(f);
 		}
 		/* FALLTHROUGH */
 	default:
-		buf_init(&b);
-		buf_adds(&b, snmp_errstring((int)pdu->errstat));
 		k = (size_t)pdu->errindex;
-		if (k >= 1 && k <= f->inflight_count) {
-			o = &f->plan->oids[f->inflight_first + k - 1];
-			buf_adds(&b, " at ");
-			oid_format(o->v, o->len, &b);
-		}
-		return fetch_fail(r, b.data);
+		o = k >= 1 && k <= f->inflight_count ?
+		    &f->plan->oids[f->inflight_first + k - 1] : NULL;
+		*error = fetch_pdu_error(pdu, o ? o->v : NULL, o ? o->len : 0);
+		return FETCH_FAILED;
 	}
+}
+
+static enum fetch_step
+fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
+{
+	const struct oid_text	*root = &f->item->oid;
+	netsnmp_variable_list	*v, *next;
+	struct buf		 b;
+	enum fetch_step		 step = FETCH_MORE;
+	size_t			 taken = 0;
+
+	if (pdu->errstat == SNMP_ERR_TOOBIG && !f->final_get &&
+	    f->version != SNMP_VERSION_1 && f->reps > 1) {
+		f->reps /= 2;
+		return FETCH_MORE;
+	}
+	if (pdu->errstat == SNMP_ERR_NOSUCHNAME &&
+	    f->version == SNMP_VERSION_1)
+		step = FETCH_DONE;	/* v1's way of saying end of MIB */
+	else if (pdu->errstat != SNMP_ERR_NOERROR) {
+		*error = fetch_pdu_error(pdu, f->cur.v, f->cur.len);
+		return FETCH_FAILED;
+	}
+	if (f->final_get) {
+		if (pdu->variables != NULL) {
+			v = pdu->variables;
+			pdu->variables = v->next_variable;
+			fetch_append(f, v);
+		}
+		return FETCH_DONE;
+	}
+	for (v = step == FETCH_MORE ? pdu->variables : NULL; v != NULL;
+	    v = next) {
+		next = v->next_variable;
+		if (!oid_is_prefix(root->v, root->len, v->name,
+		    v->name_length)) {
+			step = FETCH_DONE;
+			break;
+		}
+		if (oid_compare(v->name, v->name_length, f->cur.v,
+		    f->cur.len) <= 0) {
+			buf_init(&b);
+			buf_adds(&b, "OID not increasing: ");
+			oid_format(f->cur.v, f->cur.len, &b);
+			buf_adds(&b, " >= ");
+			oid_format(v->name, v->name_length, &b);
+			*error = b.data;
+			return FETCH_FAILED;
+		}
+		pdu->variables = next;
+		fetch_append(f, v);
+		taken++;
+		if (v->type == SNMP_ENDOFMIBVIEW) {
+			step = FETCH_DONE;	/* shown, as snmpbulkwalk does */
+			break;
+		}
+		f->got_any = true;
+		memcpy(f->cur.v, v->name, v->name_length * sizeof(oid));
+		f->cur.len = v->name_length;
+	}
+	if (step == FETCH_MORE && taken == 0)
+		step = FETCH_DONE;	/* an empty answer: nothing more to ask */
+	if (step == FETCH_DONE && !f->got_any && f->vars == NULL) {
+		f->final_get = true;	/* empty subtree: GET the root */
+		f->cur = *root;
+		return FETCH_MORE;
+	}
+	return step;
+}
+
+/*
+ * Take the response to the stream's last request; its varbinds move into
+ * the stream's values (the pdu stays the caller's to free).  FETCH_MORE:
+ * call fetch_next_pdu() again; FETCH_FAILED: *error says why (the values
+ * so far are kept).
+ */
+enum fetch_step
+fetch_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
+{
+	if (f->item->kind == ITEM_GET)
+		return fetch_get_response(f, pdu, error);
+	return fetch_walk_response(f, pdu, error);
 }

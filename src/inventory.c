@@ -30,16 +30,24 @@ struct intern {
 	size_t			 used;
 };
 
-static uint64_t
-inventory_hash(const char *s)
+/* FNV-1a: the hash of n bytes (also used for table rows). */
+uint64_t
+inventory_hash_bytes(const void *p, size_t n)
 {
-	uint64_t	h = 1469598103934665603ull;
+	const unsigned char	*s = p;
+	uint64_t		 h = 1469598103934665603ull;
 
-	while (*s != '\0') {
-		h ^= (unsigned char)*s++;
+	while (n-- > 0) {
+		h ^= *s++;
 		h *= 1099511628211ull;
 	}
 	return h;
+}
+
+static uint64_t
+inventory_hash(const char *s)
+{
+	return inventory_hash_bytes(s, strlen(s));
 }
 
 static struct intern_slot *

@@ -151,25 +151,53 @@ main_options(struct config *cfg, int argc, char **argv)
 }
 
 static void
+main_plan_item(struct fetch_plan *plan, enum item_kind kind, const char *text)
+{
+	struct plan_item	*it = &plan->items[plan->nitems++];
+	char			*cause;
+	size_t			 len = strlen(text);
+
+	it->kind = kind;
+	it->text = xstrdup(text);
+	if (oid_parse(text, &it->oid, &cause) != 0)
+		die(EXIT_USAGE, "%s", cause);
+	/* "ifEntry" names the entry; "ifTable" or a number names the table */
+	it->entry = kind == ITEM_TABLE && len > 5 &&
+	    strcmp(text + len - 5, "Entry") == 0;
+}
+
+/* The plan every target gets: the GET list (one item), then each walk,
+ * then each table.  Without any of them, the system basics. */
+static void
 main_plan(struct run *r)
 {
 	struct config	*cfg = &r->cfg;
 	char		*cause;
 	size_t		 i, n;
 
-	if (cfg->oids.n == 0) {
+	if (cfg->oids.n == 0 && cfg->walks.n == 0 && cfg->tables.n == 0) {
 		for (i = 0; i < sizeof default_oids / sizeof *default_oids;
 		    i++)
 			strlist_add(&cfg->oids, default_oids[i]);
 	}
 	n = cfg->oids.n;
-	r->plan.oids = xcalloc(n, sizeof *r->plan.oids);
+	r->plan.oids = xcalloc(n ? n : 1, sizeof *r->plan.oids);
 	r->plan.noids = n;
 	r->plan.max_oids = cfg->max_oids;
+	r->plan.max_repetitions = cfg->max_repetitions;
+	r->plan.per_target = cfg->per_target;
 	for (i = 0; i < n; i++) {
 		if (oid_parse(cfg->oids.v[i], &r->plan.oids[i], &cause) != 0)
 			die(EXIT_USAGE, "%s", cause);
 	}
+	r->plan.items = xcalloc(1 + cfg->walks.n + cfg->tables.n,
+	    sizeof *r->plan.items);
+	if (n != 0)
+		r->plan.items[r->plan.nitems++].kind = ITEM_GET;
+	for (i = 0; i < cfg->walks.n; i++)
+		main_plan_item(&r->plan, ITEM_WALK, cfg->walks.v[i]);
+	for (i = 0; i < cfg->tables.n; i++)
+		main_plan_item(&r->plan, ITEM_TABLE, cfg->tables.v[i]);
 }
 
 static void
@@ -322,6 +350,9 @@ main(int argc, char **argv)
 	writer_shared_destroy(r.shm);
 	inventory_free(&r.inv);
 	free(r.plan.oids);
+	for (size_t i = 0; i < r.plan.nitems; i++)
+		free(r.plan.items[i].text);
+	free(r.plan.items);
 	options_free(&r.cfg);
 	return status;
 }

@@ -87,6 +87,9 @@ const struct option_def options_table[] = {
 	{ "max-oids", 0, "N", "32", 0,
 	  "OIDs packed into one GET request",
 	  opt_set_uint, F(max_oids), opt_echo_uint },
+	{ "max-repetitions", 0, "N", "25", 0,
+	  "GETBULK max-repetitions for walks and tables (v2c)",
+	  opt_set_uint, F(max_repetitions), opt_echo_uint },
 	{ "no-progress", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "never show the progress line",
 	  opt_set_noprogress, 0, NULL },
@@ -96,12 +99,18 @@ const struct option_def options_table[] = {
 	{ "output", 'o', "FILE", "-", 0,
 	  "append records to FILE ('-' is standard output)",
 	  opt_set_string, F(output), opt_echo_string },
+	{ "per-target", 0, "N", "1", 0,
+	  "requests in flight to one target at once",
+	  opt_set_uint, F(per_target), opt_echo_uint },
 	{ "port", 0, "N", "161", 0,
 	  "UDP port of targets that name none",
 	  opt_set_uint, F(port), opt_echo_uint },
 	{ "procs", 'P', "N", "1", 0,
 	  "worker processes (0: one per CPU)",
 	  opt_set_uint, F(procs), opt_echo_uint },
+	{ "profile", 0, "NAME", NULL, OPT_LIST,
+	  "poll the OIDs, walks and tables of profile NAME",
+	  opt_set_list, F(profiles), opt_echo_list },
 	{ "progress", 0, NULL, "auto", OPT_NOARG,
 	  "show a live progress line (auto: when stderr is a terminal)",
 	  opt_set_progress, F(progress), opt_echo_progress },
@@ -117,12 +126,18 @@ const struct option_def options_table[] = {
 	{ "snmp-version", 'v', "1|2c", "2c", 0,
 	  "SNMP version",
 	  opt_set_version, F(snmp_version), opt_echo_version },
+	{ "table", 'T', "OID", NULL, OPT_LIST,
+	  "walk a table and show it as rows (repeatable)",
+	  opt_set_list, F(tables), opt_echo_list },
 	{ "timeout", 't', "SECONDS", "1", 0,
 	  "seconds to wait for each reply",
 	  opt_set_seconds, F(timeout), opt_echo_double },
 	{ "version", 'V', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "print the program's version and exit",
 	  opt_set_none, 0, NULL },
+	{ "walk", 'w', "OID", NULL, OPT_LIST,
+	  "walk a subtree (repeatable)",
+	  opt_set_list, F(walks), opt_echo_list },
 };
 const size_t options_count = sizeof options_table / sizeof options_table[0];
 
@@ -135,6 +150,8 @@ opt_range(const struct option_def *o, double *lo, double *hi)
 	static const struct { const char *name; double lo, hi; } r[] = {
 		{ "concurrency", 1, 65536 },
 		{ "max-oids", 1, 1000 },
+		{ "max-repetitions", 1, 1000 },
+		{ "per-target", 1, 64 },
 		{ "port", 1, 65535 },
 		{ "procs", 0, 256 },
 		{ "retries", 0, 100 },
@@ -416,6 +433,85 @@ strlist_free(struct strlist *l)
 	l->n = 0;
 }
 
+/* Profiles every run knows; a [profile NAME] section of the same name in
+ * a config file replaces one. */
+static const struct {
+	const char	*name;
+	const char	*oids;
+	const char	*walks;
+	const char	*tables;
+} builtin_profiles[] = {
+	{ "system", "sysDescr.0 sysObjectID.0 sysUpTime.0 sysContact.0 "
+	  "sysName.0 sysLocation.0", "", "" },
+	{ "interfaces", "ifNumber.0", "", "ifTable ifXTable" },
+	{ "inventory", "sysDescr.0 sysObjectID.0 sysUpTime.0 sysContact.0 "
+	  "sysName.0 sysLocation.0", "", "entPhysicalTable ifTable ifXTable" },
+	{ "storage", "hrMemorySize.0", "", "hrStorageTable" },
+	{ "lldp", "", "", "lldpRemTable" },
+};
+
+static struct profile *
+options_profile(struct config *cfg, const char *name, bool create)
+{
+	struct profile	*p;
+	size_t		 i;
+
+	for (i = 0; i < cfg->ndefined; i++) {
+		if (strcmp(cfg->defined[i].name, name) == 0)
+			return &cfg->defined[i];
+	}
+	if (!create)
+		return NULL;
+	cfg->defined = xreallocarray(cfg->defined, cfg->ndefined + 1,
+	    sizeof *cfg->defined);
+	p = &cfg->defined[cfg->ndefined++];
+	memset(p, 0, sizeof *p);
+	p->name = xstrdup(name);
+	return p;
+}
+
+static void
+options_split_add(struct strlist *l, const char *words)
+{
+	char	*copy = xstrdup(words), *w, *save = NULL;
+
+	for (w = strtok_r(copy, " ", &save); w != NULL;
+	    w = strtok_r(NULL, " ", &save))
+		strlist_add(l, w);
+	free(copy);
+}
+
+/* The profile called name: a config file's, else a built-in one. */
+static struct profile *
+options_find_profile(struct config *cfg, const char *name)
+{
+	struct profile	*p;
+	size_t		 i;
+
+	if ((p = options_profile(cfg, name, false)) != NULL)
+		return p;
+	for (i = 0; i < sizeof builtin_profiles / sizeof *builtin_profiles;
+	    i++) {
+		if (strcmp(builtin_profiles[i].name, name) != 0)
+			continue;
+		p = options_profile(cfg, name, true);
+		options_split_add(&p->oids, builtin_profiles[i].oids);
+		options_split_add(&p->walks, builtin_profiles[i].walks);
+		options_split_add(&p->tables, builtin_profiles[i].tables);
+		return p;
+	}
+	return NULL;
+}
+
+static void
+options_append(struct strlist *to, const struct strlist *from)
+{
+	size_t	i;
+
+	for (i = 0; i < from->n; i++)
+		strlist_add(to, from->v[i]);
+}
+
 /* Fill cfg with every option's default (and the environment's secrets). */
 void
 options_init(struct config *cfg)
@@ -447,6 +543,16 @@ options_free(struct config *cfg)
 	strlist_free(&cfg->hosts);
 	strlist_free(&cfg->oids);
 	strlist_free(&cfg->config_files);
+	strlist_free(&cfg->walks);
+	strlist_free(&cfg->tables);
+	strlist_free(&cfg->profiles);
+	for (size_t i = 0; i < cfg->ndefined; i++) {
+		free(cfg->defined[i].name);
+		strlist_free(&cfg->defined[i].oids);
+		strlist_free(&cfg->defined[i].walks);
+		strlist_free(&cfg->defined[i].tables);
+	}
+	free(cfg->defined);
 	free(cfg->community);
 	free(cfg->output);
 	memset(cfg, 0, sizeof *cfg);
@@ -511,6 +617,7 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 {
 	const struct option_def	*o;
 	FILE			*f;
+	struct profile		*section = NULL;
 	char			*line = NULL, *s, *eq, *name, *value, *why;
 	size_t			 cap = 0, vlen;
 	unsigned		 lineno = 0;
@@ -525,6 +632,19 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 		s = options_trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
+		if (*s == '[') {
+			if (strncmp(s, "[profile ", 9) != 0 ||
+			    s[strlen(s) - 1] != ']' || strlen(s) < 11) {
+				*cause = xasprintf("%s:%u: expected "
+				    "'[profile NAME]'", path, lineno);
+				rc = -1;
+				break;
+			}
+			s[strlen(s) - 1] = '\0';
+			section = options_profile(cfg, options_trim(s + 9),
+			    true);
+			continue;
+		}
 		if ((eq = strchr(s, '=')) == NULL) {
 			*cause = xasprintf("%s:%u: expected 'name = value'",
 			    path, lineno);
@@ -538,6 +658,22 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
 			value[vlen - 1] = '\0';
 			value++;
+		}
+		if (section != NULL) {
+			if (strcmp(name, "oid") == 0)
+				strlist_add(&section->oids, value);
+			else if (strcmp(name, "walk") == 0)
+				strlist_add(&section->walks, value);
+			else if (strcmp(name, "table") == 0)
+				strlist_add(&section->tables, value);
+			else {
+				*cause = xasprintf("%s:%u: a profile takes oid, "
+				    "walk and table, not '%s'", path, lineno,
+				    name);
+				rc = -1;
+				break;
+			}
+			continue;
 		}
 		o = options_find(name);
 		if (o == NULL || (o->flags & OPT_CLI_ONLY)) {
@@ -562,9 +698,23 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 int
 options_finish(struct config *cfg, char **cause)
 {
+	struct profile	*p;
+	size_t		 i;
+
 	if (cfg->hosts.n == 0 && cfg->inventories.n == 0) {
 		*cause = xstrdup("no targets: give -H SPEC or -i FILE");
 		return -1;
+	}
+	for (i = 0; i < cfg->profiles.n; i++) {
+		if ((p = options_find_profile(cfg, cfg->profiles.v[i])) ==
+		    NULL) {
+			*cause = xasprintf("unknown profile '%s'",
+			    cfg->profiles.v[i]);
+			return -1;
+		}
+		options_append(&cfg->oids, &p->oids);
+		options_append(&cfg->walks, &p->walks);
+		options_append(&cfg->tables, &p->tables);
 	}
 	return 0;
 }
@@ -583,6 +733,18 @@ options_echo(const struct config *cfg, struct buf *b)
 		o = &options_table[i];
 		if (o->echo != NULL && !(o->flags & OPT_CLI_ONLY))
 			o->echo(cfg, o, b);
+	}
+	for (i = 0; i < cfg->ndefined; i++) {
+		const struct profile	*p = &cfg->defined[i];
+		size_t			 k;
+
+		buf_printf(b, "\n[profile %s]\n", p->name);
+		for (k = 0; k < p->oids.n; k++)
+			buf_printf(b, "oid = %s\n", p->oids.v[k]);
+		for (k = 0; k < p->walks.n; k++)
+			buf_printf(b, "walk = %s\n", p->walks.v[k]);
+		for (k = 0; k < p->tables.n; k++)
+			buf_printf(b, "table = %s\n", p->tables.v[k]);
 	}
 }
 

@@ -66,11 +66,16 @@ out_csv_record(struct buf *b, const struct target *t, const struct result *r)
 {
 	const netsnmp_variable_list	*v;
 	struct buf			 tmp;
+	size_t				 i, lines = 0;
 
 	buf_init(&tmp);
-	for (v = r->vars; v != NULL; v = v->next_variable)
-		out_csv_line(b, t, r, v, &tmp);
-	if (r->vars == NULL || r->status != RES_OK)
+	for (i = 0; i < r->nparts; i++) {
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
+			out_csv_line(b, t, r, v, &tmp);
+			lines++;
+		}
+	}
+	if (lines == 0 || r->status != RES_OK)
 		out_csv_line(b, t, r, NULL, &tmp);
 	buf_free(&tmp);
 }

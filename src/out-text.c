@@ -1,6 +1,7 @@
 /*
  * out-text.c — "HOST OID = TYPE: VALUE", one line per varbind, where all
- * after "HOST " is what snmpget -On prints; failures as "HOST # why".
+ * after "HOST " is what snmpget -On (snmpbulkwalk -On for walks and tables)
+ * prints; failures as "HOST # why".
  */
 #include "config.h"
 
@@ -10,12 +11,15 @@ static void
 out_text_record(struct buf *b, const struct target *t, const struct result *r)
 {
 	const netsnmp_variable_list	*v;
+	size_t				 i;
 
-	for (v = r->vars; v != NULL; v = v->next_variable) {
-		out_host(t, b);
-		buf_addc(b, ' ');
-		value_text(v, b);
-		buf_addc(b, '\n');
+	for (i = 0; i < r->nparts; i++) {
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
+			out_host(t, b);
+			buf_addc(b, ' ');
+			value_text(v, b);
+			buf_addc(b, '\n');
+		}
 	}
 	if (r->status == RES_OK)
 		return;

@@ -1,9 +1,13 @@
 /*
- * scheduler.c — one worker's request engine: a window of C slots, each
- * working through one target at a time (one request in flight per
- * target), a token bucket for --rate, a libuv timer per slot for timeouts
- * and retransmissions.  Targets are claimed in batches from a counter
- * that may live in shared memory, so several workers can share a run.
+ * scheduler.c — one worker's request engine.
+ *
+ * A job is one target being polled: one stream per plan item (the GET
+ * list, each walk, each table).  A slot is one request in flight, with
+ * its request id, encoded packet (kept for retransmits) and libuv timer.
+ * At most --concurrency requests are in flight, and at most --per-target
+ * of them for one target (default 1: a target's streams run one after
+ * another).  A token bucket paces sends for --rate.  Targets are claimed
+ * in batches from a counter in shared memory, so workers share a run.
  * Timeouts and SNMP errors are results to record, never reasons to stop.
  */
 #include "config.h"
@@ -15,6 +19,20 @@
 
 #define SCHED_FLUSH_MS	50
 
+struct job {
+	struct scheduler	*s;
+	bool			 busy;
+	bool			 waiting;	/* in the start queue */
+	bool			 skip_rest;	/* a stream timed out */
+	struct job		*next_waiting;
+	struct job		*next_free;
+	struct target		 target;
+	struct result		 result;
+	size_t			 next_item;	/* next stream to start */
+	unsigned		 active;	/* streams running */
+	size_t			 done_items;
+};
+
 struct slot {
 	struct scheduler	*s;
 	uv_timer_t		 timer;
@@ -25,10 +43,11 @@ struct slot {
 	int32_t			 reqid;		/* in flight; 0 = none */
 	unsigned		 tries;		/* sends of this request */
 	uint64_t		 sent_ns;
-	struct target		 target;
+	struct job		*job;
+	size_t			 item;
 	struct fetch		 fetch;
-	struct result		 result;
 	struct buf		 pkt;		/* encoded, for retransmits */
+	struct slot		*next_free;
 };
 
 struct scheduler {
@@ -44,7 +63,15 @@ struct scheduler {
 	struct slot		*slots;
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	unsigned		 shift;		/* log2(nslots) */
-	unsigned		 active;
+	struct slot		*free_slots;
+	unsigned		 slots_busy;
+	struct job		*jobs;
+	struct job		*free_jobs;
+	unsigned		 njobs;
+	unsigned		 jobs_busy;
+	struct job		*wait_head;	/* jobs that can start a stream */
+	struct job		*wait_tail;
+	bool			 pumping;
 	bool			 exhausted;
 	bool			 stopping;
 	bool			 finished;
@@ -55,10 +82,9 @@ struct scheduler {
 	unsigned		*queue;		/* slots waiting for tokens */
 	unsigned		 qhead;
 	unsigned		 qlen;
-	unsigned		 closing;
 };
 
-static void	sched_run(struct slot *);
+static void	sched_pump(struct scheduler *);
 static void	sched_transmit(struct slot *);
 static void	sched_finish(struct scheduler *);
 
@@ -90,43 +116,111 @@ sched_claim(struct scheduler *s, uint64_t *index)
 	}
 }
 
-/* The target's record goes to the writer; the slot is free again. */
-static void
-sched_complete(struct slot *sl, enum result_status status)
+static bool
+sched_job_can_start(const struct scheduler *s, const struct job *j)
 {
-	struct scheduler	*s = sl->s;
-	struct timespec		 ts;
-
-	uv_timer_stop(&sl->timer);
-	if (status != RES_OK || sl->result.status == RES_OK)
-		sl->result.status = status;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	sl->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
-	    (uint64_t)ts.tv_nsec;
-	writer_record(s->w, s->fmt, &sl->target, &sl->result);
-	if (s->w->error != 0)
-		scheduler_stop(s);
-	result_free(&sl->result);
-	fetch_free(&sl->fetch);
-	sl->busy = false;
-	sl->reqid = 0;
-	s->active--;
+	return !j->skip_rest && j->next_item < s->opts.plan->nitems &&
+	    j->active < s->opts.plan->per_target;
 }
 
 static void
-sched_fail(struct slot *sl, char *why)
+sched_wait_push(struct scheduler *s, struct job *j)
 {
-	free(sl->result.error);
-	sl->result.error = why;
-	sched_complete(sl, RES_ERROR);
+	if (j->waiting)
+		return;
+	j->waiting = true;
+	j->next_waiting = NULL;
+	if (s->wait_tail != NULL)
+		s->wait_tail->next_waiting = j;
+	else
+		s->wait_head = j;
+	s->wait_tail = j;
+}
+
+static struct job *
+sched_wait_pop(struct scheduler *s)
+{
+	struct job	*j = s->wait_head;
+
+	if (j == NULL)
+		return NULL;
+	s->wait_head = j->next_waiting;
+	if (s->wait_head == NULL)
+		s->wait_tail = NULL;
+	j->waiting = false;
+	return j;
+}
+
+/* The target's record goes to the writer; the job is free again. */
+static void
+sched_job_complete(struct job *j)
+{
+	struct scheduler	*s = j->s;
+	struct timespec		 ts;
+
+	result_finish(&j->result);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	j->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec;
+	writer_record(s->w, s->fmt, &j->target, &j->result);
+	result_free(&j->result);
+	j->busy = false;
+	j->next_free = s->free_jobs;
+	s->free_jobs = j;
+	s->jobs_busy--;
+	if (s->w->error != 0)
+		scheduler_stop(s);
+}
+
+static void
+sched_slot_release(struct slot *sl)
+{
+	struct scheduler	*s = sl->s;
+
+	uv_timer_stop(&sl->timer);
+	sl->busy = false;
+	sl->reqid = 0;
+	sl->job = NULL;
+	sl->next_free = s->free_slots;
+	s->free_slots = sl;
+	s->slots_busy--;
+}
+
+/* A stream ended: its values and status go into the job's result part. */
+static void
+sched_stream_done(struct slot *sl, enum result_status status, char *error)
+{
+	struct job		*j = sl->job;
+	struct scheduler	*s = sl->s;
+	struct result_part	*part = &j->result.parts[sl->item];
+
+	part->vars = fetch_take(&sl->fetch);
+	part->status = status;
+	part->error = error;
+	fetch_free(&sl->fetch);
+	sched_slot_release(sl);
+	j->active--;
+	j->done_items++;
+	if (status == RES_TIMEOUT && !j->skip_rest) {
+		/* a silent device: do not wait out every other stream too */
+		j->skip_rest = true;
+		for (; j->next_item < s->opts.plan->nitems; j->next_item++) {
+			j->result.parts[j->next_item].status = RES_TIMEOUT;
+			j->done_items++;
+		}
+	}
+	if (j->done_items == s->opts.plan->nitems && j->active == 0)
+		sched_job_complete(j);
+	else if (sched_job_can_start(s, j))
+		sched_wait_push(s, j);
+	sched_pump(s);
 }
 
 /*
- * Encode and send the target's next request.  Returns true when a request
- * is on its way (or queued for a token), false when the target finished
- * here and then (all answered, or an error) and the slot is free.
+ * Encode and send the stream's next request.  When the stream has no
+ * more to ask, or cannot send, it ends here (and the slot is freed).
  */
-static bool
+static void
 sched_request(struct slot *sl)
 {
 	netsnmp_pdu	*pdu;
@@ -134,8 +228,8 @@ sched_request(struct slot *sl)
 	int		 rc;
 
 	if ((pdu = fetch_next_pdu(&sl->fetch)) == NULL) {
-		sched_complete(sl, RES_OK);
-		return false;
+		sched_stream_done(sl, RES_OK, NULL);
+		return;
 	}
 	sl->seq = (sl->seq + 1) & (0x7fffffffu >> sl->s->shift);
 	if (sl->seq == 0)
@@ -143,40 +237,80 @@ sched_request(struct slot *sl)
 	sl->reqid = (int32_t)(sl->seq << sl->s->shift | sl->index);
 	pdu->reqid = sl->reqid;
 	pdu->msgid = sl->reqid;
-	rc = transport_encode(sl->target.params, pdu, &sl->pkt, &cause);
+	rc = transport_encode(sl->job->target.params, pdu, &sl->pkt, &cause);
 	snmp_free_pdu(pdu);
 	if (rc != 0) {
-		sched_fail(sl, cause);
-		return false;
+		sched_stream_done(sl, RES_ERROR, cause);
+		return;
 	}
 	sl->tries = 0;
 	sched_transmit(sl);
-	return sl->busy;
 }
 
-/* Keep the slot working until it has a request in flight or the run has
- * no targets left for it. */
+/* Start the job's next stream on a free slot. */
 static void
-sched_run(struct slot *sl)
+sched_stream_start(struct scheduler *s, struct job *j)
 {
-	struct scheduler	*s = sl->s;
-	uint64_t		 index;
+	struct slot	*sl = s->free_slots;
+	size_t		 item = j->next_item++;
 
-	for (;;) {
-		if (!sl->busy) {
-			if (!sched_claim(s, &index))
-				break;
-			inventory_get(s->inv, index, &sl->target);
-			result_init(&sl->result);
-			fetch_start(&sl->fetch, s->opts.plan,
-			    sl->target.params->snmp_version);
-			sl->busy = true;
-			s->active++;
-		}
-		if (sched_request(sl))
-			return;
+	s->free_slots = sl->next_free;
+	s->slots_busy++;
+	sl->busy = true;
+	sl->job = j;
+	sl->item = item;
+	j->active++;
+	fetch_start(&sl->fetch, s->opts.plan, &s->opts.plan->items[item],
+	    j->target.params->snmp_version);
+	if (sched_job_can_start(s, j))
+		sched_wait_push(s, j);
+	sched_request(sl);
+}
+
+static struct job *
+sched_job_new(struct scheduler *s)
+{
+	struct job	*j;
+	uint64_t	 index;
+
+	if (s->free_jobs == NULL || !sched_claim(s, &index))
+		return NULL;
+	j = s->free_jobs;
+	s->free_jobs = j->next_free;
+	j->busy = true;
+	j->skip_rest = false;
+	j->next_item = 0;
+	j->active = 0;
+	j->done_items = 0;
+	s->jobs_busy++;
+	inventory_get(s->inv, index, &j->target);
+	result_init(&j->result, s->opts.plan);
+	return j;
+}
+
+/*
+ * Fill free slots: first with streams of targets already being polled,
+ * then with new targets.  Runs as a loop, never recursively, so that
+ * thousands of targets failing at once cannot exhaust the stack.
+ */
+static void
+sched_pump(struct scheduler *s)
+{
+	struct job	*j;
+
+	if (s->pumping || s->finished)
+		return;
+	s->pumping = true;
+	while (s->free_slots != NULL && !s->stopping) {
+		if ((j = sched_wait_pop(s)) == NULL &&
+		    (j = sched_job_new(s)) == NULL)
+			break;
+		if (sched_job_can_start(s, j))
+			sched_stream_start(s, j);
 	}
-	if (s->active == 0)
+	s->pumping = false;
+	if (s->jobs_busy == 0 && (s->exhausted || s->stopping ||
+	    atomic_load(&s->claim->shm->stop)))
 		sched_finish(s);
 }
 
@@ -218,19 +352,15 @@ sched_rate_cb(uv_timer_t *t)
 static void
 sched_timeout_cb(uv_timer_t *t)
 {
-	struct slot		*sl = t->data;
-	struct scheduler	*s = sl->s;
+	struct slot	*sl = t->data;
 
-	if (sl->tries <= sl->target.params->retries) {
-		sl->result.retries++;
-		s->w->pending_stats.retries++;
+	if (sl->tries <= sl->job->target.params->retries) {
+		sl->job->result.retries++;
+		sl->s->w->pending_stats.retries++;
 		sched_transmit(sl);
-		if (!sl->busy)
-			sched_run(sl);
 		return;
 	}
-	sched_complete(sl, RES_TIMEOUT);
-	sched_run(sl);
+	sched_stream_done(sl, RES_TIMEOUT, NULL);
 }
 
 /* Send (or resend) the slot's encoded request, or queue it for a token. */
@@ -255,17 +385,19 @@ sched_transmit(struct slot *sl)
 		}
 		s->tokens -= 1;
 	}
-	rc = transport_udp_send(s->tr, (struct sockaddr *)&sl->target.addr,
-	    (u_char *)sl->pkt.data, sl->pkt.len);
+	rc = transport_udp_send(s->tr,
+	    (struct sockaddr *)&sl->job->target.addr, (u_char *)sl->pkt.data,
+	    sl->pkt.len);
 	if (rc != 0) {
-		sched_fail(sl, xasprintf("send: %s", uv_strerror(rc)));
+		sched_stream_done(sl, RES_ERROR,
+		    xasprintf("send: %s", uv_strerror(rc)));
 		return;
 	}
 	sl->tries++;
 	sl->sent_ns = clock_now_ns();
 	s->w->pending_stats.requests++;
 	uv_timer_start(&sl->timer, sched_timeout_cb,
-	    sl->target.params->timeout_ms, 0);
+	    sl->job->target.params->timeout_ms, 0);
 }
 
 static bool
@@ -297,28 +429,28 @@ sched_pdu_cb(void *ctx, netsnmp_pdu *pdu, const struct sockaddr *from)
 	struct slot		*sl;
 	uint64_t		 rtt;
 	enum fetch_step		 step;
+	char			*error = NULL;
 
 	if (pdu->reqid <= 0)
 		goto drop;
 	sl = &s->slots[(uint32_t)pdu->reqid & (s->nslots - 1)];
 	if (!sl->busy || sl->reqid != pdu->reqid || sl->queued ||
-	    !sched_same_addr(from, &sl->target.addr))
+	    !sched_same_addr(from, &sl->job->target.addr))
 		goto drop;
 	uv_timer_stop(&sl->timer);
 	rtt = clock_now_ns() - sl->sent_ns;
-	sl->result.rtt_ns = rtt ? rtt : 1;
+	sl->job->result.rtt_ns = rtt ? rtt : 1;
 	sl->reqid = 0;
 	s->w->pending_stats.responses++;
 	stats_record_rtt(&s->w->pending_stats, rtt);
-	step = fetch_response(&sl->fetch, pdu, &sl->result);
+	step = fetch_response(&sl->fetch, pdu, &error);
 	snmp_free_pdu(pdu);
 	if (step == FETCH_FAILED)
-		sched_complete(sl, RES_ERROR);
+		sched_stream_done(sl, RES_ERROR, error);
 	else if (step == FETCH_DONE)
-		sched_complete(sl, RES_OK);
-	else if (sched_request(sl))
-		return;
-	sched_run(sl);
+		sched_stream_done(sl, RES_OK, NULL);
+	else
+		sched_request(sl);
 	return;
 drop:
 	snmp_free_pdu(pdu);
@@ -365,12 +497,23 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	}
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
 	s->queue = xcalloc(s->nslots, sizeof *s->queue);
-	for (i = 0; i < s->nslots; i++) {
+	for (i = s->nslots; i-- > 0;) {
 		s->slots[i].s = s;
 		s->slots[i].index = i;
 		uv_timer_init(loop, &s->slots[i].timer);
 		s->slots[i].timer.data = &s->slots[i];
 		buf_init(&s->slots[i].pkt);
+		if (i < opts->concurrency) {
+			s->slots[i].next_free = s->free_slots;
+			s->free_slots = &s->slots[i];
+		}
+	}
+	s->njobs = opts->concurrency;
+	s->jobs = xcalloc(s->njobs, sizeof *s->jobs);
+	for (i = s->njobs; i-- > 0;) {
+		s->jobs[i].s = s;
+		s->jobs[i].next_free = s->free_jobs;
+		s->free_jobs = &s->jobs[i];
 	}
 	uv_timer_init(loop, &s->flush_timer);
 	s->flush_timer.data = s;
@@ -381,18 +524,13 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	return s;
 }
 
-/* Fill the window: every slot (up to --concurrency) takes a target. */
+/* Fill the window and go. */
 void
 scheduler_start(struct scheduler *s)
 {
-	unsigned	i;
-
 	uv_timer_start(&s->flush_timer, sched_flush_cb, SCHED_FLUSH_MS,
 	    SCHED_FLUSH_MS);
-	for (i = 0; i < s->opts.concurrency && !s->finished; i++)
-		sched_run(&s->slots[i]);
-	if (s->active == 0)
-		sched_finish(s);
+	sched_pump(s);
 }
 
 static void
@@ -432,14 +570,20 @@ scheduler_stop(struct scheduler *s)
 	for (i = 0; i < s->nslots; i++) {
 		if (!s->slots[i].busy)
 			continue;
-		uv_timer_stop(&s->slots[i].timer);
-		result_free(&s->slots[i].result);
 		fetch_free(&s->slots[i].fetch);
+		uv_timer_stop(&s->slots[i].timer);
 		s->slots[i].busy = false;
-		s->slots[i].reqid = 0;
-		s->active--;
 	}
-	sched_finish(s);
+	for (i = 0; i < s->njobs; i++) {
+		if (s->jobs[i].busy) {
+			result_free(&s->jobs[i].result);
+			s->jobs[i].busy = false;
+		}
+	}
+	s->jobs_busy = 0;
+	s->wait_head = s->wait_tail = NULL;
+	if (!s->pumping)
+		sched_finish(s);
 }
 
 void
@@ -452,6 +596,7 @@ scheduler_free(struct scheduler *s)
 	for (i = 0; i < s->nslots; i++)
 		buf_free(&s->slots[i].pkt);
 	free(s->slots);
+	free(s->jobs);
 	free(s->queue);
 	free(s);
 }

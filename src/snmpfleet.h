@@ -63,6 +63,13 @@ struct strlist {
 void	 strlist_add(struct strlist *, const char *);
 void	 strlist_free(struct strlist *);
 
+struct profile {
+	char		*name;
+	struct strlist	 oids;
+	struct strlist	 walks;
+	struct strlist	 tables;
+};
+
 struct config {
 	struct strlist	 inventories;
 	struct strlist	 hosts;
@@ -80,6 +87,13 @@ struct config {
 	bool		 quiet;
 	bool		 echo_config;
 	unsigned	 procs;		/* 0: one per CPU */
+	struct strlist	 walks;
+	struct strlist	 tables;
+	unsigned	 max_repetitions;
+	unsigned	 per_target;
+	struct strlist	 profiles;	/* --profile: the ones to use */
+	struct profile	*defined;	/* [profile NAME] sections */
+	size_t		 ndefined;
 	int		 progress;	/* -1 auto (a terminal), 0 no, 1 yes */
 	struct strlist	 config_files;
 };
@@ -173,6 +187,7 @@ int	 inventory_load(struct inventory *, const char *, FILE *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);
+uint64_t inventory_hash_bytes(const void *, size_t);
 
 /* oid.c — OID text to numbers */
 struct oid_text {
@@ -194,6 +209,8 @@ struct name_entry {
 int	 names_lookup(const char *, struct oid_text *, bool *);
 int	 names_describe(const oid *, size_t, struct buf *);
 void	 names_use_mibs(bool);
+size_t	 names_count(void);
+const struct name_entry *names_at(size_t);
 
 /* value.c — varbind values for humans and for JSON */
 const char *value_type_name(u_char);
@@ -201,6 +218,7 @@ bool	 value_is_exception(u_char);
 void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
+void	 value_json_bare(const netsnmp_variable_list *, struct buf *);
 void	 json_string(struct buf *, const char *, size_t);
 
 /* stats.c — counters and a fixed-size log-bucketed latency histogram */
@@ -219,21 +237,74 @@ void	 stats_record_rtt(struct stats *, uint64_t);
 double	 stats_percentile(const struct stats *, double);
 void	 stats_merge(struct stats *, const struct stats *);
 
-/* result — what one target's poll produced (fetch.c fills it) */
+/* fetch.c — what to ask one target: packed GETs (split on tooBig) and
+ * walks (GETBULK on v2c, GETNEXT on v1), each a stream of requests */
+enum item_kind { ITEM_GET, ITEM_WALK, ITEM_TABLE };
+
+struct plan_item {
+	enum item_kind	 kind;
+	char		*text;		/* as given: "ifTable", "1.3.6.1..." */
+	struct oid_text	 oid;		/* walks and tables: the root */
+	bool		 entry;		/* table given as its Entry */
+};
+
+struct fetch_plan {
+	struct oid_text		*oids;		/* the GET list */
+	size_t			 noids;
+	unsigned		 max_oids;
+	struct plan_item	*items;		/* GET list (if any), walks, tables */
+	size_t			 nitems;
+	unsigned		 max_repetitions;
+	unsigned		 per_target;
+};
+
 enum result_status { RES_OK, RES_TIMEOUT, RES_ERROR };
 
-struct result {
+struct result_part {
+	const struct plan_item	*item;
 	enum result_status	 status;
-	char			*error;		/* for RES_ERROR */
+	char			*error;
+	netsnmp_variable_list	*vars;		/* owned */
+};
+
+struct result {
+	enum result_status	 status;	/* the first failed part's */
+	const char		*error;		/* points into parts */
 	uint64_t		 rtt_ns;	/* last response's round trip */
 	unsigned		 retries;	/* retransmissions, all requests */
-	netsnmp_variable_list	*vars;		/* owned */
-	netsnmp_variable_list	*last;
 	uint64_t		 done_ns;	/* wall clock, ns since epoch */
+	struct result_part	*parts;		/* one per plan item */
+	size_t			 nparts;
 };
-void	 result_init(struct result *);
+void	 result_init(struct result *, const struct fetch_plan *);
+void	 result_finish(struct result *);
 void	 result_free(struct result *);
-void	 result_append(struct result *, netsnmp_variable_list *);
+
+struct fetch {
+	const struct fetch_plan	*plan;
+	const struct plan_item	*item;
+	long			 version;
+	size_t			 next;		/* GET: next OID to ask */
+	size_t			 inflight_first;
+	size_t			 inflight_count;
+	size_t			 hole;		/* v1: noSuchName OID, or SIZE_MAX */
+	size_t			 chunk;		/* OIDs per request (tooBig halves) */
+	struct oid_text		 cur;		/* walk: ask after this */
+	unsigned		 reps;		/* walk: max-repetitions */
+	bool			 got_any;
+	bool			 final_get;	/* walk of an empty subtree */
+	netsnmp_variable_list	*vars;		/* values so far (owned) */
+	netsnmp_variable_list	*last;
+};
+
+enum fetch_step { FETCH_MORE, FETCH_DONE, FETCH_FAILED };
+
+void	 fetch_start(struct fetch *, const struct fetch_plan *,
+	     const struct plan_item *, long);
+netsnmp_pdu *fetch_next_pdu(struct fetch *);
+enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *, char **);
+netsnmp_variable_list *fetch_take(struct fetch *);
+void	 fetch_free(struct fetch *);
 
 /* out.c out-text.c out-json.c out-csv.c — record formats */
 struct out_format {
@@ -325,31 +396,6 @@ int	 transport_udp_send(struct transport *, const struct sockaddr *,
 int	 transport_encode(const struct target_params *, netsnmp_pdu *,
 	     struct buf *, char **);
 void	 transport_close(struct transport *, void (*)(void *), void *);
-
-/* fetch.c — what to ask each target: packed GETs, split on tooBig */
-struct fetch_plan {
-	struct oid_text	*oids;
-	size_t		 noids;
-	unsigned	 max_oids;
-};
-
-struct fetch {
-	const struct fetch_plan	*plan;
-	size_t			 next;		/* next OID index to request */
-	size_t			 inflight_first;
-	size_t			 inflight_count;
-	long			 version;
-	size_t			 hole;		/* v1: noSuchName OID, or SIZE_MAX */
-	size_t			 chunk;		/* OIDs per request (tooBig halves) */
-};
-
-enum fetch_step { FETCH_MORE, FETCH_DONE, FETCH_FAILED };
-
-void	 fetch_start(struct fetch *, const struct fetch_plan *, long);
-netsnmp_pdu *fetch_next_pdu(struct fetch *);
-enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *,
-	     struct result *);
-void	 fetch_free(struct fetch *);
 
 /* scheduler.c — the request window, rate, timeouts and retries */
 struct sched_opts {

@@ -281,3 +281,25 @@ value_plain(const netsnmp_variable_list *v, struct buf *b)
 
 	value_raw(v, b, &quoted, &hexed);
 }
+
+/* Append just the JSON value of v: a number, a string, null, or
+ * {"hex":"00:1a:.."} for bytes that are not text (table rows use it). */
+void
+value_json_bare(const netsnmp_variable_list *v, struct buf *b)
+{
+	struct buf	raw;
+	bool		quoted, hexed;
+
+	buf_init(&raw);
+	if (!value_raw(v, &raw, &quoted, &hexed))
+		buf_adds(b, "null");
+	else if (hexed) {
+		buf_adds(b, "{\"hex\":");
+		json_string(b, raw.data, raw.len);
+		buf_addc(b, '}');
+	} else if (quoted)
+		json_string(b, raw.data, raw.len);
+	else
+		buf_add(b, raw.data, raw.len);
+	buf_free(&raw);
+}

@@ -29,18 +29,32 @@ make_target(struct target *t, const char *host, unsigned port, bool dflt)
 	t->params = &params;
 }
 
+static struct plan_item items[] = {
+	{ .kind = ITEM_GET },
+	{ .kind = ITEM_TABLE, .text = "IF-MIB::ifTable" },
+};
+static struct fetch_plan plan_get = { .items = items, .nitems = 1 };
+static struct fetch_plan plan_table = { .items = items, .nitems = 2 };
+
+/* Append a value to result part n. */
 static void
-add_var(struct result *r, const char *oidtext, u_char type, const void *val,
-    size_t len)
+add_var_to(struct result *r, size_t n, const char *oidtext, u_char type,
+    const void *val, size_t len)
 {
-	netsnmp_variable_list	*v = NULL;
 	struct oid_text		 o;
 	char			*cause;
 
 	if (oid_parse(oidtext, &o, &cause) != 0)
 		abort();
-	snmp_varlist_add_variable(&v, o.v, o.len, type, val, len);
-	result_append(r, v);
+	snmp_varlist_add_variable(&r->parts[n].vars, o.v, o.len, type, val,
+	    len);
+}
+
+static void
+add_var(struct result *r, const char *oidtext, u_char type, const void *val,
+    size_t len)
+{
+	add_var_to(r, 0, oidtext, type, val, len);
 }
 
 static const char *
@@ -65,7 +79,7 @@ main(void)
 
 	oid_init_netsnmp();
 	make_target(&t, "127.0.0.9", 161, true);
-	result_init(&r);
+	result_init(&r, &plan_get);
 	r.status = RES_OK;
 	r.rtt_ns = 840000;
 	r.done_ns = 1795741323123000000ull;	/* 2026-11-27T01:02:03.123Z */
@@ -104,7 +118,7 @@ main(void)
 	params.tags = tags;
 	params.ntags = 2;
 	make_target(&t, "127.0.0.10", 1161, false);
-	result_init(&r);
+	result_init(&r, &plan_get);
 	r.status = RES_OK;
 	r.rtt_ns = 1500000;
 	r.done_ns = 1795741323123000000ull;
@@ -122,7 +136,7 @@ main(void)
 	params.ntags = 0;
 
 	/* failures */
-	result_init(&r);
+	result_init(&r, &plan_get);
 	r.status = RES_TIMEOUT;
 	r.retries = 2;
 	r.done_ns = 1795741323123000000ull;
@@ -134,8 +148,9 @@ main(void)
 	    "\"retries\":2,\"values\":[]}\n", "jsonl timeout");
 	is_str(render(&out_csv, &t, &r), "127.0.0.10,1161,,,,,timeout,\n",
 	    "csv timeout");
-	r.status = RES_ERROR;
-	r.error = xstrdup("genErr at 1.3.6.1.2.1.1.1.0");
+	r.parts[0].status = RES_ERROR;
+	r.parts[0].error = xstrdup("genErr at 1.3.6.1.2.1.1.1.0");
+	result_finish(&r);
 	is_str(render(&out_text, &t, &r),
 	    "127.0.0.10:1161 # error: genErr at 1.3.6.1.2.1.1.1.0\n",
 	    "text error");
@@ -143,6 +158,39 @@ main(void)
 	    "\"error\":\"genErr at 1.3.6.1.2.1.1.1.0\"") != NULL,
 	    "jsonl error reason");
 	result_free(&r);
+
+	/* a table: rows in the order indexes appear, fields by column name */
+	{
+		char		*cause;
+		long		 type = 6;
+		u_char		 mac[] = { 0, 0x1a, 0x2b, 0xff };
+
+		if (oid_parse("ifTable", &items[1].oid, &cause) != 0)
+			abort();
+		make_target(&t, "127.0.0.11", 161, true);
+		result_init(&r, &plan_table);
+		r.rtt_ns = 2000000;
+		r.done_ns = 1795741323123000000ull;
+		add_var(&r, "sysName.0", ASN_OCTET_STR, "sw", 2);
+		add_var_to(&r, 1, "ifDescr.1", ASN_OCTET_STR, "eth0", 4);
+		add_var_to(&r, 1, "ifDescr.10", ASN_OCTET_STR, "eth1", 4);
+		add_var_to(&r, 1, "ifType.1", ASN_INTEGER, &type, sizeof type);
+		add_var_to(&r, 1, "ifType.10", ASN_INTEGER, &type, sizeof type);
+		add_var_to(&r, 1, "ifPhysAddress.10", ASN_OCTET_STR, mac, 4);
+		result_finish(&r);
+		ok(strstr(render(&out_jsonl, &t, &r),
+		    "\"values\":[{\"oid\":\"1.3.6.1.2.1.1.5.0\",\"name\":"
+		    "\"sysName.0\",\"type\":\"STRING\",\"value\":\"sw\"}],"
+		    "\"tables\":{\"ifTable\":["
+		    "{\"index\":\"1\",\"ifDescr\":\"eth0\",\"ifType\":6},"
+		    "{\"index\":\"10\",\"ifDescr\":\"eth1\",\"ifType\":6,"
+		    "\"ifPhysAddress\":{\"hex\":\"00:1a:2b:ff\"}}]}}\n") != NULL,
+		    "jsonl table rows: %s", render(&out_jsonl, &t, &r));
+		ok(strstr(render(&out_text, &t, &r),
+		    "127.0.0.11 .1.3.6.1.2.1.2.2.1.2.10 = STRING: \"eth1\"\n")
+		    != NULL, "text shows table cells as varbind lines");
+		result_free(&r);
+	}
 	buf_free(&hdr);
 	return tap_done();
 }

@@ -56,7 +56,7 @@ child(struct writer_shared *shm, const char *path, int id)
 	w.worker = (unsigned)id;
 	memset(&t, 0, sizeof t);
 	snprintf(t.host, sizeof t.host, "child%d", id);
-	result_init(&r);
+	memset(&r, 0, sizeof r);
 	for (i = 0; i < RECORDS; i++) {
 		r.retries = i;
 		r.status = RES_OK;
@@ -145,7 +145,7 @@ fault_child(struct writer_shared *shm, const char *path,
 		w.fault_after = after;
 		memset(&t, 0, sizeof t);
 		snprintf(t.host, sizeof t.host, "child0");
-		result_init(&r);
+		memset(&r, 0, sizeof r);
 		r.retries = 1;
 		t.index = base;
 		writer_record(&w, &test_fmt, &t, &r);
