@@ -314,8 +314,9 @@ main_run(struct run *r)
 int
 main(int argc, char **argv)
 {
-	struct run	 r;
-	struct buf	 b;
+	struct run		 r;
+	const struct out_format	*fmt;
+	struct buf		 b;
 	char		*cause;
 	int		 status;
 
@@ -340,8 +341,10 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((r.shm = writer_shared_create(r.inv.total, &cause)) == NULL)
 		die(1, "%s", cause);
-	if (writer_open(&r.w, r.shm, r.cfg.output, out_find(r.cfg.format),
-	    &cause) != 0)
+	fmt = out_find(r.cfg.format);
+	if (fmt->prepare != NULL && fmt->prepare(&r.plan, &cause) != 0)
+		die(EXIT_USAGE, "%s", cause);
+	if (writer_open(&r.w, r.shm, r.cfg.output, fmt, &cause) != 0)
 		die(EXIT_USAGE, "cannot write output: %s", cause);
 
 	status = main_run(&r);

@@ -427,3 +427,27 @@ names_describe(const oid *v, size_t len, struct buf *b)
 	buf_adds(b, tmp);
 	return 0;
 }
+
+/*
+ * The built-in columns of a table (or of its entry, with entry): their
+ * column numbers and names, in column order, into cols/names (at most
+ * max).  Returns how many; 0 when the table is not built in.
+ */
+size_t
+names_columns(const oid *root, size_t len, bool entry, unsigned *cols,
+    const char **names, size_t max)
+{
+	const struct names_parsed	*p;
+	size_t				 i, n = 0, depth = len + (entry ? 1 : 2);
+
+	names_init();
+	for (i = 0; i < NAMES_COUNT && n < max; i++) {
+		p = &names_by_oid[i];
+		if (p->o.len != depth || !oid_is_prefix(root, len, p->o.v,
+		    p->o.len) || (!entry && p->o.v[len] != 1))
+			continue;
+		cols[n] = (unsigned)p->o.v[depth - 1];
+		names[n++] = p->entry->name;
+	}
+	return n;
+}

@@ -1,6 +1,9 @@
 /*
- * out-csv.c — CSV (RFC 4180): a header, then one line per varbind; a
- * target with no values is one line with the value columns empty.
+ * out-csv.c — CSV (RFC 4180).  For GETs and walks: a header, then one
+ * line per varbind; a target with no values is one line with the value
+ * columns empty.  For tables (-T, and then only tables): one line per
+ * row with a column per field, the columns being the tables' built-in
+ * columns, known before the first record.
  */
 #include "config.h"
 
@@ -27,10 +30,130 @@ out_csv_field(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 }
 
+#define CSV_MAX_COLUMNS	256
+
+static struct {
+	const struct plan_item	*item;
+	unsigned		 col;
+	const char		*name;
+} csv_cols[CSV_MAX_COLUMNS];
+static size_t	csv_ncols;
+static bool	csv_tables;
+
+/* Tables in CSV need their columns up front: only built-in tables, and
+ * no GETs or walks in the same run. */
+static int
+out_csv_prepare(const struct fetch_plan *plan, char **cause)
+{
+	const struct plan_item	*item;
+	unsigned		 cols[CSV_MAX_COLUMNS];
+	const char		*names[CSV_MAX_COLUMNS];
+	size_t			 i, k, n;
+
+	csv_ncols = 0;
+	csv_tables = false;
+	for (i = 0; i < plan->nitems; i++)
+		csv_tables |= plan->items[i].kind == ITEM_TABLE;
+	if (!csv_tables)
+		return 0;
+	for (i = 0; i < plan->nitems; i++) {
+		item = &plan->items[i];
+		if (item->kind != ITEM_TABLE) {
+			*cause = xstrdup("-F csv with -T takes only tables: "
+			    "poll OIDs and walks in another run, or use "
+			    "-F jsonl");
+			return -1;
+		}
+		n = names_columns(item->oid.v, item->oid.len, item->entry,
+		    cols, names, CSV_MAX_COLUMNS - csv_ncols);
+		if (n == 0) {
+			*cause = xasprintf("-F csv needs the columns of table "
+			    "'%s' before polling: use a built-in table "
+			    "(see snmpfleet(1)) or -F jsonl", item->text);
+			return -1;
+		}
+		for (k = 0; k < n; k++) {
+			csv_cols[csv_ncols].item = item;
+			csv_cols[csv_ncols].col = cols[k];
+			csv_cols[csv_ncols++].name = names[k];
+		}
+	}
+	return 0;
+}
+
 static void
 out_csv_header(struct buf *b)
 {
-	buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms\n");
+	size_t	i;
+
+	if (!csv_tables) {
+		buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms\n");
+		return;
+	}
+	buf_adds(b, "host,port,table,index");
+	for (i = 0; i < csv_ncols; i++) {
+		buf_addc(b, ',');
+		buf_adds(b, csv_cols[i].name);
+	}
+	buf_adds(b, ",status,rtt_ms\n");
+}
+
+static void
+out_csv_tail(struct buf *b, const struct result *r)
+{
+	buf_addc(b, ',');
+	buf_adds(b, out_status_name(r->status));
+	buf_addc(b, ',');
+	if (r->rtt_ns != 0)
+		buf_add_ms(b, r->rtt_ns);
+	buf_addc(b, '\n');
+}
+
+/* One line per table row; a target without rows still gets a line. */
+static void
+out_csv_tables(struct buf *b, const struct target *t, const struct result *r)
+{
+	struct table_rows	 rows;
+	struct table_row	*row;
+	struct buf		 tmp;
+	size_t			 i, k, c, lines = 0;
+
+	buf_init(&tmp);
+	for (i = 0; i < r->nparts; i++) {
+		table_rows_build(&rows, &r->parts[i]);
+		for (k = 0; k < rows.nrows; k++) {
+			row = &rows.rows[k];
+			out_csv_field(b, t->host, strlen(t->host));
+			buf_printf(b, ",%u,", t->port);
+			tmp.len = 0;
+			table_name(r->parts[i].item, &tmp);
+			out_csv_field(b, buf_cstr(&tmp), tmp.len);
+			buf_addc(b, ',');
+			buf_add(b, row->index.data, row->index.len);
+			for (c = 0; c < csv_ncols; c++) {
+				buf_addc(b, ',');
+				if (csv_cols[c].item != r->parts[i].item)
+					continue;
+				tmp.len = 0;
+				for (size_t j = 0; j < row->ncells; j++) {
+					if (row->cells[j].col == csv_cols[c].col)
+						value_plain(row->cells[j].v, &tmp);
+				}
+				out_csv_field(b, buf_cstr(&tmp), tmp.len);
+			}
+			out_csv_tail(b, r);
+			lines++;
+		}
+		table_rows_free(&rows);
+	}
+	if (lines == 0) {
+		out_csv_field(b, t->host, strlen(t->host));
+		buf_printf(b, ",%u,,", t->port);
+		for (c = 0; c < csv_ncols; c++)
+			buf_addc(b, ',');
+		out_csv_tail(b, r);
+	}
+	buf_free(&tmp);
 }
 
 static void
@@ -53,12 +176,7 @@ out_csv_line(struct buf *b, const struct target *t, const struct result *r,
 		out_csv_field(b, buf_cstr(tmp), tmp->len);
 	} else
 		buf_adds(b, ",,,");
-	buf_addc(b, ',');
-	buf_adds(b, out_status_name(r->status));
-	buf_addc(b, ',');
-	if (r->rtt_ns != 0)
-		buf_add_ms(b, r->rtt_ns);
-	buf_addc(b, '\n');
+	out_csv_tail(b, r);
 }
 
 static void
@@ -68,6 +186,10 @@ out_csv_record(struct buf *b, const struct target *t, const struct result *r)
 	struct buf			 tmp;
 	size_t				 i, lines = 0;
 
+	if (csv_tables) {
+		out_csv_tables(b, t, r);
+		return;
+	}
 	buf_init(&tmp);
 	for (i = 0; i < r->nparts; i++) {
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
@@ -80,4 +202,6 @@ out_csv_record(struct buf *b, const struct target *t, const struct result *r)
 	buf_free(&tmp);
 }
 
-const struct out_format out_csv = { "csv", out_csv_header, out_csv_record };
+const struct out_format out_csv = {
+	"csv", out_csv_prepare, out_csv_header, out_csv_record
+};

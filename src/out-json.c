@@ -50,84 +50,30 @@ out_json_values(struct buf *b, const struct result *r)
 	buf_addc(b, ']');
 }
 
-struct out_row {
-	struct buf	index;
-	struct buf	fields;
-};
-
-/* The rows of one walked table, in the order their indexes first
- * appear; an index -> row hash keeps it linear in the table's size. */
+/* A table's rows: [{"index":"1","ifDescr":"eth0",...}, ...] */
 static void
 out_json_table(struct buf *b, const struct result_part *part)
 {
-	const struct plan_item		*item = part->item;
-	const netsnmp_variable_list	*v;
-	struct out_row			*rows = NULL;
-	size_t				*hash = NULL, nrows = 0, cap = 0, hcap = 0;
-	size_t				 i, h, col, skip, mark;
-	struct buf			 idx;
+	struct table_rows	 t;
+	struct table_row	*row;
+	size_t			 i, k;
 
-	buf_init(&idx);
-	skip = item->oid.len + (item->entry ? 0 : 1);
-	for (v = part->vars; v != NULL; v = v->next_variable) {
-		if (value_is_exception(v->type) || v->name_length <= skip + 1)
-			continue;
-		col = skip;
-		idx.len = 0;
-		oid_format(v->name + col + 1, v->name_length - col - 1, &idx);
-		if (nrows * 2 >= hcap) {	/* grow and rehash */
-			hcap = hcap ? hcap * 2 : 64;
-			free(hash);
-			hash = xcalloc(hcap, sizeof *hash);
-			for (i = 0; i < nrows; i++) {
-				h = inventory_hash_bytes(rows[i].index.data,
-				    rows[i].index.len) & (hcap - 1);
-				while (hash[h] != 0)
-					h = (h + 1) & (hcap - 1);
-				hash[h] = i + 1;
-			}
-		}
-		h = inventory_hash_bytes(idx.data, idx.len) & (hcap - 1);
-		while (hash[h] != 0 && (rows[hash[h] - 1].index.len != idx.len ||
-		    memcmp(rows[hash[h] - 1].index.data, idx.data, idx.len) != 0))
-			h = (h + 1) & (hcap - 1);
-		if (hash[h] == 0) {
-			if (nrows == cap) {
-				cap = cap ? cap * 2 : 16;
-				rows = xreallocarray(rows, cap, sizeof *rows);
-			}
-			buf_init(&rows[nrows].index);
-			buf_add(&rows[nrows].index, idx.data, idx.len);
-			buf_init(&rows[nrows].fields);
-			hash[h] = ++nrows;
-		}
-		i = hash[h] - 1;
-		buf_addc(&rows[i].fields, ',');
-		buf_addc(&rows[i].fields, '"');
-		mark = rows[i].fields.len;
-		if (names_describe(v->name, col + 1, &rows[i].fields) != 0 ||
-		    strchr(rows[i].fields.data + mark, '.') != NULL) {
-			rows[i].fields.len = mark;
-			buf_add_u64(&rows[i].fields, v->name[col]);
-		}
-		buf_adds(&rows[i].fields, "\":");
-		value_json_bare(v, &rows[i].fields);
-	}
+	table_rows_build(&t, part);
 	buf_addc(b, '[');
-	for (i = 0; i < nrows; i++) {
-		if (i != 0)
-			buf_addc(b, ',');
-		buf_adds(b, "{\"index\":");
-		json_string(b, rows[i].index.data, rows[i].index.len);
-		buf_add(b, rows[i].fields.data, rows[i].fields.len);
+	for (i = 0; i < t.nrows; i++) {
+		row = &t.rows[i];
+		buf_adds(b, i ? ",{\"index\":" : "{\"index\":");
+		json_string(b, row->index.data, row->index.len);
+		for (k = 0; k < row->ncells; k++) {
+			buf_adds(b, ",\"");
+			table_column_name(part->item, row->cells[k].col, b);
+			buf_adds(b, "\":");
+			value_json_bare(row->cells[k].v, b);
+		}
 		buf_addc(b, '}');
-		buf_free(&rows[i].index);
-		buf_free(&rows[i].fields);
 	}
 	buf_addc(b, ']');
-	free(rows);
-	free(hash);
-	buf_free(&idx);
+	table_rows_free(&t);
 }
 
 /* "tables": {"ifTable": [rows], ...} when the plan has tables. */
@@ -135,27 +81,26 @@ static void
 out_json_tables(struct buf *b, const struct result *r)
 {
 	const struct plan_item	*item;
-	size_t			 i, mark;
+	struct buf		 name;
+	size_t			 i;
 	bool			 first = true;
 
+	buf_init(&name);
 	for (i = 0; i < r->nparts; i++) {
 		item = r->parts[i].item;
 		if (item->kind != ITEM_TABLE)
 			continue;
-		buf_adds(b, first ? ",\"tables\":{\"" : ",\"");
+		buf_adds(b, first ? ",\"tables\":{" : ",");
 		first = false;
-		mark = b->len;
-		if (names_describe(item->oid.v, item->oid.len, b) != 0 ||
-		    strchr(b->data + mark, '.') != NULL) {
-			b->len = mark - 1;
-			json_string(b, item->text, strlen(item->text));
-		} else
-			buf_addc(b, '"');
+		name.len = 0;
+		table_name(item, &name);
+		json_string(b, name.data, name.len);
 		buf_addc(b, ':');
 		out_json_table(b, &r->parts[i]);
 	}
 	if (!first)
 		buf_addc(b, '}');
+	buf_free(&name);
 }
 
 static void
@@ -210,4 +155,4 @@ out_json_record(struct buf *b, const struct target *t, const struct result *r)
 	buf_adds(b, "}\n");
 }
 
-const struct out_format out_jsonl = { "jsonl", NULL, out_json_record };
+const struct out_format out_jsonl = { "jsonl", NULL, NULL, out_json_record };

@@ -211,6 +211,8 @@ int	 names_describe(const oid *, size_t, struct buf *);
 void	 names_use_mibs(bool);
 size_t	 names_count(void);
 const struct name_entry *names_at(size_t);
+size_t	 names_columns(const oid *, size_t, bool, unsigned *, const char **,
+	     size_t);
 
 /* value.c — varbind values for humans and for JSON */
 const char *value_type_name(u_char);
@@ -306,9 +308,36 @@ enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *, char **);
 netsnmp_variable_list *fetch_take(struct fetch *);
 void	 fetch_free(struct fetch *);
 
+/* table.c — a walked table's values gathered into rows */
+struct table_cell {
+	unsigned			 col;
+	const netsnmp_variable_list	*v;
+};
+
+struct table_row {
+	struct buf		 index;		/* "1", "10.0.0.1", ... */
+	struct table_cell	*cells;
+	size_t			 ncells;
+	size_t			 cap;
+};
+
+struct table_rows {
+	struct table_row	*rows;
+	size_t			 nrows;
+	size_t			 cap;
+	size_t			*hash;		/* index -> row + 1 */
+	size_t			 hcap;
+};
+
+void	 table_rows_build(struct table_rows *, const struct result_part *);
+void	 table_rows_free(struct table_rows *);
+void	 table_name(const struct plan_item *, struct buf *);
+void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
+
 /* out.c out-text.c out-json.c out-csv.c — record formats */
 struct out_format {
 	const char	*name;
+	int		(*prepare)(const struct fetch_plan *, char **);
 	void		(*header)(struct buf *);
 	void		(*record)(struct buf *, const struct target *,
 			    const struct result *);
