@@ -707,3 +707,28 @@ inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
 	else
 		inet_ntop(e->family, addr, t->host, sizeof t->host);
 }
+
+/*
+ * The shard (0..n-1) of a target: a jump consistent hash (Lamping and
+ * Veach) of "host:port" as records show it.  It depends on nothing but
+ * the target itself, so adding targets moves none of the others, and
+ * going from n to n+1 shards moves only about 1/(n+1) of them.
+ */
+unsigned
+inventory_shard(const struct target *t, unsigned n)
+{
+	char		key[300];
+	uint64_t	h;
+	int64_t		b = -1, j = 0;
+	int		len;
+
+	len = snprintf(key, sizeof key, "%s:%u", t->host, t->port);
+	h = inventory_hash_bytes(key, (size_t)len);
+	while (j < (int64_t)n) {
+		b = j;
+		h = h * 2862933555777941757ull + 1;
+		j = (int64_t)((double)(b + 1) *
+		    ((double)(1ll << 31) / (double)((h >> 33) + 1)));
+	}
+	return (unsigned)b;
+}

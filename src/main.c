@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,6 +17,8 @@
 
 #define EXIT_SOME_FAILED	1
 #define EXIT_USAGE		2
+#define EXIT_LOCKED		3
+#define EXIT_DEADLINE		4
 
 static const char *const default_oids[] = {
 	"sysDescr.0", "sysObjectID.0", "sysUpTime.0", "sysName.0",
@@ -32,13 +35,13 @@ struct run {
 static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
 die(int status, const char *fmt, ...)
 {
-	va_list	ap;
+	va_list	 ap;
+	char	*msg;
 
-	fputs("snmpfleet: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	log_msg(LOG_ERR, "%s", msg);
 	exit(status);
 }
 
@@ -46,7 +49,7 @@ die(int status, const char *fmt, ...)
 static void __attribute__((noreturn))
 die_cause(int status, char *cause)
 {
-	fprintf(stderr, "%s\n", cause);
+	log_raw(LOG_ERR, cause);
 	exit(status);
 }
 
@@ -240,43 +243,79 @@ main_targets(struct run *r)
 		die(EXIT_USAGE, "no targets: the inventory is empty");
 }
 
+/* --shard K/N or auto/N (K from Kubernetes' or Slurm's array index). */
 static void
-main_summary(struct run *r, const struct pool *p)
+main_shard(const struct config *cfg, unsigned *k, unsigned *n)
 {
-	struct stats	st;
-	double		wall;
-	uint64_t	left;
+	const char	*spec = cfg->shard, *env, *min;
+	char		*end;
+	unsigned long	 kk, nn;
 
-	writer_stats(&r->w, &st);
-	wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
-	left = r->inv.total - st.targets_done;
-	if (r->cfg.quiet && p->signo == 0)
+	*k = *n = 0;
+	if (spec == NULL)
 		return;
-	fprintf(stderr, "snmpfleet: %s%llu targets: %llu ok, %llu timeout, "
-	    "%llu error", p->signo ? "interrupted: " : "",
-	    (unsigned long long)r->inv.total, (unsigned long long)st.ok,
-	    (unsigned long long)st.timeout, (unsigned long long)st.error);
-	if (left != 0)
-		fprintf(stderr, ", %llu not finished",
-		    (unsigned long long)left);
-	fprintf(stderr, " in %.3f s; %llu requests (%.0f/s), %llu retries",
-	    wall, (unsigned long long)st.requests,
-	    wall > 0 ? (double)st.requests / wall : 0,
-	    (unsigned long long)st.retries);
-	if (st.responses != 0)
-		fprintf(stderr, "; rtt p50 %.3f ms, p95 %.3f ms, p99 %.3f ms",
-		    stats_percentile(&st, 50), stats_percentile(&st, 95),
-		    stats_percentile(&st, 99));
-	if (p->procs > 1)
-		fprintf(stderr, "; %u workers", p->procs);
-	fputc('\n', stderr);
+	if (strncmp(spec, "auto/", 5) == 0) {
+		if ((env = getenv("JOB_COMPLETION_INDEX")) == NULL &&
+		    (env = getenv("SLURM_ARRAY_TASK_ID")) == NULL)
+			die(EXIT_USAGE, "--shard %s: neither JOB_COMPLETION_INDEX "
+			    "nor SLURM_ARRAY_TASK_ID is set", spec);
+		kk = strtoul(env, &end, 10);
+		if (*env == '\0' || *end != '\0')
+			die(EXIT_USAGE, "--shard %s: bad index '%s'", spec, env);
+		min = getenv("SLURM_ARRAY_TASK_MIN");
+		if (getenv("JOB_COMPLETION_INDEX") == NULL && min != NULL)
+			kk -= strtoul(min, NULL, 10);
+		spec += 5;
+	} else {
+		kk = strtoul(spec, &end, 10);
+		if (end == spec || *end != '/')
+			die(EXIT_USAGE, "--shard %s: expected K/N", cfg->shard);
+		spec = end + 1;
+	}
+	nn = strtoul(spec, &end, 10);
+	if (*spec == '\0' || *end != '\0' || nn == 0 || nn > 65536 ||
+	    kk >= nn)
+		die(EXIT_USAGE, "--shard %s: expected K/N with 0 <= K < N <= "
+		    "65536", cfg->shard);
+	*k = (unsigned)kk;
+	*n = (unsigned)nn;
+}
+
+/* How many of the inventory's targets this run polls (all, or its
+ * shard's: that costs one hash per target, once). */
+static uint64_t
+main_count_targets(const struct inventory *inv, unsigned k, unsigned n)
+{
+	struct target	t;
+	uint64_t	i, count = 0;
+
+	if (n == 0)
+		return inv->total;
+	for (i = 0; i < inv->total; i++) {
+		inventory_get(inv, i, &t);
+		count += inventory_shard(&t, n) == k;
+	}
+	return count;
+}
+
+static int
+main_exit_status(const struct pool *p, const struct stats *st)
+{
+	if (p->signo != 0)
+		return 128 + p->signo;
+	if (st->deadline != 0)
+		return EXIT_DEADLINE;
+	if (p->write_error != 0 || st->ok != p->targets)
+		return EXIT_SOME_FAILED;
+	return 0;
 }
 
 static int
 main_run(struct run *r)
 {
 	struct pool	 p;
-	struct stats	 st;
+	struct report	 rep;
+	struct timespec	 ts;
 	char		*cause;
 	long		 ncpu;
 
@@ -287,28 +326,41 @@ main_run(struct run *r)
 	p.fmt = out_find(r->cfg.format);
 	p.out = &r->w;
 	p.shm = r->shm;
+	main_shard(&r->cfg, &p.shard_k, &p.shard_n);
+	p.targets = main_count_targets(&r->inv, p.shard_k, p.shard_n);
 	p.procs = r->cfg.procs;
 	if (p.procs == 0) {
 		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 		p.procs = ncpu > 0 ? (unsigned)ncpu : 1;
 	}
-	if (p.procs > r->inv.total)
-		p.procs = (unsigned)r->inv.total;
+	if (p.procs > p.targets)
+		p.procs = p.targets ? (unsigned)p.targets : 1;
 	progress_setup(&p, r->cfg.progress);
+	memset(&rep, 0, sizeof rep);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rep.start_wall_ns = (uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec;
+	if (r->cfg.deadline > 0)
+		p.deadline_ns = clock_now_ns() +
+		    (uint64_t)(r->cfg.deadline * 1e9);
 	if (pool_run(&p, &cause) != 0)
 		die(1, "%s", cause);
 
-	main_summary(r, &p);
+	writer_stats(&r->w, &rep.st);
+	rep.targets = p.targets;
+	rep.wall = (double)(clock_now_ns() - p.start_ns) / 1e9;
+	rep.signo = p.signo;
+	rep.procs = p.procs;
+	rep.exit_status = main_exit_status(&p, &rep.st);
+	if (!r->cfg.quiet || p.signo != 0)
+		report_summary(&rep);
 	if (p.write_error != 0 && p.write_error != EPIPE)
-		fprintf(stderr, "snmpfleet: %s: %s\n",
-		    r->cfg.output ? r->cfg.output : "output",
-		    strerror(p.write_error));
-	if (p.signo != 0)
-		return 128 + p.signo;
-	if (p.write_error != 0)
-		return EXIT_SOME_FAILED;
-	writer_stats(&r->w, &st);
-	return st.ok == r->inv.total ? 0 : EXIT_SOME_FAILED;
+		log_msg(LOG_ERR, "%s: %s", r->cfg.output ? r->cfg.output :
+		    "output", strerror(p.write_error));
+	if (r->cfg.stats_file != NULL &&
+	    report_stats_file(&rep, r->cfg.stats_file, &cause) != 0)
+		log_msg(LOG_ERR, "--stats-file %s", cause);
+	return rep.exit_status;
 }
 
 int
@@ -317,8 +369,8 @@ main(int argc, char **argv)
 	struct run		 r;
 	const struct out_format	*fmt;
 	struct buf		 b;
-	char		*cause;
-	int		 status;
+	char			*cause;
+	int			 status, rc;
 
 	memset(&r, 0, sizeof r);
 	options_init(&r.cfg);
@@ -331,6 +383,7 @@ main(int argc, char **argv)
 		options_free(&r.cfg);
 		return 0;
 	}
+	log_open(r.cfg.syslog);
 	if (options_finish(&r.cfg, &cause) != 0)
 		die(EXIT_USAGE, "%s", cause);
 
@@ -338,6 +391,8 @@ main(int argc, char **argv)
 	main_plan(&r);
 	main_targets(&r);
 
+	if (r.cfg.lock != NULL && (rc = lock_take(r.cfg.lock, &cause)) != 0)
+		die(rc > 0 ? EXIT_LOCKED : EXIT_USAGE, "%s", cause);
 	signal(SIGPIPE, SIG_IGN);
 	if ((r.shm = writer_shared_create(r.inv.total, &cause)) == NULL)
 		die(1, "%s", cause);

@@ -69,6 +69,10 @@ const struct option_def options_table[] = {
 	{ "config", 0, "FILE", NULL, OPT_CLI_ONLY | OPT_LIST,
 	  "read options from FILE (name = value lines)",
 	  opt_set_list, F(config_files), NULL },
+	{ "deadline", 0, "SECONDS", "0", 0,
+	  "end the whole run after SECONDS; unfinished targets get status "
+	  "deadline (0: none)",
+	  opt_set_seconds, F(deadline), opt_echo_double },
 	{ "echo-config", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "print the effective configuration as a config file and exit",
 	  opt_set_flag, F(echo_config), NULL },
@@ -84,6 +88,9 @@ const struct option_def options_table[] = {
 	{ "inventory", 'i', "FILE", NULL, OPT_LIST,
 	  "read targets from FILE, one per line ('-' is stdin)",
 	  opt_set_list, F(inventories), opt_echo_list },
+	{ "lock", 0, "FILE", NULL, 0,
+	  "exit 3 at once if another run holds FILE (flock)",
+	  opt_set_string, F(lock), opt_echo_string },
 	{ "max-oids", 0, "N", "32", 0,
 	  "OIDs packed into one GET request",
 	  opt_set_uint, F(max_oids), opt_echo_uint },
@@ -123,12 +130,25 @@ const struct option_def options_table[] = {
 	{ "retries", 'r', "N", "2", 0,
 	  "retransmissions of an unanswered request",
 	  opt_set_uint, F(retries), opt_echo_uint },
+	{ "shard", 0, "K/N", NULL, 0,
+	  "poll only shard K of N (a hash of host:port); auto/N takes K from "
+	  "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID",
+	  opt_set_string, F(shard), opt_echo_string },
 	{ "snmp-version", 'v', "1|2c", "2c", 0,
 	  "SNMP version",
 	  opt_set_version, F(snmp_version), opt_echo_version },
+	{ "stats-file", 0, "FILE", NULL, 0,
+	  "write a JSON summary of the run to FILE (atomically)",
+	  opt_set_string, F(stats_file), opt_echo_string },
+	{ "syslog", 0, NULL, "no", OPT_NOARG,
+	  "send errors and the summary to syslog too",
+	  opt_set_flag, F(syslog), opt_echo_flag },
 	{ "table", 'T', "OID", NULL, OPT_LIST,
 	  "walk a table and show it as rows (repeatable)",
 	  opt_set_list, F(tables), opt_echo_list },
+	{ "target-deadline", 0, "SECONDS", "0", 0,
+	  "end one target's work after SECONDS (status deadline; 0: none)",
+	  opt_set_seconds, F(target_deadline), opt_echo_double },
 	{ "timeout", 't', "SECONDS", "1", 0,
 	  "seconds to wait for each reply",
 	  opt_set_seconds, F(timeout), opt_echo_double },
@@ -157,6 +177,8 @@ opt_range(const struct option_def *o, double *lo, double *hi)
 		{ "retries", 0, 100 },
 		{ "rate", 0, 1e9 },
 		{ "timeout", 0.001, 3600 },
+		{ "deadline", 0, 1e7 },
+		{ "target-deadline", 0, 1e7 },
 	};
 	size_t	i;
 
@@ -371,6 +393,8 @@ opt_echo_string(const struct config *cfg, const struct option_def *o,
 
 	if (o->flags & OPT_SECRET)
 		buf_printf(b, "# %s = (secret, not shown)\n", o->name);
+	else if (v == NULL)
+		buf_printf(b, "# %s = (none)\n", o->name);
 	else
 		buf_printf(b, "%s = %s\n", o->name, v);
 }
@@ -555,6 +579,9 @@ options_free(struct config *cfg)
 	free(cfg->defined);
 	free(cfg->community);
 	free(cfg->output);
+	free(cfg->lock);
+	free(cfg->stats_file);
+	free(cfg->shard);
 	memset(cfg, 0, sizeof *cfg);
 }
 

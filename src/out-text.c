@@ -26,6 +26,8 @@ out_text_record(struct buf *b, const struct target *t, const struct result *r)
 	out_host(t, b);
 	if (r->status == RES_TIMEOUT)
 		buf_adds(b, " # timeout\n");
+	else if (r->status == RES_DEADLINE)
+		buf_adds(b, " # deadline\n");
 	else
 		buf_printf(b, " # error: %s\n", r->error ? r->error : "unknown");
 }

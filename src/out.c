@@ -45,6 +45,8 @@ out_status_name(enum result_status s)
 		return "ok";
 	case RES_TIMEOUT:
 		return "timeout";
+	case RES_DEADLINE:
+		return "deadline";
 	case RES_ERROR:
 	default:
 		return "error";

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 #define POOL_EXIT_SETUP		76	/* a worker could not start */
 #define POOL_MAX_ROUNDS		3
 #define POOL_TICK_MS		250
+#define POOL_DEADLINE_GRACE_NS	(2ull * 1000000000u)
 
 static volatile sig_atomic_t	pool_got_signal;
 static volatile sig_atomic_t	pool_got_child;
@@ -109,7 +111,13 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	opts.concurrency = p->cfg->concurrency;
 	opts.rate = p->cfg->rate / p->procs;
 	opts.plan = p->plan;
+	opts.deadline_ns = p->deadline_ns;
+	opts.target_deadline_ms = (unsigned)(p->cfg->target_deadline * 1000 +
+	    0.5);
 	claim.shm = p->shm;
+	claim.inv = p->inv;
+	claim.shard_k = p->shard_k;
+	claim.shard_n = p->shard_n;
 	claim.total = p->inv->total;
 	claim.batch = p->inv->total / (p->procs * 16u);
 	if (claim.batch < 1)
@@ -119,7 +127,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	pw.sched = scheduler_new(&pw.loop, p->inv, &opts, &claim, &pw.w,
 	    p->fmt, &cause);
 	if (pw.sched == NULL) {
-		fprintf(stderr, "snmpfleet: %s\n", cause);
+		log_msg(LOG_ERR, "%s", cause);
 		free(cause);
 		uv_loop_close(&pw.loop);
 		writer_close(&pw.w);
@@ -197,14 +205,13 @@ static void
 pool_report_death(struct pool *p, unsigned idx, pid_t pid, int st)
 {
 	if (WIFSIGNALED(st))
-		fprintf(stderr, "snmpfleet: worker %u (pid %ld) was killed by "
-		    "signal %d (%s); its unfinished targets will be polled "
-		    "again\n", idx, (long)pid, WTERMSIG(st),
-		    strsignal(WTERMSIG(st)));
+		log_msg(LOG_ERR, "worker %u (pid %ld) was killed by signal %d "
+		    "(%s); its unfinished targets will be polled again", idx,
+		    (long)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
 	else
-		fprintf(stderr, "snmpfleet: worker %u (pid %ld) exited with "
-		    "status %d; its unfinished targets will be polled again\n",
-		    idx, (long)pid, WEXITSTATUS(st));
+		log_msg(LOG_ERR, "worker %u (pid %ld) exited with status %d; "
+		    "its unfinished targets will be polled again", idx,
+		    (long)pid, WEXITSTATUS(st));
 }
 
 /* Reap finished workers; replace the ones that died while targets
@@ -263,6 +270,23 @@ pool_forward(struct pool *p)
 	}
 }
 
+/* A worker still running well past the run's deadline is stopped: the
+ * deadline bounds the run whatever a worker does. */
+static void
+pool_overdue(struct pool *p)
+{
+	unsigned	i;
+
+	if (p->deadline_ns == 0 || clock_now_ns() < p->deadline_ns +
+	    POOL_DEADLINE_GRACE_NS)
+		return;
+	for (i = 0; i < p->nslots; i++) {
+		if (p->shm->workers[i].pid > 0)
+			kill(p->shm->workers[i].pid, SIGKILL);
+	}
+	atomic_store(&p->shm->stop, 1);
+}
+
 /* Fork the workers and watch them until all are gone, in rounds: after
  * a round in which a worker died, the targets left without a record are
  * polled again. */
@@ -306,22 +330,23 @@ pool_supervise(struct pool *p, char **cause)
 			ppoll(NULL, 0, &tick, &waitmask);
 			pool_forward(p);
 			pool_reap(p, &oldmask);
+			pool_overdue(p);
 			if (p->progress)
 				progress_draw(p, false);
 		}
 		if (atomic_load(&p->shm->stop) || p->crashes == crashes_before)
 			break;
-		left = p->inv->total - writer_count_done(p->shm);
+		left = p->targets - writer_count_done(p->shm);
 		if (left == 0)
 			break;
 		if (p->round + 1 == POOL_MAX_ROUNDS) {
-			fprintf(stderr, "snmpfleet: giving up on %llu targets "
-			    "after %d rounds of worker failures\n",
+			log_msg(LOG_ERR, "giving up on %llu targets after %d "
+			    "rounds of worker failures",
 			    (unsigned long long)left, POOL_MAX_ROUNDS);
 			break;
 		}
-		fprintf(stderr, "snmpfleet: polling %llu unfinished targets "
-		    "again\n", (unsigned long long)left);
+		log_msg(LOG_WARNING, "polling %llu unfinished targets again",
+		    (unsigned long long)left);
 		atomic_store(&p->shm->sweep, 1);
 		atomic_store(&p->shm->claim_next, 0);
 		n = left < p->procs ? (unsigned)left : p->procs;
@@ -332,6 +357,33 @@ pool_supervise(struct pool *p, char **cause)
 	sigaction(SIGCHLD, &old_chld, NULL);
 	sigprocmask(SIG_SETMASK, &oldmask, NULL);
 	return *cause != NULL ? -1 : 0;
+}
+
+/* After the run's deadline, targets that no worker got to (workers
+ * stopped for overrunning it) get their "deadline" record here. */
+static void
+pool_write_deadlines(struct pool *p)
+{
+	struct target	t;
+	struct result	r;
+	uint64_t	i;
+
+	for (i = 0; i < p->inv->total; i++) {
+		if (writer_is_done(p->shm, i))
+			continue;
+		inventory_get(p->inv, i, &t);
+		if (p->shard_n != 0 && inventory_shard(&t, p->shard_n) !=
+		    p->shard_k)
+			continue;
+		result_init(&r, p->plan);
+		for (size_t k = 0; k < r.nparts; k++)
+			r.parts[k].status = RES_DEADLINE;
+		result_finish(&r);
+		r.done_ns = 0;
+		writer_record(p->out, p->fmt, &t, &r);
+		result_free(&r);
+	}
+	writer_flush(p->out);
 }
 
 /*
@@ -345,8 +397,9 @@ pool_run(struct pool *p, char **cause)
 
 	*cause = NULL;
 	p->start_ns = clock_now_ns();
-	if (p->procs > POOL_MAX_WORKERS)
-		p->procs = POOL_MAX_WORKERS;
+	if (p->procs > POOL_MAX_WORKERS - 1)	/* the last slot: the parent */
+		p->procs = POOL_MAX_WORKERS - 1;
+	p->out->worker = POOL_MAX_WORKERS - 1;
 	if (p->procs <= 1) {
 		p->procs = 1;
 		p->nslots = 1;
@@ -357,6 +410,9 @@ pool_run(struct pool *p, char **cause)
 		}
 	} else if (pool_supervise(p, cause) != 0)
 		return -1;
+	if (p->deadline_ns != 0 && p->signo == 0 &&
+	    clock_now_ns() >= p->deadline_ns)
+		pool_write_deadlines(p);
 	if (p->progress)
 		progress_draw(p, true);
 	if (p->setup_failed && writer_count_done(p->shm) == 0) {

@@ -47,7 +47,7 @@ progress_draw(struct pool *p, bool final)
 {
 	struct stats	st;
 	struct buf	b;
-	uint64_t	now = clock_now_ns(), total = p->inv->total;
+	uint64_t	now = clock_now_ns(), total = p->targets;
 	double		elapsed = (double)(now - p->start_ns) / 1e9, rate;
 
 	if (final) {

@@ -26,6 +26,7 @@ struct job {
 	bool			 skip_rest;	/* a stream timed out */
 	struct job		*next_waiting;
 	struct job		*next_free;
+	uv_timer_t		 deadline_timer;	/* --target-deadline */
 	struct target		 target;
 	struct result		 result;
 	size_t			 next_item;	/* next stream to start */
@@ -72,11 +73,14 @@ struct scheduler {
 	struct job		*wait_head;	/* jobs that can start a stream */
 	struct job		*wait_tail;
 	bool			 pumping;
+	bool			 deadline;	/* the run's deadline passed */
 	bool			 exhausted;
 	bool			 stopping;
 	bool			 finished;
 	uv_timer_t		 flush_timer;
 	uv_timer_t		 rate_timer;
+	uv_timer_t		 deadline_timer;
+	struct target		 claimed;	/* scratch for shard checks */
 	double			 tokens;
 	uint64_t		 refill_ns;
 	unsigned		*queue;		/* slots waiting for tokens */
@@ -110,9 +114,16 @@ sched_claim(struct scheduler *s, uint64_t *index)
 		}
 		*index = s->batch_next++;
 		/* a re-poll round only takes what no record covers yet */
-		if (!atomic_load(&c->shm->sweep) ||
-		    !writer_is_done(c->shm, *index))
-			return true;
+		if (atomic_load(&c->shm->sweep) &&
+		    writer_is_done(c->shm, *index))
+			continue;
+		if (c->shard_n != 0) {
+			inventory_get(c->inv, *index, &s->claimed);
+			if (inventory_shard(&s->claimed, c->shard_n) !=
+			    c->shard_k)
+				continue;
+		}
+		return true;
 	}
 }
 
@@ -158,6 +169,7 @@ sched_job_complete(struct job *j)
 	struct scheduler	*s = j->s;
 	struct timespec		 ts;
 
+	uv_timer_stop(&j->deadline_timer);
 	result_finish(&j->result);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	j->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
@@ -179,6 +191,7 @@ sched_slot_release(struct slot *sl)
 
 	uv_timer_stop(&sl->timer);
 	sl->busy = false;
+	sl->queued = false;
 	sl->reqid = 0;
 	sl->job = NULL;
 	sl->next_free = s->free_slots;
@@ -213,6 +226,78 @@ sched_stream_done(struct slot *sl, enum result_status status, char *error)
 		sched_job_complete(j);
 	else if (sched_job_can_start(s, j))
 		sched_wait_push(s, j);
+	sched_pump(s);
+}
+
+/*
+ * A deadline passed for job j: what is in flight is abandoned (values so
+ * far are kept), every stream not finished ends as "deadline", and the
+ * record is written now.
+ */
+static void
+sched_job_deadline(struct job *j)
+{
+	struct scheduler	*s = j->s;
+	struct slot		*sl;
+	struct result_part	*part;
+	unsigned		 i;
+
+	for (i = 0; i < s->nslots && j->active > 0; i++) {
+		sl = &s->slots[i];
+		if (!sl->busy || sl->job != j)
+			continue;
+		part = &j->result.parts[sl->item];
+		part->vars = fetch_take(&sl->fetch);
+		part->status = RES_DEADLINE;
+		fetch_free(&sl->fetch);
+		sched_slot_release(sl);	/* the rate queue skips it now */
+		j->active--;
+		j->done_items++;
+	}
+	for (; j->next_item < s->opts.plan->nitems; j->next_item++) {
+		j->result.parts[j->next_item].status = RES_DEADLINE;
+		j->done_items++;
+	}
+	if (j->waiting) {	/* unlink from the start queue */
+		struct job **pp = &s->wait_head;
+
+		while (*pp != j)
+			pp = &(*pp)->next_waiting;
+		*pp = j->next_waiting;
+		if (s->wait_tail == j) {
+			s->wait_tail = NULL;
+			for (struct job *q = s->wait_head; q != NULL;
+			    q = q->next_waiting)
+				s->wait_tail = q;
+		}
+		j->waiting = false;
+	}
+	sched_job_complete(j);
+}
+
+static void
+sched_job_deadline_cb(uv_timer_t *t)
+{
+	struct job	*j = t->data;
+
+	sched_job_deadline(j);
+	sched_pump(j->s);
+}
+
+/* The run's deadline: every target in progress ends as "deadline", and
+ * from now on every target claimed does too, without a packet. */
+static void
+sched_run_deadline_cb(uv_timer_t *t)
+{
+	struct scheduler	*s = t->data;
+	unsigned		 i;
+
+	s->deadline = true;
+	atomic_store(&s->claim->shm->deadline, 1);
+	for (i = 0; i < s->njobs; i++) {
+		if (s->jobs[i].busy)
+			sched_job_deadline(&s->jobs[i]);
+	}
 	sched_pump(s);
 }
 
@@ -285,6 +370,9 @@ sched_job_new(struct scheduler *s)
 	s->jobs_busy++;
 	inventory_get(s->inv, index, &j->target);
 	result_init(&j->result, s->opts.plan);
+	if (s->opts.target_deadline_ms != 0)
+		uv_timer_start(&j->deadline_timer, sched_job_deadline_cb,
+		    s->opts.target_deadline_ms, 0);
 	return j;
 }
 
@@ -301,6 +389,9 @@ sched_pump(struct scheduler *s)
 	if (s->pumping || s->finished)
 		return;
 	s->pumping = true;
+	while (s->deadline && !s->stopping &&
+	    (j = sched_job_new(s)) != NULL)
+		sched_job_deadline(j);
 	while (s->free_slots != NULL && !s->stopping) {
 		if ((j = sched_wait_pop(s)) == NULL &&
 		    (j = sched_job_new(s)) == NULL)
@@ -336,11 +427,12 @@ sched_rate_cb(uv_timer_t *t)
 	sched_refill(s);
 	while (s->qlen > 0 && s->tokens >= 1) {
 		sl = &s->slots[s->queue[s->qhead]];
-		s->qhead = (s->qhead + 1) % s->nslots;
+		s->qhead = (s->qhead + 1) % (2 * s->nslots);
 		s->qlen--;
+		if (!sl->queued)
+			continue;	/* released while it waited */
 		sl->queued = false;
-		if (sl->busy)
-			sched_transmit(sl);
+		sched_transmit(sl);
 	}
 	if (s->qlen > 0 && !s->stopping) {
 		wait_ms = (uint64_t)((1 - s->tokens) * 1000 / s->opts.rate);
@@ -374,8 +466,8 @@ sched_transmit(struct slot *sl)
 		sched_refill(s);
 		if (s->tokens < 1) {
 			if (!sl->queued) {
-				s->queue[(s->qhead + s->qlen) % s->nslots] =
-				    sl->index;
+				s->queue[(s->qhead + s->qlen) %
+				    (2 * s->nslots)] = sl->index;
 				s->qlen++;
 				sl->queued = true;
 			}
@@ -496,7 +588,9 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 		return NULL;
 	}
 	s->slots = xcalloc(s->nslots, sizeof *s->slots);
-	s->queue = xcalloc(s->nslots, sizeof *s->queue);
+	/* twice the slots: a slot released while queued leaves a stale
+	 * entry behind, skipped when it comes up */
+	s->queue = xcalloc(2 * s->nslots, sizeof *s->queue);
 	for (i = s->nslots; i-- > 0;) {
 		s->slots[i].s = s;
 		s->slots[i].index = i;
@@ -512,6 +606,8 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->jobs = xcalloc(s->njobs, sizeof *s->jobs);
 	for (i = s->njobs; i-- > 0;) {
 		s->jobs[i].s = s;
+		uv_timer_init(loop, &s->jobs[i].deadline_timer);
+		s->jobs[i].deadline_timer.data = &s->jobs[i];
 		s->jobs[i].next_free = s->free_jobs;
 		s->free_jobs = &s->jobs[i];
 	}
@@ -519,6 +615,8 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->flush_timer.data = s;
 	uv_timer_init(loop, &s->rate_timer);
 	s->rate_timer.data = s;
+	uv_timer_init(loop, &s->deadline_timer);
+	s->deadline_timer.data = s;
 	s->refill_ns = clock_now_ns();
 	s->tokens = 1;
 	return s;
@@ -528,8 +626,16 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 void
 scheduler_start(struct scheduler *s)
 {
+	uint64_t	now = clock_now_ns();
+
 	uv_timer_start(&s->flush_timer, sched_flush_cb, SCHED_FLUSH_MS,
 	    SCHED_FLUSH_MS);
+	if (s->opts.deadline_ns != 0)
+		uv_timer_start(&s->deadline_timer, sched_run_deadline_cb,
+		    s->opts.deadline_ns > now ?
+		    (s->opts.deadline_ns - now + 999999) / 1000000 : 0, 0);
+	if (atomic_load(&s->claim->shm->deadline))
+		s->deadline = true;	/* a replacement after the deadline */
 	sched_pump(s);
 }
 
@@ -551,8 +657,12 @@ sched_finish(struct scheduler *s)
 	writer_flush(s->w);
 	for (i = 0; i < s->nslots; i++)
 		uv_close((uv_handle_t *)&s->slots[i].timer, sched_closed_cb);
+	for (i = 0; i < s->njobs; i++)
+		uv_close((uv_handle_t *)&s->jobs[i].deadline_timer,
+		    sched_closed_cb);
 	uv_close((uv_handle_t *)&s->flush_timer, sched_closed_cb);
 	uv_close((uv_handle_t *)&s->rate_timer, sched_closed_cb);
+	uv_close((uv_handle_t *)&s->deadline_timer, sched_closed_cb);
 	transport_close(s->tr, NULL, NULL);
 	s->tr = NULL;
 }
@@ -575,6 +685,7 @@ scheduler_stop(struct scheduler *s)
 		s->slots[i].busy = false;
 	}
 	for (i = 0; i < s->njobs; i++) {
+		uv_timer_stop(&s->jobs[i].deadline_timer);
 		if (s->jobs[i].busy) {
 			result_free(&s->jobs[i].result);
 			s->jobs[i].busy = false;

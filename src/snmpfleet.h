@@ -49,6 +49,11 @@ void	 buf_add_i64(struct buf *, int64_t);
 void	 buf_add_ms(struct buf *, uint64_t);
 const char *buf_cstr(struct buf *);
 
+/* log.c — messages to stderr and (--syslog) syslog */
+void	 log_open(bool);
+void	 log_msg(int, const char *, ...) SF_ATTR_PRINTF(2, 3);
+void	 log_raw(int, const char *);
+
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
@@ -87,6 +92,12 @@ struct config {
 	bool		 quiet;
 	bool		 echo_config;
 	unsigned	 procs;		/* 0: one per CPU */
+	char		*lock;
+	double		 deadline;	/* seconds, 0: none */
+	double		 target_deadline;
+	char		*stats_file;
+	bool		 syslog;
+	char		*shard;		/* "K/N" or "auto/N" */
 	struct strlist	 walks;
 	struct strlist	 tables;
 	unsigned	 max_repetitions;
@@ -188,6 +199,7 @@ void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);
 uint64_t inventory_hash_bytes(const void *, size_t);
+unsigned inventory_shard(const struct target *, unsigned);
 
 /* oid.c — OID text to numbers */
 struct oid_text {
@@ -230,6 +242,7 @@ struct stats {
 	uint64_t	 ok;
 	uint64_t	 timeout;
 	uint64_t	 error;
+	uint64_t	 deadline;
 	uint64_t	 requests;
 	uint64_t	 responses;
 	uint64_t	 retries;
@@ -260,7 +273,7 @@ struct fetch_plan {
 	unsigned		 per_target;
 };
 
-enum result_status { RES_OK, RES_TIMEOUT, RES_ERROR };
+enum result_status { RES_OK, RES_TIMEOUT, RES_ERROR, RES_DEADLINE };
 
 struct result_part {
 	const struct plan_item	*item;
@@ -367,6 +380,7 @@ struct writer_shared {
 	_Atomic uint64_t	 claim_next;	/* next target index to claim */
 	_Atomic int		 stop;		/* interrupted: claim no more */
 	_Atomic int		 sweep;		/* re-poll round: skip done */
+	_Atomic int		 deadline;	/* the run's deadline passed */
 	uint64_t		 total;
 	_Atomic uint64_t	*done;		/* 1 bit per target written */
 	size_t			 done_bytes;
@@ -431,12 +445,17 @@ struct sched_opts {
 	unsigned		 concurrency;
 	double			 rate;
 	const struct fetch_plan	*plan;
+	uint64_t		 deadline_ns;	/* run deadline (monotonic), 0 none */
+	unsigned		 target_deadline_ms; /* 0: none */
 };
 
 struct claim {
 	struct writer_shared	*shm;		/* claim_next, stop, sweep */
-	uint64_t		 total;
+	const struct inventory	*inv;
+	uint64_t		 total;		/* index space: inventory total */
 	uint64_t		 batch;
+	unsigned		 shard_k;	/* this run polls shard k ... */
+	unsigned		 shard_n;	/* ... of n (n = 0: no sharding) */
 };
 
 struct scheduler;
@@ -457,6 +476,10 @@ struct pool {
 	struct writer			*out;		/* the parent's writer */
 	struct writer_shared		*shm;
 	unsigned			 procs;
+	uint64_t			 targets;	/* in this shard */
+	uint64_t			 deadline_ns;	/* monotonic; 0 none */
+	unsigned			 shard_k;
+	unsigned			 shard_n;
 	bool				 progress;
 	bool				 progress_tty;
 	uint64_t			 start_ns;
@@ -473,6 +496,23 @@ struct pool {
 	uint64_t			 last_plain_ns;
 };
 int	 pool_run(struct pool *, char **);
+
+/* lock.c — --lock */
+int	 lock_take(const char *, char **);
+
+/* report.c — the summary line and --stats-file */
+struct report {
+	uint64_t	 targets;
+	struct stats	 st;
+	double		 wall;		/* seconds */
+	uint64_t	 start_wall_ns;
+	int		 signo;
+	unsigned	 procs;
+	int		 exit_status;
+};
+void	 report_summary(const struct report *);
+int	 report_replace_file(const char *, const char *, size_t, char **);
+int	 report_stats_file(const struct report *, const char *, char **);
 
 /* progress.c — the live progress line on the terminal */
 void	 progress_setup(struct pool *, int);

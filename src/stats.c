@@ -74,6 +74,7 @@ stats_merge(struct stats *into, const struct stats *from)
 	into->ok += from->ok;
 	into->timeout += from->timeout;
 	into->error += from->error;
+	into->deadline += from->deadline;
 	into->requests += from->requests;
 	into->responses += from->responses;
 	into->retries += from->retries;

@@ -285,6 +285,9 @@ writer_record(struct writer *w, const struct out_format *fmt,
 	case RES_ERROR:
 		w->pending_stats.error++;
 		break;
+	case RES_DEADLINE:
+		w->pending_stats.deadline++;
+		break;
 	}
 	if (w->pending.len >= w->flush_bytes ||
 	    w->npending == WRITER_MAX_BATCH)

@@ -1,0 +1,109 @@
+/*
+ * report.c — how a run went: the summary line (stderr, syslog) and the
+ * --stats-file JSON for alerting, replaced atomically so a reader never
+ * sees half of it.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "snmpfleet.h"
+
+/* The one-line summary. */
+void
+report_summary(const struct report *r)
+{
+	const struct stats	*st = &r->st;
+	struct buf		 b;
+	uint64_t		 left = r->targets - st->targets_done;
+
+	buf_init(&b);
+	buf_printf(&b, "%s%llu targets: %llu ok, %llu timeout, %llu error",
+	    r->signo ? "interrupted: " : "", (unsigned long long)r->targets,
+	    (unsigned long long)st->ok, (unsigned long long)st->timeout,
+	    (unsigned long long)st->error);
+	if (st->deadline != 0)
+		buf_printf(&b, ", %llu deadline",
+		    (unsigned long long)st->deadline);
+	if (left != 0)
+		buf_printf(&b, ", %llu not finished", (unsigned long long)left);
+	buf_printf(&b, " in %.3f s; %llu requests (%.0f/s), %llu retries",
+	    r->wall, (unsigned long long)st->requests,
+	    r->wall > 0 ? (double)st->requests / r->wall : 0,
+	    (unsigned long long)st->retries);
+	if (st->responses != 0)
+		buf_printf(&b, "; rtt p50 %.3f ms, p95 %.3f ms, p99 %.3f ms",
+		    stats_percentile(st, 50), stats_percentile(st, 95),
+		    stats_percentile(st, 99));
+	if (r->procs > 1)
+		buf_printf(&b, "; %u workers", r->procs);
+	log_msg(r->signo || r->exit_status > 1 ? LOG_WARNING : LOG_INFO,
+	    "%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/*
+ * Replace path with data: write a temporary file in the same directory,
+ * then rename(2) it into place.
+ */
+int
+report_replace_file(const char *path, const char *data, size_t len,
+    char **cause)
+{
+	char	*tmp = xasprintf("%s.tmp.%ld", path, (long)getpid());
+	int	 fd, rc = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, data, len) != (ssize_t)len ||
+	    fsync(fd) != 0) {
+		*cause = xasprintf("%s: %s", tmp, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc == 0 && rename(tmp, path) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	if (rc != 0)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+/* The run as JSON, for --stats-file. */
+int
+report_stats_file(const struct report *r, const char *path, char **cause)
+{
+	const struct stats	*st = &r->st;
+	struct buf		 b;
+	char			 when[40];
+	uint64_t		 start = r->start_wall_ns;
+	int			 rc;
+
+	clock_iso8601(when, sizeof when, &start);
+	buf_init(&b);
+	buf_printf(&b, "{\"start\":\"%s\",\"duration_s\":%.3f,"
+	    "\"targets\":%llu,\"status\":{\"ok\":%llu,\"timeout\":%llu,"
+	    "\"error\":%llu,\"deadline\":%llu,\"not_finished\":%llu},"
+	    "\"requests\":%llu,\"responses\":%llu,\"retries\":%llu,"
+	    "\"rtt_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p95\":%.3f,\"p99\":%.3f},"
+	    "\"interrupted\":%s,\"workers\":%u,\"exit_status\":%d}\n",
+	    when, r->wall, (unsigned long long)r->targets,
+	    (unsigned long long)st->ok, (unsigned long long)st->timeout,
+	    (unsigned long long)st->error, (unsigned long long)st->deadline,
+	    (unsigned long long)(r->targets - st->targets_done),
+	    (unsigned long long)st->requests,
+	    (unsigned long long)st->responses,
+	    (unsigned long long)st->retries, stats_percentile(st, 50),
+	    stats_percentile(st, 90), stats_percentile(st, 95),
+	    stats_percentile(st, 99), r->signo ? "true" : "false", r->procs,
+	    r->exit_status);
+	rc = report_replace_file(path, b.data, b.len, cause);
+	buf_free(&b);
+	return rc;
+}
