@@ -30,6 +30,7 @@ struct run {
 	struct fetch_plan	 plan;
 	struct writer_shared	*shm;
 	struct writer		 w;
+	char			*records;	/* finish() formats: the records */
 };
 
 static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
@@ -310,6 +311,19 @@ main_exit_status(const struct pool *p, const struct stats *st)
 	return 0;
 }
 
+/* Formats with a finish step (prom) write records to a file of their
+ * own first: next to the output, or in TMPDIR for standard output. */
+static char *
+main_records_path(const struct config *cfg)
+{
+	const char	*tmpdir = getenv("TMPDIR");
+
+	if (cfg->output == NULL || strcmp(cfg->output, "-") == 0)
+		return xasprintf("%s/snmpfleet-records.%ld",
+		    tmpdir ? tmpdir : "/tmp", (long)getpid());
+	return xasprintf("%s.records.%ld", cfg->output, (long)getpid());
+}
+
 static int
 main_run(struct run *r)
 {
@@ -352,6 +366,15 @@ main_run(struct run *r)
 	rep.signo = p.signo;
 	rep.procs = p.procs;
 	rep.exit_status = main_exit_status(&p, &rep.st);
+	if (r->records != NULL) {
+		/* an interrupted run leaves the last complete output alone */
+		if (p.signo == 0 && p.fmt->finish(r->records, r->cfg.output,
+		    &rep, &cause) != 0) {
+			log_msg(LOG_ERR, "%s", cause);
+			rep.exit_status = EXIT_SOME_FAILED;
+		}
+		unlink(r->records);
+	}
 	if (!r->cfg.quiet || p.signo != 0)
 		report_summary(&rep);
 	if (p.write_error != 0 && p.write_error != EPIPE)
@@ -399,12 +422,18 @@ main(int argc, char **argv)
 	fmt = out_find(r.cfg.format);
 	if (fmt->prepare != NULL && fmt->prepare(&r.plan, &cause) != 0)
 		die(EXIT_USAGE, "%s", cause);
-	if (writer_open(&r.w, r.shm, r.cfg.output, fmt, &cause) != 0)
+	if (fmt->finish != NULL) {
+		r.records = main_records_path(&r.cfg);
+		unlink(r.records);
+	}
+	if (writer_open(&r.w, r.shm, r.records ? r.records : r.cfg.output,
+	    fmt, &cause) != 0)
 		die(EXIT_USAGE, "cannot write output: %s", cause);
 
 	status = main_run(&r);
 
 	writer_close(&r.w);
+	free(r.records);
 	writer_shared_destroy(r.shm);
 	inventory_free(&r.inv);
 	free(r.plan.oids);

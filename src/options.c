@@ -77,7 +77,7 @@ const struct option_def options_table[] = {
 	  "print the effective configuration as a config file and exit",
 	  opt_set_flag, F(echo_config), NULL },
 	{ "format", 'F', "FMT", "text", 0,
-	  "record format: text, jsonl or csv",
+	  "record format: text, jsonl, csv, influx or prom",
 	  opt_set_format, F(format), opt_echo_format },
 	{ "help", 'h', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "show this help and exit",
@@ -304,7 +304,9 @@ opt_set_version(struct config *cfg, const struct option_def *o,
 	return 0;
 }
 
-static const char *const format_names[] = { "text", "jsonl", "csv" };
+static const char *const format_names[] = {
+	"text", "jsonl", "csv", "influx", "prom"
+};
 
 static int
 opt_set_format(struct config *cfg, const struct option_def *o,
@@ -318,8 +320,8 @@ opt_set_format(struct config *cfg, const struct option_def *o,
 			return 0;
 		}
 	}
-	*cause = xasprintf("%s: unknown format '%s' (text, jsonl or csv)",
-	    o->name, v);
+	*cause = xasprintf("%s: unknown format '%s' (text, jsonl, csv, "
+	    "influx or prom)", o->name, v);
 	return -1;
 }
 

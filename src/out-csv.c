@@ -203,5 +203,8 @@ out_csv_record(struct buf *b, const struct target *t, const struct result *r)
 }
 
 const struct out_format out_csv = {
-	"csv", out_csv_prepare, out_csv_header, out_csv_record
+	.name = "csv",
+	.prepare = out_csv_prepare,
+	.header = out_csv_header,
+	.record = out_csv_record,
 };

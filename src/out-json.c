@@ -155,4 +155,7 @@ out_json_record(struct buf *b, const struct target *t, const struct result *r)
 	buf_adds(b, "}\n");
 }
 
-const struct out_format out_jsonl = { "jsonl", NULL, NULL, out_json_record };
+const struct out_format out_jsonl = {
+	.name = "jsonl",
+	.record = out_json_record,
+};

@@ -32,4 +32,7 @@ out_text_record(struct buf *b, const struct target *t, const struct result *r)
 		buf_printf(b, " # error: %s\n", r->error ? r->error : "unknown");
 }
 
-const struct out_format out_text = { "text", NULL, NULL, out_text_record };
+const struct out_format out_text = {
+	.name = "text",
+	.record = out_text_record,
+};

@@ -16,6 +16,10 @@ out_find(enum format_id f)
 		return &out_jsonl;
 	case FMT_CSV:
 		return &out_csv;
+	case FMT_INFLUX:
+		return &out_influx;
+	case FMT_PROM:
+		return &out_prom;
 	case FMT_TEXT:
 	default:
 		return &out_text;

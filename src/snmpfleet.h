@@ -59,7 +59,7 @@ uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
 
 /* options.c — the one option table, the config file, --echo-config */
-enum format_id { FMT_TEXT, FMT_JSONL, FMT_CSV };
+enum format_id { FMT_TEXT, FMT_JSONL, FMT_CSV, FMT_INFLUX, FMT_PROM };
 
 struct strlist {
 	char	**v;
@@ -233,6 +233,7 @@ void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
 void	 value_json_bare(const netsnmp_variable_list *, struct buf *);
+bool	 value_number(const netsnmp_variable_list *, struct buf *);
 void	 json_string(struct buf *, const char *, size_t);
 
 /* stats.c — counters and a fixed-size log-bucketed latency histogram */
@@ -348,14 +349,22 @@ void	 table_name(const struct plan_item *, struct buf *);
 void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
 
 /* out.c out-text.c out-json.c out-csv.c — record formats */
+struct report;
 struct out_format {
 	const char	*name;
+	/* once, before polling: refuse a plan the format cannot show */
 	int		(*prepare)(const struct fetch_plan *, char **);
+	/* written first, into an empty output only */
 	void		(*header)(struct buf *);
 	void		(*record)(struct buf *, const struct target *,
 			    const struct result *);
+	/* once, after polling: records were written to a temporary file;
+	 * turn them into the output (prom: grouped, then renamed) */
+	int		(*finish)(const char *, const char *,
+			    const struct report *, char **);
 };
-extern const struct out_format out_text, out_jsonl, out_csv;
+extern const struct out_format out_text, out_jsonl, out_csv, out_influx,
+    out_prom;
 const struct out_format *out_find(enum format_id);
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);

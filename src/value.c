@@ -303,3 +303,17 @@ value_json_bare(const netsnmp_variable_list *v, struct buf *b)
 		buf_add(b, raw.data, raw.len);
 	buf_free(&raw);
 }
+
+/* Append v as a plain number if it is one (integers, counters, gauges,
+ * TimeTicks, floats); false, appending nothing, otherwise. */
+bool
+value_number(const netsnmp_variable_list *v, struct buf *b)
+{
+	size_t	mark = b->len;
+	bool	quoted, hexed;
+
+	if (value_raw(v, b, &quoted, &hexed) && !quoted)
+		return true;
+	b->len = mark;
+	return false;
+}

@@ -28,7 +28,7 @@ rec_fmt(struct buf *b, const struct target *t, const struct result *r)
 		buf_addc(b, (char)('a' + i % 26));
 	buf_printf(b, " end %u\n", n);
 }
-static const struct out_format test_fmt = { "test", NULL, NULL, rec_fmt };
+static const struct out_format test_fmt = { .name = "test", .record = rec_fmt };
 
 static char *
 temp_path(void)
