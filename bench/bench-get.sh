@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # bench/bench-get.sh — benchmark (not a test): GET sysDescr.0, sysUpTime.0
 # and sysName.0 from N distinct loopback hosts, all served by one real
-# snmpd on a free loopback port, with snmpfleet, "xargs -P 64 snmpget" and
-# braa (when installed); print a markdown table of wall time, throughput,
-# CPU per host and peak RSS, and how many hosts answered each tool.
+# snmpd on a free loopback port, with snmpfleet (-P 1 and -P 2), "xargs -P 64
+# snmpget", a Python multiprocessing.Pool + Lock poller (bench/peer-python-
+# pool.py, easysnmp) and braa (when installed); print a markdown table of
+# wall time, throughput, CPU per host and peak RSS, and how many hosts
+# answered each tool.
 #
-# usage: bench/bench-get.sh [-n HOSTS] [-x XARGS_HOSTS] [-j CONCURRENCY]
+# usage: bench/bench-get.sh [-n HOSTS] [-x XARGS_HOSTS] [-y PY_HOSTS] [-j CONCURRENCY]
 #   -n  hosts for snmpfleet and braa (default 10000)
 #   -x  hosts for xargs+snmpget, which forks one process per host
 #       (default 1000, or HOSTS if smaller)
+#   -y  hosts for the Python pool (default HOSTS; 0 skips it)
 #   -j  snmpfleet's --concurrency (default: its own default)
 #
 # Loopback only: every packet goes to 127.0.0.0/8.
@@ -17,17 +20,20 @@ set -u
 
 N=10000
 NX=
+NPY=
 CONC=
-while getopts 'n:x:j:h' opt; do
+while getopts 'n:x:y:j:h' opt; do
 	case $opt in
 	n) N=$OPTARG ;;
 	x) NX=$OPTARG ;;
+	y) NPY=$OPTARG ;;
 	j) CONC=$OPTARG ;;
-	*) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+	*) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 	esac
 done
 [ -n "$NX" ] || NX=$((N < 1000 ? N : 1000))
-case $N$NX in *[!0-9]*) echo "bench-get: -n and -x take numbers" >&2; exit 2 ;; esac
+[ -n "$NPY" ] || NPY=$N
+case $N$NX$NPY in *[!0-9]*) echo "bench-get: -n, -x and -y take numbers" >&2; exit 2 ;; esac
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -51,13 +57,36 @@ if ! "$GTIME" -f %e true >/dev/null 2>&1; then
 	fi
 fi
 
+# The Python peer needs easysnmp (net-snmp's bindings; Debian:
+# python3-easysnmp, for Debian's /usr/bin/python3).  PY is the interpreter
+# that has it, or empty (the row is skipped).
+PY=
+py_has_easysnmp() { "$1" -c 'import easysnmp' >/dev/null 2>&1; }
+if [ "$NPY" -gt 0 ]; then
+	for py in python3 /usr/bin/python3; do
+		if command -v "$py" >/dev/null 2>&1 && py_has_easysnmp "$py"; then
+			PY=$(command -v "$py")
+			break
+		fi
+	done
+	if [ -z "$PY" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+		echo "bench-get: installing python3-easysnmp" >&2
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive \
+		    apt-get install -y --no-install-recommends python3-easysnmp; } >/dev/null 2>&1 &&
+		    py_has_easysnmp /usr/bin/python3 && PY=/usr/bin/python3
+	fi
+	[ -n "$PY" ] || echo "bench-get: no python3 with easysnmp (apt-get install python3-easysnmp): the Python pool is skipped" >&2
+fi
+
 start_snmpd
 P=$SNMPD_PORT
 T=$LIB_TMP
 OIDS=(1.3.6.1.2.1.1.1.0 1.3.6.1.2.1.1.3.0 1.3.6.1.2.1.1.5.0)
 
-make_hosts "$N" >"$T/hosts"
+make_hosts "$((N > NPY ? N : NPY))" >"$T/hosts-all"
+head -n "$N" "$T/hosts-all" >"$T/hosts"
 head -n "$NX" "$T/hosts" >"$T/hosts-xargs"
+head -n "$NPY" "$T/hosts-all" >"$T/hosts-py"
 
 ROWS=()
 # row TOOL HOSTS TIMEFILE ANSWERED — one table row from GNU time's
@@ -76,12 +105,28 @@ row() {
 echo "bench-get: snmpd on udp:0.0.0.0:$P; $N hosts (127.0.0.1 ...); OIDs ${OIDS[*]}" >&2
 
 # ------------------------------------------------------------ snmpfleet
-echo "bench-get: snmpfleet, $N hosts" >&2
-"$GTIME" -f '%e %U %S %M' -o "$T/time.sf" \
-    "$SNMPFLEET" -i "$T/hosts" --port "$P" ${CONC:+-j "$CONC"} -F jsonl \
-    -o "$T/sf.jsonl" "${OIDS[@]}" </dev/null 2>"$T/sf.err"
-sed 's/^/    /' "$T/sf.err" >&2
-row "snmpfleet" "$N" "$T/time.sf" "$(grep -c '"status":"ok"' "$T/sf.jsonl")"
+# -P 1 polls in-process; -P 2 forks two workers that share the claim
+# counter and the writer (GNU time counts the workers' CPU too).
+for procs in 1 2; do
+	echo "bench-get: snmpfleet -P $procs, $N hosts" >&2
+	"$GTIME" -f '%e %U %S %M' -o "$T/time.sf$procs" \
+	    "$SNMPFLEET" -i "$T/hosts" --port "$P" -P "$procs" ${CONC:+-j "$CONC"} \
+	    -F jsonl -o "$T/sf$procs.jsonl" "${OIDS[@]}" </dev/null 2>"$T/sf$procs.err"
+	sed 's/^/    /' "$T/sf$procs.err" >&2
+	row "snmpfleet -P $procs" "$N" "$T/time.sf$procs" \
+	    "$(grep -c '"status":"ok"' "$T/sf$procs.jsonl")"
+done
+
+# ------------------------------------- Python multiprocessing.Pool + Lock
+if [ -n "$PY" ]; then
+	echo "bench-get: Python multiprocessing.Pool(64) + Lock, easysnmp, $NPY hosts" >&2
+	"$GTIME" -f '%e %U %S %M' -o "$T/time.py" \
+	    "$PY" "$HERE/peer-python-pool.py" -p 64 -t 1 -r 2 "$T/hosts-py" "$P" \
+	    "$T/py.jsonl" "${OIDS[@]}" </dev/null >"$T/py.out" 2>"$T/py.err"
+	sed 's/^/    /' "$T/py.err" >&2
+	row "Python Pool(64)+Lock, easysnmp" "$NPY" "$T/time.py" \
+	    "$(grep -c '"status": "ok"' "$T/py.jsonl")"
+fi
 
 # --------------------------------------------------- xargs -P 64 snmpget
 echo "bench-get: xargs -P 64 snmpget, $NX hosts (one process per host: slow, so fewer hosts)" >&2

@@ -277,6 +277,15 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 			step = FETCH_DONE;
 			break;
 		}
+		if (v->type == SNMP_ENDOFMIBVIEW) {
+			/* it repeats the OID asked after: shown, as
+			 * snmpbulkwalk does, and the walk ends */
+			pdu->variables = next;
+			fetch_append(f, v);
+			taken++;
+			step = FETCH_DONE;
+			break;
+		}
 		if (oid_compare(v->name, v->name_length, f->cur.v,
 		    f->cur.len) <= 0) {
 			buf_init(&b);
@@ -290,10 +299,6 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 		pdu->variables = next;
 		fetch_append(f, v);
 		taken++;
-		if (v->type == SNMP_ENDOFMIBVIEW) {
-			step = FETCH_DONE;	/* shown, as snmpbulkwalk does */
-			break;
-		}
 		f->got_any = true;
 		memcpy(f->cur.v, v->name, v->name_length * sizeof(oid));
 		f->cur.len = v->name_length;

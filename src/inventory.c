@@ -84,6 +84,11 @@ params_copy(const struct target_params *p)
 
 	*c = *p;
 	c->community = xstrdup(p->community);
+	c->user = p->user ? xstrdup(p->user) : NULL;
+	c->authpass = p->authpass ? xstrdup(p->authpass) : NULL;
+	c->privpass = p->privpass ? xstrdup(p->privpass) : NULL;
+	c->context = p->context ? xstrdup(p->context) : NULL;
+	c->keys = NULL;
 	c->tags = NULL;
 	if (p->ntags != 0) {
 		c->tags = xcalloc(p->ntags * 2, sizeof *c->tags);
@@ -104,6 +109,15 @@ target_params_free(struct target_params *p)
 		free(p->tags[i]);
 	free(p->tags);
 	free(p->community);
+	free(p->user);
+	if (p->authpass != NULL)
+		explicit_bzero(p->authpass, strlen(p->authpass));
+	if (p->privpass != NULL)
+		explicit_bzero(p->privpass, strlen(p->privpass));
+	free(p->authpass);
+	free(p->privpass);
+	free(p->context);
+	free(p->keys);
 	free(p);
 }
 
@@ -147,6 +161,8 @@ inventory_parse_version(const char *s, long *out)
 		*out = SNMP_VERSION_1;
 	else if (strcmp(s, "2c") == 0 || strcmp(s, "2") == 0)
 		*out = SNMP_VERSION_2c;
+	else if (strcmp(s, "3") == 0)
+		*out = SNMP_VERSION_3;
 	else
 		return -1;
 	return 0;
@@ -473,6 +489,7 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 {
 	unsigned long	 n;
 	size_t		 i;
+	int		 rc;
 
 	if (strcmp(key, "community") == 0) {
 		free(p->community);
@@ -480,7 +497,7 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 	} else if (strcmp(key, "version") == 0) {
 		if (inventory_parse_version(value, &p->snmp_version) != 0) {
 			*cause = xasprintf("unsupported SNMP version '%s' "
-			    "(use 1 or 2c)", value);
+			    "(use 1, 2c or 3)", value);
 			return -1;
 		}
 	} else if (strcmp(key, "port") == 0) {
@@ -502,6 +519,8 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 			return -1;
 		}
 		p->retries = (unsigned)n;
+	} else if ((rc = usm_key(p, key, value, cause)) <= 0) {
+		return rc;
 	} else if (strncmp(key, "tag.", 4) == 0 && key[4] != '\0') {
 		for (i = 0; i < p->ntags; i++) {
 			if (strcmp(p->tags[2 * i], key + 4) == 0)
@@ -523,6 +542,38 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 	return 0;
 }
 
+/* Apply the named credential set (a config file's [credentials NAME]). */
+static int
+inventory_cred(struct inventory *inv, struct target_params *p,
+    const char *name, uint16_t *port, char **cause)
+{
+	const struct cred_set	*c = NULL;
+	char			*kv, *eq;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < inv->ncreds; i++) {
+		if (strcmp(inv->creds[i].name, name) == 0)
+			c = &inv->creds[i];
+	}
+	if (c == NULL) {
+		*cause = xasprintf("unknown credential set '%s'", name);
+		return -1;
+	}
+	for (i = 0; i < c->kv.n && rc == 0; i++) {
+		kv = xstrdup(c->kv.v[i]);
+		eq = strchr(kv, '=');
+		*eq = '\0';
+		if ((rc = inventory_key(p, kv, eq + 1, port, cause)) != 0) {
+			eq = *cause;
+			*cause = xasprintf("credential set '%s': %s", name, eq);
+			free(eq);
+		}
+		free(kv);
+	}
+	return rc;
+}
+
 /* Find or make the params for a line's keys (tokens after the spec). */
 static int
 inventory_params(struct inventory *inv, char **tok, size_t ntok,
@@ -534,6 +585,7 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 	struct buf		 key;
 	char			*eq;
 	size_t			 i;
+	int			 rc;
 
 	*index = 0;
 	*port = 0;
@@ -565,10 +617,20 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 			goto fail;
 		}
 		*eq = '\0';
-		if (inventory_key(p, tok[i], eq + 1, port, cause) != 0)
+		if (strcmp(tok[i], "cred") == 0)
+			rc = inventory_cred(inv, p, eq + 1, port, cause);
+		else
+			rc = inventory_key(p, tok[i], eq + 1, port, cause);
+		if (rc != 0)
 			goto fail;
+		inv->has_secrets |= strcmp(tok[i], "community") == 0 ||
+		    strcmp(tok[i], "authpass") == 0 ||
+		    strcmp(tok[i], "privpass") == 0;
 		*eq = '=';
 	}
+	if (usm_check(p, cause) != 0)
+		goto fail;
+	inv->has_v3 |= p->snmp_version == SNMP_VERSION_3;
 	inv->params = xreallocarray(inv->params, inv->nparams + 1,
 	    sizeof *inv->params);
 	inv->params[inv->nparams] = p;

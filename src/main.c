@@ -7,6 +7,8 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <signal.h>
 #include <syslog.h>
 #include <stdlib.h>
@@ -139,6 +141,9 @@ main_options(struct config *cfg, int argc, char **argv)
 				continue;
 			if (options_set(cfg, o, optarg, &cause) != 0)
 				die(EXIT_USAGE, "%s", cause);
+			/* keep secrets out of ps(1) (better: config file, env) */
+			if ((o->flags & OPT_SECRET) && optarg != NULL)
+				memset(optarg, '*', strlen(optarg));
 		}
 		if (pass == 0) {
 			for (i = 0; i < cfg->config_files.n; i++) {
@@ -204,6 +209,76 @@ main_plan(struct run *r)
 		main_plan_item(&r->plan, ITEM_TABLE, cfg->tables.v[i]);
 }
 
+/* The command line's / config file's SNMPv3 settings, checked. */
+static void
+main_v3_defaults(const struct config *cfg, struct target_params *p)
+{
+	const struct {
+		const char	*key;
+		const char	*value;
+	} kv[] = {
+		{ "user", cfg->user }, { "level", cfg->level },
+		{ "auth", cfg->auth }, { "authpass", cfg->auth_pass },
+		{ "priv", cfg->priv }, { "privpass", cfg->priv_pass },
+		{ "context", cfg->context }, { "engineid", cfg->engine_id },
+	};
+	char	*cause;
+	size_t	 i;
+
+	for (i = 0; i < sizeof kv / sizeof *kv; i++) {
+		if (kv[i].value != NULL &&
+		    usm_key(p, kv[i].key, kv[i].value, &cause) != 0)
+			die(EXIT_USAGE, "%s", cause);
+	}
+	if (p->level == 0 && p->user != NULL)	/* as net-snmp: implied */
+		p->level = p->privpass ? SNMP_SEC_LEVEL_AUTHPRIV :
+		    p->authpass ? SNMP_SEC_LEVEL_AUTHNOPRIV :
+		    SNMP_SEC_LEVEL_NOAUTH;
+	if (usm_check(p, &cause) != 0)
+		die(EXIT_USAGE, "%s", cause);
+}
+
+/* Secrets in files others can read: say so (but go on). */
+static void
+main_warn_readable(const char *path)
+{
+	struct stat	st;
+
+	if (path != NULL && strcmp(path, "-") != 0 && stat(path, &st) == 0 &&
+	    (st.st_mode & 077) != 0)
+		log_msg(LOG_WARNING, "%s holds secrets but is readable by "
+		    "group or others (chmod 600 %s)", path, path);
+}
+
+/* SNMPv3: one master key per credential set, now, before any fork; a
+ * session (one descriptor) per target in flight. */
+static void
+main_v3_prepare(struct run *r)
+{
+	struct rlimit	 rl;
+	char		*cause;
+	size_t		 i;
+	rlim_t		 need;
+
+	for (i = 0; i < r->inv.nparams; i++) {
+		if (usm_prepare(r->inv.params[i], &cause) != 0)
+			die(EXIT_USAGE, "%s", cause);
+	}
+	if (!r->inv.has_v3)
+		return;
+	need = (rlim_t)r->cfg.concurrency + 64;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return;
+	rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need)
+		die(EXIT_USAGE, "--concurrency %u needs %llu file descriptors "
+		    "for SNMPv3 sessions, but the limit is %llu (raise it "
+		    "with ulimit -n, or lower -j)", r->cfg.concurrency,
+		    (unsigned long long)need,
+		    (unsigned long long)rl.rlim_max);
+}
+
 static void
 main_targets(struct run *r)
 {
@@ -220,7 +295,15 @@ main_targets(struct run *r)
 	defaults.community = cfg->community;
 	defaults.timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
 	defaults.retries = cfg->retries;
+	main_v3_defaults(cfg, &defaults);
 	inventory_init(&r->inv, &defaults, cfg->port);
+	free(defaults.user);
+	free(defaults.authpass);
+	free(defaults.privpass);
+	free(defaults.context);
+	r->inv.creds = cfg->creds;
+	r->inv.ncreds = cfg->ncreds;
+	r->inv.has_v3 = defaults.snmp_version == SNMP_VERSION_3;
 	for (i = 0; i < cfg->hosts.n; i++) {
 		if (inventory_add_spec(&r->inv, cfg->hosts.v[i], 0,
 		    &cause) != 0)
@@ -242,6 +325,13 @@ main_targets(struct run *r)
 	}
 	if (r->inv.total == 0)
 		die(EXIT_USAGE, "no targets: the inventory is empty");
+	for (i = 0; i < cfg->secret_files.n; i++)
+		main_warn_readable(cfg->secret_files.v[i]);
+	if (r->inv.has_secrets) {
+		for (i = 0; i < cfg->inventories.n; i++)
+			main_warn_readable(cfg->inventories.v[i]);
+	}
+	main_v3_prepare(r);
 }
 
 /* --shard K/N or auto/N (K from Kubernetes' or Slurm's array index). */

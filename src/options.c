@@ -60,6 +60,12 @@ static void	opt_echo_format(const struct config *,
 /* Sorted by long name.  Defaults are text so that --help, the man page
  * test and options_init all read the same thing. */
 const struct option_def options_table[] = {
+	{ "auth", 'a', "PROTO", NULL, 0,
+	  "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512",
+	  opt_set_string, F(auth), opt_echo_string },
+	{ "auth-pass", 'A', "PASSPHRASE", NULL, OPT_SECRET,
+	  "SNMPv3 authentication passphrase (or SNMPFLEET_AUTHPASS)",
+	  opt_set_string, F(auth_pass), opt_echo_string },
 	{ "community", 'c', "STRING", "public", OPT_SECRET,
 	  "v1/v2c community (or SNMPFLEET_COMMUNITY from the environment)",
 	  opt_set_string, F(community), opt_echo_string },
@@ -69,6 +75,9 @@ const struct option_def options_table[] = {
 	{ "config", 0, "FILE", NULL, OPT_CLI_ONLY | OPT_LIST,
 	  "read options from FILE (name = value lines)",
 	  opt_set_list, F(config_files), NULL },
+	{ "context", 'n', "NAME", NULL, 0,
+	  "SNMPv3 context name",
+	  opt_set_string, F(context), opt_echo_string },
 	{ "deadline", 0, "SECONDS", "0", 0,
 	  "end the whole run after SECONDS; unfinished targets get status "
 	  "deadline (0: none)",
@@ -76,6 +85,9 @@ const struct option_def options_table[] = {
 	{ "echo-config", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "print the effective configuration as a config file and exit",
 	  opt_set_flag, F(echo_config), NULL },
+	{ "engine-id", 'e', "HEX", NULL, 0,
+	  "SNMPv3 engineID of the agents, skipping discovery",
+	  opt_set_string, F(engine_id), opt_echo_string },
 	{ "format", 'F', "FMT", "text", 0,
 	  "record format: text, jsonl, csv, influx or prom",
 	  opt_set_format, F(format), opt_echo_format },
@@ -88,6 +100,9 @@ const struct option_def options_table[] = {
 	{ "inventory", 'i', "FILE", NULL, OPT_LIST,
 	  "read targets from FILE, one per line ('-' is stdin)",
 	  opt_set_list, F(inventories), opt_echo_list },
+	{ "level", 'l', "LEVEL", NULL, 0,
+	  "SNMPv3 security level: noAuthNoPriv, authNoPriv or authPriv",
+	  opt_set_string, F(level), opt_echo_string },
 	{ "lock", 0, "FILE", NULL, 0,
 	  "exit 3 at once if another run holds FILE (flock)",
 	  opt_set_string, F(lock), opt_echo_string },
@@ -112,6 +127,12 @@ const struct option_def options_table[] = {
 	{ "port", 0, "N", "161", 0,
 	  "UDP port of targets that name none",
 	  opt_set_uint, F(port), opt_echo_uint },
+	{ "priv", 'x', "PROTO", NULL, 0,
+	  "SNMPv3 privacy: DES, AES, AES-192, AES-256",
+	  opt_set_string, F(priv), opt_echo_string },
+	{ "priv-pass", 'X', "PASSPHRASE", NULL, OPT_SECRET,
+	  "SNMPv3 privacy passphrase (or SNMPFLEET_PRIVPASS)",
+	  opt_set_string, F(priv_pass), opt_echo_string },
 	{ "procs", 'P', "N", "1", 0,
 	  "worker processes (0: one per CPU)",
 	  opt_set_uint, F(procs), opt_echo_uint },
@@ -134,8 +155,8 @@ const struct option_def options_table[] = {
 	  "poll only shard K of N (a hash of host:port); auto/N takes K from "
 	  "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID",
 	  opt_set_string, F(shard), opt_echo_string },
-	{ "snmp-version", 'v', "1|2c", "2c", 0,
-	  "SNMP version",
+	{ "snmp-version", 'v', "1|2c|3", "2c", 0,
+	  "SNMP version: 1, 2c or 3",
 	  opt_set_version, F(snmp_version), opt_echo_version },
 	{ "stats-file", 0, "FILE", NULL, 0,
 	  "write a JSON summary of the run to FILE (atomically)",
@@ -152,6 +173,9 @@ const struct option_def options_table[] = {
 	{ "timeout", 't', "SECONDS", "1", 0,
 	  "seconds to wait for each reply",
 	  opt_set_seconds, F(timeout), opt_echo_double },
+	{ "user", 'u', "NAME", NULL, 0,
+	  "SNMPv3 security name",
+	  opt_set_string, F(user), opt_echo_string },
 	{ "version", 'V', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "print the program's version and exit",
 	  opt_set_none, 0, NULL },
@@ -298,7 +322,7 @@ opt_set_version(struct config *cfg, const struct option_def *o,
 {
 	if (inventory_parse_version(v, FIELD(cfg, o, long)) != 0) {
 		*cause = xasprintf("%s: unsupported SNMP version '%s' "
-		    "(use 1 or 2c)", o->name, v);
+		    "(use 1, 2c or 3)", o->name, v);
 		return -1;
 	}
 	return 0;
@@ -428,8 +452,8 @@ opt_echo_version(const struct config *cfg, const struct option_def *o,
 {
 	long	v = *FIELD(cfg, o, long);
 
-	buf_printf(b, "%s = %s\n", o->name,
-	    v == SNMP_VERSION_1 ? "1" : "2c");
+	buf_printf(b, "%s = %s\n", o->name, v == SNMP_VERSION_1 ? "1" :
+	    v == SNMP_VERSION_3 ? "3" : "2c");
 }
 
 static void
@@ -496,6 +520,50 @@ options_profile(struct config *cfg, const char *name, bool create)
 	return p;
 }
 
+static struct cred_set *
+options_creds(struct config *cfg, const char *name)
+{
+	struct cred_set	*c;
+	size_t		 i;
+
+	for (i = 0; i < cfg->ncreds; i++) {
+		if (strcmp(cfg->creds[i].name, name) == 0)
+			return &cfg->creds[i];
+	}
+	cfg->creds = xreallocarray(cfg->creds, cfg->ncreds + 1,
+	    sizeof *cfg->creds);
+	c = &cfg->creds[cfg->ncreds++];
+	memset(c, 0, sizeof *c);
+	c->name = xstrdup(name);
+	return c;
+}
+
+/* A key of a [credentials NAME] section: the inventory's per-target
+ * keys (checked when an inventory line uses the set). */
+static int
+options_cred_key(struct cred_set *c, const char *name, const char *value,
+    char **cause)
+{
+	static const char *const keys[] = {
+		"version", "community", "user", "level", "auth", "authpass",
+		"priv", "privpass", "context", "engineid", "timeout",
+		"retries", "port",
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
+		if (strcmp(keys[i], name) == 0) {
+			char	*kv = xasprintf("%s=%s", name, value);
+
+			strlist_add(&c->kv, kv);
+			free(kv);
+			return 0;
+		}
+	}
+	*cause = xasprintf("'%s' is not a credentials key", name);
+	return -1;
+}
+
 static void
 options_split_add(struct strlist *l, const char *words)
 {
@@ -560,6 +628,10 @@ options_init(struct config *cfg)
 		free(cfg->community);
 		cfg->community = xstrdup(env);
 	}
+	if ((env = getenv("SNMPFLEET_AUTHPASS")) != NULL && *env != '\0')
+		cfg->auth_pass = xstrdup(env);
+	if ((env = getenv("SNMPFLEET_PRIVPASS")) != NULL && *env != '\0')
+		cfg->priv_pass = xstrdup(env);
 }
 
 void
@@ -584,6 +656,24 @@ options_free(struct config *cfg)
 	free(cfg->lock);
 	free(cfg->stats_file);
 	free(cfg->shard);
+	free(cfg->user);
+	free(cfg->level);
+	free(cfg->auth);
+	free(cfg->priv);
+	free(cfg->context);
+	free(cfg->engine_id);
+	if (cfg->auth_pass != NULL)
+		explicit_bzero(cfg->auth_pass, strlen(cfg->auth_pass));
+	if (cfg->priv_pass != NULL)
+		explicit_bzero(cfg->priv_pass, strlen(cfg->priv_pass));
+	free(cfg->auth_pass);
+	free(cfg->priv_pass);
+	for (size_t i = 0; i < cfg->ncreds; i++) {
+		free(cfg->creds[i].name);
+		strlist_free(&cfg->creds[i].kv);
+	}
+	free(cfg->creds);
+	strlist_free(&cfg->secret_files);
 	memset(cfg, 0, sizeof *cfg);
 }
 
@@ -647,6 +737,8 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 	const struct option_def	*o;
 	FILE			*f;
 	struct profile		*section = NULL;
+	struct cred_set		*creds = NULL;
+	bool			 secrets = false;
 	char			*line = NULL, *s, *eq, *name, *value, *why;
 	size_t			 cap = 0, vlen;
 	unsigned		 lineno = 0;
@@ -662,17 +754,26 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 		if (*s == '\0' || *s == '#')
 			continue;
 		if (*s == '[') {
-			if (strncmp(s, "[profile ", 9) != 0 ||
-			    s[strlen(s) - 1] != ']' || strlen(s) < 11) {
-				*cause = xasprintf("%s:%u: expected "
-				    "'[profile NAME]'", path, lineno);
-				rc = -1;
-				break;
+			section = NULL;
+			creds = NULL;
+			if (s[strlen(s) - 1] == ']' &&
+			    strncmp(s, "[profile ", 9) == 0 && strlen(s) > 10) {
+				s[strlen(s) - 1] = '\0';
+				section = options_profile(cfg,
+				    options_trim(s + 9), true);
+				continue;
 			}
-			s[strlen(s) - 1] = '\0';
-			section = options_profile(cfg, options_trim(s + 9),
-			    true);
-			continue;
+			if (s[strlen(s) - 1] == ']' &&
+			    strncmp(s, "[credentials ", 13) == 0 &&
+			    strlen(s) > 14) {
+				s[strlen(s) - 1] = '\0';
+				creds = options_creds(cfg, options_trim(s + 13));
+				continue;
+			}
+			*cause = xasprintf("%s:%u: expected '[profile NAME]' "
+			    "or '[credentials NAME]'", path, lineno);
+			rc = -1;
+			break;
 		}
 		if ((eq = strchr(s, '=')) == NULL) {
 			*cause = xasprintf("%s:%u: expected 'name = value'",
@@ -687,6 +788,19 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 		if (vlen >= 2 && value[0] == '"' && value[vlen - 1] == '"') {
 			value[vlen - 1] = '\0';
 			value++;
+		}
+		if (creds != NULL) {
+			if (options_cred_key(creds, name, value, &why) != 0) {
+				*cause = xasprintf("%s:%u: %s", path, lineno,
+				    why);
+				free(why);
+				rc = -1;
+				break;
+			}
+			secrets |= strcmp(name, "community") == 0 ||
+			    strcmp(name, "authpass") == 0 ||
+			    strcmp(name, "privpass") == 0;
+			continue;
 		}
 		if (section != NULL) {
 			if (strcmp(name, "oid") == 0)
@@ -717,9 +831,12 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 			rc = -1;
 			break;
 		}
+		secrets |= (o->flags & OPT_SECRET) != 0;
 	}
 	free(line);
 	fclose(f);
+	if (rc == 0 && secrets)
+		strlist_add(&cfg->secret_files, path);
 	return rc;
 }
 
@@ -762,6 +879,23 @@ options_echo(const struct config *cfg, struct buf *b)
 		o = &options_table[i];
 		if (o->echo != NULL && !(o->flags & OPT_CLI_ONLY))
 			o->echo(cfg, o, b);
+	}
+	for (i = 0; i < cfg->ncreds; i++) {
+		const struct cred_set	*c = &cfg->creds[i];
+		size_t			 k, n;
+
+		buf_printf(b, "\n[credentials %s]\n", c->name);
+		for (k = 0; k < c->kv.n; k++) {
+			n = strcspn(c->kv.v[k], "=");
+			if (strncmp(c->kv.v[k], "community=", 10) == 0 ||
+			    strncmp(c->kv.v[k], "authpass=", 9) == 0 ||
+			    strncmp(c->kv.v[k], "privpass=", 9) == 0)
+				buf_printf(b, "# %.*s = (secret, not shown)\n",
+				    (int)n, c->kv.v[k]);
+			else
+				buf_printf(b, "%.*s = %s\n", (int)n,
+				    c->kv.v[k], c->kv.v[k] + n + 1);
+		}
 	}
 	for (i = 0; i < cfg->ndefined; i++) {
 		const struct profile	*p = &cfg->defined[i];

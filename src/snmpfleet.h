@@ -68,6 +68,11 @@ struct strlist {
 void	 strlist_add(struct strlist *, const char *);
 void	 strlist_free(struct strlist *);
 
+struct cred_set {
+	char		*name;
+	struct strlist	 kv;		/* "key=value", inventory keys */
+};
+
 struct profile {
 	char		*name;
 	struct strlist	 oids;
@@ -98,6 +103,17 @@ struct config {
 	char		*stats_file;
 	bool		 syslog;
 	char		*shard;		/* "K/N" or "auto/N" */
+	char		*user;		/* SNMPv3, as given (usm.c checks) */
+	char		*level;
+	char		*auth;
+	char		*auth_pass;
+	char		*priv;
+	char		*priv_pass;
+	char		*context;
+	char		*engine_id;
+	struct cred_set	*creds;		/* [credentials NAME] sections */
+	size_t		 ncreds;
+	struct strlist	 secret_files;	/* config files holding secrets */
 	struct strlist	 walks;
 	struct strlist	 tables;
 	unsigned	 max_repetitions;
@@ -144,6 +160,7 @@ void	 options_usage(struct buf *);
 
 /* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
  * entry, addressed by index and never expanded */
+struct usm_keys;
 struct target_params {
 	long		 snmp_version;
 	char		*community;
@@ -151,6 +168,17 @@ struct target_params {
 	unsigned	 retries;
 	char		**tags;		/* name, value, name, value, ... */
 	size_t		 ntags;
+	/* SNMPv3 (usm.c) */
+	char		*user;
+	int		 level;		/* SNMP_SEC_LEVEL_* */
+	int		 auth;		/* index into usm's protocol tables */
+	char		*authpass;
+	int		 priv;
+	char		*privpass;
+	char		*context;
+	u_char		 engine_id[32];	/* -e: known engineID, or len 0 */
+	size_t		 engine_id_len;
+	struct usm_keys	*keys;		/* master keys, computed once */
 };
 
 struct inv_entry {
@@ -176,6 +204,10 @@ struct inventory {
 	unsigned		  default_port;
 	bool			  has_v4;
 	bool			  has_v6;
+	bool			  has_v3;
+	bool			  has_secrets;	/* a line set a secret */
+	const struct cred_set	 *creds;	/* for cred=NAME */
+	size_t			  ncreds;
 };
 
 struct target {
@@ -200,6 +232,24 @@ int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);
 uint64_t inventory_hash_bytes(const void *, size_t);
 unsigned inventory_shard(const struct target *, unsigned);
+
+/* usm.c — SNMPv3 user-based security: names, master keys, reports */
+struct usm_keys {
+	u_char	 auth_ku[USM_AUTH_KU_LEN];
+	size_t	 auth_ku_len;
+	u_char	 priv_ku[USM_PRIV_KU_LEN];
+	size_t	 priv_ku_len;
+};
+int	 usm_key(struct target_params *, const char *, const char *, char **);
+int	 usm_check(const struct target_params *, char **);
+int	 usm_prepare(struct target_params *, char **);
+unsigned long usm_ku_computed(void);
+const char *usm_level_name(int);
+const char *usm_auth_name(int);
+const char *usm_priv_name(int);
+void	 usm_session(const struct target_params *, netsnmp_session *);
+const char *usm_report_reason(const netsnmp_pdu *);
+size_t	 usm_probe(u_char *, size_t, int32_t);
 
 /* oid.c — OID text to numbers */
 struct oid_text {
@@ -252,6 +302,14 @@ struct stats {
 void	 stats_record_rtt(struct stats *, uint64_t);
 double	 stats_percentile(const struct stats *, double);
 void	 stats_merge(struct stats *, const struct stats *);
+
+/* transport-sess.c — SNMPv3 on net-snmp sessions driven by uv_poll */
+struct sess;
+typedef void (*sess_cb)(void *, int, int, netsnmp_pdu *);
+struct sess *sess_open(uv_loop_t *, const struct target *, const u_char *,
+    size_t, sess_cb, void *, char **);
+int	 sess_send(struct sess *, netsnmp_pdu *, char **);
+void	 sess_close(struct sess *);
 
 /* fetch.c — what to ask one target: packed GETs (split on tooBig) and
  * walks (GETBULK on v2c, GETNEXT on v1), each a stream of requests */

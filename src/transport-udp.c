@@ -35,6 +35,10 @@ struct transport_send {
 	char		*copy;
 };
 
+static bool	transport_is_v3(const u_char *, size_t);
+static void	transport_v3_report(struct transport *, u_char *, size_t,
+		    const struct sockaddr *);
+
 static void
 transport_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
@@ -57,6 +61,10 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 
 	if (nread <= 0 || from == NULL)
 		return;
+	if (transport_is_v3((const u_char *)b->base, len)) {
+		transport_v3_report(t, (u_char *)b->base, len, from);
+		return;
+	}
 	data = snmp_comstr_parse((u_char *)b->base, &len, community, &clen,
 	    &version);
 	if (data == NULL || (version != SNMP_VERSION_1 &&
@@ -69,6 +77,49 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		snmp_free_pdu(pdu);
 		return;
 	}
+	t->cb(t->ctx, pdu, from);
+}
+
+/* Does the datagram carry msgVersion 3? */
+static bool
+transport_is_v3(const u_char *p, size_t len)
+{
+	size_t	hdr;
+
+	if (len < 5 || p[0] != 0x30)
+		return false;
+	hdr = p[1] < 0x80 ? 2 : 2 + (p[1] & 0x7f);
+	return len > hdr + 2 && p[hdr] == 0x02 && p[hdr + 1] == 1 &&
+	    p[hdr + 2] == 3;
+}
+
+/*
+ * A v3 datagram on the shared socket: the answer to an engineID
+ * discovery probe (a Report).  net-snmp's parser reads it (and, as a
+ * side effect, learns the engine's boots and time); the scheduler gets it
+ * with reqid = the probe's message id.
+ */
+static void
+transport_v3_report(struct transport *t, u_char *data, size_t len,
+    const struct sockaddr *from)
+{
+	static netsnmp_session	 sess;
+	static bool		 ready;
+	netsnmp_pdu		*pdu;
+
+	if (!ready) {
+		snmp_sess_init(&sess);
+		sess.version = SNMP_VERSION_3;
+		ready = true;
+	}
+	pdu = snmp_pdu_create(0);
+	if (snmp_parse(NULL, &sess, pdu, data, len) != SNMPERR_SUCCESS ||
+	    pdu->command != SNMP_MSG_REPORT ||
+	    pdu->securityEngineIDLen == 0) {
+		snmp_free_pdu(pdu);
+		return;
+	}
+	pdu->reqid = pdu->msgid;
 	t->cb(t->ctx, pdu, from);
 }
 

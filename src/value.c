@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "snmpfleet.h"
@@ -213,9 +214,13 @@ value_raw(const netsnmp_variable_list *v, struct buf *b, bool *quoted,
 		buf_add_i64(b, (int64_t)value_u64(v->val.counter64));
 		return true;
 	case ASN_OPAQUE_FLOAT:
+		if (!isfinite(*v->val.floatVal))
+			return false;	/* JSON has no NaN or Infinity */
 		buf_printf(b, "%.9g", (double)*v->val.floatVal);
 		return true;
 	case ASN_OPAQUE_DOUBLE:
+		if (!isfinite(*v->val.doubleVal))
+			return false;
 		buf_printf(b, "%.17g", *v->val.doubleVal);
 		return true;
 #endif

@@ -3,6 +3,12 @@
 # two man pages and the sample config name the same options, with the same
 # short letters, argument names and defaults.  Sends no packets.
 #
+# Which options are config keys comes from the program too: every
+# "name = ..." or "# name = ..." line of "snmpfleet --echo-config" is a key;
+# every other option in --help is command-line-only.
+#
+# shellcheck disable=SC2317  # the helpers run through check()
+#
 # Environment: SNMPFLEET (the built binary), top_srcdir (the source tree).
 
 set -u
@@ -12,9 +18,6 @@ SNMPFLEET=${SNMPFLEET:-${top_builddir:-.}/snmpfleet}
 man1=$top_srcdir/man/snmpfleet.1
 man5=$top_srcdir/man/snmpfleet.conf.5
 sample=$top_srcdir/conf/snmpfleet.conf
-
-# Options that are not config file keys (OPT_CLI_ONLY in src/options.c).
-cli_only=(config echo-config help version)
 
 results=()
 
@@ -38,20 +41,50 @@ finish() {
 	exit 0
 }
 
-is_cli_only() {
-	local c
-	for c in "${cli_only[@]}"; do
-		[ "$c" = "$1" ] && return 0
+not() {
+	! "$@"
+}
+
+in_list() {
+	local want=$1 x
+	shift
+	for x in "$@"; do
+		[ "$x" = "$want" ] && return 0
 	done
 	return 1
 }
 
 is_option() {
-	printf '%s\n' "${names[@]}" | grep -qxF -- "$1"
+	in_list "$1" "${names[@]}"
 }
 
 is_key() {
-	is_option "$1" && ! is_cli_only "$1"
+	in_list "$1" "${keys[@]}"
+}
+
+is_cli_only() {
+	is_option "$1" && ! is_key "$1"
+}
+
+# man5_lists_key NAME: snmpfleet.conf.5 has ".It Ic NAME".
+man5_lists_key() {
+	plain "$man5" | grep -qE -- "^\.It Ic $1( |\$)"
+}
+
+# sample_lists_key NAME: conf/snmpfleet.conf has "NAME =" or "# NAME =".
+sample_lists_key() {
+	grep -qE -- "^(# ?)?$1 =" "$sample"
+}
+
+# echo_reads_back: --echo-config's output, read back with --config, echoes
+# the same (so it is a valid config file naming only real keys).
+echo_reads_back() {
+	local f again
+	f=$(mktemp "${TMPDIR:-/tmp}/docs-agree.XXXXXX") || return 1
+	printf '%s\n' "$echo_out" >"$f"
+	again=$("$SNMPFLEET" --config "$f" --echo-config 2>&1)
+	rm -f "$f"
+	[ "$again" = "$echo_out" ]
 }
 
 # mdoc source with "\-" and "\&" removed, so "Fl \-max-oids" reads
@@ -75,7 +108,7 @@ item_block() {
 # DEFAULT as a word (surrounding punctuation ignored).
 block_states_default() {
 	grep -qi 'default' <<<"$1" || return 1
-	tr -s ' \t' '\n\n' <<<"$1" |
+	tr -s ' \t' '\n' <<<"$1" |
 	    sed -E 's/^["'\''(]+//; s/["'\''),.;:]+$//' | grep -qxF -- "$2"
 }
 
@@ -84,23 +117,33 @@ rc=$?
 mapfile -t names < <(printf '%s\n' "$help" |
     grep -oE -- '--[a-z][a-z0-9-]*' | sed 's/^--//' | sort -u)
 
+echo_out=$("$SNMPFLEET" --echo-config 2>/dev/null)
+echo_rc=$?
+mapfile -t keys < <(printf '%s\n' "$echo_out" |
+    sed -nE 's/^(# )?([a-z][a-z0-9-]*) = .*/\2/p' | sort -u)
+
 check "snmpfleet --help exits 0" [ "$rc" -eq 0 ]
 check "snmpfleet --help names options" [ "${#names[@]}" -gt 0 ]
-if [ "${#names[@]}" -eq 0 ]; then
+check "snmpfleet --echo-config exits 0" [ "$echo_rc" -eq 0 ]
+check "snmpfleet --echo-config names keys" [ "${#keys[@]}" -gt 0 ]
+if [ "${#names[@]}" -eq 0 ] || [ "${#keys[@]}" -eq 0 ]; then
 	finish
 fi
-for c in "${cli_only[@]}"; do
-	check "command-line-only option --$c is in --help" is_option "$c"
+check "snmpfleet --echo-config output reads back as a config file" \
+    echo_reads_back
+for k in "${keys[@]}"; do
+	check "config key $k (from --echo-config) is an option in --help" \
+	    is_option "$k"
 done
 
 for name in "${names[@]}"; do
 	# What --help says: "  -c, --community STRING   help text [default]".
 	line=$(printf '%s\n' "$help" | grep -E -- "(^|[ ,])--$name( |$)" | head -n 1)
-	short= arg= def=
+	short='' arg='' def=''
 	if [[ $line =~ ^\ *-([[:alnum:]]),\ --$name( |$) ]]; then
 		short=${BASH_REMATCH[1]}
 	fi
-	rest=${line#*--$name}
+	rest=${line#*--"$name"}
 	if [[ $rest =~ ^\ ([^ ]+)\ \  ]] ||
 	    [[ $rest =~ ^\ ([A-Z][A-Z0-9_]*|[^ ]*\|[^ ]*)( |$) ]]; then
 		arg=${BASH_REMATCH[1]}
@@ -125,17 +168,19 @@ for name in "${names[@]}"; do
 	fi
 
 	if is_cli_only "$name"; then
+		check "snmpfleet.1 says --$name is command line only" \
+		    grep -qi 'command line only' \
+		    <<<"$(item_block "$man1" "$it_re")"
 		check "snmpfleet.conf.5 does not list command-line-only $name" \
-		    eval '! plain "$man5" | grep -qE -- "^\\.It Ic $name( |\$)"'
+		    not man5_lists_key "$name"
 		check "conf/snmpfleet.conf does not list command-line-only $name" \
-		    eval '! grep -qE -- "^(# ?)?$name =" "$sample"'
+		    not sample_lists_key "$name"
 		continue
 	fi
 
 	# snmpfleet.conf.5: ".It Ic community Ar STRING"
 	key_re="^\\.It Ic $name( |\$)"
-	check "snmpfleet.conf.5 documents key $name" \
-	    eval 'plain "$man5" | grep -qE -- "$key_re"'
+	check "snmpfleet.conf.5 documents key $name" man5_lists_key "$name"
 	if [ -n "$def" ]; then
 		check "snmpfleet.conf.5 gives the default of $name ($def)" \
 		    block_states_default "$(item_block "$man5" "$key_re")" "$def"

@@ -313,6 +313,10 @@ syscontact $SNMPD_SYSCONTACT
 sysdescr $SNMPD_SYSDESCR
 sysservices $SNMPD_SYSSERVICES
 dontLogTCPWrappersConnects yes
+# Room for bursts from many workers (capped by net.core.rmem_max/wmem_max):
+# with the default ~200 kB a burst of a few hundred requests is dropped.
+[snmp] serverRecvBuf 4194304
+[snmp] serverSendBuf 4194304
 EOF
 		# -C: no config but ours; -I -smux: no SMUX listener on TCP 199
 		# (a system snmpd may hold it); MIBDIRS/MIBS: skip MIB parsing
@@ -390,4 +394,87 @@ EOF
 # elapsed_since START — seconds (with fractions) since START ($EPOCHREALTIME).
 elapsed_since() {
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'
+}
+
+# ------------------------------------------------------------ snmpfleet-sim
+SIM_PID=
+
+# need_sim — set SNMPFLEET_SIM to the simulator binary (absolute path).
+need_sim() {
+	local f=${SNMPFLEET_SIM:-}
+	if [ -z "$f" ]; then
+		if [ -n "${top_builddir:-}" ] && [ -x "$top_builddir/snmpfleet-sim" ]; then
+			f=$top_builddir/snmpfleet-sim
+		else
+			f=./snmpfleet-sim
+		fi
+	fi
+	case $f in /*) ;; *) f=$PWD/$f ;; esac
+	[ -x "$f" ] || bail_out "snmpfleet-sim not found at $f (build it, or set SNMPFLEET_SIM)"
+	SNMPFLEET_SIM=$f
+	export SNMPFLEET_SIM
+}
+
+# start_sim [SIM OPTION...] — start snmpfleet-sim on a free port of
+# 20000-60000 (another is tried if it cannot bind), with the options given
+# (--listen, --dead, --latency, ...; not --port, and not --quiet: the
+# start-up line says it is ready).  It stops by itself after 900 s unless
+# a --duration is given.  Exports SIM_PORT, SIM_PID and SIM_LOG (its
+# stderr: the start-up line and counter lines).  Call it directly, not in
+# $(...), so that cleanup can stop it; it may be called again for a
+# second sim (save the first one's SIM_* first).
+start_sim() {
+	local try port log i
+	need_sim
+	for ((try = 1; try <= 10; try++)); do
+		port=$(random_port 20000 60000) || continue
+		log=$LIB_TMP/sim.$port.log
+		"$SNMPFLEET_SIM" --duration 900 "$@" --port "$port" \
+		    </dev/null >"$log.out" 2>"$log" &
+		SIM_PID=$!
+		track_pid "$SIM_PID"
+		for ((i = 0; i < 100; i++)); do
+			grep -q ' listening on ' "$log" 2>/dev/null && break
+			kill -0 "$SIM_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		if grep -q ' listening on ' "$log" 2>/dev/null; then
+			SIM_PORT=$port
+			SIM_LOG=$log
+			export SIM_PORT SIM_PID SIM_LOG
+			return 0
+		fi
+		lib_stop_pid "$SIM_PID"
+		if ! grep -q 'cannot bind' "$log" 2>/dev/null; then
+			sed 's/^/# /' "$log" >&2
+			bail_out "snmpfleet-sim did not start"
+		fi
+	done
+	bail_out "snmpfleet-sim found no free port"
+}
+
+stop_sim() {
+	[ -n "$SIM_PID" ] && lib_stop_pid "$SIM_PID"
+	SIM_PID=
+}
+
+# sim_counters — ask the running sim (SIM_PID) for its counters (SIGUSR1)
+# and print its newest counter line.
+sim_counters() {
+	local before i
+	before=$(grep -c ' received=' "$SIM_LOG" 2>/dev/null)
+	kill -USR1 "$SIM_PID" 2>/dev/null || return 1
+	for ((i = 0; i < 100; i++)); do
+		[ "$(grep -c ' received=' "$SIM_LOG")" -gt "$before" ] && break
+		sleep 0.05
+	done
+	grep ' received=' "$SIM_LOG" | tail -1
+}
+
+# sim_counter NAME [LINE] — one counter's value from a counter line (by
+# default a fresh one from sim_counters).
+sim_counter() {
+	local line=${2-}
+	[ -n "$line" ] || line=$(sim_counters)
+	printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }

@@ -164,7 +164,13 @@ test_lines(void)
 
 	static const struct { const char *text; const char *want; } bad[] = {
 		{ "127.0.0.1\n127.0.0.1 bogus=1\n", "inv.txt:2: unknown key" },
-		{ "127.0.0.1 version=3\n", "inv.txt:1: unsupported SNMP version" },
+		{ "127.0.0.1 version=4\n", "inv.txt:1: unsupported SNMP version" },
+		{ "127.0.0.1 version=3\n", "inv.txt:1: SNMPv3 needs a user" },
+		{ "127.0.0.1 version=3 user=u level=authPriv auth=SHA authpass=12345678\n",
+		  "inv.txt:1: authPriv needs a privacy protocol" },
+		{ "127.0.0.1 version=3 user=u auth=SHA-999\n",
+		  "inv.txt:1: authentication protocol 'SHA-999' is not supported" },
+		{ "127.0.0.1 cred=nosuch\n", "inv.txt:1: unknown credential set" },
 		{ "\n\n127.0.0.300\n", "inv.txt:3: bad IPv4 address" },
 		{ "127.0.0.1 port=0\n", "inv.txt:1: bad port" },
 		{ "127.0.0.1 timeout=abc\n", "inv.txt:1: bad timeout" },

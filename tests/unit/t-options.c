@@ -56,9 +56,15 @@ main(void)
 	ok(options_set(&cfg, options_find("format"), "xml", &cause) != 0,
 	    "unknown format refused");
 	free(cause);
-	ok(options_set(&cfg, options_find("snmp-version"), "3", &cause) != 0,
-	    "version 3 refused for now");
+	ok(options_set(&cfg, options_find("snmp-version"), "4", &cause) != 0,
+	    "version 4 refused");
 	free(cause);
+	ok(options_set(&cfg, options_find("snmp-version"), "3", &cause) == 0 &&
+	    cfg.snmp_version == SNMP_VERSION_3, "version 3 taken");
+	ok(options_find_short('A') == options_find("auth-pass") &&
+	    (options_find("auth-pass")->flags & OPT_SECRET) &&
+	    (options_find("priv-pass")->flags & OPT_SECRET),
+	    "-A and -X are secrets");
 	ok(options_find_short('v') == options_find("snmp-version"),
 	    "-v is the SNMP version");
 	ok(options_find_short('V') == options_find("version"),

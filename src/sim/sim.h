@@ -1,0 +1,340 @@
+/*
+ * sim.h — the internal header of snmpfleet-sim, a simulated fleet of SNMP
+ * agents on one UDP port: every module's interface, one section per file.
+ *
+ * Data flow, per thread: sim-net.c reads a batch of datagrams (recvmmsg,
+ * each with the address it was sent to), sim-ber.c parses each request,
+ * sim-fault.c decides whether and when it is answered, sim-reply.c builds
+ * the response from sim-mib.c's object table and sim-device.c's
+ * per-address values, and sim-net.c sends the batch (sendmmsg) from the
+ * address each request was sent to.  Delayed replies wait in sim-delay.c's
+ * heap.  sim-worker.c runs that loop; sim-main.c owns options, signals,
+ * threads and the exit status.
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#define SIM_PROGRAM	"snmpfleet-sim"
+#define SIM_BATCH	64		/* datagrams per recvmmsg/sendmmsg */
+#define SIM_MAX_DGRAM	65535		/* largest request read */
+#define SIM_MAX_UDP	65507		/* largest UDP payload over IPv4 */
+#define SIM_MAX_OID	128		/* sub-identifiers in one OID */
+#define SIM_MAX_VARS	4096		/* varbinds in one request */
+#define SIM_MAX_DELAYED	(1U << 20)	/* held replies per thread */
+
+/* ASN.1/SNMP tags, spelled out here so this program needs no net-snmp
+ * header outside sim-bench.c */
+#define SIM_INTEGER	0x02
+#define SIM_OCTETS	0x04
+#define SIM_NULL	0x05
+#define SIM_OID		0x06
+#define SIM_SEQUENCE	0x30
+#define SIM_IPADDRESS	0x40
+#define SIM_COUNTER32	0x41
+#define SIM_GAUGE32	0x42
+#define SIM_TIMETICKS	0x43
+#define SIM_COUNTER64	0x46
+#define SIM_NOSUCHOBJECT	0x80
+#define SIM_NOSUCHINSTANCE	0x81
+#define SIM_ENDOFMIBVIEW	0x82
+#define SIM_PDU_GET	0xa0
+#define SIM_PDU_GETNEXT	0xa1
+#define SIM_PDU_RESPONSE	0xa2
+#define SIM_PDU_SET	0xa3
+#define SIM_PDU_GETBULK	0xa5
+
+/* error-status values */
+#define SIM_ERR_TOOBIG		1
+#define SIM_ERR_NOSUCHNAME	2
+#define SIM_ERR_GENERR		5
+#define SIM_ERR_NOTWRITABLE	17
+
+#define SIM_V1	0
+#define SIM_V2C	1
+
+/* sim-fault.c — which devices are dead or slow, lost requests, delays;
+ * and the hashes every per-address choice is made from */
+struct sim_addr {
+	uint8_t		 family;	/* AF_INET or AF_INET6 */
+	uint8_t		 bytes[16];	/* network order; v4 in the first 4 */
+	uint64_t	 id;		/* a hash of the address */
+};
+
+struct sim_faults {
+	double		 dead_pct;
+	double		 loss_pct;
+	double		 slow_pct;
+	uint64_t	 slow_ns;
+	uint64_t	 latency_ns;
+	uint64_t	 jitter_ns;
+	uint64_t	 seed;
+};
+
+uint64_t sim_mix64(uint64_t);
+uint64_t sim_hash(uint64_t, uint64_t);
+void	 sim_addr_set(struct sim_addr *, int, const void *);
+int	 sim_addr_parse(const char *, struct sim_addr *);
+size_t	 sim_addr_text(const struct sim_addr *, char *, size_t);
+bool	 sim_fault_dead(const struct sim_faults *, const struct sim_addr *);
+bool	 sim_fault_slow(const struct sim_faults *, const struct sim_addr *);
+bool	 sim_fault_lost(const struct sim_faults *, uint64_t *);
+uint64_t sim_fault_delay(const struct sim_faults *, const struct sim_addr *,
+	     uint64_t *);
+
+/* sim-ber.c — a minimal BER parser for v1/v2c requests and the encoders
+ * responses are built with */
+struct sim_varbind {
+	const uint8_t	*raw;		/* the whole varbind TLV */
+	size_t		 rawlen;
+	const uint8_t	*oidraw;	/* the OID's content octets */
+	size_t		 oidrawlen;
+	uint32_t	 oid[SIM_MAX_OID];
+	size_t		 oidlen;
+};
+
+struct sim_request {
+	int			 version;	/* SIM_V1 or SIM_V2C */
+	const uint8_t		*community;
+	size_t			 communitylen;
+	uint8_t			 pdu;		/* SIM_PDU_* */
+	const uint8_t		*reqid;		/* request-id TLV, as sent */
+	size_t			 reqidlen;
+	long			 nonrep;	/* GETBULK: non-repeaters */
+	long			 maxrep;	/* GETBULK: max-repetitions */
+	struct sim_varbind	*vars;
+	size_t			 nvars;
+};
+
+enum sim_parse {
+	SIM_PARSE_OK,
+	SIM_PARSE_ERROR,	/* not a well-formed SNMP message */
+	SIM_PARSE_VERSION,	/* well-formed, but not v1 or v2c */
+	SIM_PARSE_PDU		/* a PDU type no agent answers */
+};
+
+enum sim_parse sim_ber_parse(const uint8_t *, size_t, struct sim_request *,
+	     size_t);
+size_t	 sim_ber_len_size(size_t);
+uint8_t	*sim_ber_put_len(uint8_t *, size_t);
+size_t	 sim_ber_int_size(int64_t);
+size_t	 sim_ber_uint_size(uint64_t);
+uint8_t	*sim_ber_put_int(uint8_t *, uint8_t, int64_t);
+uint8_t	*sim_ber_put_uint(uint8_t *, uint8_t, uint64_t);
+size_t	 sim_ber_oid_size(const uint32_t *, size_t);
+uint8_t	*sim_ber_put_oid(uint8_t *, const uint32_t *, size_t);
+size_t	 sim_ber_subid_size(uint32_t);
+uint8_t	*sim_ber_put_subid(uint8_t *, uint32_t);
+
+/* sim-device.c — a device: its model, chosen by a hash of its address,
+ * and the values of every simulated object, computed when asked */
+struct sim_value {
+	uint8_t		 type;		/* SIM_INTEGER, SIM_OCTETS, ... */
+	int64_t		 i;		/* SIM_INTEGER */
+	uint64_t	 u;		/* the unsigned types */
+	const uint8_t	*s;		/* SIM_OCTETS, or NULL: see buf */
+	size_t		 slen;
+	const uint32_t	*oid;		/* SIM_OID */
+	size_t		 oidlen;
+	uint8_t		 buf[256];	/* room for a formatted string */
+	uint32_t	 oidbuf[24];
+};
+
+struct sim_device {
+	struct sim_addr		 addr;
+	const struct sim_model	*model;
+	uint64_t		 uptime_offset;	/* hundredths of a second */
+};
+
+struct sim_model;
+struct sim_obj;
+
+extern unsigned	sim_interfaces;		/* --interfaces */
+extern uint64_t	sim_start_ns;		/* when the sim started */
+
+void	 sim_device_init(struct sim_device *, const struct sim_addr *);
+const char *sim_device_model_name(const struct sim_device *);
+void	 sim_device_value(const struct sim_device *, const struct sim_obj *,
+	     uint32_t, uint64_t, struct sim_value *);
+size_t	 sim_models_count(void);
+
+/* sim-mib.c — the simulated MIB: every object, in OID order; GET and
+ * GETNEXT computed on the fly (no per-device tree) */
+enum sim_table { SIM_T_SCALAR, SIM_T_IF, SIM_T_IFX, SIM_T_ENT };
+
+/* scalars: their col is one of these */
+enum sim_scalar {
+	SIM_SYSDESCR = 1,
+	SIM_SYSOBJECTID,
+	SIM_SYSUPTIME,
+	SIM_SYSCONTACT,
+	SIM_SYSNAME,
+	SIM_SYSLOCATION,
+	SIM_SYSSERVICES,
+	SIM_SYSORLASTCHANGE,
+	SIM_IFNUMBER,
+	SIM_SNMPINPKTS,
+	SIM_SNMPOUTPKTS,
+	SIM_SNMPINBADCOMMUNITYNAMES,
+	SIM_SNMPENABLEAUTHENTRAPS
+};
+
+struct sim_obj {
+	const char	*name;
+	uint32_t	 oid[16];	/* the object type (no instance) */
+	size_t		 oidlen;
+	uint8_t		 enc[24];	/* its BER content octets */
+	size_t		 enclen;
+	enum sim_table	 table;
+	unsigned	 col;		/* column, or the scalar's sub-id */
+	uint8_t		 type;		/* the value's tag */
+};
+
+enum sim_get {
+	SIM_GET_FOUND,
+	SIM_GET_NOINSTANCE,	/* the object exists, not this instance */
+	SIM_GET_NOOBJECT
+};
+
+void	 sim_mib_init(unsigned);
+size_t	 sim_mib_count(void);
+const struct sim_obj *sim_mib_at(size_t);
+uint32_t sim_mib_rows(enum sim_table);
+enum sim_get sim_mib_get(const uint32_t *, size_t, bool,
+	     const struct sim_obj **, uint32_t *);
+bool	 sim_mib_next(const uint32_t *, size_t, bool,
+	     const struct sim_obj **, uint32_t *);
+bool	 sim_mib_next_after(const struct sim_obj *, uint32_t, bool,
+	     const struct sim_obj **, uint32_t *);
+
+/* sim-reply.c — the response to one request, encoded into a buffer */
+struct sim_cursor;
+
+struct sim_reply_ctx {
+	size_t			 max_size;	/* largest response message */
+	uint64_t		 now_ns;
+	struct sim_cursor	*cursors;	/* GETBULK: one per repeater */
+};
+
+void	 sim_reply_init(struct sim_reply_ctx *, size_t);
+void	 sim_reply_free(struct sim_reply_ctx *);
+size_t	 sim_reply_headroom(size_t);
+size_t	 sim_reply_build(const struct sim_reply_ctx *,
+	     const struct sim_request *, const struct sim_device *,
+	     uint8_t *, size_t, uint8_t **);
+
+/* sim-net.c — sockets bound with SO_REUSEPORT, and batches of datagrams
+ * that remember (receive) and use (send) the local address */
+struct sim_listen {
+	struct sockaddr_storage	 ss;
+	socklen_t		 sslen;
+	int			 family;
+};
+
+struct sim_dgram {
+	struct sockaddr_storage	 peer;		/* who sent the request */
+	socklen_t		 peerlen;
+	struct sim_addr		 local;		/* where it was sent to */
+	int			 ifindex;
+	uint8_t			*data;
+	size_t			 len;
+};
+
+struct sim_batch;
+
+int	 sim_listen_parse(const char *, unsigned, struct sim_listen *,
+	     char **);
+void	 sim_listen_text(const struct sim_listen *, char *, size_t);
+int	 sim_net_probe(struct sim_listen *, char **);
+int	 sim_net_open(const struct sim_listen *, bool, char **);
+void	 sim_net_spread(int, int, unsigned);
+struct sim_batch *sim_batch_new(size_t);
+void	 sim_batch_free(struct sim_batch *);
+int	 sim_net_recv(int, struct sim_batch *, struct sim_dgram **);
+void	 sim_net_queue(struct sim_batch *, const struct sim_dgram *,
+	     const uint8_t *, size_t);
+int	 sim_net_flush(int, struct sim_batch *, uint64_t *);
+size_t	 sim_batch_pending(const struct sim_batch *);
+uint32_t sim_batch_overflows(const struct sim_batch *);
+
+/* sim-delay.c — replies that wait: a binary min-heap on due time */
+struct sim_delayed {
+	uint64_t		 due_ns;
+	uint64_t		 seq;		/* ties: in arrival order */
+	struct sim_dgram	 to;		/* peer, local address */
+	uint8_t			*data;		/* owned copy of the reply */
+	size_t			 len;
+};
+
+struct sim_delay {
+	struct sim_delayed	*v;
+	size_t			 n;
+	size_t			 cap;
+	uint64_t		 seq;
+};
+
+void	 sim_delay_push(struct sim_delay *, uint64_t, const struct sim_dgram *,
+	     const uint8_t *, size_t);
+const struct sim_delayed *sim_delay_peek(const struct sim_delay *);
+void	 sim_delay_pop(struct sim_delay *);
+void	 sim_delay_free(struct sim_delay *);
+
+/* sim-stats.c — the counters, per thread, and the report */
+enum sim_counter {
+	SIM_C_RECEIVED,
+	SIM_C_ANSWERED,
+	SIM_C_LOST,
+	SIM_C_DEAD,
+	SIM_C_BAD_COMMUNITY,
+	SIM_C_BAD_VERSION,
+	SIM_C_PARSE_ERRORS,
+	SIM_C_SEND_ERRORS,
+	SIM_C_OVERFLOWS,
+	SIM_C_DELAYED,
+	SIM_C_DELAY_FULL,
+	SIM_C_COUNT
+};
+
+struct sim_counters {
+	_Atomic uint64_t	 c[SIM_C_COUNT];
+} __attribute__((aligned(64)));
+
+void	 sim_counters_add(struct sim_counters *, const uint64_t *);
+void	 sim_counters_sum(const struct sim_counters *, uint64_t *);
+void	 sim_stats_report(FILE *, const uint64_t *, double, uint64_t,
+	     double);
+
+/* sim-worker.c — one thread: its socket, its loop, its counters */
+struct sim_config {
+	struct sim_listen	 listen;
+	const char		*community;
+	size_t			 communitylen;
+	struct sim_faults	 faults;
+	size_t			 max_size;
+	unsigned		 threads;
+	unsigned		 interfaces;
+};
+
+struct sim_worker {
+	const struct sim_config	*cfg;
+	unsigned		 index;
+	int			 fd;
+	int			 stop_fd;	/* readable: stop now */
+	const _Atomic int	*stop;		/* set: stop now */
+	struct sim_counters	 counters;
+	char			*error;		/* why the thread ended early */
+};
+
+void	*sim_worker_run(void *);
+
+/* sim-bench.c — --bench-codec: this program's codec against net-snmp's */
+int	 sim_bench_codec(unsigned long, size_t);
+
+#endif /* SIM_H */

@@ -1,0 +1,221 @@
+/*
+ * transport-sess.c — SNMPv3 on net-snmp's single-session API, driven by
+ * libuv: one session per v3 target being polled, its socket watched with
+ * uv_poll, its retransmissions and timeouts run from a uv_timer set from
+ * snmp_sess_select_info2().  Only the large-fd-set calls are used, so
+ * descriptors above 1024 are fine.
+ *
+ * Nothing here may block the loop: net-snmp's built-in engineID probe is
+ * synchronous, so sessions are opened with the engineID already known
+ * (the scheduler discovers it asynchronously with usm_probe() over the
+ * shared UDP socket) and SNMP_FLAGS_DONT_PROBE is set again after
+ * snmp_sess_open(), which clears it.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include <net-snmp/library/large_fd_set.h>
+
+#include "snmpfleet.h"
+
+struct sess {
+	void			*sp;		/* net-snmp's session */
+	uv_loop_t		*loop;
+	uv_poll_t		 poll;
+	uv_timer_t		 timer;
+	int			 fd;
+	int			 handles;	/* open uv handles */
+	bool			 in_read;	/* inside net-snmp's callbacks */
+	bool			 closing;
+	sess_cb			 cb;
+	void			*arg;
+};
+
+static void	sess_arm(struct sess *);
+static void	sess_free_handles(struct sess *);
+
+/* net-snmp's callback: hand the event on.  A Report can arrive twice
+ * (SEC_ERROR, then RECEIVED_MESSAGE): the scheduler keeps the first
+ * event per request id and ignores the rest. */
+static int
+sess_nsnmp_cb(int op, netsnmp_session *ns, int reqid, netsnmp_pdu *pdu,
+    void *magic)
+{
+	struct sess	*s = magic;
+
+	if (!s->closing)
+		s->cb(s->arg, op, reqid, pdu);
+	return 1;
+}
+
+static void
+sess_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct sess		*s = h->data;
+	netsnmp_large_fd_set	 fds;
+
+	netsnmp_large_fd_set_init(&fds, s->fd + 1);
+	NETSNMP_LARGE_FD_SET(s->fd, &fds);
+	s->in_read = true;
+	snmp_sess_read2(s->sp, &fds);
+	s->in_read = false;
+	netsnmp_large_fd_set_cleanup(&fds);
+	if (s->closing)
+		sess_free_handles(s);
+	else
+		sess_arm(s);
+}
+
+static void
+sess_timer_cb(uv_timer_t *h)
+{
+	struct sess	*s = h->data;
+
+	s->in_read = true;
+	snmp_sess_timeout(s->sp);
+	s->in_read = false;
+	if (s->closing)
+		sess_free_handles(s);
+	else
+		sess_arm(s);
+}
+
+/* Run the timer until net-snmp's next retransmission or timeout. */
+static void
+sess_arm(struct sess *s)
+{
+	netsnmp_large_fd_set	fds;
+	struct timeval		tv = { 0, 0 };
+	int			numfds = 0, block = 1;
+	uint64_t		ms;
+
+	netsnmp_large_fd_set_init(&fds, s->fd + 1);
+	snmp_sess_select_info2(s->sp, &numfds, &fds, &tv, &block);
+	netsnmp_large_fd_set_cleanup(&fds);
+	if (block) {
+		uv_timer_stop(&s->timer);
+		return;
+	}
+	ms = (uint64_t)tv.tv_sec * 1000 + (uint64_t)(tv.tv_usec + 999) / 1000;
+	uv_timer_start(&s->timer, sess_timer_cb, ms, 0);
+}
+
+/*
+ * Open a v3 session to target t with engineID (len > 0) already known.
+ * Events come to cb(arg, op, reqid, pdu) with net-snmp's callback ops.
+ */
+struct sess *
+sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
+    size_t engine_len, sess_cb cb, void *arg, char **cause)
+{
+	struct sess		*s = xcalloc(1, sizeof *s);
+	netsnmp_session		 ns, *open;
+	netsnmp_transport	*tr;
+	char			 peer[300];
+	int			 rc;
+
+	s->loop = loop;
+	s->cb = cb;
+	s->arg = arg;
+	if (t->addr.ss_family == AF_INET6)
+		snprintf(peer, sizeof peer, "udp6:[%s]:%u", t->host, t->port);
+	else {
+		char	a[INET_ADDRSTRLEN];
+
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)&t->addr)->
+		    sin_addr, a, sizeof a);
+		snprintf(peer, sizeof peer, "udp:%s:%u", a, t->port);
+	}
+	snmp_sess_init(&ns);
+	usm_session(t->params, &ns);
+	ns.peername = peer;
+	ns.securityEngineID = (u_char *)engine;
+	ns.securityEngineIDLen = engine_len;
+	ns.contextEngineID = (u_char *)engine;
+	ns.contextEngineIDLen = engine_len;
+	ns.flags |= SNMP_FLAGS_DONT_PROBE;
+	ns.timeout = (long)t->params->timeout_ms * 1000;
+	ns.retries = (int)t->params->retries;
+	ns.callback = sess_nsnmp_cb;
+	ns.callback_magic = s;
+	if ((s->sp = snmp_sess_open(&ns)) == NULL) {
+		*cause = xasprintf("cannot open an SNMPv3 session: %s",
+		    snmp_api_errstring(snmp_errno));
+		free(s);
+		return NULL;
+	}
+	open = snmp_sess_session(s->sp);
+	open->flags |= SNMP_FLAGS_DONT_PROBE;	/* open cleared it */
+	tr = snmp_sess_transport(s->sp);
+	s->fd = tr->sock;
+	if ((rc = uv_poll_init(loop, &s->poll, s->fd)) != 0) {
+		*cause = xasprintf("cannot watch an SNMPv3 session: %s",
+		    uv_strerror(rc));
+		snmp_sess_close(s->sp);
+		free(s);
+		return NULL;
+	}
+	s->poll.data = s;
+	uv_timer_init(loop, &s->timer);
+	s->timer.data = s;
+	s->handles = 2;
+	uv_poll_start(&s->poll, UV_READABLE, sess_poll_cb);
+	return s;
+}
+
+/* Send pdu (taken over); returns net-snmp's request id, 0 on failure. */
+int
+sess_send(struct sess *s, netsnmp_pdu *pdu, char **cause)
+{
+	netsnmp_session	*ns = snmp_sess_session(s->sp);
+	int		 reqid;
+
+	pdu->version = SNMP_VERSION_3;
+	reqid = snmp_sess_async_send(s->sp, pdu, sess_nsnmp_cb, s);
+	if (reqid == 0) {
+		*cause = xasprintf("SNMPv3 send: %s",
+		    snmp_api_errstring(ns->s_snmp_errno));
+		snmp_free_pdu(pdu);
+		return 0;
+	}
+	if (!s->in_read)
+		sess_arm(s);
+	return reqid;
+}
+
+static void
+sess_closed_cb(uv_handle_t *h)
+{
+	struct sess	*s = h->data;
+
+	if (--s->handles == 0)
+		free(s);
+}
+
+static void
+sess_free_handles(struct sess *s)
+{
+	if (s->sp != NULL) {
+		snmp_sess_close(s->sp);	/* pending requests are dropped */
+		s->sp = NULL;
+	}
+	uv_close((uv_handle_t *)&s->poll, sess_closed_cb);
+	uv_close((uv_handle_t *)&s->timer, sess_closed_cb);
+}
+
+/* Close the session; safe from inside its own callbacks (then it
+ * happens once net-snmp has returned). */
+void
+sess_close(struct sess *s)
+{
+	if (s == NULL || s->closing)
+		return;
+	s->closing = true;
+	uv_poll_stop(&s->poll);
+	uv_timer_stop(&s->timer);
+	if (!s->in_read)
+		sess_free_handles(s);
+}

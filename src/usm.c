@@ -1,0 +1,425 @@
+/*
+ * usm.c — SNMPv3 user-based security for the v3 transport: net-snmp's
+ * spellings of levels and protocols, master keys (Ku) computed once per
+ * credential set (generate_Ku costs ~2 ms: never per target or request),
+ * the engineID discovery probe, and what a USM Report means.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "snmpfleet.h"
+
+struct usm_proto {
+	const char	*name;
+	const oid	*oid;
+	size_t		 len;
+};
+
+/* index 0: none */
+static const struct usm_proto usm_auths[] = {
+	{ "none", NULL, 0 },
+#ifndef NETSNMP_DISABLE_MD5
+	{ "MD5", usmHMACMD5AuthProtocol, 10 },
+#endif
+	{ "SHA", usmHMACSHA1AuthProtocol, 10 },
+#ifdef HAVE_EVP_SHA224
+	{ "SHA-224", usmHMAC128SHA224AuthProtocol, 10 },
+	{ "SHA-256", usmHMAC192SHA256AuthProtocol, 10 },
+#endif
+#ifdef HAVE_EVP_SHA384
+	{ "SHA-384", usmHMAC256SHA384AuthProtocol, 10 },
+	{ "SHA-512", usmHMAC384SHA512AuthProtocol, 10 },
+#endif
+};
+
+static const struct usm_proto usm_privs[] = {
+	{ "none", NULL, 0 },
+#ifndef NETSNMP_DISABLE_DES
+	{ "DES", usmDESPrivProtocol, 10 },
+#endif
+	{ "AES", usmAESPrivProtocol, 10 },
+#ifdef NETSNMP_DRAFT_BLUMENTHAL_AES_04
+	{ "AES-192", usmAES192PrivProtocol, 9 },
+	{ "AES-256", usmAES256PrivProtocol, 9 },
+#endif
+};
+
+#define NAUTH	(sizeof usm_auths / sizeof usm_auths[0])
+#define NPRIV	(sizeof usm_privs / sizeof usm_privs[0])
+
+static unsigned long	usm_ku_count;
+
+static int
+usm_find(const struct usm_proto *t, size_t n, const char *name)
+{
+	size_t	i;
+
+	for (i = 1; i < n; i++) {
+		if (strcasecmp(t[i].name, name) == 0)
+			return (int)i;
+	}
+	/* net-snmp's own spellings: SHA1, AES128, SHA256 ... */
+	if (strcasecmp(name, "SHA1") == 0)
+		return usm_find(t, n, "SHA");
+	if (strcasecmp(name, "AES128") == 0)
+		return usm_find(t, n, "AES");
+	if (strncasecmp(name, "SHA", 3) == 0 && name[3] >= '0' &&
+	    name[3] <= '9') {
+		char	dashed[16];
+
+		snprintf(dashed, sizeof dashed, "SHA-%s", name + 3);
+		return usm_find(t, n, dashed);
+	}
+	if (strncasecmp(name, "AES", 3) == 0 && name[3] >= '0' &&
+	    name[3] <= '9') {
+		char	dashed[16];
+
+		snprintf(dashed, sizeof dashed, "AES-%s", name + 3);
+		return usm_find(t, n, dashed);
+	}
+	return -1;
+}
+
+static char *
+usm_supported(const struct usm_proto *t, size_t n)
+{
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	for (i = 1; i < n; i++)
+		buf_printf(&b, "%s%s", i > 1 ? ", " : "", t[i].name);
+	return b.data;
+}
+
+/*
+ * Apply one v3 key (user, level, auth, authpass, priv, privpass,
+ * context, engineid) to p.  Returns 0, 1 when key is not a v3 key, -1
+ * with *cause.  Secrets never appear in *cause.
+ */
+int
+usm_key(struct target_params *p, const char *key, const char *value,
+    char **cause)
+{
+	char	*list;
+	int	 i;
+
+	if (strcmp(key, "user") == 0) {
+		free(p->user);
+		p->user = xstrdup(value);
+	} else if (strcmp(key, "level") == 0) {
+		if (strcasecmp(value, "noAuthNoPriv") == 0)
+			p->level = SNMP_SEC_LEVEL_NOAUTH;
+		else if (strcasecmp(value, "authNoPriv") == 0)
+			p->level = SNMP_SEC_LEVEL_AUTHNOPRIV;
+		else if (strcasecmp(value, "authPriv") == 0)
+			p->level = SNMP_SEC_LEVEL_AUTHPRIV;
+		else {
+			*cause = xasprintf("bad security level '%s' "
+			    "(noAuthNoPriv, authNoPriv or authPriv)", value);
+			return -1;
+		}
+	} else if (strcmp(key, "auth") == 0) {
+		if ((i = usm_find(usm_auths, NAUTH, value)) < 0) {
+			list = usm_supported(usm_auths, NAUTH);
+			*cause = xasprintf("authentication protocol '%s' is "
+			    "not supported by this net-snmp (it has: %s)",
+			    value, list);
+			free(list);
+			return -1;
+		}
+		p->auth = i;
+	} else if (strcmp(key, "priv") == 0) {
+		if ((i = usm_find(usm_privs, NPRIV, value)) < 0) {
+			list = usm_supported(usm_privs, NPRIV);
+			*cause = xasprintf("privacy protocol '%s' is not "
+			    "supported by this net-snmp (it has: %s)", value,
+			    list);
+			free(list);
+			return -1;
+		}
+		p->priv = i;
+	} else if (strcmp(key, "authpass") == 0) {
+		free(p->authpass);
+		p->authpass = xstrdup(value);
+	} else if (strcmp(key, "privpass") == 0) {
+		free(p->privpass);
+		p->privpass = xstrdup(value);
+	} else if (strcmp(key, "context") == 0) {
+		free(p->context);
+		p->context = xstrdup(value);
+	} else if (strcmp(key, "engineid") == 0) {
+		size_t	len = 0, cap = sizeof p->engine_id;
+		u_char	*buf = p->engine_id;
+
+		if (strncmp(value, "0x", 2) == 0)
+			value += 2;
+		if (!snmp_hex_to_binary(&buf, &cap, &len, 0, value) ||
+		    len < 5 || len > 32) {
+			*cause = xasprintf("bad engineID '%s' (5 to 32 bytes "
+			    "in hex)", value);
+			return -1;
+		}
+		p->engine_id_len = len;
+	} else
+		return 1;
+	return 0;
+}
+
+/* Is p a usable v3 credential set?  (Only for version 3 targets.) */
+int
+usm_check(const struct target_params *p, char **cause)
+{
+	if (p->snmp_version != SNMP_VERSION_3)
+		return 0;
+	if (p->user == NULL || *p->user == '\0') {
+		*cause = xstrdup("SNMPv3 needs a user (-u, user=)");
+		return -1;
+	}
+	if (p->level >= SNMP_SEC_LEVEL_AUTHNOPRIV) {
+		if (p->auth == 0) {
+			*cause = xstrdup("this security level needs an "
+			    "authentication protocol (-a, auth=)");
+			return -1;
+		}
+		if (p->authpass == NULL || strlen(p->authpass) < 8) {
+			*cause = xstrdup("this security level needs an "
+			    "authentication passphrase of 8 characters or "
+			    "more (-A, authpass=, SNMPFLEET_AUTHPASS)");
+			return -1;
+		}
+	}
+	if (p->level == SNMP_SEC_LEVEL_AUTHPRIV) {
+		if (p->priv == 0) {
+			*cause = xstrdup("authPriv needs a privacy protocol "
+			    "(-x, priv=)");
+			return -1;
+		}
+		if (p->privpass == NULL || strlen(p->privpass) < 8) {
+			*cause = xstrdup("authPriv needs a privacy passphrase "
+			    "of 8 characters or more (-X, privpass=, "
+			    "SNMPFLEET_PRIVPASS)");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Compute p's master keys.  Credential sets with the same protocol and
+ * passphrase share one computation (a small cache), so the cost is one
+ * generate_Ku per distinct passphrase, whatever the number of targets.
+ * Call in the parent, before fork.
+ */
+int
+usm_prepare(struct target_params *p, char **cause)
+{
+	static struct {
+		int		 auth;
+		char		*pass;
+		u_char		 ku[USM_AUTH_KU_LEN];
+		size_t		 len;
+	}			 cache[64];
+	static size_t		 ncache;
+	const struct usm_proto	*a = &usm_auths[p->auth];
+	const char		*pass[2] = { p->authpass, p->privpass };
+	u_char			*out[2];
+	size_t			*outlen[2], i, k;
+
+	if (p->snmp_version != SNMP_VERSION_3 || p->keys != NULL ||
+	    p->level < SNMP_SEC_LEVEL_AUTHNOPRIV)
+		return 0;
+	p->keys = xcalloc(1, sizeof *p->keys);
+	out[0] = p->keys->auth_ku;
+	out[1] = p->keys->priv_ku;
+	outlen[0] = &p->keys->auth_ku_len;
+	outlen[1] = &p->keys->priv_ku_len;
+	for (k = 0; k < 2; k++) {
+		if (pass[k] == NULL || (k == 1 &&
+		    p->level != SNMP_SEC_LEVEL_AUTHPRIV))
+			continue;
+		for (i = 0; i < ncache; i++) {
+			if (cache[i].auth == p->auth &&
+			    strcmp(cache[i].pass, pass[k]) == 0)
+				break;
+		}
+		if (i == ncache) {
+			cache[i].len = USM_AUTH_KU_LEN;
+			if (generate_Ku(a->oid, (u_int)a->len,
+			    (const u_char *)pass[k], strlen(pass[k]),
+			    cache[i].ku, &cache[i].len) != SNMPERR_SUCCESS) {
+				*cause = xstrdup("cannot compute the SNMPv3 "
+				    "key from the passphrase");
+				return -1;
+			}
+			usm_ku_count++;
+			cache[i].auth = p->auth;
+			cache[i].pass = xstrdup(pass[k]);
+			if (ncache < sizeof cache / sizeof cache[0] - 1)
+				ncache++;
+		}
+		memcpy(out[k], cache[i].ku, cache[i].len);
+		*outlen[k] = cache[i].len;
+	}
+	return 0;
+}
+
+/* How many times a passphrase was turned into a key (for benchmarks). */
+unsigned long
+usm_ku_computed(void)
+{
+	return usm_ku_count;
+}
+
+const char *
+usm_level_name(int level)
+{
+	switch (level) {
+	case SNMP_SEC_LEVEL_AUTHPRIV:
+		return "authPriv";
+	case SNMP_SEC_LEVEL_AUTHNOPRIV:
+		return "authNoPriv";
+	default:
+		return "noAuthNoPriv";
+	}
+}
+
+const char *
+usm_auth_name(int i)
+{
+	return usm_auths[i].name;
+}
+
+const char *
+usm_priv_name(int i)
+{
+	return usm_privs[i].name;
+}
+
+/* Fill a (not yet opened) session with p's user and keys. */
+void
+usm_session(const struct target_params *p, netsnmp_session *s)
+{
+	s->version = SNMP_VERSION_3;
+	s->securityModel = SNMP_SEC_MODEL_USM;
+	s->securityName = p->user;
+	s->securityNameLen = strlen(p->user);
+	s->securityLevel = p->level ? p->level : SNMP_SEC_LEVEL_NOAUTH;
+	if (p->context != NULL) {
+		s->contextName = p->context;
+		s->contextNameLen = strlen(p->context);
+	}
+	if (p->level >= SNMP_SEC_LEVEL_AUTHNOPRIV && p->keys != NULL) {
+		s->securityAuthProto = (oid *)usm_auths[p->auth].oid;
+		s->securityAuthProtoLen = usm_auths[p->auth].len;
+		memcpy(s->securityAuthKey, p->keys->auth_ku,
+		    p->keys->auth_ku_len);
+		s->securityAuthKeyLen = p->keys->auth_ku_len;
+	}
+	if (p->level == SNMP_SEC_LEVEL_AUTHPRIV && p->keys != NULL) {
+		s->securityPrivProto = (oid *)usm_privs[p->priv].oid;
+		s->securityPrivProtoLen = usm_privs[p->priv].len;
+		memcpy(s->securityPrivKey, p->keys->priv_ku,
+		    p->keys->priv_ku_len);
+		s->securityPrivKeyLen = p->keys->priv_ku_len;
+	}
+}
+
+/* What a Report says, from its first varbind (RFC 3414 usmStats). */
+const char *
+usm_report_reason(const netsnmp_pdu *pdu)
+{
+	static const oid	usmstats[] = { 1, 3, 6, 1, 6, 3, 15, 1, 1 };
+	static const char *const why[] = {
+		NULL,
+		"unsupported security level for this user",
+		"not in time window",
+		"unknown user name",
+		"unknown engine ID",
+		"wrong authentication passphrase (wrong digest)",
+		"decryption error (wrong privacy passphrase?)",
+	};
+	const netsnmp_variable_list	*v = pdu->variables;
+
+	if (v == NULL || v->name_length < 10 ||
+	    !oid_is_prefix(usmstats, 9, v->name, v->name_length) ||
+	    v->name[9] < 1 || v->name[9] > 6)
+		return "report from the agent";
+	return why[v->name[9]];
+}
+
+/* Append tag, a short length, and n bytes of v; returns the new end. */
+static u_char *
+usm_tlv(u_char *at, u_char tag, const void *v, size_t n)
+{
+	*at++ = tag;
+	*at++ = (u_char)n;
+	memcpy(at, v, n);
+	return at + n;
+}
+
+static u_char *
+usm_int(u_char *at, int32_t v)
+{
+	u_char	b[4] = { (u_char)(v >> 24), (u_char)(v >> 16), (u_char)(v >> 8),
+		    (u_char)v };
+	size_t	s = 0;
+
+	while (s < 3 && ((b[s] == 0 && !(b[s + 1] & 0x80)) ||
+	    (b[s] == 0xff && (b[s + 1] & 0x80))))
+		s++;
+	return usm_tlv(at, 0x02, b + s, 4 - s);
+}
+
+/*
+ * An engineID discovery message (RFC 3414 4): v3, reportable,
+ * noAuthNoPriv, empty engineID and user, an empty GET with request and
+ * message id id.  The agent answers with a Report carrying its engineID,
+ * boots and time; net-snmp's parser then knows the engine's time.
+ * Returns its length (out must hold 128 bytes).
+ */
+size_t
+usm_probe(u_char *out, size_t size, int32_t id)
+{
+	u_char	global[32], usm[32], secparams[40], pdu[32], scoped[48];
+	u_char	body[128], *e;
+	size_t	gl, ul, sl, pl, cl, bl;
+
+	e = usm_int(global, id);				/* msgID */
+	e = usm_int(e, 65507);					/* msgMaxSize */
+	e = usm_tlv(e, 0x04, "\x04", 1);			/* reportable */
+	e = usm_int(e, 3);					/* USM */
+	gl = (size_t)(e - global);
+	e = usm_tlv(usm, 0x04, "", 0);				/* engineID */
+	e = usm_int(e, 0);					/* boots */
+	e = usm_int(e, 0);					/* time */
+	e = usm_tlv(e, 0x04, "", 0);				/* user */
+	e = usm_tlv(e, 0x04, "", 0);				/* auth */
+	e = usm_tlv(e, 0x04, "", 0);				/* priv */
+	ul = (size_t)(e - usm);
+	secparams[0] = 0x04;		/* an OCTET STRING holding the sequence */
+	secparams[1] = (u_char)(ul + 2);
+	e = usm_tlv(secparams + 2, 0x30, usm, ul);
+	sl = (size_t)(e - secparams);
+	e = usm_int(pdu, id);					/* request-id */
+	e = usm_int(e, 0);
+	e = usm_int(e, 0);
+	e = usm_tlv(e, 0x30, "", 0);				/* no varbinds */
+	pl = (size_t)(e - pdu);
+	e = usm_tlv(scoped, 0x04, "", 0);			/* contextEngineID */
+	e = usm_tlv(e, 0x04, "", 0);				/* contextName */
+	e = usm_tlv(e, SNMP_MSG_GET, pdu, pl);
+	cl = (size_t)(e - scoped);
+	e = usm_int(body, 3);					/* msgVersion */
+	e = usm_tlv(e, 0x30, global, gl);
+	memcpy(e, secparams, sl);
+	e += sl;
+	e = usm_tlv(e, 0x30, scoped, cl);
+	bl = (size_t)(e - body);
+	if (bl + 2 > size)
+		return 0;
+	usm_tlv(out, 0x30, body, bl);
+	return bl + 2;
+}
