@@ -434,7 +434,9 @@ const char *out_status_name(enum result_status);
 
 struct worker_shared {
 	pid_t		 pid;
-	struct stats	 stats;		/* this worker's written records */
+	struct stats	 stats[2];	/* written records: [commit & 1] */
+	_Atomic uint64_t commit;	/* last committed batch << 1 | index */
+	uint64_t	 intent_seq;	/* the batch being written */
 	bool		 intent;	/* a batch is being written */
 	uint64_t	 intent_end;	/* file size once it is written */
 	struct stats	 intent_stats;

@@ -25,6 +25,7 @@
 #include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "snmpfleet.h"
@@ -104,21 +105,45 @@ writer_count_done(const struct writer_shared *s)
 	return n;
 }
 
-/* Complete worker ws's announced batch: mark its targets done and count
- * its records.  Under the lock. */
+/*
+ * Complete worker ws's announced batch: mark its targets done and count
+ * its records.  Under the lock.  Safe to repeat after its writer died
+ * anywhere in here: marking is idempotent, and the counters switch to
+ * the new copy with one store, which names the batch it completes.
+ */
 static void
 writer_commit(struct writer_shared *s, struct worker_shared *ws)
 {
+	uint64_t	commit = atomic_load(&ws->commit), idx;
+	unsigned	cur = (unsigned)(commit & 1), next = 1 - cur;
 	uint32_t	i;
-	uint64_t	idx;
 
 	for (i = 0; i < ws->nintent; i++) {
 		idx = ws->intent_idx[i];
 		atomic_fetch_or(&s->done[idx / 64], (uint64_t)1 << (idx % 64));
 	}
-	stats_merge(&ws->stats, &ws->intent_stats);
-	memset(&ws->intent_stats, 0, sizeof ws->intent_stats);
-	ws->nintent = 0;
+	if (commit >> 1 != ws->intent_seq) {
+		ws->stats[next] = ws->stats[cur];
+		stats_merge(&ws->stats[next], &ws->intent_stats);
+		atomic_store(&ws->commit, ws->intent_seq << 1 | next);
+	}
+	ws->intent = false;
+}
+
+/* The batch announced and then given up: its requests still count. */
+static void
+writer_discard(struct worker_shared *ws)
+{
+	uint64_t	commit = atomic_load(&ws->commit);
+	unsigned	cur = (unsigned)(commit & 1), next = 1 - cur;
+
+	if (commit >> 1 != ws->intent_seq) {
+		ws->stats[next] = ws->stats[cur];
+		ws->stats[next].requests += ws->intent_stats.requests;
+		ws->stats[next].responses += ws->intent_stats.responses;
+		ws->stats[next].retries += ws->intent_stats.retries;
+		atomic_store(&ws->commit, ws->intent_seq << 1 | next);
+	}
 	ws->intent = false;
 }
 
@@ -136,20 +161,24 @@ writer_recover(struct writer *w)
 		ws = &s->workers[i];
 		if (!ws->intent)
 			continue;
-		written = true;	/* a pipe or terminal cannot tell: keep it */
+		if (atomic_load(&ws->commit) >> 1 == ws->intent_seq) {
+			ws->intent = false;	/* it died after its commit */
+			continue;
+		}
+		/* A file's size tells whether the batch got out.  A pipe or
+		 * a terminal cannot tell: poll those targets again, so a
+		 * record may appear twice but none is lost. */
+		written = false;
 		if (w->is_file && fstat(w->fd, &st) == 0)
 			written = (uint64_t)st.st_size >= ws->intent_end;
+		else
+			log_msg(LOG_WARNING, "a worker died while writing to a "
+			    "pipe or terminal: up to %u records may appear "
+			    "twice", ws->nintent);
 		if (written)
 			writer_commit(s, ws);
-		else {
-			/* requests were sent, records were not written */
-			ws->stats.requests += ws->intent_stats.requests;
-			ws->stats.responses += ws->intent_stats.responses;
-			ws->stats.retries += ws->intent_stats.retries;
-			memset(&ws->intent_stats, 0, sizeof ws->intent_stats);
-			ws->nintent = 0;
-			ws->intent = false;
-		}
+		else
+			writer_discard(ws);
 	}
 	if (w->is_file)
 		flock(w->fd, LOCK_UN);	/* the dead holder's lock went with it */
@@ -328,6 +357,7 @@ writer_flush(struct writer *w)
 	int			 rc = 0;
 
 	writer_lock(w);
+	ws->intent_seq = (atomic_load(&ws->commit) >> 1) + 1;
 	ws->intent_stats = w->pending_stats;
 	memcpy(ws->intent_idx, w->pending_idx,
 	    w->npending * sizeof *w->pending_idx);
@@ -376,7 +406,8 @@ writer_stats(struct writer *w, struct stats *out)
 	memset(out, 0, sizeof *out);
 	writer_lock(w);
 	for (i = 0; i < POOL_MAX_WORKERS; i++)
-		stats_merge(out, &w->shm->workers[i].stats);
+		stats_merge(out, &w->shm->workers[i].stats[
+		    atomic_load(&w->shm->workers[i].commit) & 1]);
 	writer_unlock(w);
 	stats_merge(out, &w->pending_stats);
 }
