@@ -414,48 +414,77 @@ main_records_path(const struct config *cfg)
 	return xasprintf("%s.records.%ld", cfg->output, (long)getpid());
 }
 
+static void
+main_pool_setup(struct run *r, struct pool *p)
+{
+	long	ncpu;
+
+	memset(p, 0, sizeof *p);
+	p->cfg = &r->cfg;
+	p->inv = &r->inv;
+	p->plan = &r->plan;
+	p->fmt = out_find(r->cfg.format);
+	p->out = &r->w;
+	p->shm = r->shm;
+	main_shard(&r->cfg, &p->shard_k, &p->shard_n);
+	p->targets = main_count_targets(&r->inv, p->shard_k, p->shard_n);
+	p->procs = r->cfg.procs;
+	if (p->procs == 0) {
+		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+		p->procs = ncpu > 0 ? (unsigned)ncpu : 1;
+	}
+	if (p->procs > p->targets)
+		p->procs = p->targets ? (unsigned)p->targets : 1;
+	progress_setup(p, r->cfg.progress);
+}
+
+static double
+main_cpu_seconds(void)
+{
+	struct rusage	self, kids;
+
+	getrusage(RUSAGE_SELF, &self);
+	getrusage(RUSAGE_CHILDREN, &kids);
+	return (double)(self.ru_utime.tv_sec + self.ru_stime.tv_sec +
+	    kids.ru_utime.tv_sec + kids.ru_stime.tv_sec) +
+	    (double)(self.ru_utime.tv_usec + self.ru_stime.tv_usec +
+	    kids.ru_utime.tv_usec + kids.ru_stime.tv_usec) / 1e6;
+}
+
+/* Poll the inventory once; what it gave goes into rep. */
+static void
+main_poll(struct run *r, struct pool *p, struct report *rep)
+{
+	struct timespec	 ts;
+	char		*cause;
+
+	memset(rep, 0, sizeof *rep);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	rep->start_wall_ns = (uint64_t)ts.tv_sec * 1000000000u +
+	    (uint64_t)ts.tv_nsec;
+	p->deadline_ns = 0;
+	if (r->cfg.deadline > 0)
+		p->deadline_ns = clock_now_ns() +
+		    (uint64_t)(r->cfg.deadline * 1e9);
+	if (pool_run(p, &cause) != 0)
+		die(1, "%s", cause);
+	writer_stats(&r->w, &rep->st);
+	rep->targets = p->targets;
+	rep->wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
+	rep->signo = p->signo;
+	rep->procs = p->procs;
+	rep->exit_status = main_exit_status(p, &rep->st);
+}
+
 static int
 main_run(struct run *r)
 {
 	struct pool	 p;
 	struct report	 rep;
-	struct timespec	 ts;
 	char		*cause;
-	long		 ncpu;
 
-	memset(&p, 0, sizeof p);
-	p.cfg = &r->cfg;
-	p.inv = &r->inv;
-	p.plan = &r->plan;
-	p.fmt = out_find(r->cfg.format);
-	p.out = &r->w;
-	p.shm = r->shm;
-	main_shard(&r->cfg, &p.shard_k, &p.shard_n);
-	p.targets = main_count_targets(&r->inv, p.shard_k, p.shard_n);
-	p.procs = r->cfg.procs;
-	if (p.procs == 0) {
-		ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-		p.procs = ncpu > 0 ? (unsigned)ncpu : 1;
-	}
-	if (p.procs > p.targets)
-		p.procs = p.targets ? (unsigned)p.targets : 1;
-	progress_setup(&p, r->cfg.progress);
-	memset(&rep, 0, sizeof rep);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	rep.start_wall_ns = (uint64_t)ts.tv_sec * 1000000000u +
-	    (uint64_t)ts.tv_nsec;
-	if (r->cfg.deadline > 0)
-		p.deadline_ns = clock_now_ns() +
-		    (uint64_t)(r->cfg.deadline * 1e9);
-	if (pool_run(&p, &cause) != 0)
-		die(1, "%s", cause);
-
-	writer_stats(&r->w, &rep.st);
-	rep.targets = p.targets;
-	rep.wall = (double)(clock_now_ns() - p.start_ns) / 1e9;
-	rep.signo = p.signo;
-	rep.procs = p.procs;
-	rep.exit_status = main_exit_status(&p, &rep.st);
+	main_pool_setup(r, &p);
+	main_poll(r, &p, &rep);
 	if (r->records != NULL) {
 		/* an interrupted run leaves the last complete output alone */
 		if (p.signo == 0 && p.fmt->finish(r->records, r->cfg.output,
@@ -474,6 +503,66 @@ main_run(struct run *r)
 	    report_stats_file(&rep, r->cfg.stats_file, &cause) != 0)
 		log_msg(LOG_ERR, "--stats-file %s", cause);
 	return rep.exit_status;
+}
+
+/*
+ * --sweep / --sweep-rate: poll the whole inventory once per level, from
+ * scratch each time, and compare the levels.
+ */
+static int
+main_sweep(struct run *r)
+{
+	struct pool		 p;
+	struct report		 rep;
+	struct sweep_row	*rows;
+	struct buf		 b;
+	const char		*what = r->cfg.sweep ? "concurrency" : "rate";
+	double			*levels, cpu;
+	char			*cause;
+	size_t			 n, i, best;
+	int			 status = 0;
+
+	if (sweep_parse_levels(r->cfg.sweep ? r->cfg.sweep : r->cfg.sweep_rate,
+	    &levels, &n, &cause) != 0)
+		die(EXIT_USAGE, "%s", cause);
+	rows = xcalloc(n, sizeof *rows);
+	for (i = 0; i < n; i++) {
+		if (r->cfg.sweep)
+			r->cfg.concurrency = (unsigned)levels[i];
+		else
+			r->cfg.rate = levels[i];
+		writer_shared_reset(r->shm);
+		main_pool_setup(r, &p);
+		cpu = main_cpu_seconds();
+		main_poll(r, &p, &rep);
+		sweep_row_fill(&rows[i], levels[i], &rep,
+		    main_cpu_seconds() - cpu);
+		if (!r->cfg.quiet)
+			log_msg(LOG_INFO, "sweep %s %g: %llu targets in %.3f s, "
+			    "%.0f targets/s, p95 %.3f ms, %.2f%% timeouts", what,
+			    levels[i], (unsigned long long)rep.targets, rep.wall,
+			    rows[i].tps, rows[i].p95, rows[i].timeout_pct);
+		if (p.signo != 0) {
+			status = 128 + p.signo;
+			n = i + 1;
+			break;
+		}
+	}
+	best = sweep_best(rows, n);
+	buf_init(&b);
+	sweep_table(&b, rows, n, what, best);
+	fputs(buf_cstr(&b), stdout);
+	fflush(stdout);
+	buf_free(&b);
+	if (r->cfg.sweep_csv != NULL &&
+	    sweep_csv(r->cfg.sweep_csv, rows, n, what, &cause) != 0)
+		die(1, "--sweep-csv %s", cause);
+	if (r->cfg.sweep_svg != NULL &&
+	    sweep_svg(r->cfg.sweep_svg, rows, n, what, best, &cause) != 0)
+		die(1, "--sweep-svg %s", cause);
+	free(rows);
+	free(levels);
+	return status;
 }
 
 int
@@ -509,6 +598,13 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if ((r.shm = writer_shared_create(r.inv.total, &cause)) == NULL)
 		die(1, "%s", cause);
+	if (r.cfg.sweep != NULL && r.cfg.sweep_rate != NULL)
+		die(EXIT_USAGE, "--sweep and --sweep-rate go one at a time");
+	if ((r.cfg.sweep || r.cfg.sweep_rate) && (r.cfg.output == NULL ||
+	    strcmp(r.cfg.output, "-") == 0)) {
+		free(r.cfg.output);	/* a load test: records only to -o FILE */
+		r.cfg.output = xstrdup("/dev/null");
+	}
 	fmt = out_find(r.cfg.format);
 	if (fmt->prepare != NULL && fmt->prepare(&r.plan, &cause) != 0)
 		die(EXIT_USAGE, "%s", cause);
@@ -520,7 +616,8 @@ main(int argc, char **argv)
 	    fmt, &cause) != 0)
 		die(EXIT_USAGE, "cannot write output: %s", cause);
 
-	status = main_run(&r);
+	status = r.cfg.sweep || r.cfg.sweep_rate ? main_sweep(&r) :
+	    main_run(&r);
 
 	writer_close(&r.w);
 	free(r.records);

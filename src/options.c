@@ -161,6 +161,19 @@ const struct option_def options_table[] = {
 	{ "stats-file", 0, "FILE", NULL, 0,
 	  "write a JSON summary of the run to FILE (atomically)",
 	  opt_set_string, F(stats_file), opt_echo_string },
+	{ "sweep", 0, "LEVELS", NULL, 0,
+	  "load test: poll everything once per concurrency level "
+	  "(e.g. 1,4,16,64) and compare",
+	  opt_set_string, F(sweep), opt_echo_string },
+	{ "sweep-csv", 0, "FILE", NULL, 0,
+	  "write the sweep's table as CSV",
+	  opt_set_string, F(sweep_csv), opt_echo_string },
+	{ "sweep-rate", 0, "LEVELS", NULL, 0,
+	  "load test over --rate levels instead (requests/s)",
+	  opt_set_string, F(sweep_rate), opt_echo_string },
+	{ "sweep-svg", 0, "FILE", NULL, 0,
+	  "write the sweep as an SVG chart",
+	  opt_set_string, F(sweep_svg), opt_echo_string },
 	{ "syslog", 0, NULL, "no", OPT_NOARG,
 	  "send errors and the summary to syslog too",
 	  opt_set_flag, F(syslog), opt_echo_flag },
@@ -656,6 +669,10 @@ options_free(struct config *cfg)
 	free(cfg->lock);
 	free(cfg->stats_file);
 	free(cfg->shard);
+	free(cfg->sweep);
+	free(cfg->sweep_rate);
+	free(cfg->sweep_csv);
+	free(cfg->sweep_svg);
 	free(cfg->user);
 	free(cfg->level);
 	free(cfg->auth);

@@ -111,6 +111,10 @@ struct config {
 	char		*priv_pass;
 	char		*context;
 	char		*engine_id;
+	char		*sweep;		/* concurrency levels */
+	char		*sweep_rate;	/* rate levels */
+	char		*sweep_csv;
+	char		*sweep_svg;
 	struct cred_set	*creds;		/* [credentials NAME] sections */
 	size_t		 ncreds;
 	struct strlist	 secret_files;	/* config files holding secrets */
@@ -481,6 +485,7 @@ struct writer {
 
 struct writer_shared *writer_shared_create(uint64_t, char **);
 void	 writer_shared_destroy(struct writer_shared *);
+void	 writer_shared_reset(struct writer_shared *);
 int	 writer_open(struct writer *, struct writer_shared *, const char *,
 	     const struct out_format *, char **);
 void	 writer_attach(struct writer *, const struct writer *, unsigned);
@@ -582,6 +587,34 @@ struct report {
 void	 report_summary(const struct report *);
 int	 report_replace_file(const char *, const char *, size_t, char **);
 int	 report_stats_file(const struct report *, const char *, char **);
+
+/* sweep.c — --sweep and --sweep-rate: one run per level, compared */
+struct sweep_row {
+	double		 level;
+	uint64_t	 targets;
+	uint64_t	 ok;
+	uint64_t	 timeout;
+	uint64_t	 error;
+	uint64_t	 retries;
+	double		 wall;
+	double		 tps;
+	double		 rps;
+	double		 p50;
+	double		 p95;
+	double		 p99;
+	double		 timeout_pct;
+	double		 cpu_pct;
+};
+int	 sweep_parse_levels(const char *, double **, size_t *, char **);
+void	 sweep_row_fill(struct sweep_row *, double, const struct report *,
+	     double);
+size_t	 sweep_best(const struct sweep_row *, size_t);
+void	 sweep_table(struct buf *, const struct sweep_row *, size_t,
+	     const char *, size_t);
+int	 sweep_csv(const char *, const struct sweep_row *, size_t,
+	     const char *, char **);
+int	 sweep_svg(const char *, const struct sweep_row *, size_t,
+	     const char *, size_t, char **);
 
 /* progress.c — the live progress line on the terminal */
 void	 progress_setup(struct pool *, int);

@@ -79,6 +79,20 @@ writer_shared_create(uint64_t total, char **cause)
 	return s;
 }
 
+/* Forget a finished run (counters, claims, the done bitmap): a sweep
+ * polls the inventory again from scratch at the next level. */
+void
+writer_shared_reset(struct writer_shared *s)
+{
+	memset(s->workers, 0, sizeof s->workers);
+	memset((void *)s->done, 0, s->done_bytes);
+	atomic_store(&s->claim_next, 0);
+	atomic_store(&s->stop, 0);
+	atomic_store(&s->sweep, 0);
+	atomic_store(&s->deadline, 0);
+	s->progress_shown = false;
+}
+
 void
 writer_shared_destroy(struct writer_shared *s)
 {
