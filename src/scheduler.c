@@ -777,7 +777,7 @@ sched_transmit(struct slot *sl)
 	}
 	rc = transport_udp_send(s->tr,
 	    (struct sockaddr *)&sl->job->target.addr, (u_char *)sl->pkt.data,
-	    sl->pkt.len);
+	    sl->pkt.len, sl);
 	if (rc != 0) {
 		sched_stream_done(sl, RES_ERROR,
 		    xasprintf("send: %s", uv_strerror(rc)));
@@ -853,6 +853,19 @@ drop:
 	snmp_free_pdu(pdu);
 }
 
+/* The kernel refused a queued datagram (no route, ...): that request's
+ * stream ends with the reason, rather than waiting out its timeout. */
+static void
+sched_send_err_cb(void *ctx, void *req, int rc)
+{
+	struct slot	*sl = req;
+
+	if (!sl->busy || sl->reqid == 0)
+		return;
+	sched_stream_done(sl, RES_ERROR, xasprintf("send: %s",
+	    uv_strerror(rc)));
+}
+
 static void
 sched_flush_cb(uv_timer_t *t)
 {
@@ -887,7 +900,7 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 		s->shift++;
 	}
 	s->tr = transport_udp_new(loop, inv->has_v4, inv->has_v6,
-	    sched_pdu_cb, s, cause);
+	    sched_pdu_cb, sched_send_err_cb, s, cause);
 	if (s->tr == NULL) {
 		free(s);
 		return NULL;

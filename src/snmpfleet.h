@@ -506,10 +506,12 @@ struct transport;
 typedef void (*transport_pdu_cb)(void *, netsnmp_pdu *,
     const struct sockaddr *);
 
+typedef void (*transport_err_cb)(void *, void *, int);
+
 struct transport *transport_udp_new(uv_loop_t *, bool, bool,
-    transport_pdu_cb, void *, char **);
+    transport_pdu_cb, transport_err_cb, void *, char **);
 int	 transport_udp_send(struct transport *, const struct sockaddr *,
-	     const u_char *, size_t);
+	     const u_char *, size_t, void *);
 int	 transport_encode(const struct target_params *, netsnmp_pdu *,
 	     struct buf *, char **);
 void	 transport_close(struct transport *, void (*)(void *), void *);

@@ -9,12 +9,28 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "snmpfleet.h"
 
 #define TRANSPORT_MMSG		32
 #define TRANSPORT_DGRAM		65536
 #define TRANSPORT_SOCKBUF	(8 * 1024 * 1024)
+#define TRANSPORT_BATCH		64
+#define TRANSPORT_ARENA		(256 * 1024)
+
+/* Outgoing datagrams of one socket, sent together with sendmmsg(2)
+ * once per loop iteration (or when the batch fills up). */
+struct transport_batch {
+	uv_udp_t		*udp;
+	struct mmsghdr		 msgs[TRANSPORT_BATCH];
+	struct iovec		 iov[TRANSPORT_BATCH];
+	struct sockaddr_storage	 to[TRANSPORT_BATCH];
+	void			*ctx[TRANSPORT_BATCH];
+	unsigned		 n;
+	char			*arena;		/* the datagrams' bytes */
+	size_t			 used;
+};
 
 struct transport {
 	uv_loop_t		*loop;
@@ -24,8 +40,13 @@ struct transport {
 	bool			 has6;
 	int			 open_handles;
 	transport_pdu_cb	 cb;
+	transport_err_cb	 err_cb;
 	void			*ctx;
 	char			*rbuf;
+	struct transport_batch	 out4;
+	struct transport_batch	 out6;
+	uv_prepare_t		 prepare;
+	uv_check_t		 check;
 	void			(*closed_cb)(void *);
 	void			*closed_arg;
 };
@@ -36,6 +57,8 @@ struct transport_send {
 };
 
 static bool	transport_is_v3(const u_char *, size_t);
+static void	transport_prepare_cb(uv_prepare_t *);
+static void	transport_check_cb(uv_check_t *);
 static void	transport_v3_report(struct transport *, u_char *, size_t,
 		    const struct sockaddr *);
 
@@ -160,14 +183,27 @@ transport_open(struct transport *t, uv_udp_t *u, int family, char **cause)
 /* Open the sockets the inventory needs (v4, v6 or both). */
 struct transport *
 transport_udp_new(uv_loop_t *loop, bool v4, bool v6, transport_pdu_cb cb,
-    void *ctx, char **cause)
+    transport_err_cb err_cb, void *ctx, char **cause)
 {
 	struct transport	*t = xcalloc(1, sizeof *t);
 
 	t->loop = loop;
 	t->cb = cb;
+	t->err_cb = err_cb;
 	t->ctx = ctx;
 	t->rbuf = xmalloc(TRANSPORT_MMSG * TRANSPORT_DGRAM);
+	t->out4.udp = &t->udp4;
+	t->out6.udp = &t->udp6;
+	t->out4.arena = xmalloc(TRANSPORT_ARENA);
+	t->out6.arena = xmalloc(TRANSPORT_ARENA);
+	uv_prepare_init(loop, &t->prepare);
+	uv_check_init(loop, &t->check);
+	t->prepare.data = t->check.data = t;
+	t->open_handles += 2;
+	uv_prepare_start(&t->prepare, transport_prepare_cb);
+	uv_check_start(&t->check, transport_check_cb);
+	uv_unref((uv_handle_t *)&t->prepare);
+	uv_unref((uv_handle_t *)&t->check);
 	if ((v4 && transport_open(t, &t->udp4, AF_INET, cause) != 0) ||
 	    (v6 && transport_open(t, &t->udp6, AF_INET6, cause) != 0)) {
 		transport_close(t, NULL, NULL);
@@ -188,32 +224,113 @@ transport_sent_cb(uv_udp_send_t *req, int status)
 	free(s);
 }
 
-/* Send one datagram; when the socket buffer is full it is queued. */
-int
-transport_udp_send(struct transport *t, const struct sockaddr *to,
-    const u_char *data, size_t len)
+/* The slow way, for what sendmmsg could not take now (a full socket
+ * buffer): libuv queues a copy and sends it when the socket is ready. */
+static void
+transport_queue_copy(struct transport *t, struct transport_batch *b,
+    unsigned i)
 {
-	struct transport_send	*s;
-	uv_udp_t		*u = to->sa_family == AF_INET6 ? &t->udp6 :
-				    &t->udp4;
-	uv_buf_t		 b;
+	struct transport_send	*s = xmalloc(sizeof *s);
+	uv_buf_t		 buf;
 	int			 rc;
 
-	b = uv_buf_init((char *)data, (unsigned)len);
-	rc = uv_udp_try_send(u, &b, 1, to);
-	if (rc >= 0)
-		return 0;
-	if (rc != UV_EAGAIN)
-		return rc;
-	s = xmalloc(sizeof *s);
-	s->copy = xmalloc(len);
-	memcpy(s->copy, data, len);
-	b = uv_buf_init(s->copy, (unsigned)len);
-	if ((rc = uv_udp_send(&s->req, u, &b, 1, to, transport_sent_cb)) != 0) {
+	s->copy = xmalloc(b->iov[i].iov_len);
+	memcpy(s->copy, b->iov[i].iov_base, b->iov[i].iov_len);
+	buf = uv_buf_init(s->copy, (unsigned)b->iov[i].iov_len);
+	rc = uv_udp_send(&s->req, b->udp, &buf, 1,
+	    (struct sockaddr *)&b->to[i], transport_sent_cb);
+	if (rc != 0) {
 		free(s->copy);
 		free(s);
+		t->err_cb(t->ctx, b->ctx[i], rc);
 	}
-	return rc;
+}
+
+/* Send the batch: one sendmmsg(2) for up to TRANSPORT_BATCH datagrams.
+ * A datagram the kernel refuses is reported to the scheduler; the ones
+ * after it are tried again. */
+static void
+transport_flush_batch(struct transport *t, struct transport_batch *b)
+{
+	uv_os_fd_t	fd;
+	unsigned	i = 0;
+	int		rc;
+
+	if (b->n == 0 || uv_fileno((uv_handle_t *)b->udp, &fd) != 0)
+		return;
+	while (i < b->n) {
+		rc = sendmmsg(fd, b->msgs + i, b->n - i, MSG_DONTWAIT);
+		if (rc > 0) {
+			i += (unsigned)rc;
+			continue;
+		}
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			for (; i < b->n; i++)
+				transport_queue_copy(t, b, i);
+			break;
+		}
+		t->err_cb(t->ctx, b->ctx[i], uv_translate_sys_error(errno));
+		i++;
+	}
+	b->n = 0;
+	b->used = 0;
+}
+
+static void
+transport_flush(struct transport *t)
+{
+	if (t->has4)
+		transport_flush_batch(t, &t->out4);
+	if (t->has6)
+		transport_flush_batch(t, &t->out6);
+}
+
+static void
+transport_prepare_cb(uv_prepare_t *h)
+{
+	transport_flush(h->data);
+}
+
+static void
+transport_check_cb(uv_check_t *h)
+{
+	transport_flush(h->data);
+}
+
+/*
+ * Queue one datagram for the next batch (sent at the latest when the
+ * loop next waits for I/O).  ctx comes back through the error callback
+ * if the kernel refuses it.
+ */
+int
+transport_udp_send(struct transport *t, const struct sockaddr *to,
+    const u_char *data, size_t len, void *ctx)
+{
+	struct transport_batch	*b = to->sa_family == AF_INET6 ? &t->out6 :
+				    &t->out4;
+	unsigned		 i;
+
+	if (len > TRANSPORT_ARENA)
+		return UV_EMSGSIZE;
+	if (b->n == TRANSPORT_BATCH || b->used + len > TRANSPORT_ARENA)
+		transport_flush_batch(t, b);
+	i = b->n++;
+	memcpy(b->arena + b->used, data, len);
+	b->iov[i].iov_base = b->arena + b->used;
+	b->iov[i].iov_len = len;
+	b->used += len;
+	memcpy(&b->to[i], to, to->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	memset(&b->msgs[i], 0, sizeof b->msgs[i]);
+	b->msgs[i].msg_hdr.msg_name = &b->to[i];
+	b->msgs[i].msg_hdr.msg_namelen = to->sa_family == AF_INET6 ?
+	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
+	b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
+	b->msgs[i].msg_hdr.msg_iovlen = 1;
+	b->ctx[i] = ctx;
+	return 0;
 }
 
 /* Encode pdu (v1/v2c, community from p) into out, replacing its
@@ -255,6 +372,15 @@ transport_encode(const struct target_params *p, netsnmp_pdu *pdu,
 }
 
 static void
+transport_free(struct transport *t)
+{
+	free(t->out4.arena);
+	free(t->out6.arena);
+	free(t->rbuf);
+	free(t);
+}
+
+static void
 transport_closed_cb(uv_handle_t *h)
 {
 	struct transport	*t = h->data;
@@ -263,8 +389,7 @@ transport_closed_cb(uv_handle_t *h)
 		return;
 	if (t->closed_cb != NULL)
 		t->closed_cb(t->closed_arg);
-	free(t->rbuf);
-	free(t);
+	transport_free(t);
 }
 
 /* Close the sockets; cb(arg) runs once they are closed and t is gone. */
@@ -273,12 +398,16 @@ transport_close(struct transport *t, void (*cb)(void *), void *arg)
 {
 	t->closed_cb = cb;
 	t->closed_arg = arg;
+	transport_flush(t);	/* what was queued still goes */
 	if (t->open_handles == 0) {
 		if (cb != NULL)
 			cb(arg);
-		free(t->rbuf);
-		free(t);
+		transport_free(t);
 		return;
+	}
+	if (!uv_is_closing((uv_handle_t *)&t->prepare)) {
+		uv_close((uv_handle_t *)&t->prepare, transport_closed_cb);
+		uv_close((uv_handle_t *)&t->check, transport_closed_cb);
 	}
 	if (t->udp4.data == t && !uv_is_closing((uv_handle_t *)&t->udp4))
 		uv_close((uv_handle_t *)&t->udp4, transport_closed_cb);
