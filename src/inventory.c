@@ -485,7 +485,7 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 /* Apply one key=value to p. */
 static int
 inventory_key(struct target_params *p, const char *key, const char *value,
-    uint16_t *port, char **cause)
+    char **cause)
 {
 	unsigned long	 n;
 	size_t		 i;
@@ -505,7 +505,7 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 			*cause = xasprintf("bad port '%s'", value);
 			return -1;
 		}
-		*port = (uint16_t)n;
+		p->port = (uint16_t)n;
 	} else if (strcmp(key, "timeout") == 0) {
 		if (inventory_parse_seconds(value, &p->timeout_ms) != 0) {
 			*cause = xasprintf("bad timeout '%s' (seconds, "
@@ -545,7 +545,7 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 /* Apply the named credential set (a config file's [credentials NAME]). */
 static int
 inventory_cred(struct inventory *inv, struct target_params *p,
-    const char *name, uint16_t *port, char **cause)
+    const char *name, char **cause)
 {
 	const struct cred_set	*c = NULL;
 	char			*kv, *eq;
@@ -564,7 +564,7 @@ inventory_cred(struct inventory *inv, struct target_params *p,
 		kv = xstrdup(c->kv.v[i]);
 		eq = strchr(kv, '=');
 		*eq = '\0';
-		if ((rc = inventory_key(p, kv, eq + 1, port, cause)) != 0) {
+		if ((rc = inventory_key(p, kv, eq + 1, cause)) != 0) {
 			eq = *cause;
 			*cause = xasprintf("credential set '%s': %s", name, eq);
 			free(eq);
@@ -577,7 +577,7 @@ inventory_cred(struct inventory *inv, struct target_params *p,
 /* Find or make the params for a line's keys (tokens after the spec). */
 static int
 inventory_params(struct inventory *inv, char **tok, size_t ntok,
-    uint32_t *index, uint16_t *port, char **cause)
+    uint32_t *index, char **cause)
 {
 	struct intern		*t = inv->intern;
 	struct intern_slot	*slot;
@@ -588,7 +588,6 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 	int			 rc;
 
 	*index = 0;
-	*port = 0;
 	if (ntok == 0)
 		return 0;
 	buf_init(&key);
@@ -602,11 +601,6 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 	if (slot->key != NULL) {
 		buf_free(&key);
 		*index = slot->index & 0x7fffffff;
-		/* the port key is per line, not per params: re-read it */
-		for (i = 0; i < ntok; i++) {
-			if (strncmp(tok[i], "port=", 5) == 0)
-				*port = (uint16_t)atoi(tok[i] + 5);
-		}
 		return 0;
 	}
 	p = params_copy(inv->params[0]);
@@ -618,9 +612,9 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 		}
 		*eq = '\0';
 		if (strcmp(tok[i], "cred") == 0)
-			rc = inventory_cred(inv, p, eq + 1, port, cause);
+			rc = inventory_cred(inv, p, eq + 1, cause);
 		else
-			rc = inventory_key(p, tok[i], eq + 1, port, cause);
+			rc = inventory_key(p, tok[i], eq + 1, cause);
 		if (rc != 0)
 			goto fail;
 		inv->has_secrets |= strcmp(tok[i], "community") == 0 ||
@@ -628,6 +622,7 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 		    strcmp(tok[i], "privpass") == 0;
 		*eq = '=';
 	}
+	usm_imply_level(p);
 	if (usm_check(p, cause) != 0)
 		goto fail;
 	inv->has_v3 |= p->snmp_version == SNMP_VERSION_3;
@@ -652,9 +647,6 @@ inventory_add_line(struct inventory *inv, char *line, char **cause)
 	char		*tok[64], *s, *save = NULL;
 	size_t		 ntok = 0;
 	uint32_t	 params;
-	uint16_t	 port;
-	struct inv_entry *e;
-	size_t		 before = inv->nentries, i;
 
 	for (s = strtok_r(line, " \t\r\n", &save); s != NULL;
 	    s = strtok_r(NULL, " \t\r\n", &save)) {
@@ -672,16 +664,10 @@ inventory_add_line(struct inventory *inv, char *line, char **cause)
 		*cause = xasprintf("line starts with '%s', not a host", tok[0]);
 		return -1;
 	}
-	if (inventory_params(inv, tok + 1, ntok - 1, &params, &port,
-	    cause) != 0)
+	if (inventory_params(inv, tok + 1, ntok - 1, &params, cause) != 0)
 		return -1;
 	if (inventory_add_spec(inv, tok[0], params, cause) != 0)
 		return -1;
-	for (i = before; i < inv->nentries; i++) {
-		e = &inv->entries[i];
-		if (e->port == 0)
-			e->port = port;
-	}
 	return 0;
 }
 
@@ -744,7 +730,8 @@ inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
 	memset(t, 0, sizeof *t);
 	t->index = i;
 	t->params = inv->params[e->params];
-	t->port = e->port ? e->port : (uint16_t)inv->default_port;
+	t->port = e->port ? e->port : t->params->port ? t->params->port :
+	    (uint16_t)inv->default_port;
 	t->default_port = t->port == inv->default_port;
 	if (e->family == AF_INET) {
 		memcpy(addr, e->addr, 4);

@@ -230,10 +230,7 @@ main_v3_defaults(const struct config *cfg, struct target_params *p)
 		    usm_key(p, kv[i].key, kv[i].value, &cause) != 0)
 			die(EXIT_USAGE, "%s", cause);
 	}
-	if (p->level == 0 && p->user != NULL)	/* as net-snmp: implied */
-		p->level = p->privpass ? SNMP_SEC_LEVEL_AUTHPRIV :
-		    p->authpass ? SNMP_SEC_LEVEL_AUTHNOPRIV :
-		    SNMP_SEC_LEVEL_NOAUTH;
+	usm_imply_level(p);
 	if (usm_check(p, &cause) != 0)
 		die(EXIT_USAGE, "%s", cause);
 }

@@ -172,7 +172,9 @@ struct target_params {
 	unsigned	 retries;
 	char		**tags;		/* name, value, name, value, ... */
 	size_t		 ntags;
+	uint16_t	 port;		/* port= key; 0: --port */
 	/* SNMPv3 (usm.c) */
+	bool		 level_set;	/* given, not implied */
 	char		*user;
 	int		 level;		/* SNMP_SEC_LEVEL_* */
 	int		 auth;		/* index into usm's protocol tables */
@@ -247,6 +249,7 @@ struct usm_keys {
 int	 usm_key(struct target_params *, const char *, const char *, char **);
 int	 usm_check(const struct target_params *, char **);
 int	 usm_prepare(struct target_params *, char **);
+void	 usm_imply_level(struct target_params *);
 unsigned long usm_ku_computed(void);
 const char *usm_level_name(int);
 const char *usm_auth_name(int);

@@ -198,12 +198,14 @@ sess_closed_cb(uv_handle_t *h)
 static void
 sess_free_handles(struct sess *s)
 {
-	if (s->sp != NULL) {
-		snmp_sess_close(s->sp);	/* pending requests are dropped */
-		s->sp = NULL;
-	}
+	/* libuv lets go of the descriptor first, then net-snmp closes it
+	 * (dropping any request still pending) */
 	uv_close((uv_handle_t *)&s->poll, sess_closed_cb);
 	uv_close((uv_handle_t *)&s->timer, sess_closed_cb);
+	if (s->sp != NULL) {
+		snmp_sess_close(s->sp);
+		s->sp = NULL;
+	}
 }
 
 /* Close the session; safe from inside its own callbacks (then it

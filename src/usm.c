@@ -121,6 +121,7 @@ usm_key(struct target_params *p, const char *key, const char *value,
 			    "(noAuthNoPriv, authNoPriv or authPriv)", value);
 			return -1;
 		}
+		p->level_set = true;
 	} else if (strcmp(key, "auth") == 0) {
 		if ((i = usm_find(usm_auths, NAUTH, value)) < 0) {
 			list = usm_supported(usm_auths, NAUTH);
@@ -166,6 +167,17 @@ usm_key(struct target_params *p, const char *key, const char *value,
 	} else
 		return 1;
 	return 0;
+}
+
+/* Without an explicit level, the passphrases given say which (as
+ * net-snmp does): never send a credential set below what it can do. */
+void
+usm_imply_level(struct target_params *p)
+{
+	if (p->level_set)
+		return;
+	p->level = p->privpass ? SNMP_SEC_LEVEL_AUTHPRIV :
+	    p->authpass ? SNMP_SEC_LEVEL_AUTHNOPRIV : SNMP_SEC_LEVEL_NOAUTH;
 }
 
 /* Is p a usable v3 credential set?  (Only for version 3 targets.) */

@@ -478,3 +478,34 @@ sim_counter() {
 	[ -n "$line" ] || line=$(sim_counters)
 	printf '%s\n' "$line" | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
+
+# ------------------------------------------------------- snmpd with extras
+# start_snmpd_conf LINE... — start_snmpd with extra lines appended to the
+# agent's snmpd.conf (createUser, rouser, com2sec/group/view/access ...),
+# e.g.
+#   start_snmpd_conf 'createUser alice SHA "alicepass1" AES "alicepriv1"' \
+#       'rouser alice priv'
+# Each agent started has its own persistent dir, hence its own random
+# engineID.  Save SNMPD_PORT/SNMPD_PID/SNMPD_DIR before starting a second
+# agent.  (start_snmpd writes its config with an unquoted here-document;
+# the lines ride on its last expanded line, and are checked to be there.)
+start_snmpd_conf() {
+	local saved=$SNMPD_SYSSERVICES line
+	SNMPD_SYSSERVICES=$saved$'\n# extra lines (start_snmpd_conf)'
+	for line in "$@"; do
+		SNMPD_SYSSERVICES+=$'\n'$line
+	done
+	start_snmpd
+	SNMPD_SYSSERVICES=$saved
+	for line in "$@"; do
+		grep -qxF -- "$line" "$SNMPD_DIR/snmpd.conf" ||
+		    bail_out "start_snmpd_conf: '$line' is not in $SNMPD_DIR/snmpd.conf"
+	done
+}
+
+# snmpd_engine_id — the engineID (hex, 0x...) the agent of SNMPD_DIR
+# stored in its persistent file, once it has started.
+snmpd_engine_id() {
+	sed -n 's/^oldEngineID //p' "$SNMPD_DIR/persist/snmpd.conf" 2>/dev/null |
+	    tail -1
+}
