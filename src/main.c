@@ -45,6 +45,16 @@ die(int status, const char *fmt, ...)
 	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	log_msg(LOG_ERR, "%s", msg);
+	free(msg);
+	exit(status);
+}
+
+/* die() with a cause string from a module, which it frees. */
+static void __attribute__((noreturn))
+die_with(int status, const char *prefix, char *cause)
+{
+	log_msg(LOG_ERR, "%s%s", prefix, cause);
+	free(cause);
 	exit(status);
 }
 
@@ -53,6 +63,7 @@ static void __attribute__((noreturn))
 die_cause(int status, char *cause)
 {
 	log_raw(LOG_ERR, cause);
+	free(cause);
 	exit(status);
 }
 
@@ -140,7 +151,7 @@ main_options(struct config *cfg, int argc, char **argv)
 			if ((pass == 0) != (strcmp(o->name, "config") == 0))
 				continue;
 			if (options_set(cfg, o, optarg, &cause) != 0)
-				die(EXIT_USAGE, "%s", cause);
+				die_with(EXIT_USAGE, "", cause);
 			/* keep secrets out of ps(1) (better: config file, env) */
 			if ((o->flags & OPT_SECRET) && optarg != NULL)
 				memset(optarg, '*', strlen(optarg));
@@ -169,7 +180,7 @@ main_plan_item(struct fetch_plan *plan, enum item_kind kind, const char *text)
 	it->kind = kind;
 	it->text = xstrdup(text);
 	if (oid_parse(text, &it->oid, &cause) != 0)
-		die(EXIT_USAGE, "%s", cause);
+		die_with(EXIT_USAGE, "", cause);
 	/* "ifEntry" names the entry; "ifTable" or a number names the table */
 	it->entry = kind == ITEM_TABLE && len > 5 &&
 	    strcmp(text + len - 5, "Entry") == 0;
@@ -197,7 +208,7 @@ main_plan(struct run *r)
 	r->plan.per_target = cfg->per_target;
 	for (i = 0; i < n; i++) {
 		if (oid_parse(cfg->oids.v[i], &r->plan.oids[i], &cause) != 0)
-			die(EXIT_USAGE, "%s", cause);
+			die_with(EXIT_USAGE, "", cause);
 	}
 	r->plan.items = xcalloc(1 + cfg->walks.n + cfg->tables.n,
 	    sizeof *r->plan.items);
@@ -228,11 +239,11 @@ main_v3_defaults(const struct config *cfg, struct target_params *p)
 	for (i = 0; i < sizeof kv / sizeof *kv; i++) {
 		if (kv[i].value != NULL &&
 		    usm_key(p, kv[i].key, kv[i].value, &cause) != 0)
-			die(EXIT_USAGE, "%s", cause);
+			die_with(EXIT_USAGE, "", cause);
 	}
 	usm_imply_level(p);
 	if (usm_check(p, &cause) != 0)
-		die(EXIT_USAGE, "%s", cause);
+		die_with(EXIT_USAGE, "", cause);
 }
 
 /* Secrets in files others can read: say so (but go on). */
@@ -259,7 +270,7 @@ main_v3_prepare(struct run *r)
 
 	for (i = 0; i < r->inv.nparams; i++) {
 		if (usm_prepare(r->inv.params[i], &cause) != 0)
-			die(EXIT_USAGE, "%s", cause);
+			die_with(EXIT_USAGE, "", cause);
 	}
 	if (!r->inv.has_v3)
 		return;
@@ -303,9 +314,12 @@ main_targets(struct run *r)
 	r->inv.has_v3 = defaults.snmp_version == SNMP_VERSION_3;
 	for (i = 0; i < cfg->hosts.n; i++) {
 		if (inventory_add_spec(&r->inv, cfg->hosts.v[i], 0,
-		    &cause) != 0)
-			die(EXIT_USAGE, "--host %s: %s", cfg->hosts.v[i],
+		    &cause) != 0) {
+			log_msg(LOG_ERR, "--host %s: %s", cfg->hosts.v[i],
 			    cause);
+			free(cause);
+			exit(EXIT_USAGE);
+		}
 	}
 	for (i = 0; i < cfg->inventories.n; i++) {
 		path = cfg->inventories.v[i];
@@ -464,7 +478,7 @@ main_poll(struct run *r, struct pool *p, struct report *rep)
 		p->deadline_ns = clock_now_ns() +
 		    (uint64_t)(r->cfg.deadline * 1e9);
 	if (pool_run(p, &cause) != 0)
-		die(1, "%s", cause);
+		die_with(1, "", cause);
 	writer_stats(&r->w, &rep->st);
 	rep->targets = p->targets;
 	rep->wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
@@ -521,7 +535,7 @@ main_sweep(struct run *r)
 
 	if (sweep_parse_levels(r->cfg.sweep ? r->cfg.sweep : r->cfg.sweep_rate,
 	    &levels, &n, &cause) != 0)
-		die(EXIT_USAGE, "%s", cause);
+		die_with(EXIT_USAGE, "", cause);
 	rows = xcalloc(n, sizeof *rows);
 	for (i = 0; i < n; i++) {
 		if (r->cfg.sweep)
@@ -553,10 +567,10 @@ main_sweep(struct run *r)
 	buf_free(&b);
 	if (r->cfg.sweep_csv != NULL &&
 	    sweep_csv(r->cfg.sweep_csv, rows, n, what, &cause) != 0)
-		die(1, "--sweep-csv %s", cause);
+		die_with(1, "--sweep-csv ", cause);
 	if (r->cfg.sweep_svg != NULL &&
 	    sweep_svg(r->cfg.sweep_svg, rows, n, what, best, &cause) != 0)
-		die(1, "--sweep-svg %s", cause);
+		die_with(1, "--sweep-svg ", cause);
 	free(rows);
 	free(levels);
 	return status;
@@ -584,17 +598,17 @@ main(int argc, char **argv)
 	}
 	log_open(r.cfg.syslog);
 	if (options_finish(&r.cfg, &cause) != 0)
-		die(EXIT_USAGE, "%s", cause);
+		die_with(EXIT_USAGE, "", cause);
 
 	oid_init_netsnmp();
 	main_plan(&r);
 	main_targets(&r);
 
 	if (r.cfg.lock != NULL && (rc = lock_take(r.cfg.lock, &cause)) != 0)
-		die(rc > 0 ? EXIT_LOCKED : EXIT_USAGE, "%s", cause);
+		die_with(rc > 0 ? EXIT_LOCKED : EXIT_USAGE, "", cause);
 	signal(SIGPIPE, SIG_IGN);
 	if ((r.shm = writer_shared_create(r.inv.total, &cause)) == NULL)
-		die(1, "%s", cause);
+		die_with(1, "", cause);
 	if (r.cfg.sweep != NULL && r.cfg.sweep_rate != NULL)
 		die(EXIT_USAGE, "--sweep and --sweep-rate go one at a time");
 	if ((r.cfg.sweep || r.cfg.sweep_rate) && (r.cfg.output == NULL ||
@@ -604,14 +618,14 @@ main(int argc, char **argv)
 	}
 	fmt = out_find(r.cfg.format);
 	if (fmt->prepare != NULL && fmt->prepare(&r.plan, &cause) != 0)
-		die(EXIT_USAGE, "%s", cause);
+		die_with(EXIT_USAGE, "", cause);
 	if (fmt->finish != NULL) {
 		r.records = main_records_path(&r.cfg);
 		unlink(r.records);
 	}
 	if (writer_open(&r.w, r.shm, r.records ? r.records : r.cfg.output,
 	    fmt, &cause) != 0)
-		die(EXIT_USAGE, "cannot write output: %s", cause);
+		die_with(EXIT_USAGE, "cannot write output: ", cause);
 
 	status = r.cfg.sweep || r.cfg.sweep_rate ? main_sweep(&r) :
 	    main_run(&r);
