@@ -21,7 +21,8 @@ out_influx_escape(struct buf *b, const char *s, size_t n, bool key)
 	size_t	i;
 
 	for (i = 0; i < n; i++) {
-		if (s[i] == ',' || s[i] == ' ' || (key && s[i] == '='))
+		if (s[i] == ',' || s[i] == ' ' || (key && (s[i] == '=' ||
+		    s[i] == '\\')))
 			buf_addc(b, '\\');
 		buf_addc(b, (unsigned char)s[i] < 0x20 ? ' ' : s[i]);
 	}
@@ -69,7 +70,7 @@ static void
 out_influx_field(struct buf *b, const char *key, size_t keylen,
     const netsnmp_variable_list *v, struct buf *tmp, size_t *nfields)
 {
-	bool	is_string = false, is_unsigned = false;
+	bool	is_string = false, is_unsigned = false, is_float = false;
 
 	tmp->len = 0;
 	value_plain(v, tmp);
@@ -82,9 +83,19 @@ out_influx_field(struct buf *b, const char *key, size_t keylen,
 	case ASN_UINTEGER:
 		break;
 	case ASN_COUNTER64:
+#ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
+	case ASN_OPAQUE_COUNTER64:
+	case ASN_OPAQUE_U64:
+#endif
 		/* above 2^63-1 only an unsigned field can hold it */
 		is_unsigned = v->val.counter64->high >= 0x80000000u;
 		break;
+#ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
+	case ASN_OPAQUE_FLOAT:
+	case ASN_OPAQUE_DOUBLE:
+		is_float = true;	/* never an i: always a float field */
+		break;
+#endif
 	case ASN_OCTET_STR:
 	case ASN_IPADDRESS:
 	case ASN_OBJECT_ID:
@@ -108,7 +119,7 @@ out_influx_field(struct buf *b, const char *key, size_t keylen,
 		out_influx_string(b, tmp->data, tmp->len);
 	else {
 		buf_add(b, tmp->data, tmp->len);
-		if (strchr(buf_cstr(tmp), '.') == NULL)
+		if (!is_float)
 			buf_addc(b, is_unsigned ? 'u' : 'i');
 	}
 }

@@ -244,6 +244,12 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 			atomic_store(&p->shm->stop, 1);
 			continue;
 		}
+		if (p->overdue) {	/* we stopped it: deadline records */
+			log_msg(LOG_WARNING, "worker %u (pid %ld) overran the "
+			    "run's deadline and was stopped; its targets get "
+			    "status deadline", idx, (long)pid);
+			continue;
+		}
 		p->crashes++;
 		pool_report_death(p, idx, pid, st);
 		if (!atomic_load(&p->shm->stop) && p->respawns < 4 * p->procs &&
@@ -280,6 +286,7 @@ pool_overdue(struct pool *p)
 	if (p->deadline_ns == 0 || clock_now_ns() < p->deadline_ns +
 	    POOL_DEADLINE_GRACE_NS)
 		return;
+	p->overdue = true;
 	for (i = 0; i < p->nslots; i++) {
 		if (p->shm->workers[i].pid > 0)
 			kill(p->shm->workers[i].pid, SIGKILL);
@@ -367,6 +374,7 @@ pool_write_deadlines(struct pool *p)
 	struct target	t;
 	struct result	r;
 	uint64_t	i;
+	char		when[40];
 
 	for (i = 0; i < p->inv->total; i++) {
 		if (writer_is_done(p->shm, i))
@@ -379,7 +387,7 @@ pool_write_deadlines(struct pool *p)
 		for (size_t k = 0; k < r.nparts; k++)
 			r.parts[k].status = RES_DEADLINE;
 		result_finish(&r);
-		r.done_ns = 0;
+		clock_iso8601(when, sizeof when, &r.done_ns);	/* now */
 		writer_record(p->out, p->fmt, &t, &r);
 		result_free(&r);
 	}

@@ -565,6 +565,7 @@ struct pool {
 	int				 signo;		/* what interrupted */
 	int				 write_error;
 	bool				 setup_failed;
+	bool				 overdue;	/* workers stopped at the deadline */
 	unsigned			 crashes;
 	unsigned			 respawns;
 	bool				 respawned[POOL_MAX_WORKERS];

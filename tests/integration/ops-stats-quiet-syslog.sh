@@ -19,13 +19,36 @@ need_snmpfleet
 need_python
 start_snmpd
 
-plan 48
+plan 49
 
 T=$LIB_TMP
 P=$SNMPD_PORT
 DEAD=$(free_udp_port) || bail_out "no free UDP port"
 NLIVE=30
 NDEAD=10
+
+# Long runs are started in a session of their own (setsid), with SIGINT
+# and SIGTERM at their defaults, so that no_leftovers can check that
+# nothing of them is left.
+LAUNCH=()
+command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
+env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
+
+# no_leftovers SID DESC — no process is left in the session SID (the
+# pid of a program started with "${LAUNCH[@]}").
+no_leftovers() {
+	local i left=
+	if [ "${LAUNCH[0]:-}" != setsid ]; then
+		pass "# SKIP $2 (no setsid)"
+		return 0
+	fi
+	for ((i = 0; i < 100; i++)); do
+		left=$(pgrep -s "$1" | tr '\n' ' ')
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	is "$left" "" "$2"
+}
 {
 	make_hosts "$NLIVE" | sed "s/\$/:$P/"
 	make_hosts $((NLIVE + NDEAD)) | tail -n "$NDEAD" | sed "s/\$/:$DEAD/"
@@ -133,7 +156,7 @@ make_hosts 200 | sed "s/\$/:$DEAD/" >"$T/dead-inventory"
 	echo "127.0.0.1:$P"
 	cat "$T/dead-inventory"
 } >"$T/int-inventory"
-"$SNMPFLEET" -i "$T/int-inventory" -j 8 -t 30 -r 0 -F jsonl -o "$T/int.jsonl" \
+"${LAUNCH[@]}" "$SNMPFLEET" -i "$T/int-inventory" -j 8 -t 30 -r 0 -F jsonl -o "$T/int.jsonl" \
     --stats-file "$T/int.json" sysName.0 </dev/null >/dev/null 2>"$T/int.err" &
 PID=$!
 track_pid "$PID"
@@ -147,6 +170,7 @@ kill -INT "$PID"
 wait "$PID"
 RC=$?
 is "$RC" 130 "an interrupted run exits 130"
+no_leftovers "$PID" "nothing of the interrupted run is left"
 is "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["interrupted"], s["exit_status"], s["status"]["ok"], s["status"]["not_finished"], s["targets"])' "$T/int.json")" \
     "True 130 1 200 201" "its stats file says interrupted, exit_status 130, 1 ok and 200 not finished of 201"
 is "$(python3 "$T/stats.py" "$T/int.json" "$T/int.jsonl" "$RC" 1 1)" ok "... and agrees with its records"
