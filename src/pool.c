@@ -66,6 +66,17 @@ pool_fault(struct pool *p, struct writer *w, unsigned idx)
 }
 
 static void
+pool_block_stop_signals(bool block)
+{
+	sigset_t	set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigprocmask(block ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+static void
 pool_signal_cb(uv_signal_t *h, int signo)
 {
 	struct pool_worker	*pw = h->data;
@@ -140,6 +151,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	uv_signal_start(&pw.sigterm, pool_signal_cb, SIGTERM);
 	uv_unref((uv_handle_t *)&pw.sigint);
 	uv_unref((uv_handle_t *)&pw.sigterm);
+	pool_block_stop_signals(false);	/* now the loop takes them */
 	uv_timer_init(&pw.loop, &pw.tick);
 	pw.tick.data = &pw;
 	if (in_process && p->progress) {
@@ -190,7 +202,11 @@ pool_spawn(struct pool *p, unsigned idx, const sigset_t *oldmask)
 		signal(SIGINT, SIG_DFL);
 		signal(SIGTERM, SIG_DFL);
 		signal(SIGCHLD, SIG_DFL);
+		/* SIGINT and SIGTERM stay blocked until the worker's loop
+		 * handles them (a Ctrl-C reaches every worker at once, maybe
+		 * before it is ready) */
 		sigprocmask(SIG_SETMASK, oldmask, NULL);
+		pool_block_stop_signals(true);
 		if (getppid() != p->parent_pid)
 			_exit(POOL_EXIT_SETUP);
 		status = pool_worker_run(p, idx, false);
@@ -244,6 +260,9 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 			atomic_store(&p->shm->stop, 1);
 			continue;
 		}
+		if (p->signo != 0 && WIFSIGNALED(st) &&
+		    (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM))
+			continue;	/* interrupted along with the run */
 		if (p->overdue) {	/* we stopped it: deadline records */
 			log_msg(LOG_WARNING, "worker %u (pid %ld) overran the "
 			    "run's deadline and was stopped; its targets get "
