@@ -35,27 +35,12 @@ done
 [ -n "$NPY" ] || NPY=$N
 case $N$NX$NPY in *[!0-9]*) echo "bench-get: -n, -x and -y take numbers" >&2; exit 2 ;; esac
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-top_builddir=${top_builddir:-$ROOT}
-# shellcheck source=../tests/integration/lib.sh
-. "$ROOT/tests/integration/lib.sh"
+# shellcheck source=bench-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 need_snmpfleet
 need_snmpget
 
-# GNU time gives user+sys CPU of a command and all it waited for, and peak
-# RSS (%M: the largest single process).
-GTIME=/usr/bin/time
-if ! "$GTIME" -f %e true >/dev/null 2>&1; then
-	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-		echo "bench-get: installing GNU time" >&2
-		{ apt-get update && DEBIAN_FRONTEND=noninteractive \
-		    apt-get install -y --no-install-recommends time; } >/dev/null ||
-		    bail_out "cannot install GNU time"
-	else
-		bail_out "GNU time (/usr/bin/time) is needed: apt-get install time"
-	fi
-fi
+need_gnu_time bench-get --install
 
 # The Python peer needs easysnmp (net-snmp's bindings; Debian:
 # python3-easysnmp, for Debian's /usr/bin/python3).  PY is the interpreter

@@ -28,11 +28,8 @@ while getopts 'd:n:h' opt; do
 done
 case $D$N in *[!0-9]*) echo "bench-sim: -d and -n take whole numbers" >&2; exit 2 ;; esac
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-top_builddir=${top_builddir:-$ROOT}
-# shellcheck source=../tests/integration/lib.sh
-. "$ROOT/tests/integration/lib.sh"
+# shellcheck source=bench-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 need_sim
 need_snmpfleet
 

@@ -38,11 +38,8 @@ while getopts 'n:j:R:h' opt; do
 done
 case $N$RUNS$CONC in *[!0-9]*) echo "bench-v3: -n, -j and -R take numbers" >&2; exit 2 ;; esac
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-top_builddir=${top_builddir:-$ROOT}
-# shellcheck source=../tests/integration/lib.sh
-. "$ROOT/tests/integration/lib.sh"
+# shellcheck source=bench-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 need_snmpfleet
 need_snmpget
 

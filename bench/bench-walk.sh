@@ -31,20 +31,14 @@ done
 [ -n "$NX" ] || NX=$N
 case $N$NX$CONC in *[!0-9]*) echo "bench-walk: -n, -x and -j take numbers" >&2; exit 2 ;; esac
 
-HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-ROOT=$(cd "$HERE/.." && pwd)
-top_builddir=${top_builddir:-$ROOT}
-# shellcheck source=../tests/integration/lib.sh
-. "$ROOT/tests/integration/lib.sh"
+# shellcheck source=bench-lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 need_snmpfleet
 need_snmpget
 need_python
 command -v snmpbulkwalk >/dev/null 2>&1 || bail_out "snmpbulkwalk not found (apt-get install snmp)"
 
-GTIME=/usr/bin/time
-if ! "$GTIME" -f %e true >/dev/null 2>&1; then
-	bail_out "GNU time (/usr/bin/time) is needed: apt-get install time"
-fi
+need_gnu_time bench-walk
 
 start_snmpd
 P=$SNMPD_PORT

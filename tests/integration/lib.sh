@@ -509,3 +509,155 @@ snmpd_engine_id() {
 	sed -n 's/^oldEngineID //p' "$SNMPD_DIR/persist/snmpd.conf" 2>/dev/null |
 	    tail -1
 }
+
+# ------------------------------------------- agents of our own (python3)
+# need_snmpber — python3, with tests/integration/snmpber.py (the BER and
+# SNMP codec of the tests' own agents) importable: its directory goes on
+# PYTHONPATH (and no __pycache__ is written next to it).
+need_snmpber() {
+	local d
+	need_python
+	d=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd) || d=
+	if [ -z "$d" ] || [ ! -r "$d/snmpber.py" ]; then
+		bail_out "snmpber.py not found next to lib.sh"
+	fi
+	PYTHONPATH=$d${PYTHONPATH:+:$PYTHONPATH}
+	PYTHONDONTWRITEBYTECODE=1
+	export PYTHONPATH PYTHONDONTWRITEBYTECODE
+}
+
+# wait_ready FILE WHAT [ERRFILE] — wait (up to 5 s) until a helper started
+# in the background has written FILE (non-empty) to say it is ready; bail
+# out with "WHAT did not start" (and ERRFILE's text) otherwise.
+wait_ready() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$1" ] && return 0
+		sleep 0.05
+	done
+	bail_out "$2 did not start${3:+: $(cat "$3" 2>/dev/null)}"
+}
+
+# ------------------------------------------------- pool and signal runs
+# launch_init [--default-signals] — set LAUNCH, the prefix that starts a
+# run in a session (and process group) of its own when setsid is there;
+# with --default-signals also with SIGINT and SIGTERM at their defaults,
+# as a shell with job control starts programs (a non-interactive bash
+# makes background jobs ignore SIGINT).
+# shellcheck disable=SC2120 # its one argument is optional
+launch_init() {
+	LAUNCH=()
+	command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
+	if [ "${1:-}" = --default-signals ]; then
+		env --default-signal=INT true 2>/dev/null &&
+		    LAUNCH+=(env "--default-signal=INT,TERM")
+	fi
+	return 0
+}
+
+# launched_no_leftovers PID DESC [DESC-NO-SETSID] — one test: nothing is
+# left in the session of PID, a run started with "${LAUNCH[@]}" (without
+# setsid: PID itself is gone, and the test is DESC-NO-SETSID if given).
+launched_no_leftovers() {
+	if [ "${LAUNCH[0]:-}" = setsid ]; then
+		sleep 0.2
+		is "$(pgrep -s "$1" 2>/dev/null)" "" "$2"
+	else
+		kill -0 "$1" 2>/dev/null
+		ok $((! $?)) "${3:-$2}"
+	fi
+}
+
+# file_lines FILE — how many complete lines FILE has (0 if none yet).
+file_lines() {
+	if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi
+}
+
+# wait_lines FILE N PID — wait until FILE has N lines or more, or PID has
+# ended (bounded by the run itself, which ends by its own timeouts), for
+# at most 60 s.
+wait_lines() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		[ "$(file_lines "$1")" -ge "$2" ] && break
+		kill -0 "$3" 2>/dev/null || break
+		sleep 0.1
+	done
+}
+
+# fact KEY — the value of "KEY value" in $LIB_TMP/facts.
+fact() { awk -v k="$1" '$1 == k { print $2 }' "$LIB_TMP/facts"; }
+
+# show_why — the "why ..." lines of $LIB_TMP/facts as diagnostics.
+show_why() { sed -n 's/^why //p' "$LIB_TMP/facts" | while IFS= read -r l; do diag "$l"; done; }
+
+# records_facts FILE HOSTS PORT — "key value" facts about a jsonl record
+# file against the inventory HOSTS (one host a line): lines, bad (not
+# JSON), dup (hosts with two records), notok (not ok, or not from PORT),
+# missing, extra; and up to three "why twice HOST" / "why missing HOST".
+records_facts() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import json, sys
+path, hosts_path, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
+want = set(l.strip() for l in open(hosts_path) if l.strip())
+seen, dup, bad, notok, n = set(), 0, 0, 0, 0
+with open(path, encoding="utf-8") as f:
+    for line in f:
+        n += 1
+        try:
+            r = json.loads(line)
+        except ValueError:
+            bad += 1
+            continue
+        h = r.get("host")
+        if h in seen:
+            dup += 1
+            if dup <= 3:
+                print("why twice", h)
+        seen.add(h)
+        if r.get("status") != "ok" or r.get("port") != port:
+            notok += 1
+print("lines", n)
+print("bad", bad)
+print("dup", dup)
+print("notok", notok)
+print("missing", len(want - seen))
+print("extra", len(seen - want))
+for h in sorted(want - seen)[:3]:
+    print("why missing", h)
+PY
+}
+
+# live_dead_inventory NLIVE NTOTAL LIVEPORT DEADPORT — an inventory of
+# NTOTAL loopback hosts: the first NLIVE on LIVEPORT (an agent), the rest
+# on DEADPORT (where nothing listens).
+live_dead_inventory() {
+	make_hosts "$1" | sed "s/\$/:$3/"
+	make_hosts "$2" | tail -n +$(($1 + 1)) | sed "s/\$/:$4/"
+}
+
+# check_interrupted NAME OUT ERR LIVEPORT NLIVE NTOTAL — the tests on a
+# run over a live_dead_inventory that a signal stopped: only whole records
+# in OUT, one ok record per live target, none twice, and a summary on ERR
+# that says interrupted and accounts for every target.
+check_interrupted() {
+	local name=$1 out=$2 err=$3 port=$4 nlive=$5 ntotal=$6 n
+	check "$name: every line of the output is a whole JSON record" jsonl_check "$out"
+	python3 - "$out" "$port" >"$LIB_TMP/facts" <<'PY'
+import json, sys
+recs = [json.loads(l) for l in open(sys.argv[1])]
+live_port = int(sys.argv[2])
+print("records", len(recs))
+print("unique", len({(r.get("host"), r.get("port")) for r in recs}))
+print("live_ok", sum(1 for r in recs if r.get("port") == live_port and r.get("status") == "ok"))
+print("bad_status", sum(1 for r in recs if r.get("status") not in ("ok", "timeout", "error")))
+PY
+	is "$(fact live_ok)" "$nlive" "$name: all $nlive live targets have an ok record"
+	is "$(fact unique)" "$(fact records)" "$name: no target has two records"
+	is "$(fact bad_status)" 0 "$name: every record has status ok, timeout or error"
+	like "$(cat "$err")" "^snmpfleet: .*interrupted" "$name: the summary says interrupted"
+	like "$(cat "$err")" "[0-9]+ not finished" "$name: the summary says how many were not finished"
+	n=$(sed -nE 's/.*[^0-9]([0-9]+) not finished.*/\1/p' "$err" | head -n 1)
+	is "$(( ${n:-0} + $(fact records) ))" "$ntotal" \
+	    "$name: records written + not finished = $ntotal targets (${n:-?} not finished)"
+}

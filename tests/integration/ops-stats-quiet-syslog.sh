@@ -140,7 +140,7 @@ for procs in 1 2; do
 	    "-P $procs: the old stats file was replaced by a new one (renamed into place, not rewritten)"
 	is "$(find "$T" -maxdepth 1 -name 'stats-*.tmp*' | wc -l)" 0 "-P $procs: no temporary file is left"
 done
-D=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["duration_s"])' "$T/stats-1.json")
+D=$(python3 -c 'import json,sys; print("%.3f" % json.load(open(sys.argv[1]))["duration_s"])' "$T/stats-1.json")
 like "$(cat "$T/run-1.err")" " in $D s;" "the summary line and the stats file give the same duration ($D s)"
 
 # all ok: exit_status 0 and responses = targets

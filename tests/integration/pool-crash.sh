@@ -20,59 +20,13 @@ start_snmpd
 T=$LIB_TMP
 P=$SNMPD_PORT
 
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-
-cat >"$T/records.py" <<'PY'
-import json, sys
-path, hosts_path, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-want = set(l.strip() for l in open(hosts_path) if l.strip())
-seen, dup, bad, notok, n = set(), 0, 0, 0, 0
-with open(path, encoding="utf-8") as f:
-    for line in f:
-        n += 1
-        try:
-            r = json.loads(line)
-        except ValueError:
-            bad += 1
-            continue
-        h = r.get("host")
-        if h in seen:
-            dup += 1
-            if dup <= 3:
-                print("why twice", h)
-        seen.add(h)
-        if r.get("status") != "ok" or r.get("port") != port:
-            notok += 1
-print("lines", n)
-print("bad", bad)
-print("dup", dup)
-print("notok", notok)
-print("missing", len(want - seen))
-print("extra", len(seen - want))
-for h in sorted(want - seen)[:3]:
-    print("why missing", h)
-PY
-fact() { awk -v k="$1" '$1 == k { print $2 }' "$T/facts"; }
-show_why() { sed -n 's/^why //p' "$T/facts" | while IFS= read -r l; do diag "$l"; done; }
-lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
-
-# no_leftovers PID DESC — nothing is left in the run's session (setsid).
-no_leftovers() {
-	if [ "${LAUNCH[0]:-}" = setsid ]; then
-		sleep 0.2
-		is "$(pgrep -s "$1" 2>/dev/null)" "" "$2"
-	else
-		kill -0 "$1" 2>/dev/null
-		ok $((! $?)) "$2"
-	fi
-}
+launch_init
 
 # expect_exactly_once NAME OUT HOSTS N — the standard record assertions.
 expect_exactly_once() {
 	local name=$1 out=$2 hosts=$3 n=$4
 	check "$name: every line is a whole JSON object" jsonl_check "$out"
-	python3 "$T/records.py" "$out" "$hosts" "$P" >"$T/facts"
+	records_facts "$out" "$hosts" "$P" >"$T/facts"
 	is "$(fact lines)" "$n" "$name: exactly $n records" || show_why
 	is "$(fact dup)" 0 "$name: no target has two records" || show_why
 	is "$(fact missing)/$(fact extra)" "0/0" "$name: the host set is the inventory's" ||
@@ -105,7 +59,7 @@ fault() {
 	like "$(cat "$err")" "^snmpfleet: $N targets: $N ok, 0 timeout, 0 error" \
 	    "$spec: the summary counts every target once"
 	expect_exactly_once "$spec" "$out" "$T/hosts-fault" "$N"
-	no_leftovers "$pid" "$spec: no process left behind"
+	launched_no_leftovers "$pid" "$spec: no process left behind"
 }
 
 fault lock:500 "was killed by signal 9"
@@ -126,7 +80,7 @@ track_pid "$PID"
 KILLED=()
 for at in 1000 8000; do
 	for ((i = 0; i < 1200; i++)); do
-		[ "$(lines "$OUT")" -gt "$at" ] && break
+		[ "$(file_lines "$OUT")" -gt "$at" ] && break
 		kill -0 "$PID" 2>/dev/null || break
 		sleep 0.05
 	done
@@ -134,7 +88,7 @@ for at in 1000 8000; do
 	W=$(pgrep -P "$PID" 2>/dev/null | grep -vxF -f <(printf '%s\n' none "${KILLED[@]}") | head -n 1)
 	if [ -n "$W" ] && kill -KILL "$W" 2>/dev/null; then
 		KILLED+=("$W")
-		diag "killed worker pid $W after $(lines "$OUT") records"
+		diag "killed worker pid $W after $(file_lines "$OUT") records"
 	fi
 done
 wait "$PID"
@@ -149,6 +103,6 @@ done
 like "$(cat "$T/err-kill")" "^snmpfleet: $N targets: $N ok, 0 timeout, 0 error" \
     "kill: the summary counts every target once"
 expect_exactly_once kill "$OUT" "$T/hosts-kill" "$N"
-no_leftovers "$PID" "kill: no process left behind"
+launched_no_leftovers "$PID" "kill: no process left behind"
 
 done_testing

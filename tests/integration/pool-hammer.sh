@@ -66,35 +66,6 @@ no_leftovers() {
 	ok "$st" "$2" || diag "session '${1:-?}' still has: ${left:-?}"
 }
 
-# records FILE HOSTS — "key value" facts about a jsonl record file.
-cat >"$T/records.py" <<'PY'
-import json, sys
-path, hosts_path, port = sys.argv[1], sys.argv[2], int(sys.argv[3])
-want = set(l.strip() for l in open(hosts_path) if l.strip())
-seen, dup, bad, notok, n = set(), 0, 0, 0, 0
-with open(path, encoding="utf-8") as f:
-    for line in f:
-        n += 1
-        try:
-            r = json.loads(line)
-        except ValueError:
-            bad += 1
-            continue
-        h = r.get("host")
-        if h in seen:
-            dup += 1
-        seen.add(h)
-        if r.get("status") != "ok" or r.get("port") != port:
-            notok += 1
-print("lines", n)
-print("bad", bad)
-print("dup", dup)
-print("notok", notok)
-print("missing", len(want - seen))
-print("extra", len(seen - want))
-PY
-fact() { awk -v k="$1" '$1 == k { print $2 }' "$T/facts"; }
-
 # ------------------------------------ 1: 200,000 records into one file
 hosts "$NBIG" >"$T/hosts-big"
 START=$EPOCHREALTIME
@@ -104,7 +75,7 @@ RC=$?
 diag "$NBIG targets, -P 8 -j 32: $(elapsed_since "$START") s"
 is "$RC" 0 "file: exit status 0"
 check "file: every line is a whole JSON object" jsonl_check "$T/big.jsonl"
-python3 "$T/records.py" "$T/big.jsonl" "$T/hosts-big" "$P" >"$T/facts"
+records_facts "$T/big.jsonl" "$T/hosts-big" "$P" >"$T/facts"
 is "$(fact lines)" "$NBIG" "file: exactly $NBIG records"
 is "$(fact dup)" 0 "file: no host has two records"
 is "$(fact missing)/$(fact extra)" "0/0" "file: the host set is the inventory's"
@@ -197,7 +168,6 @@ print("trailing", len(cur))
 for w in why:
     print("why", w)
 PY
-show_why() { sed -n 's/^why //p' "$T/facts" | while IFS= read -r l; do diag "$l"; done; }
 ok $(($(fact erased_progress) > 0 ? 0 : 1)) \
     "tty records: the progress line was drawn and cleared ($(fact erased_progress) times)"
 is "$(fact torn)" 0 "tty records: nothing but a progress line is ever erased" || show_why
@@ -207,7 +177,7 @@ is "$(fact records)" "$NTTY" "tty records: $NTTY records on the screen"
 is "$(fact summaries)/$(fact trailing)" "1/0" \
     "tty records: one summary line, and the progress line is gone at the end"
 grep '^{' "$T/screen" >"$T/tty.jsonl"
-python3 "$T/records.py" "$T/tty.jsonl" "$T/hosts-tty" "$P" >"$T/facts"
+records_facts "$T/tty.jsonl" "$T/hosts-tty" "$P" >"$T/facts"
 is "$(fact dup)/$(fact missing)/$(fact extra)/$(fact notok)" "0/0/0/0" \
     "tty records: one ok record per target (dup/missing/extra/not ok)"
 no_leftovers "$TTY_SID" "tty records: no process left in the run's session"

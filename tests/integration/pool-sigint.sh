@@ -20,24 +20,17 @@ PROCS=4
 
 # 100 answering targets first, then 3,900 on a port where nothing listens:
 # with -t 5 -r 0 and 4 x 256 in flight the dead ones would take ~20 s.
-{
-	make_hosts "$NLIVE" | sed "s/\$/:$P/"
-	make_hosts "$NTOTAL" | tail -n +$((NLIVE + 1)) | sed "s/\$/:$DEAD/"
-} >"$T/inventory"
+live_dead_inventory "$NLIVE" "$NTOTAL" "$P" "$DEAD" >"$T/inventory"
 
 # As a shell with job control starts programs: SIGINT and SIGTERM at their
 # defaults, in a session (and process group) of their own.
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
-
-lines() { if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi; }
+launch_init --default-signals
 
 # interrupt NAME SIGNAL TARGET EXPECTED-STATUS — TARGET is "parent" (kill
 # the parent's pid) or "group" (kill its whole process group).
 interrupt() {
 	local name=$1 sig=$2 to=$3 want=$4 out=$T/r-$1.jsonl err=$T/err-$1
-	local pid rc i n workers start
+	local pid rc n workers start
 	start=$EPOCHREALTIME
 	"${LAUNCH[@]}" "$SNMPFLEET" -i "$T/inventory" -P "$PROCS" -t 5 -r 0 -F jsonl \
 	    -o "$out" sysName.0 sysUpTime.0 </dev/null >"$T/out-$name" 2>"$err" &
@@ -45,12 +38,8 @@ interrupt() {
 	track_pid "$pid"
 	# Wait for the live records (bounded by the run itself, which ends
 	# by its own timeouts if it never writes them).
-	for ((i = 0; i < 600; i++)); do
-		[ "$(lines "$out")" -ge "$NLIVE" ] && break
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	n=$(lines "$out")
+	wait_lines "$out" "$NLIVE" "$pid"
+	n=$(file_lines "$out")
 	ok $((n >= NLIVE ? 0 : 1)) "$name: the $NLIVE live records were written before the signal ($n lines)"
 	workers=$(pgrep -P "$pid" 2>/dev/null | wc -l)
 	is "$workers" "$PROCS" "$name: $PROCS workers are running when the signal is sent"
@@ -65,25 +54,7 @@ interrupt() {
 	rc=$?
 	diag "$name: $(elapsed_since "$start") s; stderr:" "$(cat "$err")"
 	is "$rc" "$want" "$name: exit status $want"
-	check "$name: every line of the output is a whole JSON record" jsonl_check "$out"
-	python3 - "$out" "$P" >"$T/facts" <<'PY'
-import json, sys
-recs = [json.loads(l) for l in open(sys.argv[1])]
-live_port = int(sys.argv[2])
-print("records", len(recs))
-print("unique", len({(r.get("host"), r.get("port")) for r in recs}))
-print("live_ok", sum(1 for r in recs if r.get("port") == live_port and r.get("status") == "ok"))
-print("bad_status", sum(1 for r in recs if r.get("status") not in ("ok", "timeout", "error")))
-PY
-	fact() { awk -v k="$1" '$1 == k { print $2 }' "$T/facts"; }
-	is "$(fact live_ok)" "$NLIVE" "$name: all $NLIVE live targets have an ok record"
-	is "$(fact unique)" "$(fact records)" "$name: no target has two records"
-	is "$(fact bad_status)" 0 "$name: every record has status ok, timeout or error"
-	like "$(cat "$err")" "^snmpfleet: .*interrupted" "$name: the summary says interrupted"
-	like "$(cat "$err")" "[0-9]+ not finished" "$name: the summary says how many were not finished"
-	n=$(sed -nE 's/.*[^0-9]([0-9]+) not finished.*/\1/p' "$err" | head -n 1)
-	is "$(( ${n:-0} + $(fact records) ))" "$NTOTAL" \
-	    "$name: records written + not finished = $NTOTAL targets (${n:-?} not finished)"
+	check_interrupted "$name" "$out" "$err" "$P" "$NLIVE" "$NTOTAL"
 	unlike "$(cat "$err")" "was killed by signal|exited with status|polling [0-9]+ unfinished" \
 	    "$name: the workers' ends are not reported as crashes, nothing is polled again"
 	is "$(cat "$T/out-$name")" "" "$name: nothing on stdout with -o"

@@ -19,8 +19,7 @@ make_hosts $((2 * N)) >"$T/hosts"
 head -n "$N" "$T/hosts" >"$T/hosts-a"
 tail -n +$((N + 1)) "$T/hosts" >"$T/hosts-b"
 
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
+launch_init
 
 START=$EPOCHREALTIME
 "${LAUNCH[@]}" "$SNMPFLEET" -i "$T/hosts-a" --port "$P" -P 4 -j 32 -t 2 -r 3 \
@@ -79,7 +78,6 @@ print("b_missing", len(b - seen))
 print("extra", len(seen - a - b))
 print("switches", switches)
 PY
-fact() { awk -v k="$1" '$1 == k { print $2 }' "$T/facts"; }
 is "$(fact lines)" $((2 * N)) "the file holds $((2 * N)) records"
 is "$(fact dup)" 0 "no host has two records"
 is "$(fact a_missing)" 0 "run A's $N targets are all there"

@@ -8,30 +8,21 @@
 # shellcheck source=lib.sh
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_snmpfleet
-need_python
+need_snmpber
 
 plan 14
 
 responder=$LIB_TMP/responder.py
 cat >"$responder" <<'PY'
-import socket, sys
+import sys
+from snmpber import bind, dec_header as header, mark_ready
 
 # mode: good | wrongport | wrongid | wrongaddr | toobig (tooBig when a
 # request holds more than 2 OIDs)
 mode, port, portfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", port))
-other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-other.bind(("127.0.0.2" if mode == "wrongaddr" else "127.0.0.1", 0))
-open(portfile, "w").write("ready\n")
-
-def header(b, i):
-    """(tag, content start, content length) of the TLV at i."""
-    tag, n = b[i], b[i + 1]
-    if n < 0x80:
-        return tag, i + 2, n
-    k = n & 0x7f
-    return tag, i + 2 + k, int.from_bytes(b[i + 2:i + 2 + k], "big")
+s = bind(port)
+other = bind(0, "127.0.0.2" if mode == "wrongaddr" else "127.0.0.1")
+mark_ready(portfile)
 
 while True:
     data, peer = s.recvfrom(65535)
@@ -65,11 +56,7 @@ start_responder() {
 	local mode=$1 port=$2
 	python3 "$responder" "$mode" "$port" "$LIB_TMP/$mode.ready" &
 	track_pid $!
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$LIB_TMP/$mode.ready" ] && return 0
-		sleep 0.05
-	done
-	bail_out "responder $mode did not start"
+	wait_ready "$LIB_TMP/$mode.ready" "responder $mode"
 }
 
 good=$(free_udp_port)

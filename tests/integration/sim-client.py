@@ -34,69 +34,30 @@ import socket
 import sys
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ next to the sources
+import snmpber  # noqa: E402 (next to this file)
+from snmpber import (  # noqa: E402
+    dec_header, enc_int, enc_oid_body, oid, oid_str, tlv)
+
 SYSNAME = "1.3.6.1.2.1.1.5.0"
 PDUS = {"get": 0xA0, "getnext": 0xA1, "response": 0xA2, "set": 0xA3,
         "getbulk": 0xA5}
 
 
-def enc_len(n):
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-
-def tlv(tag, content):
-    return bytes([tag]) + enc_len(len(content)) + content
-
-
-def enc_int(v, tag=0x02):
-    n = 1
-    while not -(1 << (8 * n - 1)) <= v < (1 << (8 * n - 1)):
-        n += 1
-    return tlv(tag, v.to_bytes(n, "big", signed=True))
-
-
 def enc_oid(text):
-    ids = [int(x) for x in text.strip(".").split(".")]
-    out = bytearray()
-    for i, v in enumerate([ids[0] * 40 + ids[1]] + ids[2:]):
-        chunk = [v & 0x7F]
-        v >>= 7
-        while v:
-            chunk.append(0x80 | (v & 0x7F))
-            v >>= 7
-        out += bytes(reversed(chunk))
-    return tlv(0x06, bytes(out))
+    return tlv(0x06, enc_oid_body(oid(text)))
 
 
 def request(version, community, pdu, reqid, oids, a=0, b=0):
     vbl = b"".join(tlv(0x30, enc_oid(o) + b"\x05\x00") for o in oids)
-    body = enc_int(reqid) + enc_int(a) + enc_int(b) + tlv(0x30, vbl)
-    return tlv(0x30, enc_int(version) + tlv(0x04, community.encode()) +
-               tlv(PDUS[pdu], body))
-
-
-def dec_tlv(b, i):
-    tag, n = b[i], b[i + 1]
-    i += 2
-    if n & 0x80:
-        k = n & 0x7F
-        n = int.from_bytes(b[i:i + k], "big")
-        i += k
-    return tag, i, n
+    body = enc_int(0x02, reqid) + enc_int(0x02, a) + enc_int(0x02, b) + \
+        tlv(0x30, vbl)
+    return tlv(0x30, enc_int(0x02, version) +
+               tlv(0x04, community.encode()) + tlv(PDUS[pdu], body))
 
 
 def dec_oid(c):
-    ids, v = [], 0
-    for x in c:
-        v = (v << 7) | (x & 0x7F)
-        if not x & 0x80:
-            ids.append(v)
-            v = 0
-    first = ids[0]
-    a = min(first // 40, 2)
-    return ".".join(str(x) for x in [a, first - 40 * a] + ids[1:])
+    return oid_str(snmpber.dec_oid(c))
 
 
 def dec_value(tag, c):
@@ -113,31 +74,31 @@ def dec_value(tag, c):
 
 def decode(b):
     """The response as a dict; raises on anything malformed."""
-    tag, i, n = dec_tlv(b, 0)
+    tag, i, n = dec_header(b, 0)
     assert tag == 0x30 and i + n == len(b), "not one whole SEQUENCE"
     out = {"size": len(b)}
-    tag, i, n = dec_tlv(b, i)
+    tag, i, n = dec_header(b, i)
     out["version"] = int.from_bytes(b[i:i + n], "big")
     i += n
-    tag, i, n = dec_tlv(b, i)
+    tag, i, n = dec_header(b, i)
     out["community"] = b[i:i + n].decode("latin-1")
     i += n
-    tag, i, n = dec_tlv(b, i)
+    tag, i, n = dec_header(b, i)
     out["pdu"] = tag
     end = i + n
     for key in ("reqid", "errstat", "errindex"):
-        tag, i, n = dec_tlv(b, i)
+        tag, i, n = dec_header(b, i)
         out[key] = int.from_bytes(b[i:i + n], "big", signed=True)
         i += n
-    tag, i, n = dec_tlv(b, i)
+    tag, i, n = dec_header(b, i)
     assert tag == 0x30 and i + n == end, "bad varbind list"
     out["vars"] = []
     while i < end:
-        tag, j, n = dec_tlv(b, i)
+        tag, j, n = dec_header(b, i)
         i = j + n
-        tag, j, n = dec_tlv(b, j)
+        tag, j, n = dec_header(b, j)
         oid = dec_oid(b[j:j + n])
-        tag, j, n = dec_tlv(b, j + n)
+        tag, j, n = dec_header(b, j + n)
         out["vars"].append([oid, tag, dec_value(tag, b[j:j + n])])
     return out
 

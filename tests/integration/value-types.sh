@@ -13,7 +13,7 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_snmpfleet
 need_snmpget
-need_python
+need_snmpber
 
 plan 32
 
@@ -21,92 +21,12 @@ T=$LIB_TMP
 AGENT=$T/agent.py
 
 cat >"$AGENT" <<'PY'
-# ---- a minimal SNMP (v1/v2c) codec: enough to answer GET, GETNEXT and
-# GETBULK with any value bytes we choose.
-import bisect, socket, struct, sys
-
-def enc_len(n):
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-def tlv(tag, content):
-    return bytes([tag]) + enc_len(len(content)) + content
-
-def enc_int(tag, v):
-    """INTEGER and the unsigned application types (two's complement, so an
-    unsigned value with its top bit set gets a leading zero byte)."""
-    n = 1
-    while not -(1 << (8 * n - 1)) <= v < (1 << (8 * n - 1)):
-        n += 1
-    return tlv(tag, v.to_bytes(n, "big", signed=True))
-
-def enc_oid_body(arcs):
-    out = bytearray([40 * arcs[0] + arcs[1]])
-    for a in arcs[2:]:
-        chunk = [a & 0x7f]
-        a >>= 7
-        while a:
-            chunk.append(0x80 | (a & 0x7f))
-            a >>= 7
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-def oid(s):
-    return tuple(int(x) for x in s.strip(".").split("."))
-
-def oid_str(o):
-    return ".".join(map(str, o))
-
-def dec_tlv(b, i):
-    tag, n = b[i], b[i + 1]
-    i += 2
-    if n & 0x80:
-        k = n & 0x7f
-        n = int.from_bytes(b[i:i + k], "big")
-        i += k
-    return tag, b[i:i + n], i + n
-
-def dec_oid(c):
-    arcs, v = [c[0] // 40, c[0] % 40], 0
-    for x in c[1:]:
-        v = v << 7 | (x & 0x7f)
-        if not x & 0x80:
-            arcs.append(v)
-            v = 0
-    return tuple(arcs)
-
-NULL = tlv(0x05, b"")
-NO_SUCH_OBJECT = tlv(0x80, b"")
-NO_SUCH_INSTANCE = tlv(0x81, b"")
-END_OF_MIB = tlv(0x82, b"")
-GET, GETNEXT, GETBULK = 0xa0, 0xa1, 0xa5
-
-def parse(data):
-    _, msg, _ = dec_tlv(data, 0)
-    _, ver, i = dec_tlv(msg, 0)
-    _, comm, i = dec_tlv(msg, i)
-    ptag, pdu, _ = dec_tlv(msg, i)
-    _, rid, j = dec_tlv(pdu, 0)
-    _, a, j = dec_tlv(pdu, j)
-    _, b, j = dec_tlv(pdu, j)
-    _, vbl, _ = dec_tlv(pdu, j)
-    oids, k = [], 0
-    while k < len(vbl):
-        _, vb, k = dec_tlv(vbl, k)
-        _, o, _ = dec_tlv(vb, 0)
-        oids.append(dec_oid(o))
-    return (int.from_bytes(ver, "big"), comm, ptag, rid,
-            int.from_bytes(a, "big", signed=True),
-            int.from_bytes(b, "big", signed=True), oids)
-
-def response(version, comm, rid, vbs):
-    vbl = b"".join(tlv(0x30, tlv(0x06, enc_oid_body(o)) + v) for o, v in vbs)
-    pdu = tlv(0x02, rid) + enc_int(0x02, 0) + enc_int(0x02, 0) + \
-        tlv(0x30, vbl)
-    return tlv(0x30, enc_int(0x02, version) + tlv(0x04, comm) +
-               tlv(0xa2, pdu))
+# ---- an agent answering GET, GETNEXT and GETBULK with any value bytes we
+# choose (the codec: snmpber.py).
+import bisect, struct, sys
+from snmpber import (END_OF_MIB, GET, GETBULK, GETNEXT, NO_SUCH_INSTANCE,
+                     NO_SUCH_OBJECT, NULL, answer, bind, enc_int, enc_len,
+                     enc_oid_body, mark_ready, oid, response, serve, tlv)
 
 # ---- the values: (OID, encoded value, type name, Python value, hex?)
 def opaque(tag2, body):
@@ -206,35 +126,17 @@ def nxt(o):
         return KEYS[i], WALKABLE[KEYS[i]]
     return o, END_OF_MIB
 
-def answer(ptag, nonrep, reps, oids):
-    if ptag == GET:
-        return [(o, GETTABLE.get(o, NO_SUCH_OBJECT)) for o in oids]
-    if ptag == GETNEXT:
-        return [nxt(o) for o in oids]
-    nr = max(nonrep, 0)
-    vbs = [nxt(o) for o in oids[:nr]]
-    cur = list(oids[nr:])
-    for _ in range(max(reps, 0)):
-        row = [nxt(o) for o in cur]
-        vbs += row
-        cur = [o for o, _ in row]
-        if all(v == END_OF_MIB for _, v in row):
-            break
-    return vbs
+def handle(req, peer):
+    ver, comm, ptag, rid, a, b, oids = req
+    if ptag in (GET, GETNEXT, GETBULK):
+        return response(ver, comm, rid,
+                        answer(ptag, a, b, oids, GETTABLE, nxt))
+    return None
 
 if __name__ == "__main__":
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", int(sys.argv[1])))
-    with open(sys.argv[2], "w") as f:
-        f.write("ready\n")
-    while True:
-        data, peer = s.recvfrom(65535)
-        try:
-            ver, comm, ptag, rid, a, b, oids = parse(data)
-        except (IndexError, ValueError):
-            continue
-        if ptag in (GET, GETNEXT, GETBULK):
-            s.sendto(response(ver, comm, rid, answer(ptag, a, b, oids)), peer)
+    s = bind(int(sys.argv[1]))
+    mark_ready(sys.argv[2])
+    serve(s, handle)
 PY
 
 # check.py MODE FILE — compare snmpfleet's output with the agent's values;
@@ -336,11 +238,7 @@ check() {
 PORT=$(free_udp_port) || bail_out "no free UDP port"
 python3 "$AGENT" "$PORT" "$T/agent.ready" 2>"$T/agent.err" &
 track_pid $!
-for ((i = 0; i < 100; i++)); do
-	[ -s "$T/agent.ready" ] && break
-	sleep 0.05
-done
-[ -s "$T/agent.ready" ] || bail_out "the test agent did not start: $(cat "$T/agent.err")"
+wait_ready "$T/agent.ready" "the test agent" "$T/agent.err"
 H=127.0.0.1:$PORT
 
 oids() {

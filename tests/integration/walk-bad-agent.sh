@@ -21,7 +21,7 @@
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_snmpfleet
 need_snmpget
-need_python
+need_snmpber
 
 plan 47
 
@@ -29,80 +29,9 @@ T=$LIB_TMP
 R=1.3.6.1.4.1.99999
 
 cat >"$T/responder.py" <<'PY'
-import bisect, socket, sys
-
-def enc_len(n):
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-def tlv(tag, content):
-    return bytes([tag]) + enc_len(len(content)) + content
-
-def enc_int(tag, v):
-    n = 1
-    while not -(1 << (8 * n - 1)) <= v < (1 << (8 * n - 1)):
-        n += 1
-    return tlv(tag, v.to_bytes(n, "big", signed=True))
-
-def enc_oid_body(arcs):
-    out = bytearray([40 * arcs[0] + arcs[1]])
-    for a in arcs[2:]:
-        chunk = [a & 0x7f]
-        a >>= 7
-        while a:
-            chunk.append(0x80 | (a & 0x7f))
-            a >>= 7
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-def dec_tlv(b, i):
-    tag, n = b[i], b[i + 1]
-    i += 2
-    if n & 0x80:
-        k = n & 0x7f
-        n = int.from_bytes(b[i:i + k], "big")
-        i += k
-    return tag, b[i:i + n], i + n
-
-def dec_oid(c):
-    arcs, v = [c[0] // 40, c[0] % 40], 0
-    for x in c[1:]:
-        v = v << 7 | (x & 0x7f)
-        if not x & 0x80:
-            arcs.append(v)
-            v = 0
-    return tuple(arcs)
-
-NO_SUCH_OBJECT = tlv(0x80, b"")
-END_OF_MIB = tlv(0x82, b"")
-GET, GETNEXT, GETBULK = 0xa0, 0xa1, 0xa5
-
-def parse(data):
-    _, msg, _ = dec_tlv(data, 0)
-    _, ver, i = dec_tlv(msg, 0)
-    _, comm, i = dec_tlv(msg, i)
-    ptag, pdu, _ = dec_tlv(msg, i)
-    _, rid, j = dec_tlv(pdu, 0)
-    _, a, j = dec_tlv(pdu, j)
-    _, b, j = dec_tlv(pdu, j)
-    _, vbl, _ = dec_tlv(pdu, j)
-    oids, k = [], 0
-    while k < len(vbl):
-        _, vb, k = dec_tlv(vbl, k)
-        _, o, _ = dec_tlv(vb, 0)
-        oids.append(dec_oid(o))
-    return (int.from_bytes(ver, "big"), comm, ptag, rid,
-            int.from_bytes(a, "big", signed=True),
-            int.from_bytes(b, "big", signed=True), oids)
-
-def response(version, comm, rid, vbs):
-    vbl = b"".join(tlv(0x30, tlv(0x06, enc_oid_body(o)) + v) for o, v in vbs)
-    pdu = tlv(0x02, rid) + enc_int(0x02, 0) + enc_int(0x02, 0) + \
-        tlv(0x30, vbl)
-    return tlv(0x30, enc_int(0x02, version) + tlv(0x04, comm) +
-               tlv(0xa2, pdu))
+import bisect, sys
+from snmpber import (END_OF_MIB, GET, GETBULK, GETNEXT, answer, bind,
+                     enc_int, mark_ready, parse, response, serve)
 
 mode, port, ready, log = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 R = (1, 3, 6, 1, 4, 1, 99999)
@@ -132,27 +61,9 @@ def nxt(o):
         return keys[0], mib[keys[0]]   # wraps around: lower than asked
     return o, END_OF_MIB
 
-def answer(ptag, nonrep, reps, oids):
-    if ptag == GET:
-        return [(o, mib.get(o, NO_SUCH_OBJECT)) for o in oids]
-    if ptag == GETNEXT:
-        return [nxt(o) for o in oids]
-    nr = max(nonrep, 0)
-    vbs = [nxt(o) for o in oids[:nr]]
-    cur = list(oids[nr:])
-    for _ in range(max(reps, 0)):
-        row = [nxt(o) for o in cur]
-        vbs += row
-        cur = [o for o, _ in row]
-        if all(v == END_OF_MIB for _, v in row):
-            break
-    return vbs
-
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("127.0.0.1", port))
+s = bind(port)
 logf = open(log, "a")
-with open(ready, "w") as f:
-    f.write("ready\n")
+mark_ready(ready)
 answered = set()
 
 def slow():
@@ -179,43 +90,36 @@ def slow():
         logf.write("inflight %d\n" % inflight[peer])
         logf.flush()
         heapq.heappush(pending, (now + 0.2, seq, peer, response(
-            ver, comm, rid, answer(ptag, a, b, oids))))
+            ver, comm, rid, answer(ptag, a, b, oids, mib, nxt))))
         seq += 1
 
-if mode == "slow":
-    slow()
-while True:
-    data, peer = s.recvfrom(65535)
-    try:
-        ver, comm, ptag, rid, a, b, oids = parse(data)
-    except (IndexError, ValueError):
-        continue
+def handle(req, peer):
+    ver, comm, ptag, rid, a, b, oids = req
     logf.write("%s %s\n" % ({GET: "get", GETNEXT: "getnext",
                              GETBULK: "getbulk"}.get(ptag, hex(ptag)),
                             ".".join(map(str, oids[0])) if oids else "-"))
     logf.flush()
     if ptag not in (GET, GETNEXT, GETBULK):
-        continue
+        return None
     if mode == "silent":
         if peer in answered:
-            continue
+            return None
         answered.add(peer)
-    s.sendto(response(ver, comm, rid, answer(ptag, a, b, oids)), peer)
+    return response(ver, comm, rid, answer(ptag, a, b, oids, mib, nxt))
+
+if mode == "slow":
+    slow()
+serve(s, handle)
 PY
 
 # start_responder MODE — sets PORT_<MODE>.
 start_responder() {
-	local mode=$1 port i
+	local mode=$1 port
 	port=$(free_udp_port) || bail_out "no free UDP port"
 	python3 "$T/responder.py" "$mode" "$port" "$T/$mode.ready" \
 	    "$T/$mode.log" 2>"$T/$mode.err" &
 	track_pid $!
-	for ((i = 0; i < 100; i++)); do
-		[ -s "$T/$mode.ready" ] && break
-		sleep 0.05
-	done
-	[ -s "$T/$mode.ready" ] ||
-	    bail_out "responder $mode did not start: $(cat "$T/$mode.err")"
+	wait_ready "$T/$mode.ready" "responder $mode" "$T/$mode.err"
 	printf -v "PORT_$mode" '%s' "$port"
 }
 PORT_loop='' PORT_same='' PORT_silent='' PORT_eom='' PORT_eomafter='' PORT_slow=''
