@@ -568,6 +568,23 @@ launched_no_leftovers() {
 	fi
 }
 
+# session_no_leftovers SID DESC — one test: no process is left in the
+# session SID (the pid of a run started with "${LAUNCH[@]}"), waiting up
+# to 5 s for it to empty; skipped (a pass marked SKIP) without setsid.
+session_no_leftovers() {
+	local i left=
+	if [ "${LAUNCH[0]:-}" != setsid ]; then
+		pass "# SKIP $2 (no setsid)"
+		return 0
+	fi
+	for ((i = 0; i < 100; i++)); do
+		left=$(pgrep -s "$1" | tr '\n' ' ')
+		[ -z "$left" ] && break
+		sleep 0.05
+	done
+	is "$left" "" "$2"
+}
+
 # file_lines FILE — how many complete lines FILE has (0 if none yet).
 file_lines() {
 	if [ -f "$1" ]; then wc -l <"$1"; else echo 0; fi

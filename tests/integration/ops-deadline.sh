@@ -29,34 +29,13 @@ NLIVE=20
 NDEAD=20
 
 # Long runs are started in a session of their own (setsid), with SIGINT
-# and SIGTERM at their defaults, so that no_leftovers can check that
-# nothing of them is left.
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
-
-# no_leftovers SID DESC — no process is left in the session SID (the
-# pid of a program started with "${LAUNCH[@]}").
-no_leftovers() {
-	local i left=
-	if [ "${LAUNCH[0]:-}" != setsid ]; then
-		pass "# SKIP $2 (no setsid)"
-		return 0
-	fi
-	for ((i = 0; i < 100; i++)); do
-		left=$(pgrep -s "$1" | tr '\n' ' ')
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	is "$left" "" "$2"
-}
+# and SIGTERM at their defaults, so that session_no_leftovers (lib.sh)
+# can check that nothing of them is left.
+launch_init --default-signals
 
 # Live targets first (so that they are polled before any slot waits on a
 # silent one), then as many on a port where nothing listens.
-{
-	make_hosts "$NLIVE" | sed "s/\$/:$P/"
-	make_hosts $((NLIVE + NDEAD)) | tail -n +$((NLIVE + 1)) | sed "s/\$/:$DEAD/"
-} >"$T/inventory"
+live_dead_inventory "$NLIVE" $((NLIVE + NDEAD)) "$P" "$DEAD" >"$T/inventory"
 
 # facts JSONL STATS [LIVEPORT] — what the records and the stats file say,
 # as "key value" lines (see fact).
@@ -178,7 +157,7 @@ diag "stopped worker: $(cat "$T/stop.err")"
 is "$RC" 4 "stopped worker: the run still ends, exit 4"
 kill -0 "$WORKER" 2>/dev/null
 ok $((! $?)) "stopped worker: the parent killed the overdue worker"
-no_leftovers "$PID" "stopped worker: nothing of the run is left"
+session_no_leftovers "$PID" "stopped worker: nothing of the run is left"
 check "stopped worker: every line is a whole JSON record" jsonl_check "$T/stop.jsonl"
 facts "$T/stop.jsonl" "$T/stop.json" "$P" >"$T/facts"
 is "$(fact records)/$(fact unique)" "$((NLIVE + NDEAD))/$((NLIVE + NDEAD))" \

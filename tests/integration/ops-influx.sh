@@ -13,7 +13,7 @@
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
-need_python
+need_snmpber
 start_sim
 
 plan 37
@@ -23,79 +23,16 @@ SP=$SIM_PORT
 DEAD=$(free_udp_port) || bail_out "no free UDP port"
 
 # Long runs are started in a session of their own (setsid), with SIGINT
-# and SIGTERM at their defaults, so that no_leftovers can check that
-# nothing of them is left.
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
-
-# no_leftovers SID DESC — no process is left in the session SID (the
-# pid of a program started with "${LAUNCH[@]}").
-no_leftovers() {
-	local i left=
-	if [ "${LAUNCH[0]:-}" != setsid ]; then
-		pass "# SKIP $2 (no setsid)"
-		return 0
-	fi
-	for ((i = 0; i < 100; i++)); do
-		left=$(pgrep -s "$1" | tr '\n' ' ')
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	is "$left" "" "$2"
-}
+# and SIGTERM at their defaults, so that session_no_leftovers (lib.sh)
+# can check that nothing of them is left.
+launch_init --default-signals
 
 # ------------------------------------------------------------ the agent
 cat >"$T/agent.py" <<'PY'
-# GET only, v1/v2c; fixed values (BER by hand); genErr for one OID.
-import os, socket, struct, sys
-
-def enc_len(n):
-    if n < 0x80:
-        return bytes([n])
-    b = n.to_bytes((n.bit_length() + 7) // 8, "big")
-    return bytes([0x80 | len(b)]) + b
-
-def tlv(tag, content):
-    return bytes([tag]) + enc_len(len(content)) + content
-
-def enc_int(tag, v):
-    n = 1
-    while not -(1 << (8 * n - 1)) <= v < (1 << (8 * n - 1)):
-        n += 1
-    return tlv(tag, v.to_bytes(n, "big", signed=True))
-
-def enc_oid_body(arcs):
-    out = bytearray([40 * arcs[0] + arcs[1]])
-    for a in arcs[2:]:
-        chunk = [a & 0x7f]
-        a >>= 7
-        while a:
-            chunk.append(0x80 | (a & 0x7f))
-            a >>= 7
-        out += bytes(reversed(chunk))
-    return bytes(out)
-
-def oid(s):
-    return tuple(int(x) for x in s.strip(".").split("."))
-
-def dec_tlv(b, i):
-    tag, n = b[i], b[i + 1]
-    i += 2
-    if n & 0x80:
-        k = n & 0x7f
-        n = int.from_bytes(b[i:i + k], "big")
-        i += k
-    return tag, b[i:i + n], i + n
-
-def dec_oid(c):
-    arcs, v = [c[0] // 40, c[0] % 40], 0
-    for x in c[1:]:
-        v = v << 7 | (x & 0x7f)
-        if not x & 0x80:
-            arcs.append(v)
-            v = 0
-    return tuple(arcs)
+# GET only, v1/v2c; fixed values (the codec: snmpber.py); genErr for one OID.
+import os, struct, sys
+from snmpber import (GET, NO_SUCH_OBJECT, NULL, bind, enc_int, enc_len,
+                     enc_oid_body, oid, response, serve, tlv)
 
 def opaque(tag2, body):
     return tlv(0x44, bytes([0x9f, tag2]) + enc_len(len(body)) + body)
@@ -126,59 +63,27 @@ VALUES = {
 VALUES = {oid(k): v for k, v in VALUES.items()}
 GENERR = oid("1.3.6.1.4.1.99999.9.0")
 
-def parse(data):
-    _, msg, _ = dec_tlv(data, 0)
-    _, ver, i = dec_tlv(msg, 0)
-    _, comm, i = dec_tlv(msg, i)
-    ptag, pdu, _ = dec_tlv(msg, i)
-    _, rid, j = dec_tlv(pdu, 0)
-    _, a, j = dec_tlv(pdu, j)
-    _, b, j = dec_tlv(pdu, j)
-    _, vbl, _ = dec_tlv(pdu, j)
-    oids, k = [], 0
-    while k < len(vbl):
-        _, vb, k = dec_tlv(vbl, k)
-        _, o, _ = dec_tlv(vb, 0)
-        oids.append(dec_oid(o))
-    return int.from_bytes(ver, "big"), comm, ptag, rid, oids
-
-def response(version, comm, rid, vbs, err=0, idx=0):
-    vbl = b"".join(tlv(0x30, tlv(0x06, enc_oid_body(o)) + v) for o, v in vbs)
-    pdu = tlv(0x02, rid) + enc_int(0x02, err) + enc_int(0x02, idx) + \
-        tlv(0x30, vbl)
-    return tlv(0x30, enc_int(0x02, version) + tlv(0x04, comm) +
-               tlv(0xa2, pdu))
+def handle(req, peer):
+    ver, comm, ptag, rid, _, _, oids = req
+    if ptag != GET:
+        return None
+    if GENERR in oids:
+        return response(ver, comm, rid, [(o, NULL) for o in oids], 5,
+                        oids.index(GENERR) + 1)
+    return response(ver, comm, rid,
+                    [(o, VALUES.get(o, NO_SUCH_OBJECT)) for o in oids])
 
 if __name__ == "__main__":
-    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    s.bind(("127.0.0.1", 0))
+    s = bind(0)
     with open(sys.argv[1] + ".tmp", "w") as f:
         f.write("%d\n" % s.getsockname()[1])
     os.rename(sys.argv[1] + ".tmp", sys.argv[1])
-    while True:
-        data, peer = s.recvfrom(65535)
-        try:
-            ver, comm, ptag, rid, oids = parse(data)
-        except (IndexError, ValueError):
-            continue
-        if ptag != 0xa0:
-            continue
-        if GENERR in oids:
-            vbs = [(o, tlv(0x05, b"")) for o in oids]
-            s.sendto(response(ver, comm, rid, vbs, 5,
-                              oids.index(GENERR) + 1), peer)
-        else:
-            vbs = [(o, VALUES.get(o, tlv(0x80, b""))) for o in oids]
-            s.sendto(response(ver, comm, rid, vbs), peer)
+    serve(s, handle)
 PY
 python3 "$T/agent.py" "$T/agent.port" </dev/null >"$T/agent.log" 2>&1 &
 track_pid $!
-for ((i = 0; i < 100; i++)); do
-	[ -s "$T/agent.port" ] && break
-	sleep 0.05
-done
-AP=$(cat "$T/agent.port" 2>/dev/null)
-[ -n "$AP" ] || bail_out "the test agent did not start: $(cat "$T/agent.log")"
+wait_ready "$T/agent.port" "the test agent" "$T/agent.log"
+AP=$(cat "$T/agent.port")
 
 # ----------------------------------------------------------- the parser
 # lp.py FILE [START_ISO DURATION_S] — parse every line of FILE strictly;
@@ -460,7 +365,7 @@ W=$(pgrep -P "$PID" | head -n 1)
 [ -n "$W" ] && kill -STOP "$W"
 wait "$PID"
 is "$?" 4 "a stopped worker past the deadline: exit 4"
-no_leftovers "$PID" "a stopped worker past the deadline: nothing of the run is left"
+session_no_leftovers "$PID" "a stopped worker past the deadline: nothing of the run is left"
 R=$(lp "$T/stop.lp" "$T/stop.json") && R=$(q 'len(L), sorted({f(p, "status")[1] for p in L})')
 is "$R" "(30, ['deadline'])" \
     "the deadline lines the parent writes for a killed worker parse, with timestamps within the run"

@@ -18,27 +18,9 @@ DEAD=$(free_udp_port) || bail_out "no free UDP port"
 LOCK=$T/poll.lock
 
 # Long runs are started in a session of their own (setsid), with SIGINT
-# and SIGTERM at their defaults, so that no_leftovers can check that
-# nothing of them is left.
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
-
-# no_leftovers SID DESC — no process is left in the session SID (the
-# pid of a program started with "${LAUNCH[@]}").
-no_leftovers() {
-	local i left=
-	if [ "${LAUNCH[0]:-}" != setsid ]; then
-		pass "# SKIP $2 (no setsid)"
-		return 0
-	fi
-	for ((i = 0; i < 100; i++)); do
-		left=$(pgrep -s "$1" | tr '\n' ' ')
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	is "$left" "" "$2"
-}
+# and SIGTERM at their defaults, so that session_no_leftovers (lib.sh)
+# can check that nothing of them is left.
+launch_init --default-signals
 
 # A run that holds the lock for as long as we let it: one live target and
 # targets on a port where nothing listens, waited for 60 s each (-j 4, so
@@ -104,7 +86,7 @@ kill -KILL "$HOLDER"
 wait "$HOLDER" 2>/dev/null
 RC=$?
 is "$RC" 137 "the holder was SIGKILLed"
-no_leftovers "$HOLDER" "nothing of the killed run is left"
+session_no_leftovers "$HOLDER" "nothing of the killed run is left"
 
 second after-kill
 ok $((RC == 0 || RC == 1 ? 0 : 1)) "after the holder's SIGKILL the next run starts normally (exit $RC)"
@@ -138,7 +120,7 @@ for ((i = 0; i < 200; i++)); do
 	sleep 0.05
 done
 is "$alive" 0 "the workers of the SIGKILLed parent are gone"
-no_leftovers "$HOLDER" "nothing of the killed pool is left"
+session_no_leftovers "$HOLDER" "nothing of the killed pool is left"
 second after-pool-kill
 is "$RC" 0 "after the pool's SIGKILL the next run starts normally (exit 0)"
 unlike "$ERR" "another run holds" "it does not complain about the lock"
@@ -165,6 +147,6 @@ holder cfgholder 1
 is "$?" 3 "lock = FILE in a config file has the same effect (exit 3)"
 kill -KILL "$HOLDER"
 wait "$HOLDER" 2>/dev/null
-no_leftovers "$HOLDER" "nothing of the last holder is left"
+session_no_leftovers "$HOLDER" "nothing of the last holder is left"
 
 done_testing

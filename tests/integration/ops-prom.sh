@@ -26,27 +26,9 @@ NLIVE=60
 NDEAD=4
 
 # Long runs are started in a session of their own (setsid), with SIGINT
-# and SIGTERM at their defaults, so that no_leftovers can check that
-# nothing of them is left.
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
-
-# no_leftovers SID DESC — no process is left in the session SID (the
-# pid of a program started with "${LAUNCH[@]}").
-no_leftovers() {
-	local i left=
-	if [ "${LAUNCH[0]:-}" != setsid ]; then
-		pass "# SKIP $2 (no setsid)"
-		return 0
-	fi
-	for ((i = 0; i < 100; i++)); do
-		left=$(pgrep -s "$1" | tr '\n' ' ')
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	is "$left" "" "$2"
-}
+# and SIGTERM at their defaults, so that session_no_leftovers (lib.sh)
+# can check that nothing of them is left.
+launch_init --default-signals
 
 # Inventory tags, with characters that label values must escape, and a
 # tag name that is not a valid label name as it is.
@@ -326,7 +308,7 @@ for sig in INT TERM; do
 	want=143
 	[ "$sig" = INT ] && want=130
 	is "$RC" "$want" "SIG$sig: the run exits $want"
-	no_leftovers "$PID" "SIG$sig: nothing of the run is left"
+	session_no_leftovers "$PID" "SIG$sig: nothing of the run is left"
 	is_file "$PROM" "$T/previous.prom" "SIG$sig: the previous file is unchanged"
 	is "$(ls "$T/textfile")" "snmp.prom" "SIG$sig: its records and temporary files are removed"
 done

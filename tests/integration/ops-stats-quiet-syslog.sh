@@ -28,31 +28,10 @@ NLIVE=30
 NDEAD=10
 
 # Long runs are started in a session of their own (setsid), with SIGINT
-# and SIGTERM at their defaults, so that no_leftovers can check that
-# nothing of them is left.
-LAUNCH=()
-command -v setsid >/dev/null 2>&1 && LAUNCH+=(setsid)
-env --default-signal=INT true 2>/dev/null && LAUNCH+=(env "--default-signal=INT,TERM")
-
-# no_leftovers SID DESC — no process is left in the session SID (the
-# pid of a program started with "${LAUNCH[@]}").
-no_leftovers() {
-	local i left=
-	if [ "${LAUNCH[0]:-}" != setsid ]; then
-		pass "# SKIP $2 (no setsid)"
-		return 0
-	fi
-	for ((i = 0; i < 100; i++)); do
-		left=$(pgrep -s "$1" | tr '\n' ' ')
-		[ -z "$left" ] && break
-		sleep 0.05
-	done
-	is "$left" "" "$2"
-}
-{
-	make_hosts "$NLIVE" | sed "s/\$/:$P/"
-	make_hosts $((NLIVE + NDEAD)) | tail -n "$NDEAD" | sed "s/\$/:$DEAD/"
-} >"$T/inventory"
+# and SIGTERM at their defaults, so that session_no_leftovers (lib.sh)
+# can check that nothing of them is left.
+launch_init --default-signals
+live_dead_inventory "$NLIVE" $((NLIVE + NDEAD)) "$P" "$DEAD" >"$T/inventory"
 
 # stats.py STATS JSONL RC PROCS NOIDS — the stats file against the records
 # of a run that exited RC with PROCS workers; prints "ok" or the problems.
@@ -170,7 +149,7 @@ kill -INT "$PID"
 wait "$PID"
 RC=$?
 is "$RC" 130 "an interrupted run exits 130"
-no_leftovers "$PID" "nothing of the interrupted run is left"
+session_no_leftovers "$PID" "nothing of the interrupted run is left"
 is "$(python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); print(s["interrupted"], s["exit_status"], s["status"]["ok"], s["status"]["not_finished"], s["targets"])' "$T/int.json")" \
     "True 130 1 200 201" "its stats file says interrupted, exit_status 130, 1 ok and 200 not finished of 201"
 is "$(python3 "$T/stats.py" "$T/int.json" "$T/int.jsonl" "$RC" 1 1)" ok "... and agrees with its records"

@@ -1,8 +1,8 @@
 """snmpber.py — the BER and SNMP (v1/v2c) pieces shared by the integration
 tests' own agents and clients (value-types.sh, walk-bad-agent.sh,
-reply-checks.sh, sim-client.py): TLV encoding and decoding, OIDs, a
-request parser, a GetResponse builder, GET/GETNEXT/GETBULK answering over
-a sorted MIB, and a tiny loopback UDP responder loop.
+reply-checks.sh, ops-influx.sh, sim-client.py): TLV encoding and decoding,
+OIDs, a request parser, a GetResponse builder, GET/GETNEXT/GETBULK
+answering over a sorted MIB, and a tiny loopback UDP responder loop.
 
 Import it with the directory of this file on sys.path: the shell tests
 call need_snmpber (lib.sh), which puts it on PYTHONPATH; sim-client.py
@@ -112,11 +112,12 @@ def parse(data):
             int.from_bytes(b, "big", signed=True), oids)
 
 
-def response(version, comm, rid, vbs):
-    """A GetResponse (no error) with varbinds [(OID tuple, value TLV)];
-    rid: the request-id's content bytes as parsed."""
+def response(version, comm, rid, vbs, err=0, idx=0):
+    """A GetResponse with varbinds [(OID tuple, value TLV)], error status
+    err and error index idx (no error by default); rid: the request-id's
+    content bytes as parsed."""
     vbl = b"".join(tlv(0x30, tlv(0x06, enc_oid_body(o)) + v) for o, v in vbs)
-    pdu = tlv(0x02, rid) + enc_int(0x02, 0) + enc_int(0x02, 0) + \
+    pdu = tlv(0x02, rid) + enc_int(0x02, err) + enc_int(0x02, idx) + \
         tlv(0x30, vbl)
     return tlv(0x30, enc_int(0x02, version) + tlv(0x04, comm) +
                tlv(0xa2, pdu))
