@@ -20,102 +20,8 @@
 
 #define SCHED_FLUSH_MS	50
 
-struct job {
-	struct scheduler	*s;
-	bool			 busy;
-	bool			 waiting;	/* in the start queue */
-	bool			 skip_rest;	/* a stream timed out */
-	struct job		*next_waiting;
-	struct job		*next_free;
-	uv_timer_t		 deadline_timer;	/* --target-deadline */
-	struct target		 target;
-	/* SNMPv3: the engineID is discovered once, then one session */
-	enum { V3_NONE, V3_DISCOVER, V3_READY } v3;
-	struct sess		*sess;
-	u_char			 engine[32];
-	size_t			 engine_len;
-	struct slot		*parked[64];	/* waiting for the engineID */
-	unsigned		 nparked;
-	struct slot		*slots[64];	/* its requests in flight */
-	struct result		 result;
-	size_t			 next_item;	/* next stream to start */
-	unsigned		 active;	/* streams running */
-	size_t			 done_items;
-};
-
-struct slot {
-	struct scheduler	*s;
-	uv_timer_t		 timer;
-	unsigned		 index;
-	bool			 busy;
-	bool			 queued;	/* waiting for a rate token */
-	uint32_t		 seq;
-	int32_t			 reqid;		/* in flight; 0 = none */
-	unsigned		 tries;		/* sends of this request */
-	uint64_t		 sent_ns;
-	struct job		*job;
-	size_t			 item;
-	struct fetch		 fetch;
-	struct buf		 pkt;		/* encoded, for retransmits */
-	netsnmp_pdu		*v3_pdu;	/* v3: the request to send */
-	int			 v3_reqid;	/* v3: net-snmp's id in flight */
-	bool			 probe;		/* v3: an engineID probe */
-	bool			 tw_retry;	/* v3: resent after a time report */
-	struct slot		*next_free;
-};
-
-struct scheduler {
-	uv_loop_t		*loop;
-	const struct inventory	*inv;
-	struct sched_opts	 opts;
-	struct claim		*claim;
-	uint64_t		 batch_next;
-	uint64_t		 batch_end;
-	struct writer		*w;
-	const struct out_format	*fmt;
-	struct transport	*tr;
-	struct slot		*slots;
-	unsigned		 nslots;	/* a power of two >= concurrency */
-	unsigned		 shift;		/* log2(nslots) */
-	struct slot		*free_slots;
-	unsigned		 slots_busy;
-	struct job		*jobs;
-	struct job		*free_jobs;
-	unsigned		 njobs;
-	unsigned		 jobs_busy;
-	struct job		*wait_head;	/* jobs that can start a stream */
-	struct job		*wait_tail;
-	bool			 pumping;
-	bool			 deadline;	/* the run's deadline passed */
-	bool			 exhausted;
-	bool			 stopping;
-	bool			 finished;
-	uv_timer_t		 flush_timer;
-	uv_timer_t		 rate_timer;
-	uv_timer_t		 deadline_timer;
-	struct target		 claimed;	/* scratch for shard checks */
-	struct engine_seen	*engines;	/* v3: engineIDs, to spot clones */
-	size_t			 nengines;
-	size_t			 engines_cap;
-	double			 tokens;
-	uint64_t		 refill_ns;
-	unsigned		*queue;		/* slots waiting for tokens */
-	unsigned		 qhead;
-	unsigned		 qlen;
-};
-
-struct engine_seen {
-	u_char		 id[32];
-	size_t		 len;
-	uint64_t	 count;
-	char		 first[256];	/* the first target that reported it */
-};
 
 static void	sched_pump(struct scheduler *);
-static void	sched_stream_done(struct slot *, enum result_status, char *);
-static void	sched_v3_cb(void *, int, int, netsnmp_pdu *);
-static void	sched_request(struct slot *);
-static void	sched_transmit(struct slot *);
 static void	sched_finish(struct scheduler *);
 
 /* Take the next target index; false when the run has none left. */
@@ -243,7 +149,7 @@ sched_slot_release(struct slot *sl)
 }
 
 /* A stream ended: its values and status go into the job's result part. */
-static void
+void
 sched_stream_done(struct slot *sl, enum result_status status, char *error)
 {
 	struct job		*j = sl->job;
@@ -345,7 +251,7 @@ sched_run_deadline_cb(uv_timer_t *t)
 }
 
 /* A fresh request id for the slot (for the shared UDP socket). */
-static void
+void
 sched_new_reqid(struct slot *sl)
 {
 	sl->seq = (sl->seq + 1) & (0x7fffffffu >> sl->s->shift);
@@ -354,238 +260,11 @@ sched_new_reqid(struct slot *sl)
 	sl->reqid = (int32_t)(sl->seq << sl->s->shift | sl->index);
 }
 
-/* The job's v3 session, once its engineID is known. */
-static int
-sched_v3_open(struct job *j, char **cause)
-{
-	struct scheduler	*s = j->s;
-
-	j->sess = sess_open(s->loop, &j->target, j->engine, j->engine_len,
-	    sched_v3_cb, j, cause);
-	if (j->sess == NULL)
-		return -1;
-	j->v3 = V3_READY;
-	return 0;
-}
-
-/*
- * A v3 request: sent on the job's session once the engineID is known;
- * the first one first sends an engineID probe over the shared socket
- * (asynchronously, unlike net-snmp's own probe), and other streams of
- * the target wait for its answer.
- */
-static void
-sched_v3_request(struct slot *sl, netsnmp_pdu *pdu)
-{
-	struct job		*j = sl->job;
-	const struct target_params *p = j->target.params;
-	char			*cause;
-	u_char			 probe[128];
-	size_t			 len;
-
-	sl->v3_pdu = pdu;
-	if (j->v3 == V3_NONE && p->engine_id_len != 0) {
-		memcpy(j->engine, p->engine_id, p->engine_id_len);
-		j->engine_len = p->engine_id_len;
-		if (sched_v3_open(j, &cause) != 0) {
-			sched_stream_done(sl, RES_ERROR, cause);
-			return;
-		}
-	}
-	switch (j->v3) {
-	case V3_READY:
-		sched_transmit(sl);
-		return;
-	case V3_DISCOVER:
-		j->parked[j->nparked++] = sl;
-		return;
-	case V3_NONE:
-		j->v3 = V3_DISCOVER;
-		sched_new_reqid(sl);
-		len = usm_probe(probe, sizeof probe, sl->reqid);
-		sl->pkt.len = 0;
-		buf_add(&sl->pkt, probe, len);
-		sl->probe = true;
-		sl->tries = 0;
-		sched_transmit(sl);
-		return;
-	}
-}
-
-/* Note the engineID j reported; warn about clones once, at the end. */
-static void
-sched_v3_engine_seen(struct scheduler *s, const struct job *j)
-{
-	struct engine_seen	*e;
-	size_t			 i;
-
-	for (i = 0; i < s->nengines; i++) {
-		e = &s->engines[i];
-		if (e->len == j->engine_len &&
-		    memcmp(e->id, j->engine, e->len) == 0) {
-			e->count++;
-			return;
-		}
-	}
-	if (s->nengines == 4096)
-		return;		/* enough to spot cloned configurations */
-	if (s->nengines == s->engines_cap) {
-		s->engines_cap = s->engines_cap ? s->engines_cap * 2 : 16;
-		s->engines = xreallocarray(s->engines, s->engines_cap,
-		    sizeof *s->engines);
-	}
-	e = &s->engines[s->nengines++];
-	memcpy(e->id, j->engine, j->engine_len);
-	e->len = j->engine_len;
-	e->count = 1;
-	snprintf(e->first, sizeof e->first, "%s", j->target.host);
-}
-
-/* The engineID probe was answered: open the session, send what waits. */
-static void
-sched_v3_discovered(struct slot *sl, netsnmp_pdu *pdu)
-{
-	struct job	*j = sl->job;
-	struct slot	*waiting[65];
-	char		*cause;
-	unsigned	 i, n = 0;
-
-	j->engine_len = pdu->securityEngineIDLen < sizeof j->engine ?
-	    pdu->securityEngineIDLen : sizeof j->engine;
-	memcpy(j->engine, pdu->securityEngineID, j->engine_len);
-	sched_v3_engine_seen(sl->s, j);
-	sl->probe = false;
-	sl->reqid = 0;
-	waiting[n++] = sl;
-	for (i = 0; i < j->nparked; i++)
-		waiting[n++] = j->parked[i];
-	j->nparked = 0;
-	if (sched_v3_open(j, &cause) != 0) {
-		for (i = 0; i < n; i++)
-			sched_stream_done(waiting[i], RES_ERROR,
-			    i ? xstrdup(cause) : cause);
-		return;
-	}
-	for (i = 0; i < n; i++)
-		sched_transmit(waiting[i]);
-}
-
-/* Find the job's slot whose v3 request has net-snmp id reqid. */
-static struct slot *
-sched_v3_slot(struct job *j, int reqid)
-{
-	unsigned	i;
-
-	for (i = 0; i < j->s->opts.plan->per_target; i++) {
-		if (j->slots[i] != NULL && j->slots[i]->v3_reqid == reqid)
-			return j->slots[i];
-	}
-	return NULL;
-}
-
-/* A Report for the session as a whole: each request in flight ends with
- * its reason (net-snmp frees the pdu afterwards). */
-static void
-sched_v3_report_all(struct job *j, netsnmp_pdu *pdu)
-{
-	struct slot	*sl;
-	unsigned	 i;
-
-	for (i = 0; i < j->s->opts.plan->per_target && j->busy; i++) {
-		sl = j->slots[i];
-		if (sl == NULL || sl->v3_reqid == 0)
-			continue;
-		sl->v3_reqid = 0;
-		sched_stream_done(sl, RES_ERROR,
-		    xstrdup(usm_report_reason(pdu)));
-	}
-}
-
-/* What the job's v3 session says about a request. */
-static void
-sched_v3_cb(void *arg, int op, int reqid, netsnmp_pdu *pdu)
-{
-	struct job		*j = arg;
-	struct scheduler	*s = j->s;
-	struct slot		*sl;
-	enum fetch_step		 step;
-	char			*error = NULL;
-	uint64_t		 rtt;
-
-	if (!j->busy)
-		return;
-	if (reqid == 0 && pdu != NULL && pdu->command == SNMP_MSG_REPORT) {
-		/* a Report net-snmp could not match (it failed to
-		 * authenticate): it concerns every request of this session */
-		sched_v3_report_all(j, pdu);
-		return;
-	}
-	if (reqid == 0 || (sl = sched_v3_slot(j, reqid)) == NULL)
-		return;		/* a second event for a finished request */
-	switch (op) {
-	case NETSNMP_CALLBACK_OP_RESEND:
-		j->result.retries++;
-		s->w->pending_stats.retries++;
-		s->w->pending_stats.requests++;
-		return;
-	case NETSNMP_CALLBACK_OP_SEC_ERROR:
-		/* a USM Report; net-snmp may call again with it as a message,
-		 * which finds no request any more and is ignored */
-		if (pdu == NULL) {
-			sl->v3_reqid = 0;
-			sched_stream_done(sl, RES_ERROR,
-			    xstrdup("SNMPv3 security error"));
-			return;
-		}
-		break;
-	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
-		break;
-	case NETSNMP_CALLBACK_OP_TIMED_OUT:
-		sl->v3_reqid = 0;
-		if (j->target.params->level == SNMP_SEC_LEVEL_AUTHPRIV &&
-		    j->result.rtt_ns != 0)
-			sched_stream_done(sl, RES_ERROR, xstrdup("no answer "
-			    "to authPriv requests although the agent answered "
-			    "engineID discovery (wrong privacy passphrase?)"));
-		else
-			sched_stream_done(sl, RES_TIMEOUT, NULL);
-		return;
-	default:
-		sl->v3_reqid = 0;
-		sched_stream_done(sl, RES_ERROR, xstrdup("SNMPv3 send failed"));
-		return;
-	}
-	sl->v3_reqid = 0;
-	rtt = clock_now_ns() - sl->sent_ns;
-	j->result.rtt_ns = rtt ? rtt : 1;
-	s->w->pending_stats.responses++;
-	stats_record_rtt(&s->w->pending_stats, rtt);
-	if (pdu->command == SNMP_MSG_REPORT) {
-		if (strcmp(usm_report_reason(pdu), "not in time window") == 0 &&
-		    !sl->tw_retry) {
-			sl->tw_retry = true;	/* net-snmp learned the time */
-			sl->v3_pdu = fetch_next_pdu(&sl->fetch);
-			sched_transmit(sl);
-			return;
-		}
-		sched_stream_done(sl, RES_ERROR,
-		    xstrdup(usm_report_reason(pdu)));
-		return;
-	}
-	step = fetch_response(&sl->fetch, pdu, &error);
-	if (step == FETCH_FAILED)
-		sched_stream_done(sl, RES_ERROR, error);
-	else if (step == FETCH_DONE)
-		sched_stream_done(sl, RES_OK, NULL);
-	else
-		sched_request(sl);
-}
-
 /*
  * Encode and send the stream's next request.  When the stream has no
  * more to ask, or cannot send, it ends here (and the slot is freed).
  */
-static void
+void
 sched_request(struct slot *sl)
 {
 	netsnmp_pdu	*pdu;
@@ -743,7 +422,7 @@ sched_timeout_cb(uv_timer_t *t)
 }
 
 /* Send (or resend) the slot's encoded request, or queue it for a token. */
-static void
+void
 sched_transmit(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
@@ -1021,31 +700,6 @@ scheduler_stop(struct scheduler *s)
 		sched_finish(s);
 }
 
-/* engineIDs that more than one target reported: USM keys and engine
- * time are per engineID, so clones can answer for each other. */
-static void
-sched_engine_warnings(struct scheduler *s)
-{
-	struct engine_seen	*e;
-	struct buf		 hex;
-	size_t			 i, k;
-
-	buf_init(&hex);
-	for (i = 0; i < s->nengines; i++) {
-		e = &s->engines[i];
-		if (e->count < 2)
-			continue;
-		hex.len = 0;
-		for (k = 0; k < e->len; k++)
-			buf_printf(&hex, "%02x", e->id[k]);
-		log_msg(LOG_WARNING, "engineID 0x%s was reported by %llu "
-		    "targets (first %s): they share USM keys and time, as "
-		    "with a cloned configuration", buf_cstr(&hex),
-		    (unsigned long long)e->count, e->first);
-	}
-	buf_free(&hex);
-}
-
 void
 scheduler_free(struct scheduler *s)
 {
@@ -1053,7 +707,7 @@ scheduler_free(struct scheduler *s)
 
 	if (s == NULL)
 		return;
-	sched_engine_warnings(s);
+	sched_v3_warnings(s);
 	free(s->engines);
 	for (i = 0; i < s->nslots; i++)
 		buf_free(&s->slots[i].pkt);

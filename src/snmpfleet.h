@@ -546,6 +546,107 @@ void	 scheduler_stop(struct scheduler *);
 uint64_t scheduler_unfinished(const struct scheduler *);
 void	 scheduler_free(struct scheduler *);
 
+/* scheduler.c scheduler-v3.c — what the scheduler's two halves share
+ * (no other module looks inside) */
+struct job {
+	struct scheduler	*s;
+	bool			 busy;
+	bool			 waiting;	/* in the start queue */
+	bool			 skip_rest;	/* a stream timed out */
+	struct job		*next_waiting;
+	struct job		*next_free;
+	uv_timer_t		 deadline_timer;	/* --target-deadline */
+	struct target		 target;
+	/* SNMPv3: the engineID is discovered once, then one session */
+	enum { V3_NONE, V3_DISCOVER, V3_READY } v3;
+	struct sess		*sess;
+	u_char			 engine[32];
+	size_t			 engine_len;
+	struct slot		*parked[64];	/* waiting for the engineID */
+	unsigned		 nparked;
+	struct slot		*slots[64];	/* its requests in flight */
+	struct result		 result;
+	size_t			 next_item;	/* next stream to start */
+	unsigned		 active;	/* streams running */
+	size_t			 done_items;
+};
+
+struct slot {
+	struct scheduler	*s;
+	uv_timer_t		 timer;
+	unsigned		 index;
+	bool			 busy;
+	bool			 queued;	/* waiting for a rate token */
+	uint32_t		 seq;
+	int32_t			 reqid;		/* in flight; 0 = none */
+	unsigned		 tries;		/* sends of this request */
+	uint64_t		 sent_ns;
+	struct job		*job;
+	size_t			 item;
+	struct fetch		 fetch;
+	struct buf		 pkt;		/* encoded, for retransmits */
+	netsnmp_pdu		*v3_pdu;	/* v3: the request to send */
+	int			 v3_reqid;	/* v3: net-snmp's id in flight */
+	bool			 probe;		/* v3: an engineID probe */
+	bool			 tw_retry;	/* v3: resent after a time report */
+	struct slot		*next_free;
+};
+
+struct scheduler {
+	uv_loop_t		*loop;
+	const struct inventory	*inv;
+	struct sched_opts	 opts;
+	struct claim		*claim;
+	uint64_t		 batch_next;
+	uint64_t		 batch_end;
+	struct writer		*w;
+	const struct out_format	*fmt;
+	struct transport	*tr;
+	struct slot		*slots;
+	unsigned		 nslots;	/* a power of two >= concurrency */
+	unsigned		 shift;		/* log2(nslots) */
+	struct slot		*free_slots;
+	unsigned		 slots_busy;
+	struct job		*jobs;
+	struct job		*free_jobs;
+	unsigned		 njobs;
+	unsigned		 jobs_busy;
+	struct job		*wait_head;	/* jobs that can start a stream */
+	struct job		*wait_tail;
+	bool			 pumping;
+	bool			 deadline;	/* the run's deadline passed */
+	bool			 exhausted;
+	bool			 stopping;
+	bool			 finished;
+	uv_timer_t		 flush_timer;
+	uv_timer_t		 rate_timer;
+	uv_timer_t		 deadline_timer;
+	struct target		 claimed;	/* scratch for shard checks */
+	struct engine_seen	*engines;	/* v3: engineIDs, to spot clones */
+	size_t			 nengines;
+	size_t			 engines_cap;
+	double			 tokens;
+	uint64_t		 refill_ns;
+	unsigned		*queue;		/* slots waiting for tokens */
+	unsigned		 qhead;
+	unsigned		 qlen;
+};
+
+struct engine_seen {
+	u_char		 id[32];
+	size_t		 len;
+	uint64_t	 count;
+	char		 first[256];	/* the first target that reported it */
+};
+
+void	 sched_stream_done(struct slot *, enum result_status, char *);
+void	 sched_request(struct slot *);
+void	 sched_transmit(struct slot *);
+void	 sched_new_reqid(struct slot *);
+void	 sched_v3_request(struct slot *, netsnmp_pdu *);
+void	 sched_v3_discovered(struct slot *, netsnmp_pdu *);
+void	 sched_v3_warnings(struct scheduler *);
+
 /* pool.c — the worker processes and their supervision */
 struct pool {
 	const struct config		*cfg;
