@@ -65,18 +65,12 @@ usm_find(const struct usm_proto *t, size_t n, const char *name)
 		return usm_find(t, n, "SHA");
 	if (strcasecmp(name, "AES128") == 0)
 		return usm_find(t, n, "AES");
-	if (strncasecmp(name, "SHA", 3) == 0 && name[3] >= '0' &&
+	if ((strncasecmp(name, "SHA", 3) == 0 ||
+	    strncasecmp(name, "AES", 3) == 0) && name[3] >= '0' &&
 	    name[3] <= '9') {
 		char	dashed[16];
 
-		snprintf(dashed, sizeof dashed, "SHA-%s", name + 3);
-		return usm_find(t, n, dashed);
-	}
-	if (strncasecmp(name, "AES", 3) == 0 && name[3] >= '0' &&
-	    name[3] <= '9') {
-		char	dashed[16];
-
-		snprintf(dashed, sizeof dashed, "AES-%s", name + 3);
+		snprintf(dashed, sizeof dashed, "%.3s-%s", name, name + 3);
 		return usm_find(t, n, dashed);
 	}
 	return -1;

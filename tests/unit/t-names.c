@@ -8,39 +8,7 @@
 
 #include "snmpfleet.h"
 #include "tap.h"
-
-static const char *
-parsed(const char *text)
-{
-	static struct buf	b;
-	struct oid_text		o;
-	char			*cause;
-
-	b.len = 0;
-	if (oid_parse(text, &o, &cause) != 0) {
-		free(cause);
-		return "(error)";
-	}
-	oid_format(o.v, o.len, &b);
-	return buf_cstr(&b);
-}
-
-static const char *
-described(const char *text)
-{
-	static struct buf	b;
-	struct oid_text		o;
-	char			*cause;
-
-	b.len = 0;
-	if (oid_parse(text, &o, &cause) != 0) {
-		free(cause);
-		return "(error)";
-	}
-	if (names_describe(o.v, o.len, &b) != 0)
-		return "(none)";
-	return buf_cstr(&b);
-}
+#include "oid-helpers.h"
 
 /* name <-> oid, both ways. */
 static void
