@@ -12,6 +12,7 @@
 #include <signal.h>
 #include <syslog.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #define EXIT_USAGE		2
 #define EXIT_LOCKED		3
 #define EXIT_DEADLINE		4
+#define EXIT_OUTPUT		5	/* the output failed mid-run */
 
 static const char *const default_oids[] = {
 	"sysDescr.0", "sysObjectID.0", "sysUpTime.0", "sysName.0",
@@ -405,6 +407,8 @@ main_exit_status(const struct pool *p, const struct stats *st)
 {
 	if (p->signo != 0)
 		return 128 + p->signo;
+	if (p->write_error != 0)
+		return EXIT_OUTPUT;
 	if (st->deadline != 0)
 		return EXIT_DEADLINE;
 	if (p->write_error != 0 || st->ok != p->targets)
@@ -480,6 +484,9 @@ main_poll(struct run *r, struct pool *p, struct report *rep)
 	if (pool_run(p, &cause) != 0)
 		die_with(1, "", cause);
 	writer_stats(&r->w, &rep->st);
+	rep->torn = writer_torn(p->shm);
+	rep->repaired = writer_repaired(p->shm);
+	rep->out_errno = p->write_error;
 	rep->targets = p->targets;
 	rep->wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
 	rep->signo = p->signo;
@@ -507,9 +514,20 @@ main_run(struct run *r)
 	}
 	if (!r->cfg.quiet || p.signo != 0)
 		report_summary(&rep);
+	if (rep.repaired != 0)
+		log_msg(LOG_WARNING, "cut %llu bytes of a record torn by a "
+		    "killed writer from the end of %s", (unsigned long long)
+		    rep.repaired, r->cfg.output ? r->cfg.output : "the output");
+	if (rep.torn != 0)
+		log_msg(LOG_WARNING, "%llu records larger than %d bytes were "
+		    "torn on the pipe or terminal by a killed worker (each "
+		    "ended with a newline, and polled again)",
+		    (unsigned long long)rep.torn, PIPE_BUF);
 	if (p.write_error != 0 && p.write_error != EPIPE)
-		log_msg(LOG_ERR, "%s: %s", r->cfg.output ? r->cfg.output :
-		    "output", strerror(p.write_error));
+		log_msg(LOG_ERR, "output failed: %s: %s; the run stopped "
+		    "after %llu whole records", r->cfg.output ?
+		    r->cfg.output : "standard output", strerror(p.write_error),
+		    (unsigned long long)rep.st.targets_done);
 	if (r->cfg.stats_file != NULL &&
 	    report_stats_file(&rep, r->cfg.stats_file, &cause) != 0)
 		log_msg(LOG_ERR, "--stats-file %s", cause);

@@ -958,6 +958,6 @@ options_usage(struct buf *b)
 	buf_adds(b, "\nWithout OIDs, sysDescr.0 sysObjectID.0 sysUpTime.0 and "
 	    "sysName.0 are polled.\nExit: 0 all answered, 1 some failed, "
 	    "2 usage or input error, 3 --lock held, 4 deadline,\n"
-	    "130/143 interrupted.\n"
+	    "5 the output failed (disk full, reader gone), 130/143 interrupted.\n"
 	    "See snmpfleet(1) and snmpfleet.conf(5).\n");
 }

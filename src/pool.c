@@ -25,6 +25,7 @@
 
 #define POOL_EXIT_OUTPUT	75	/* a worker could not write */
 #define POOL_EXIT_SETUP		76	/* a worker could not start */
+#define POOL_EXIT_STOPPED	77	/* a worker was sent SIGINT/SIGTERM */
 #define POOL_MAX_ROUNDS		3
 #define POOL_TICK_MS		250
 #define POOL_DEADLINE_GRACE_NS	(2ull * 1000000000u)
@@ -34,6 +35,7 @@ static volatile sig_atomic_t	pool_got_child;
 
 struct pool_worker {
 	struct pool		*p;
+	int			 signo;		/* a stop signal came */
 	struct writer		 w;
 	struct scheduler	*sched;
 	uv_loop_t		 loop;
@@ -43,9 +45,10 @@ struct pool_worker {
 	bool			 in_process;
 };
 
-/* SNMPFLEET_TEST_FAULT=lock:N|write:N|exit:N — the first worker dies
- * (SIGKILL while holding the writer lock before or after its write, or
- * exit 70 after a flush) once N records are out.  Tests only. */
+/* SNMPFLEET_TEST_FAULT=lock:N|write:N|exit:N|tear:N — the first worker
+ * dies (SIGKILL while holding the writer lock before or after its write,
+ * exit 70 after a flush, or SIGKILL after writing half a batch, as when
+ * the kernel cuts a write short) once N records are out.  Tests only. */
 static void
 pool_fault(struct pool *p, struct writer *w, unsigned idx)
 {
@@ -62,6 +65,8 @@ pool_fault(struct pool *p, struct writer *w, unsigned idx)
 		w->fault = FAULT_WRITE;
 	else if (strncmp(env, "exit:", 5) == 0)
 		w->fault = FAULT_EXIT;
+	else if (strncmp(env, "tear:", 5) == 0)
+		w->fault = FAULT_TEAR;
 	w->fault_after = strtoull(colon + 1, NULL, 10);
 }
 
@@ -81,9 +86,15 @@ pool_signal_cb(uv_signal_t *h, int signo)
 {
 	struct pool_worker	*pw = h->data;
 
-	if (pw->in_process && pw->p->signo == 0)
-		pw->p->signo = signo;
-	atomic_store(&pw->p->shm->stop, 1);
+	/* In a worker, the parent decides what a signal means: the whole
+	 * run's interruption (it got one too and stops the others) or the
+	 * loss of this one worker (its targets are polled again). */
+	pw->signo = signo;
+	if (pw->in_process) {
+		if (pw->p->signo == 0)
+			pw->p->signo = signo;
+		atomic_store(&pw->p->shm->stop, 1);
+	}
 	scheduler_stop(pw->sched);
 }
 
@@ -172,7 +183,8 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	if (pw.w.error != 0) {
 		p->write_error = pw.w.error;
 		status = POOL_EXIT_OUTPUT;
-	}
+	} else if (pw.signo != 0 && !in_process)
+		status = POOL_EXIT_STOPPED;
 	writer_close(&pw.w);
 	return status;
 }
@@ -220,7 +232,11 @@ pool_spawn(struct pool *p, unsigned idx, const sigset_t *oldmask)
 static void
 pool_report_death(struct pool *p, unsigned idx, pid_t pid, int st)
 {
-	if (WIFSIGNALED(st))
+	if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_STOPPED)
+		log_msg(LOG_ERR, "worker %u (pid %ld) was stopped by a signal "
+		    "sent to it alone; its unfinished targets will be polled "
+		    "again", idx, (long)pid);
+	else if (WIFSIGNALED(st))
 		log_msg(LOG_ERR, "worker %u (pid %ld) was killed by signal %d "
 		    "(%s); its unfinished targets will be polled again", idx,
 		    (long)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
@@ -251,7 +267,10 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 			continue;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_OUTPUT) {
-			p->write_error = p->write_error ? p->write_error : EIO;
+			if (p->write_error == 0)
+				p->write_error = writer_out_errno(p->shm);
+			if (p->write_error == 0)
+				p->write_error = EIO;
 			atomic_store(&p->shm->stop, 1);
 			continue;
 		}
@@ -260,8 +279,9 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 			atomic_store(&p->shm->stop, 1);
 			continue;
 		}
-		if (p->signo != 0 && WIFSIGNALED(st) &&
-		    (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM))
+		if (p->signo != 0 && ((WIFSIGNALED(st) &&
+		    (WTERMSIG(st) == SIGINT || WTERMSIG(st) == SIGTERM)) ||
+		    (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_STOPPED)))
 			continue;	/* interrupted along with the run */
 		if (p->overdue) {	/* we stopped it: deadline records */
 			log_msg(LOG_WARNING, "worker %u (pid %ld) overran the "

@@ -92,7 +92,8 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	    "\"error\":%llu,\"deadline\":%llu,\"not_finished\":%llu},"
 	    "\"requests\":%llu,\"responses\":%llu,\"retries\":%llu,"
 	    "\"rtt_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p95\":%.3f,\"p99\":%.3f},"
-	    "\"interrupted\":%s,\"workers\":%u,\"exit_status\":%d}\n",
+	    "\"interrupted\":%s,\"workers\":%u,\"torn\":%llu,"
+	    "\"output_error\":%s%s%s,\"exit_status\":%d}\n",
 	    when, r->wall, (unsigned long long)r->targets,
 	    (unsigned long long)st->ok, (unsigned long long)st->timeout,
 	    (unsigned long long)st->error, (unsigned long long)st->deadline,
@@ -102,7 +103,9 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	    (unsigned long long)st->retries, stats_percentile(st, 50),
 	    stats_percentile(st, 90), stats_percentile(st, 95),
 	    stats_percentile(st, 99), r->signo ? "true" : "false", r->procs,
-	    r->exit_status);
+	    (unsigned long long)r->torn, r->out_errno ? "\"" : "",
+	    r->out_errno ? strerror(r->out_errno) : "null",
+	    r->out_errno ? "\"" : "", r->exit_status);
 	rc = report_replace_file(path, b.data, b.len, cause);
 	buf_free(&b);
 	return rc;

@@ -445,6 +445,9 @@ struct worker_shared {
 	_Atomic uint64_t commit;	/* last committed batch << 1 | index */
 	uint64_t	 intent_seq;	/* the batch being written */
 	bool		 intent;	/* a batch is being written */
+	bool		 intent_out;	/* its write(2) returned (pipes) */
+	bool		 intent_big;	/* one record > PIPE_BUF, in pieces */
+	uint64_t	 intent_start;	/* file size before it */
 	uint64_t	 intent_end;	/* file size once it is written */
 	struct stats	 intent_stats;
 	uint32_t	 nintent;
@@ -463,15 +466,21 @@ struct writer_shared {
 	bool			 progress_shown; /* a line is on the terminal */
 	bool			 same_tty;	/* records share that terminal */
 	unsigned		 nworkers;
+	_Atomic int		 out_errno;	/* the output failed: stop */
+	_Atomic uint64_t	 torn;		/* records cut by a kill (pipe) */
+	_Atomic uint64_t	 repaired;	/* bytes of dead writers' tails cut */
 	struct worker_shared	 workers[POOL_MAX_WORKERS];
 };
 
-enum writer_fault { FAULT_NONE, FAULT_LOCK, FAULT_WRITE, FAULT_EXIT };
+enum writer_fault { FAULT_NONE, FAULT_LOCK, FAULT_WRITE, FAULT_EXIT,
+	FAULT_TEAR };
 
 struct writer {
 	int			 fd;
+	int			 rfd;		/* file: read-only, for repairs */
 	bool			 is_file;	/* regular file: use flock */
 	bool			 own_fd;
+	bool			 own_rfd;
 	struct writer_shared	*shm;
 	unsigned		 worker;	/* index into shm->workers */
 	struct buf		 pending;	/* whole records, not yet written */
@@ -500,6 +509,9 @@ void	 writer_close(struct writer *);
 void	 writer_stats(struct writer *, struct stats *);
 bool	 writer_is_done(const struct writer_shared *, uint64_t);
 uint64_t writer_count_done(const struct writer_shared *);
+int	 writer_out_errno(const struct writer_shared *);
+uint64_t writer_torn(const struct writer_shared *);
+uint64_t writer_repaired(const struct writer_shared *);
 void	 writer_lock(struct writer *);
 void	 writer_unlock(struct writer *);
 
@@ -690,6 +702,9 @@ struct report {
 	int		 signo;
 	unsigned	 procs;
 	int		 exit_status;
+	uint64_t	 torn;		/* records torn on a pipe (re-polled) */
+	uint64_t	 repaired;	/* bytes of torn tails cut from the file */
+	int		 out_errno;	/* the output failed (exit 5), or 0 */
 };
 void	 report_summary(const struct report *);
 int	 report_replace_file(const char *, const char *, size_t, char **);

@@ -11,15 +11,29 @@
  * target indices are marked in a shared bitmap in the same critical
  * section.  To make that exactly-once even when a worker dies inside the
  * critical section, the batch is first announced as an "intent" (indices,
- * counters, the file size it will leave); the next process to take the
+ * counters, the file offsets it spans); the next process to take the
  * mutex sees EOWNERDEAD, checks the file size, and either completes the
- * dead worker's batch (it was written) or drops it (it was not, so those
- * targets are polled again).
+ * dead worker's batch (it was written) or cuts the file back to where
+ * the batch began and drops it (those targets are polled again).
+ *
+ * Whole records, whatever is killed: Linux may cut a write(2) short when
+ * a fatal signal arrives, so a file can end in a fragment.  Under the
+ * flock, a writer that finds the file not ending in a newline cuts the
+ * fragment off before appending (the dead writer of another run, or of
+ * this one, never counted it).  On a pipe or terminal a batch is at most
+ * PIPE_BUF bytes of whole records, which the kernel writes atomically;
+ * only a single larger record is written in pieces, and if its writer is
+ * killed on the way the next writer ends the torn line with a newline,
+ * counts it as torn and the target is polled again.
+ *
+ * A failed write (ENOSPC, EPIPE, EIO) is cut back out of a file, not
+ * counted, and stops the run: no batch is written after it.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/file.h>
@@ -32,6 +46,8 @@
 
 #define WRITER_FLUSH_BYTES	(64 * 1024)
 #define WRITER_FLUSH_NS		(100 * 1000 * 1000)
+
+static int	writer_emit(struct writer *, size_t);
 
 /*
  * Map the shared state for a run of total targets (before any fork): the
@@ -90,6 +106,8 @@ writer_shared_reset(struct writer_shared *s)
 	atomic_store(&s->stop, 0);
 	atomic_store(&s->sweep, 0);
 	atomic_store(&s->deadline, 0);
+	atomic_store(&s->torn, 0);
+	atomic_store(&s->repaired, 0);
 	s->progress_shown = false;
 }
 
@@ -117,6 +135,46 @@ writer_count_done(const struct writer_shared *s)
 	for (i = 0; i < (s->total + 63) / 64; i++)
 		n += (uint64_t)__builtin_popcountll(atomic_load(&s->done[i]));
 	return n;
+}
+
+/* The errno of the write that failed the output, or 0. */
+int
+writer_out_errno(const struct writer_shared *s)
+{
+	return atomic_load(&s->out_errno);
+}
+
+/* Records torn by a killed writer on a pipe or terminal (re-polled). */
+uint64_t
+writer_torn(const struct writer_shared *s)
+{
+	return atomic_load(&s->torn);
+}
+
+/* Bytes of killed writers' fragments cut from the end of the file. */
+uint64_t
+writer_repaired(const struct writer_shared *s)
+{
+	return atomic_load(&s->repaired);
+}
+
+/* write(2) all of p, retrying on EINTR and short writes. */
+static int
+writer_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
 }
 
 /*
@@ -161,38 +219,72 @@ writer_discard(struct worker_shared *ws)
 	ws->intent = false;
 }
 
+/*
+ * Settle worker ws's batch, left half done by its dead writer, on a
+ * regular file: the file size says how far the write got.  All of it:
+ * complete the batch.  Part of it: cut the file back to where the batch
+ * began, so no fragment stays, and poll those targets again.
+ */
+static void
+writer_recover_file(struct writer *w, struct worker_shared *ws)
+{
+	struct stat	st;
+	uint64_t	size;
+
+	if (fstat(w->fd, &st) != 0) {
+		writer_discard(ws);
+		return;
+	}
+	size = (uint64_t)st.st_size;
+	if (size >= ws->intent_end) {
+		writer_commit(w->shm, ws);
+		return;
+	}
+	if (size > ws->intent_start &&
+	    ftruncate(w->fd, (off_t)ws->intent_start) == 0)
+		atomic_fetch_add(&w->shm->repaired, size - ws->intent_start);
+	writer_discard(ws);
+}
+
+/*
+ * The same on a pipe or terminal, which cannot be read back.  A write of
+ * at most PIPE_BUF bytes is all or nothing: if it returned, complete the
+ * batch, else poll its targets again.  A larger record cut short gets
+ * the newline that ends its torn line, and is counted as torn.
+ */
+static void
+writer_recover_stream(struct writer *w, struct worker_shared *ws)
+{
+	if (ws->intent_out) {
+		writer_commit(w->shm, ws);
+		return;
+	}
+	if (ws->intent_big) {
+		if (writer_write_all(w->fd, "\n", 1) == 0)
+			atomic_fetch_add(&w->shm->torn, 1);
+		ws->intent_big = false;
+	}
+	writer_discard(ws);
+}
+
 /* The mutex's last holder died: settle any batch it left half done. */
 static void
 writer_recover(struct writer *w)
 {
 	struct writer_shared	*s = w->shm;
 	struct worker_shared	*ws;
-	struct stat		 st;
 	unsigned		 i;
-	bool			 written;
 
 	for (i = 0; i < POOL_MAX_WORKERS; i++) {
 		ws = &s->workers[i];
 		if (!ws->intent)
 			continue;
-		if (atomic_load(&ws->commit) >> 1 == ws->intent_seq) {
+		if (atomic_load(&ws->commit) >> 1 == ws->intent_seq)
 			ws->intent = false;	/* it died after its commit */
-			continue;
-		}
-		/* A file's size tells whether the batch got out.  A pipe or
-		 * a terminal cannot tell: poll those targets again, so a
-		 * record may appear twice but none is lost. */
-		written = false;
-		if (w->is_file && fstat(w->fd, &st) == 0)
-			written = (uint64_t)st.st_size >= ws->intent_end;
+		else if (w->is_file)
+			writer_recover_file(w, ws);
 		else
-			log_msg(LOG_WARNING, "a worker died while writing to a "
-			    "pipe or terminal: up to %u records may appear "
-			    "twice", ws->nintent);
-		if (written)
-			writer_commit(s, ws);
-		else
-			writer_discard(ws);
+			writer_recover_stream(w, ws);
 	}
 	if (w->is_file)
 		flock(w->fd, LOCK_UN);	/* the dead holder's lock went with it */
@@ -214,34 +306,40 @@ writer_unlock(struct writer *w)
 	pthread_mutex_unlock(&w->shm->lock);
 }
 
-/* write(2) all of p, retrying on EINTR and short writes. */
-static int
-writer_write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	r;
-
-	while (n > 0) {
-		r = write(fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 static void
 writer_init(struct writer *w, struct writer_shared *shm)
 {
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
+	w->rfd = -1;
 	w->shm = shm;
 	w->flush_bytes = WRITER_FLUSH_BYTES;
 	buf_init(&w->pending);
 	w->pending_idx = xcalloc(WRITER_MAX_BATCH, sizeof *w->pending_idx);
+}
+
+/*
+ * A regular file needs a read-only descriptor too (to find a torn tail:
+ * the output may be write-only, as a shell's ">>" opens it), and append
+ * mode, so that cutting a tail never leaves the write offset past the
+ * end ("snmpfleet > FILE").  Without them repairs are skipped, nothing
+ * more.
+ */
+static void
+writer_open_file_extras(struct writer *w, const char *path)
+{
+	char	proc[64];
+	int	fl;
+
+	if (w->own_fd)
+		w->rfd = open(path, O_RDONLY | O_CLOEXEC);
+	else {
+		snprintf(proc, sizeof proc, "/proc/self/fd/%d", w->fd);
+		w->rfd = open(proc, O_RDONLY | O_CLOEXEC);
+	}
+	fl = fcntl(w->fd, F_GETFL);
+	if (fl != -1 && (fl & O_APPEND) == 0)
+		(void)fcntl(w->fd, F_SETFL, fl | O_APPEND);
 }
 
 /*
@@ -278,6 +376,9 @@ writer_open(struct writer *w, struct writer_shared *shm, const char *path,
 		return -1;
 	}
 	w->is_file = S_ISREG(st.st_mode);
+	if (w->is_file)
+		writer_open_file_extras(w, path);
+	w->own_rfd = w->rfd >= 0;
 	if (fmt->header == NULL)
 		return 0;
 	buf_init(&hdr);
@@ -304,36 +405,53 @@ writer_attach(struct writer *w, const struct writer *parent, unsigned worker)
 {
 	writer_init(w, parent->shm);
 	w->fd = parent->fd;
+	w->rfd = parent->rfd;
 	w->is_file = parent->is_file;
 	w->worker = worker;
 }
 
-/* Format one target's record into the batch; flush when it is large. */
+/* Count one record's status into the batch's counters. */
+static void
+writer_count(struct stats *st, enum result_status status)
+{
+	st->targets_done++;
+	switch (status) {
+	case RES_OK:
+		st->ok++;
+		break;
+	case RES_TIMEOUT:
+		st->timeout++;
+		break;
+	case RES_ERROR:
+		st->error++;
+		break;
+	case RES_DEADLINE:
+		st->deadline++;
+		break;
+	}
+}
+
+/*
+ * Format one target's record into the batch; flush when it is large.  On
+ * a pipe or terminal a batch stays within PIPE_BUF (so one write(2) is
+ * atomic): the records before one that would overflow it go out first.
+ */
 void
 writer_record(struct writer *w, const struct out_format *fmt,
     const struct target *t, const struct result *r)
 {
+	size_t	before = w->pending.len;
+
 	if (w->pending_since == 0)
 		w->pending_since = clock_now_ns();
 	fmt->record(&w->pending, t, r);
+	if (!w->is_file && before != 0 && w->pending.len > PIPE_BUF)
+		writer_emit(w, before);
 	w->pending_idx[w->npending++] = t->index;
-	w->pending_stats.targets_done++;
-	switch (r->status) {
-	case RES_OK:
-		w->pending_stats.ok++;
-		break;
-	case RES_TIMEOUT:
-		w->pending_stats.timeout++;
-		break;
-	case RES_ERROR:
-		w->pending_stats.error++;
-		break;
-	case RES_DEADLINE:
-		w->pending_stats.deadline++;
-		break;
-	}
+	writer_count(&w->pending_stats, r->status);
 	if (w->pending.len >= w->flush_bytes ||
-	    w->npending == WRITER_MAX_BATCH)
+	    w->npending == WRITER_MAX_BATCH ||
+	    (!w->is_file && w->pending.len > PIPE_BUF))
 		writer_flush(w);
 }
 
@@ -357,18 +475,106 @@ writer_fault(struct writer *w, enum writer_fault where)
 }
 
 /*
- * Write the batch (whole records only) with one write(2) under the
- * shared mutex and flock, and in the same critical section mark its
- * targets done and add its counters to the worker's shared counters.
- * Returns -1 (errno in w->error) if the write failed.
+ * Cut off a fragment at the end of the file (no final newline): a writer
+ * killed inside its write(2) left it, and never counted it.  Under the
+ * flock.  Returns the file's size after the repair.
  */
-int
-writer_flush(struct writer *w)
+static uint64_t
+writer_repair_tail(struct writer *w, uint64_t size)
+{
+	char		 chunk[4096];
+	uint64_t	 pos = size, keep = 0;
+	size_t		 n, i;
+	ssize_t		 got;
+
+	if (size == 0 || pread(w->rfd, chunk, 1, (off_t)size - 1) != 1 ||
+	    chunk[0] == '\n')
+		return size;
+	while (pos > 0 && keep == 0) {
+		n = pos < sizeof chunk ? (size_t)pos : sizeof chunk;
+		got = pread(w->rfd, chunk, n, (off_t)(pos - n));
+		if (got != (ssize_t)n)
+			return size;	/* unreadable (O_APPEND on a FIFO?) */
+		for (i = n; i > 0; i--) {
+			if (chunk[i - 1] == '\n') {
+				keep = pos - n + i;
+				break;
+			}
+		}
+		pos -= n;
+	}
+	if (ftruncate(w->fd, (off_t)keep) != 0)
+		return size;
+	atomic_fetch_add(&w->shm->repaired, size - keep);
+	return keep;
+}
+
+/*
+ * Write one batch: len bytes of whole records.  On a regular file, the
+ * file's tail is repaired first and the batch spans [start, end).  A
+ * record larger than PIPE_BUF on a pipe or terminal is flagged while it
+ * is written, so a recovery knows it may be torn.  Under the mutex (and
+ * the flock for a file).  Returns 0, or -1 with errno set.
+ */
+static int
+writer_put(struct writer *w, struct worker_shared *ws, size_t len)
+{
+	struct stat	st;
+	int		rc;
+
+	if (w->is_file) {
+		if (fstat(w->fd, &st) != 0)
+			return -1;
+		ws->intent_start = writer_repair_tail(w, (uint64_t)st.st_size);
+		ws->intent_end = ws->intent_start + len;
+	}
+	ws->intent_out = false;
+	ws->intent_big = !w->is_file && len > PIPE_BUF;
+	ws->intent = true;
+	writer_fault(w, FAULT_LOCK);
+	if (w->shm->progress_shown && w->shm->same_tty) {
+		writer_write_all(STDERR_FILENO, "\r\033[K", 4);
+		w->shm->progress_shown = false;
+	}
+	if (w->fault == FAULT_TEAR && w->written >= w->fault_after) {
+		/* as if the kernel cut the write short on SIGKILL */
+		writer_write_all(w->fd, w->pending.data, len / 2);
+		raise(SIGKILL);
+	}
+	rc = writer_write_all(w->fd, w->pending.data, len);
+	ws->intent_out = rc == 0;
+	ws->intent_big = false;
+	return rc;
+}
+
+/* The write failed: cut whatever part of the batch got into the file,
+ * and stop the run's output (first error wins). */
+static void
+writer_failed(struct writer *w, struct worker_shared *ws, int error)
+{
+	int	none = 0;
+
+	if (w->is_file)
+		(void)ftruncate(w->fd, (off_t)ws->intent_start);
+	atomic_compare_exchange_strong(&w->shm->out_errno, &none, error);
+	atomic_store(&w->shm->stop, 1);
+	w->error = error;
+}
+
+/*
+ * Write the first len bytes of the batch (its first npending records)
+ * under the shared mutex and flock, and in the same critical section mark
+ * their targets done and add the batch's counters to the worker's shared
+ * counters.  Whatever was formatted after them stays pending.  After an
+ * output failure (here or in any worker) nothing more is written: the
+ * batch is dropped, its targets not done, its records not counted.
+ */
+static int
+writer_emit(struct writer *w, size_t len)
 {
 	struct writer_shared	*s = w->shm;
 	struct worker_shared	*ws = &s->workers[w->worker];
-	struct stat		 st;
-	int			 rc = 0;
+	int			 error;
 
 	writer_lock(w);
 	ws->intent_seq = (atomic_load(&ws->commit) >> 1) + 1;
@@ -376,38 +582,43 @@ writer_flush(struct writer *w)
 	memcpy(ws->intent_idx, w->pending_idx,
 	    w->npending * sizeof *w->pending_idx);
 	ws->nintent = (uint32_t)w->npending;
-	ws->intent_end = 0;
-	if (w->pending.len != 0 && w->error == 0) {
-		if (w->is_file) {
+	ws->intent_start = ws->intent_end = 0;
+	if ((error = atomic_load(&s->out_errno)) != 0) {
+		w->error = error;
+		writer_discard(ws);
+	} else if (len != 0) {
+		if (w->is_file)
 			flock(w->fd, LOCK_EX);
-			if (fstat(w->fd, &st) == 0)
-				ws->intent_end = (uint64_t)st.st_size +
-				    w->pending.len;
+		if (writer_put(w, ws, len) != 0) {
+			writer_failed(w, ws, errno);
+			writer_discard(ws);
+		} else {
+			w->written += w->npending;
+			writer_fault(w, FAULT_WRITE);
+			writer_commit(s, ws);
 		}
-		ws->intent = true;
-		writer_fault(w, FAULT_LOCK);
-		if (s->progress_shown && s->same_tty) {
-			writer_write_all(STDERR_FILENO, "\r\033[K", 4);
-			s->progress_shown = false;
-		}
-		if (writer_write_all(w->fd, w->pending.data,
-		    w->pending.len) != 0) {
-			w->error = errno;
-			rc = -1;
-		}
-		w->written += w->npending;
-		writer_fault(w, FAULT_WRITE);
 		if (w->is_file)
 			flock(w->fd, LOCK_UN);
-	}
-	writer_commit(s, ws);
+	} else
+		writer_commit(s, ws);
 	writer_unlock(w);
 	writer_fault(w, FAULT_EXIT);
 	memset(&w->pending_stats, 0, sizeof w->pending_stats);
-	w->pending.len = 0;
+	memmove(w->pending.data, w->pending.data + len, w->pending.len - len);
+	w->pending.len -= len;
 	w->npending = 0;
-	w->pending_since = 0;
-	return w->error ? -1 : rc;
+	w->pending_since = w->pending.len ? clock_now_ns() : 0;
+	return w->error ? -1 : 0;
+}
+
+/*
+ * Write the whole batch.  Returns -1 (errno in w->error) once the output
+ * has failed.
+ */
+int
+writer_flush(struct writer *w)
+{
+	return writer_emit(w, w->pending.len);
 }
 
 /* The run's totals so far: every worker's written counts, plus this
@@ -431,7 +642,10 @@ writer_close(struct writer *w)
 {
 	if (w->own_fd && w->fd >= 0)
 		close(w->fd);
-	w->fd = -1;
+	if (w->own_rfd && w->rfd >= 0)
+		close(w->rfd);
+	w->fd = w->rfd = -1;
+	w->own_rfd = false;
 	w->own_fd = false;
 	buf_free(&w->pending);
 	free(w->pending_idx);

@@ -120,6 +120,37 @@ file_lines(const char *path)
 	return n;
 }
 
+/* The last byte of path. */
+static int
+check_tail(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	int	 c = EOF;
+
+	if (f != NULL && fseek(f, -1, SEEK_END) == 0)
+		c = getc(f);
+	if (f != NULL)
+		fclose(f);
+	return c;
+}
+
+/* Lines that do not end as a test record ("... end LEN\n"). */
+static int
+check_file_fragments(const char *path)
+{
+	FILE	*f = fopen(path, "r");
+	char	*line = NULL;
+	size_t	 cap = 0;
+	ssize_t	 n;
+	int	 bad = 0;
+
+	while ((n = getline(&line, &cap, f)) != -1)
+		bad += strstr(line, " end ") == NULL || line[n - 1] != '\n';
+	free(line);
+	fclose(f);
+	return bad;
+}
+
 /*
  * A child (worker slot 5) writes target base, then base+1 and base+2 as two
  * batches, dying at the fault point after the first.  Returns the signal
@@ -240,7 +271,30 @@ main(void)
 	is_int(file_lines(path), before + 4, "and its records are in the file");
 	is_int(st.targets_done, CHILDREN * RECORDS + 7,
 	    "counters intact after recovery");
+
+	/* a write cut short by the kill: the fragment is cut back out */
+	before = file_lines(path);
+	ok(fault_child(shm, path, FAULT_TEAR, 1, B + 30) == SIGKILL,
+	    "worker killed in the middle of its write");
+	writer_stats(&w, &st);
+	is_int(file_lines(path), before + 1, "only the first batch stays");
+	is_int(check_tail(path), '\n', "the file ends with a whole record");
+	ok(!writer_is_done(shm, B + 31) && !writer_is_done(shm, B + 32),
+	    "the torn batch is not marked done (will be polled again)");
+	ok(writer_repaired(shm) > 0, "the cut is counted (%llu bytes)",
+	    (unsigned long long)writer_repaired(shm));
 	writer_close(&w);
+
+	/* a fragment a dead run left: the next flush cuts it first */
+	f = fopen(path, "a");
+	fputs("child0 7 abc", f);
+	fclose(f);
+	before = file_lines(path);
+	ok(fault_child(shm, path, FAULT_NONE, 0, B + 40) == 0,
+	    "a writer appends after a fragment");
+	is_int(file_lines(path), before + 3, "its records are there");
+	is_int(check_tail(path), '\n', "and whole");
+	is_int(check_file_fragments(path), 0, "no line is a fragment");
 
 	unlink(path);
 	free(path);
