@@ -3,7 +3,8 @@
 #  - --stats-file FILE: one JSON object {"start","duration_s","targets",
 #    "status":{ok,timeout,error,deadline,not_finished},"requests",
 #    "responses","retries","rtt_ms":{p50,p90,p95,p99},"interrupted",
-#    "workers","exit_status"}, consistent with the records, replaced
+#    "workers","torn","output_error","exit_status"}, consistent with the
+#    records, replaced
 #    atomically (a new file renamed over the old one);
 #  - --quiet: no summary (errors still);
 #  - no progress line and no escape codes when stderr is not a terminal
@@ -43,7 +44,8 @@ recs = [json.loads(l) for l in open(sys.argv[2])] if sys.argv[2] != "-" else []
 rc, procs, ngets = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 bad = []
 want = {"start", "duration_s", "targets", "status", "requests", "responses",
-        "retries", "rtt_ms", "interrupted", "workers", "exit_status"}
+        "retries", "rtt_ms", "interrupted", "workers", "torn",
+        "output_error", "exit_status"}
 if set(st) != want:
     bad.append("keys %s" % sorted(set(st) ^ want))
 if set(st.get("status", {})) != {"ok", "timeout", "error", "deadline", "not_finished"}:
@@ -52,6 +54,8 @@ if set(st.get("rtt_ms", {})) != {"p50", "p90", "p95", "p99"}:
     bad.append("rtt_ms keys %s" % sorted(st.get("rtt_ms", {})))
 def num(x):
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+if st.get("torn") != 0 or st.get("output_error") is not None:
+    bad.append("torn %r, output_error %r" % (st.get("torn"), st.get("output_error")))
 for k in ("targets", "requests", "responses", "retries", "workers", "exit_status"):
     if not isinstance(st.get(k), int) or isinstance(st.get(k), bool):
         bad.append("%s is not an integer: %r" % (k, st.get(k)))
