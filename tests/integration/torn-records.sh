@@ -158,6 +158,17 @@ is "$(fact hosts)" 40 "pipe tear: every target has a whole record (the torn one 
 
 # Small records through a slow pipe, two workers SIGKILLed from outside
 # while they block in write(2).
+# in_write PID — a child of PID inside write(2) now (/proc/W/syscall: the
+# syscall number first; 1 is write on x86-64, 64 on arm64).
+in_write() {
+	local w nr
+	case $(uname -m) in x86_64) nr=1 ;; aarch64) nr=64 ;; *) return 0 ;; esac
+	for w in $(pgrep -P "$1"); do
+		read -r n _ <"/proc/$w/syscall" 2>/dev/null || continue
+		[ "$n" = "$nr" ] && { echo "$w"; return 0; }
+	done
+	return 0
+}
 make_hosts 20000 >"$T/hosts-pipe"
 mkfifo "$T/fifo"
 python3 -c '
@@ -170,7 +181,7 @@ while True:
         break
     out.write(b)
     out.flush()
-    time.sleep(0.0005)
+    time.sleep(0.001)
 ' "$T/d2.jsonl" "$T/fifo" &
 PIPE_PID=$!
 track_pid "$PIPE_PID"
@@ -179,19 +190,27 @@ track_pid "$PIPE_PID"
 PID=$!
 track_pid "$PID"
 KILLED=0
+INWRITE=0
 for at in 2000 6000 10000; do
 	for ((i = 0; i < 1200; i++)); do
 		[ "$(file_lines "$T/d2.jsonl")" -gt "$at" ] && break
 		sleep 0.05
 	done
-	W=$(pgrep -P "$PID" | head -n 1)
+	# the worker blocked in write(2) on the full pipe, if one is seen
+	W=
+	for ((i = 0; i < 200; i++)); do
+		W=$(in_write "$PID")
+		[ -n "$W" ] && break
+	done
+	[ -n "$W" ] && INWRITE=$((INWRITE + 1))
+	[ -z "$W" ] && W=$(pgrep -P "$PID" | head -n 1)
 	[ -n "$W" ] && kill -KILL "$W" 2>/dev/null && KILLED=$((KILLED + 1))
 	sleep 0.2
 done
 wait "$PID"
 is "$?" 0 "slow pipe: exit status 0 after the lost workers"
 wait "$PIPE_PID"
-diag "slow pipe: $KILLED workers killed; $(file_lines "$T/d2.jsonl") lines"
+diag "slow pipe: $KILLED workers killed ($INWRITE inside write(2)); $(file_lines "$T/d2.jsonl") lines"
 check "slow pipe: workers were killed mid-run" test "$KILLED" -ge 2
 is "$(lines_not_whole "$T/d2.jsonl")" 0 \
     "slow pipe: every record (each < PIPE_BUF) is whole"
