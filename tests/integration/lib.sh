@@ -391,6 +391,24 @@ EOF
 	fi
 }
 
+# jsonl_whole_counts FILE — "WHOLE TORN": lines of FILE that are a whole
+# JSON object ending in a newline, and lines that are not (read as bytes,
+# so a torn UTF-8 sequence counts as torn, not as an error).
+jsonl_whole_counts() {
+	python3 - "$1" <<'EOF'
+import json, sys
+good = bad = 0
+for line in open(sys.argv[1], "rb"):
+    try:
+        whole = isinstance(json.loads(line), dict) and line.endswith(b"\n")
+    except ValueError:
+        whole = False
+    good += whole
+    bad += not whole
+print(good, bad)
+EOF
+}
+
 # elapsed_since START — seconds (with fractions) since START ($EPOCHREALTIME).
 elapsed_since() {
 	awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }'

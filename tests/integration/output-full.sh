@@ -17,22 +17,6 @@ P=$SNMPD_PORT
 N=10000
 make_hosts "$N" >"$T/hosts"
 
-# count_whole FILE — lines that are a whole JSON object, and lines that are not
-count_whole() {
-	python3 - "$1" <<'PY'
-import json, sys
-good = bad = 0
-for line in open(sys.argv[1], "rb"):
-    try:
-        json.loads(line)
-        good += line.endswith(b"\n")
-        bad += not line.endswith(b"\n")
-    except ValueError:
-        bad += 1
-print(good, bad)
-PY
-}
-
 # full_disk NAME PROCS — one run into the full filesystem.
 full_disk() {
 	local name=$1 procs=$2 out=$T/mnt/$1.jsonl rc good bad written ok
@@ -47,7 +31,7 @@ full_disk() {
 	    "$name: the message gives the real reason"
 	unlike "$(cat "$T/err-$name")" "Input/output error" \
 	    "$name: not a made-up EIO"
-	read -r good bad < <(count_whole "$out")
+	read -r good bad < <(jsonl_whole_counts "$out")
 	is "$bad" 0 "$name: no torn record in the file ($good whole)"
 	check "$name: the file is not empty (the disk filled up mid-run)" \
 	    test "$good" -gt 0
@@ -85,7 +69,7 @@ like "$(cat "$T/err-devfull")" "output failed: /dev/full: No space left on devic
     2>"$T/err-pipe" | head -n 1 >"$T/pipe-first"
 rc=${PIPESTATUS[0]}
 is "$rc" 5 "| head -1: exit status 5"
-is "$(count_whole "$T/pipe-first")" "1 0" "| head -1: head got a whole record"
+is "$(jsonl_whole_counts "$T/pipe-first")" "1 0" "| head -1: head got a whole record"
 unlike "$(cat "$T/err-pipe")" "Input/output error" "| head -1: no made-up EIO"
 unlike "$(cat "$T/err-pipe")" "worker .* (exited|killed)" \
     "| head -1: the workers' stop is not reported as a crash"

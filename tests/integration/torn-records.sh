@@ -31,21 +31,11 @@ T=$LIB_TMP
 P=$SNMPD_PORT
 launch_init
 
-# lines_whole FILE — print how many lines of FILE are not a whole JSON
-# object (0 when every line is one).
+# lines_not_whole FILE — how many lines of FILE are not a whole record.
 lines_not_whole() {
-	python3 - "$1" <<'PY'
-import json, sys
-bad = 0
-with open(sys.argv[1], "rb") as f:
-    for line in f:
-        try:
-            ok = isinstance(json.loads(line), dict) and line.endswith(b"\n")
-        except ValueError:
-            ok = False
-        bad += not ok
-print(bad)
-PY
+	local good bad
+	read -r good bad < <(jsonl_whole_counts "$1")
+	echo "$bad"
 }
 
 N=2000
@@ -220,8 +210,9 @@ is "$(python3 -c 'import json,sys; print(len({json.loads(l)["host"] for l in ope
 # ------------------------------------------- e) strace and an outside flock
 if command -v strace >/dev/null 2>&1; then
 	OUT=$T/e.jsonl
+	# -P 1: one process, so strace never splits a write(2) in two lines
 	strace -f -qq -y -e trace=write -e signal=none -o "$T/strace" \
-	    "$SNMPFLEET" -i "$T/hosts" --port "$P" -P 2 -F jsonl -o "$OUT" \
+	    "$SNMPFLEET" -i "$T/hosts" --port "$P" -P 1 -F jsonl -o "$OUT" \
 	    sysName.0 sysDescr.0 2>/dev/null
 	python3 - "$T/strace" "$OUT" >"$T/facts" <<'PY'
 import re, sys
