@@ -426,8 +426,6 @@ void
 sched_transmit(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
-	netsnmp_pdu		*pdu;
-	char			*cause;
 	int			 rc;
 
 	if (s->opts.rate > 0) {
@@ -446,13 +444,8 @@ sched_transmit(struct slot *sl)
 		s->tokens -= 1;
 	}
 	if (sl->v3_pdu != NULL && !sl->probe) {
-		pdu = sl->v3_pdu;
-		sl->v3_pdu = NULL;
-		sl->sent_ns = clock_now_ns();
-		s->w->pending_stats.requests++;
-		if ((sl->v3_reqid = sess_send(sl->job->sess, pdu, &cause)) == 0)
-			sched_stream_done(sl, RES_ERROR, cause);
-		return;		/* the session times and retries it */
+		sched_v3_send(sl);
+		return;
 	}
 	rc = transport_udp_send(s->tr,
 	    (struct sockaddr *)&sl->job->target.addr, (u_char *)sl->pkt.data,

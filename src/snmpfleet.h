@@ -644,6 +644,7 @@ void	 sched_request(struct slot *);
 void	 sched_transmit(struct slot *);
 void	 sched_new_reqid(struct slot *);
 void	 sched_v3_request(struct slot *, netsnmp_pdu *);
+void	 sched_v3_send(struct slot *);
 void	 sched_v3_discovered(struct slot *, netsnmp_pdu *);
 void	 sched_v3_warnings(struct scheduler *);
 
