@@ -303,6 +303,8 @@ main_targets(struct run *r)
 	defaults.community = cfg->community;
 	defaults.timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
 	defaults.retries = cfg->retries;
+	defaults.max_walk_values = cfg->max_walk_values;
+	defaults.max_walk_bytes = cfg->max_walk_bytes;
 	main_v3_defaults(cfg, &defaults);
 	inventory_init(&r->inv, &defaults, cfg->port);
 	free(defaults.user);

@@ -121,6 +121,8 @@ struct config {
 	struct strlist	 walks;
 	struct strlist	 tables;
 	unsigned	 max_repetitions;
+	unsigned	 max_walk_values;	/* per target, all its walks */
+	uint64_t	 max_walk_bytes;
 	unsigned	 per_target;
 	struct strlist	 profiles;	/* --profile: the ones to use */
 	struct profile	*defined;	/* [profile NAME] sections */
@@ -161,6 +163,7 @@ int	 options_load_file(struct config *, const char *, char **);
 int	 options_finish(struct config *, char **);
 void	 options_echo(const struct config *, struct buf *);
 void	 options_usage(struct buf *);
+int	 options_parse_size(const char *, uint64_t *);
 
 /* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
  * entry, addressed by index and never expanded */
@@ -173,6 +176,8 @@ struct target_params {
 	char		**tags;		/* name, value, name, value, ... */
 	size_t		 ntags;
 	uint16_t	 port;		/* port= key; 0: --port */
+	uint64_t	 max_walk_values; /* 0: no limit */
+	uint64_t	 max_walk_bytes;  /* 0: no limit */
 	/* SNMPv3 (usm.c) */
 	bool		 level_set;	/* given, not implied */
 	char		*user;
@@ -361,8 +366,18 @@ void	 result_init(struct result *, const struct fetch_plan *);
 void	 result_finish(struct result *);
 void	 result_free(struct result *);
 
+/* What one target's walks may hold: --max-walk-values/-bytes.  Shared
+ * by the target's streams, so the caps bound the whole record. */
+struct walk_budget {
+	uint64_t	 values;	/* walked values held so far */
+	uint64_t	 bytes;		/* the memory they take */
+	uint64_t	 max_values;	/* 0: no limit */
+	uint64_t	 max_bytes;	/* 0: no limit */
+};
+
 struct fetch {
 	const struct fetch_plan	*plan;
+	struct walk_budget	*budget;	/* NULL: no limits */
 	const struct plan_item	*item;
 	long			 version;
 	size_t			 next;		/* GET: next OID to ask */
@@ -381,7 +396,8 @@ struct fetch {
 enum fetch_step { FETCH_MORE, FETCH_DONE, FETCH_FAILED };
 
 void	 fetch_start(struct fetch *, const struct fetch_plan *,
-	     const struct plan_item *, long);
+	     const struct plan_item *, long, struct walk_budget *);
+uint64_t fetch_value_bytes(const netsnmp_variable_list *);
 netsnmp_pdu *fetch_next_pdu(struct fetch *);
 enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *, char **);
 netsnmp_variable_list *fetch_take(struct fetch *);
@@ -557,6 +573,7 @@ struct job {
 	struct job		*next_free;
 	uv_timer_t		 deadline_timer;	/* --target-deadline */
 	struct target		 target;
+	struct walk_budget	 budget;
 	/* SNMPv3: the engineID is discovered once, then one session */
 	enum { V3_NONE, V3_DISCOVER, V3_READY } v3;
 	struct sess		*sess;
