@@ -294,6 +294,7 @@ bool	 value_is_exception(u_char);
 void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
+const char *value_nonfinite(const netsnmp_variable_list *);
 void	 value_json_bare(const netsnmp_variable_list *, struct buf *);
 bool	 value_number(const netsnmp_variable_list *, struct buf *);
 void	 json_string(struct buf *, const char *, size_t);
