@@ -599,6 +599,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_open(r.cfg.syslog);
+	log_netsnmp(r.cfg.quiet);
 	if (options_finish(&r.cfg, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 

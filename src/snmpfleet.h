@@ -53,6 +53,7 @@ const char *buf_cstr(struct buf *);
 void	 log_open(bool);
 void	 log_msg(int, const char *, ...) SF_ATTR_PRINTF(2, 3);
 void	 log_raw(int, const char *);
+void	 log_netsnmp(bool);
 
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
