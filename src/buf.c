@@ -39,9 +39,14 @@ buf_reserve(struct buf *b, size_t n)
 	b->data = xrealloc(b->data, b->cap);
 }
 
+/* Append n bytes at p (p may be NULL when n is 0). */
 void
 buf_add(struct buf *b, const void *p, size_t n)
 {
+	if (n == 0) {
+		buf_reserve(b, 0);
+		return;
+	}
 	buf_reserve(b, n);
 	memcpy(b->data + b->len, p, n);
 	b->len += n;

@@ -9,6 +9,10 @@
  *     OID that does not increase ends the walk with an error, never a
  *     loop.  A walk of an empty subtree GETs the root itself, as
  *     snmpwalk does.
+ * A GET's answer must name the OIDs asked, in order; a walk's must be
+ * past the OID asked after; and one target's walks together hold at most
+ * --max-walk-values values and --max-walk-bytes bytes (struct
+ * walk_budget), so an agent that never ends its MIB cannot eat memory.
  * Values are kept in the order they were asked for / returned.
  */
 #include "config.h"
@@ -16,6 +20,34 @@
 #include <string.h>
 
 #include "snmpfleet.h"
+
+/* "OID not increasing: ASKED >= GOT" */
+static char *
+fetch_not_increasing(const struct fetch *f, const netsnmp_variable_list *v)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_adds(&b, "OID not increasing: ");
+	oid_format(f->cur.v, f->cur.len, &b);
+	buf_adds(&b, " >= ");
+	oid_format(v->name, v->name_length, &b);
+	return b.data;
+}
+
+/* "reply OIDs do not match the request: asked A, got B" */
+static char *
+fetch_unasked(const struct oid_text *asked, const netsnmp_variable_list *v)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_adds(&b, "reply OIDs do not match the request: asked ");
+	oid_format(asked->v, asked->len, &b);
+	buf_adds(&b, ", got ");
+	oid_format(v->name, v->name_length, &b);
+	return b.data;
+}
 
 /* One part per plan item, all OK and empty to begin with. */
 void
@@ -70,12 +102,17 @@ fetch_append(struct fetch *f, netsnmp_variable_list *v)
 	f->last = v;
 }
 
+/*
+ * Start a stream for item.  budget (NULL: none) holds the caps and
+ * counts of the target's walked values, shared by its streams.
+ */
 void
 fetch_start(struct fetch *f, const struct fetch_plan *plan,
-    const struct plan_item *item, long version)
+    const struct plan_item *item, long version, struct walk_budget *budget)
 {
 	memset(f, 0, sizeof *f);
 	f->plan = plan;
+	f->budget = budget;
 	f->item = item;
 	f->version = version;
 	f->chunk = plan->max_oids;
@@ -206,6 +243,15 @@ fetch_get_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 			    "OIDs", n, f->inflight_count);
 			return FETCH_FAILED;
 		}
+		k = 0;
+		for (v = pdu->variables; v != NULL; v = v->next_variable) {
+			o = &f->plan->oids[f->inflight_first + k++];
+			if (oid_compare(v->name, v->name_length, o->v,
+			    o->len) != 0) {
+				*error = fetch_unasked(o, v);
+				return FETCH_FAILED;
+			}
+		}
 		for (v = pdu->variables; v != NULL; v = next) {
 			next = v->next_variable;
 			fetch_append(f, v);
@@ -240,12 +286,52 @@ fetch_get_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 	}
 }
 
+/* The memory value v holds: net-snmp's varbind (about 1.1 kB, with room
+ * for an OID of MAX_OID_LEN arcs and 40 bytes of data inline), plus its
+ * OID and data when they did not fit inline. */
+uint64_t
+fetch_value_bytes(const netsnmp_variable_list *v)
+{
+	uint64_t	n = sizeof *v;
+
+	if (v->name != v->name_loc)
+		n += v->name_length * sizeof(oid);
+	if (v->val.string != v->buf)
+		n += v->val_len;
+	return n;
+}
+
+/* Count v into the target's walk budget; when it would go past a cap,
+ * *error says which, and v is not taken. */
+static bool
+fetch_budget_take(struct fetch *f, const netsnmp_variable_list *v,
+    char **error)
+{
+	struct walk_budget	*b = f->budget;
+	uint64_t		 n = fetch_value_bytes(v);
+
+	if (b == NULL)
+		return true;
+	if (b->max_values != 0 && b->values >= b->max_values) {
+		*error = xasprintf("walk stopped: more than %llu values "
+		    "(--max-walk-values)", (unsigned long long)b->max_values);
+		return false;
+	}
+	if (b->max_bytes != 0 && b->bytes + n > b->max_bytes) {
+		*error = xasprintf("walk stopped: more than %llu bytes "
+		    "(--max-walk-bytes)", (unsigned long long)b->max_bytes);
+		return false;
+	}
+	b->values++;
+	b->bytes += n;
+	return true;
+}
+
 static enum fetch_step
 fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 {
 	const struct oid_text	*root = &f->item->oid;
 	netsnmp_variable_list	*v, *next;
-	struct buf		 b;
 	enum fetch_step		 step = FETCH_MORE;
 	size_t			 taken = 0;
 
@@ -264,6 +350,11 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 	if (f->final_get) {
 		if (pdu->variables != NULL) {
 			v = pdu->variables;
+			if (oid_compare(v->name, v->name_length, root->v,
+			    root->len) != 0) {
+				*error = fetch_unasked(root, v);
+				return FETCH_FAILED;
+			}
 			pdu->variables = v->next_variable;
 			fetch_append(f, v);
 		}
@@ -272,6 +363,12 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 	for (v = step == FETCH_MORE ? pdu->variables : NULL; v != NULL;
 	    v = next) {
 		next = v->next_variable;
+		if (v->type != SNMP_ENDOFMIBVIEW &&
+		    oid_compare(v->name, v->name_length, f->cur.v,
+		    f->cur.len) <= 0) {
+			*error = fetch_not_increasing(f, v);
+			return FETCH_FAILED;
+		}
 		if (!oid_is_prefix(root->v, root->len, v->name,
 		    v->name_length)) {
 			step = FETCH_DONE;
@@ -286,16 +383,8 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 			step = FETCH_DONE;
 			break;
 		}
-		if (oid_compare(v->name, v->name_length, f->cur.v,
-		    f->cur.len) <= 0) {
-			buf_init(&b);
-			buf_adds(&b, "OID not increasing: ");
-			oid_format(f->cur.v, f->cur.len, &b);
-			buf_adds(&b, " >= ");
-			oid_format(v->name, v->name_length, &b);
-			*error = b.data;
+		if (!fetch_budget_take(f, v, error))
 			return FETCH_FAILED;
-		}
 		pdu->variables = next;
 		fetch_append(f, v);
 		taken++;

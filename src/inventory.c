@@ -519,6 +519,22 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 			return -1;
 		}
 		p->retries = (unsigned)n;
+	} else if (strcmp(key, "max-walk-values") == 0) {
+		if (inventory_parse_uint(value, 4294967295UL, &n) != 0 ||
+		    n == 0) {
+			*cause = xasprintf("bad max-walk-values '%s' (1 to "
+			    "4294967295)", value);
+			return -1;
+		}
+		p->max_walk_values = n;
+	} else if (strcmp(key, "max-walk-bytes") == 0) {
+		if (options_parse_size(value, &p->max_walk_bytes) != 0 ||
+		    p->max_walk_bytes < 1024 ||
+		    p->max_walk_bytes > ((uint64_t)1 << 40)) {
+			*cause = xasprintf("bad max-walk-bytes '%s' (a size "
+			    "of 1k to 1024G: N, Nk, NM or NG)", value);
+			return -1;
+		}
 	} else if ((rc = usm_key(p, key, value, cause)) <= 0) {
 		return rc;
 	} else if (strncmp(key, "tag.", 4) == 0 && key[4] != '\0') {

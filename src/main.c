@@ -305,6 +305,8 @@ main_targets(struct run *r)
 	defaults.community = cfg->community;
 	defaults.timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
 	defaults.retries = cfg->retries;
+	defaults.max_walk_values = cfg->max_walk_values;
+	defaults.max_walk_bytes = cfg->max_walk_bytes;
 	main_v3_defaults(cfg, &defaults);
 	inventory_init(&r->inv, &defaults, cfg->port);
 	free(defaults.user);
@@ -615,6 +617,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_open(r.cfg.syslog);
+	log_netsnmp(r.cfg.quiet);
 	if (options_finish(&r.cfg, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 

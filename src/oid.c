@@ -39,6 +39,69 @@ oid_parse_numeric(const char *s, struct oid_text *o)
 	return 0;
 }
 
+/* Longer OID text than this is refused before any lookup: 128 arcs of
+ * 10 digits take 1,408 characters. */
+#define OID_TEXT_MAX	1536
+
+/*
+ * Is text a well-formed OID or name, before anything looks it up?
+ * net-snmp's parser can take gigabytes and seconds on odd text (40 '+'
+ * after a letter), so only this much reaches it: [MODULE::]NAME[.SUFFIX]
+ * or dotted numbers, an optional leading dot, letters, digits and
+ * "_ . : -", no empty component, at most one "::", and OID_TEXT_MAX
+ * characters.  On error *cause says what is wrong.
+ */
+static int
+oid_check_text(const char *text, char **cause)
+{
+	const char	*s = text, *colons;
+	size_t		 len = strlen(text), i;
+
+	if (len == 0) {
+		*cause = xstrdup("empty OID");
+		return -1;
+	}
+	if (len > OID_TEXT_MAX) {
+		*cause = xasprintf("bad OID '%.40s...': longer than %d "
+		    "characters", text, OID_TEXT_MAX);
+		return -1;
+	}
+	for (i = 0; i < len; i++) {
+		if (!isalnum((unsigned char)text[i]) &&
+		    strchr("_.:-", text[i]) == NULL) {
+			*cause = xasprintf("bad OID '%s': only letters, digits "
+			    "and _ . : - may appear in an OID or name", text);
+			return -1;
+		}
+	}
+	if ((colons = strstr(text, "::")) != NULL) {
+		if (colons == text || strchr(colons + 2, ':') != NULL ||
+		    memchr(text, '.', (size_t)(colons - text)) != NULL) {
+			*cause = xasprintf("bad OID '%s': expected "
+			    "MODULE::NAME", text);
+			return -1;
+		}
+		s = colons + 2;
+	} else if (strchr(text, ':') != NULL) {
+		*cause = xasprintf("bad OID '%s': a lone ':' (MODULE::NAME "
+		    "takes two)", text);
+		return -1;
+	}
+	if (*s == '.' && s == text)
+		s++;		/* ".1.3.6" */
+	for (;;) {
+		if (*s == '\0' || *s == '.') {
+			*cause = xasprintf("bad OID '%s': empty component",
+			    text);
+			return -1;
+		}
+		s += strcspn(s, ".");
+		if (*s == '\0')
+			return 0;
+		s++;
+	}
+}
+
 /* Ask net-snmp (which knows whatever MIB files it loaded). */
 static int
 oid_parse_mib(const char *text, struct oid_text *o)
@@ -66,6 +129,8 @@ oid_parse(const char *text, struct oid_text *o, char **cause)
 	int		 rc;
 
 	o->len = 0;
+	if (oid_check_text(text, cause) != 0)
+		return -1;
 	if (*text == '.' || isdigit((unsigned char)*text)) {
 		if (oid_parse_numeric(text, o) != 0 || o->len < 2) {
 			*cause = xasprintf("bad OID '%s'", text);

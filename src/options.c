@@ -39,6 +39,10 @@ static void	opt_echo_progress(const struct config *,
 		    const struct option_def *, struct buf *);
 static int	opt_set_none(struct config *, const struct option_def *,
 		    const char *, char **);
+static int	opt_set_size(struct config *, const struct option_def *,
+		    const char *, char **);
+static void	opt_echo_u64(const struct config *,
+		    const struct option_def *, struct buf *);
 
 static void	opt_echo_uint(const struct config *, const struct option_def *,
 		    struct buf *);
@@ -112,6 +116,14 @@ const struct option_def options_table[] = {
 	{ "max-repetitions", 0, "N", "25", 0,
 	  "GETBULK max-repetitions for walks and tables (v2c)",
 	  opt_set_uint, F(max_repetitions), opt_echo_uint },
+	{ "max-walk-bytes", 0, "N", "268435456", 0,
+	  "memory the walked values of one target may take (k, M, G "
+	  "suffixes); past it the walk ends with an error",
+	  opt_set_size, F(max_walk_bytes), opt_echo_u64 },
+	{ "max-walk-values", 0, "N", "1000000", 0,
+	  "values the walks of one target may return; past it the walk "
+	  "ends with an error",
+	  opt_set_uint, F(max_walk_values), opt_echo_uint },
 	{ "no-progress", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
 	  "never show the progress line",
 	  opt_set_noprogress, 0, NULL },
@@ -208,6 +220,8 @@ opt_range(const struct option_def *o, double *lo, double *hi)
 		{ "concurrency", 1, 65536 },
 		{ "max-oids", 1, 1000 },
 		{ "max-repetitions", 1, 1000 },
+		{ "max-walk-values", 1, 4294967295.0 },
+		{ "max-walk-bytes", 1024, 1099511627776.0 },
 		{ "per-target", 1, 64 },
 		{ "port", 1, 65535 },
 		{ "procs", 0, 256 },
@@ -265,6 +279,69 @@ opt_set_uint(struct config *cfg, const struct option_def *o, const char *v,
 		return -1;
 	}
 	*FIELD(cfg, o, unsigned) = (unsigned)d;
+	return 0;
+}
+
+/*
+ * A byte count: a whole number, optionally followed by k, M or G (KiB,
+ * MiB, GiB).  -1 if s is not one or does not fit 64 bits.
+ */
+int
+options_parse_size(const char *s, uint64_t *out)
+{
+	unsigned long long	 v;
+	uint64_t		 mult = 1;
+	char			*end;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0' && end[1] != '\0')
+		return -1;
+	switch (*end) {
+	case '\0':
+		break;
+	case 'k':
+	case 'K':
+		mult = 1024;
+		break;
+	case 'M':
+		mult = 1024 * 1024;
+		break;
+	case 'G':
+		mult = 1024 * 1024 * 1024;
+		break;
+	default:
+		return -1;
+	}
+	if (v > UINT64_MAX / mult)
+		return -1;
+	*out = (uint64_t)v * mult;
+	return 0;
+}
+
+static int
+opt_set_size(struct config *cfg, const struct option_def *o, const char *v,
+    char **cause)
+{
+	double		lo = 0, hi = 1e18;
+	uint64_t	n;
+
+	if (options_parse_size(v, &n) != 0) {
+		*cause = xasprintf("%s: not a size: '%s' (a number, with k, M "
+		    "or G for KiB, MiB or GiB)", o->name, v);
+		return -1;
+	}
+	opt_range(o, &lo, &hi);
+	if ((double)n < lo || (double)n > hi) {
+		*cause = xasprintf("%s: %s is out of range (%.0f to %.0f)",
+		    o->name, v, lo, hi);
+		return -1;
+	}
+	*FIELD(cfg, o, uint64_t) = n;
 	return 0;
 }
 
@@ -415,6 +492,14 @@ opt_echo_uint(const struct config *cfg, const struct option_def *o,
     struct buf *b)
 {
 	buf_printf(b, "%s = %u\n", o->name, *FIELD(cfg, o, unsigned));
+}
+
+static void
+opt_echo_u64(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	buf_printf(b, "%s = %llu\n", o->name,
+	    (unsigned long long)*FIELD(cfg, o, uint64_t));
 }
 
 static void

@@ -4,7 +4,8 @@
  * fields status, rtt_ms, retries and one per value, named like
  * "sysUpTime.0"), one line per table row in "snmp_<table>" with an index
  * tag.  Integers carry "i" ("u" above 2^63-1), strings are quoted,
- * timestamps are nanoseconds.
+ * timestamps are nanoseconds.  Line protocol has no NaN or Inf: such a
+ * Float or Double is left out (the target's line always keeps status).
  */
 #include "config.h"
 
@@ -64,14 +65,17 @@ out_influx_tags(struct buf *b, const struct target *t)
 	}
 }
 
-/* Append "key=value" for v (nothing for NULL and exceptions), after a
- * comma unless it is the line's first field; counts it in *nfields. */
+/* Append "key=value" for v (nothing for NULL, exceptions, and floats
+ * that are NaN or infinite), after a comma unless it is the line's first
+ * field; counts it in *nfields. */
 static void
 out_influx_field(struct buf *b, const char *key, size_t keylen,
     const netsnmp_variable_list *v, struct buf *tmp, size_t *nfields)
 {
 	bool	is_string = false, is_unsigned = false, is_float = false;
 
+	if (value_nonfinite(v) != NULL)
+		return;		/* line protocol has no NaN or Inf */
 	tmp->len = 0;
 	value_plain(v, tmp);
 	switch (v->type) {

@@ -76,6 +76,18 @@ out_prom_target(struct buf *b, const struct target *t)
 	buf_free(&key);
 }
 
+/* The text format spells floats that are not finite NaN, +Inf, -Inf. */
+static bool
+out_prom_nonfinite(const netsnmp_variable_list *v, struct buf *b)
+{
+	const char	*nf = value_nonfinite(v);
+
+	if (nf == NULL)
+		return false;
+	buf_adds(b, nf);
+	return true;
+}
+
 static void
 out_prom_record(struct buf *b, const struct target *t, const struct result *r)
 {
@@ -95,7 +107,8 @@ out_prom_record(struct buf *b, const struct target *t, const struct result *r)
 	for (i = 0; i < r->nparts; i++) {
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
 			tmp.len = 0;
-			if (!value_number(v, &tmp))
+			if (!value_number(v, &tmp) &&
+			    !out_prom_nonfinite(v, &tmp))
 				continue;
 			buf_add(b, "snmpfleet_value", 15);
 			buf_add(b, labels.data, labels.len);

@@ -4,7 +4,9 @@
  * net-snmp's synchronous probe); its answer opens the target's net-snmp
  * session (transport-sess.c), and the session's events (responses, USM
  * reports, retransmissions, timeouts) come back into the target's
- * streams.  Also: engineIDs that several targets share, reported once.
+ * streams.  Every request also runs a timer of its own, so that it ends
+ * whatever the agent sends and whatever net-snmp does with it.  Also:
+ * engineIDs that several targets share, reported once.
  */
 #include "config.h"
 
@@ -131,6 +133,62 @@ sched_v3_discovered(struct slot *sl, netsnmp_pdu *pdu)
 		sched_transmit(waiting[i]);
 }
 
+/* A v3 request got no answer it could take: with authPriv, after the
+ * agent answered discovery, the likely cause is the privacy passphrase. */
+static void
+sched_v3_timed_out(struct slot *sl)
+{
+	struct job	*j = sl->job;
+
+	sl->v3_reqid = 0;
+	if (j->target.params->level == SNMP_SEC_LEVEL_AUTHPRIV &&
+	    j->result.rtt_ns != 0)
+		sched_stream_done(sl, RES_ERROR, xstrdup("no answer "
+		    "to authPriv requests although the agent answered "
+		    "engineID discovery (wrong privacy passphrase?)"));
+	else
+		sched_stream_done(sl, RES_TIMEOUT, NULL);
+}
+
+/*
+ * The request's own end: net-snmp times and retries a session's
+ * requests, but it forgets one whose answer it handed to the callback
+ * (say, a Report with the right msgID and a request-id matching no
+ * request), and then nothing would ever end the stream.  So every v3
+ * request also runs the slot's timer, set a little past the time
+ * net-snmp's own timeout and retries take.
+ */
+static void
+sched_v3_timeout_cb(uv_timer_t *t)
+{
+	struct slot	*sl = t->data;
+
+	if (sl->busy && sl->job != NULL && sl->job->busy)
+		sched_v3_timed_out(sl);
+}
+
+/* Send the slot's v3 request on the job's session, under its own timer. */
+void
+sched_v3_send(struct slot *sl)
+{
+	struct scheduler		*s = sl->s;
+	const struct target_params	*p = sl->job->target.params;
+	netsnmp_pdu			*pdu = sl->v3_pdu;
+	char				*cause;
+	uint64_t			 ms;
+
+	sl->v3_pdu = NULL;
+	sl->sent_ns = clock_now_ns();
+	s->w->pending_stats.requests++;
+	if ((sl->v3_reqid = sess_send(sl->job->sess, pdu, &cause)) == 0) {
+		sched_stream_done(sl, RES_ERROR, cause);
+		return;
+	}
+	ms = (uint64_t)p->timeout_ms * (p->retries + 1) + p->timeout_ms / 2 +
+	    100;
+	uv_timer_start(&sl->timer, sched_v3_timeout_cb, ms, 0);
+}
+
 /* Find the job's slot whose v3 request has net-snmp id reqid. */
 static struct slot *
 sched_v3_slot(struct job *j, int reqid)
@@ -202,14 +260,7 @@ sched_v3_cb(void *arg, int op, int reqid, netsnmp_pdu *pdu)
 	case NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE:
 		break;
 	case NETSNMP_CALLBACK_OP_TIMED_OUT:
-		sl->v3_reqid = 0;
-		if (j->target.params->level == SNMP_SEC_LEVEL_AUTHPRIV &&
-		    j->result.rtt_ns != 0)
-			sched_stream_done(sl, RES_ERROR, xstrdup("no answer "
-			    "to authPriv requests although the agent answered "
-			    "engineID discovery (wrong privacy passphrase?)"));
-		else
-			sched_stream_done(sl, RES_TIMEOUT, NULL);
+		sched_v3_timed_out(sl);
 		return;
 	default:
 		sl->v3_reqid = 0;
@@ -217,6 +268,7 @@ sched_v3_cb(void *arg, int op, int reqid, netsnmp_pdu *pdu)
 		return;
 	}
 	sl->v3_reqid = 0;
+	uv_timer_stop(&sl->timer);
 	rtt = clock_now_ns() - sl->sent_ns;
 	j->result.rtt_ns = rtt ? rtt : 1;
 	s->w->pending_stats.responses++;

@@ -312,7 +312,7 @@ sched_stream_start(struct scheduler *s, struct job *j)
 	}
 	j->active++;
 	fetch_start(&sl->fetch, s->opts.plan, &s->opts.plan->items[item],
-	    j->target.params->snmp_version);
+	    j->target.params->snmp_version, &j->budget);
 	if (sched_job_can_start(s, j))
 		sched_wait_push(s, j);
 	sched_request(sl);
@@ -335,6 +335,9 @@ sched_job_new(struct scheduler *s)
 	j->done_items = 0;
 	s->jobs_busy++;
 	inventory_get(s->inv, index, &j->target);
+	memset(&j->budget, 0, sizeof j->budget);
+	j->budget.max_values = j->target.params->max_walk_values;
+	j->budget.max_bytes = j->target.params->max_walk_bytes;
 	result_init(&j->result, s->opts.plan);
 	if (s->opts.target_deadline_ms != 0)
 		uv_timer_start(&j->deadline_timer, sched_job_deadline_cb,
@@ -426,8 +429,6 @@ void
 sched_transmit(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
-	netsnmp_pdu		*pdu;
-	char			*cause;
 	int			 rc;
 
 	if (s->opts.rate > 0) {
@@ -446,13 +447,8 @@ sched_transmit(struct slot *sl)
 		s->tokens -= 1;
 	}
 	if (sl->v3_pdu != NULL && !sl->probe) {
-		pdu = sl->v3_pdu;
-		sl->v3_pdu = NULL;
-		sl->sent_ns = clock_now_ns();
-		s->w->pending_stats.requests++;
-		if ((sl->v3_reqid = sess_send(sl->job->sess, pdu, &cause)) == 0)
-			sched_stream_done(sl, RES_ERROR, cause);
-		return;		/* the session times and retries it */
+		sched_v3_send(sl);
+		return;
 	}
 	rc = transport_udp_send(s->tr,
 	    (struct sockaddr *)&sl->job->target.addr, (u_char *)sl->pkt.data,

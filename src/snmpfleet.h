@@ -53,6 +53,7 @@ const char *buf_cstr(struct buf *);
 void	 log_open(bool);
 void	 log_msg(int, const char *, ...) SF_ATTR_PRINTF(2, 3);
 void	 log_raw(int, const char *);
+void	 log_netsnmp(bool);
 
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
@@ -121,6 +122,8 @@ struct config {
 	struct strlist	 walks;
 	struct strlist	 tables;
 	unsigned	 max_repetitions;
+	unsigned	 max_walk_values;	/* per target, all its walks */
+	uint64_t	 max_walk_bytes;
 	unsigned	 per_target;
 	struct strlist	 profiles;	/* --profile: the ones to use */
 	struct profile	*defined;	/* [profile NAME] sections */
@@ -161,6 +164,7 @@ int	 options_load_file(struct config *, const char *, char **);
 int	 options_finish(struct config *, char **);
 void	 options_echo(const struct config *, struct buf *);
 void	 options_usage(struct buf *);
+int	 options_parse_size(const char *, uint64_t *);
 
 /* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
  * entry, addressed by index and never expanded */
@@ -173,6 +177,8 @@ struct target_params {
 	char		**tags;		/* name, value, name, value, ... */
 	size_t		 ntags;
 	uint16_t	 port;		/* port= key; 0: --port */
+	uint64_t	 max_walk_values; /* 0: no limit */
+	uint64_t	 max_walk_bytes;  /* 0: no limit */
 	/* SNMPv3 (usm.c) */
 	bool		 level_set;	/* given, not implied */
 	char		*user;
@@ -289,6 +295,7 @@ bool	 value_is_exception(u_char);
 void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
+const char *value_nonfinite(const netsnmp_variable_list *);
 void	 value_json_bare(const netsnmp_variable_list *, struct buf *);
 bool	 value_number(const netsnmp_variable_list *, struct buf *);
 void	 json_string(struct buf *, const char *, size_t);
@@ -361,8 +368,18 @@ void	 result_init(struct result *, const struct fetch_plan *);
 void	 result_finish(struct result *);
 void	 result_free(struct result *);
 
+/* What one target's walks may hold: --max-walk-values/-bytes.  Shared
+ * by the target's streams, so the caps bound the whole record. */
+struct walk_budget {
+	uint64_t	 values;	/* walked values held so far */
+	uint64_t	 bytes;		/* the memory they take */
+	uint64_t	 max_values;	/* 0: no limit */
+	uint64_t	 max_bytes;	/* 0: no limit */
+};
+
 struct fetch {
 	const struct fetch_plan	*plan;
+	struct walk_budget	*budget;	/* NULL: no limits */
 	const struct plan_item	*item;
 	long			 version;
 	size_t			 next;		/* GET: next OID to ask */
@@ -381,7 +398,8 @@ struct fetch {
 enum fetch_step { FETCH_MORE, FETCH_DONE, FETCH_FAILED };
 
 void	 fetch_start(struct fetch *, const struct fetch_plan *,
-	     const struct plan_item *, long);
+	     const struct plan_item *, long, struct walk_budget *);
+uint64_t fetch_value_bytes(const netsnmp_variable_list *);
 netsnmp_pdu *fetch_next_pdu(struct fetch *);
 enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *, char **);
 netsnmp_variable_list *fetch_take(struct fetch *);
@@ -569,6 +587,7 @@ struct job {
 	struct job		*next_free;
 	uv_timer_t		 deadline_timer;	/* --target-deadline */
 	struct target		 target;
+	struct walk_budget	 budget;
 	/* SNMPv3: the engineID is discovered once, then one session */
 	enum { V3_NONE, V3_DISCOVER, V3_READY } v3;
 	struct sess		*sess;
@@ -656,6 +675,7 @@ void	 sched_request(struct slot *);
 void	 sched_transmit(struct slot *);
 void	 sched_new_reqid(struct slot *);
 void	 sched_v3_request(struct slot *, netsnmp_pdu *);
+void	 sched_v3_send(struct slot *);
 void	 sched_v3_discovered(struct slot *, netsnmp_pdu *);
 void	 sched_v3_warnings(struct scheduler *);
 

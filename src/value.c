@@ -278,13 +278,46 @@ value_json(const netsnmp_variable_list *v, struct buf *b)
 	buf_free(&raw);
 }
 
-/* Append the bare value (empty for NULL and exceptions), e.g. for CSV. */
+/*
+ * "NaN", "+Inf" or "-Inf" (the Prometheus spellings) for an Opaque Float
+ * or Double that is not finite; NULL for any other value.  JSON and
+ * InfluxDB have no such numbers, so value_raw() gives them no value.
+ */
+const char *
+value_nonfinite(const netsnmp_variable_list *v)
+{
+	double	d;
+
+	switch (v->type) {
+#ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
+	case ASN_OPAQUE_FLOAT:
+		d = *v->val.floatVal;
+		break;
+	case ASN_OPAQUE_DOUBLE:
+		d = *v->val.doubleVal;
+		break;
+#endif
+	default:
+		return NULL;
+	}
+	if (isnan(d))
+		return "NaN";
+	if (isinf(d))
+		return d > 0 ? "+Inf" : "-Inf";
+	return NULL;
+}
+
+/* Append the bare value (empty for NULL and exceptions; NaN, +Inf or
+ * -Inf for floats that are not finite), e.g. for CSV. */
 void
 value_plain(const netsnmp_variable_list *v, struct buf *b)
 {
-	bool	quoted, hexed;
+	const char	*nf;
+	bool		 quoted, hexed;
 
-	value_raw(v, b, &quoted, &hexed);
+	if (!value_raw(v, b, &quoted, &hexed) &&
+	    (nf = value_nonfinite(v)) != NULL)
+		buf_adds(b, nf);
 }
 
 /* Append just the JSON value of v: a number, a string, null, or

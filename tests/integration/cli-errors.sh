@@ -122,6 +122,21 @@ like "$ERR" "noSuchObjectName" "unknown OID name: named on stderr"
 is "$OUT" "" "unknown OID name: nothing on stdout"
 run -H "$TARGET" -t 0.2 -r 0 1.3.6.x.1
 is "$RC" 2 "malformed numeric OID: exit status 2"
+# Text net-snmp's name parser would spend gigabytes and seconds on (a
+# letter and 40 '+') is refused before any lookup; so is a walk root with
+# an empty component.  (timeout only turns a hang into a failure.)
+plus=a$(printf '+%.0s' $(seq 40))
+RC=0
+timeout 120 "$SNMPFLEET" -H "$TARGET" -t 0.2 -r 0 "$plus" \
+    </dev/null >"$T/out" 2>"$T/err" || RC=$?
+ERR=$(cat "$T/err")
+is "$RC" 2 "OID text with '+': exit status 2 (not 124: no hang)"
+like "$ERR" "bad OID 'a\+{40}': only letters, digits and _ \. : - may appear" \
+    "OID text with '+': a usage error saying what may appear"
+run -H "$TARGET" -t 0.2 -r 0 -w 'sysName..0'
+is "$RC" 2 "walk root with an empty component: exit status 2"
+like "$ERR" "bad OID 'sysName\.\.0': empty component" \
+    "walk root with an empty component: says so"
 
 # ---------------------------------------------------- unwritable output
 run -H "$TARGET" -t 0.2 -r 0 -o "$T/no-such-dir/records.txt" sysName.0

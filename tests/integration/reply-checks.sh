@@ -10,15 +10,17 @@
 need_snmpfleet
 need_snmpber
 
-plan 14
+plan 17
 
 responder=$LIB_TMP/responder.py
 cat >"$responder" <<'PY'
 import sys
 from snmpber import bind, dec_header as header, mark_ready
 
-# mode: good | wrongport | wrongid | wrongaddr | toobig (tooBig when a
-# request holds more than 2 OIDs)
+# mode: good | wrongport | wrongid | wrongidhigh | wrongaddr | toobig
+# (tooBig when a request holds more than 2 OIDs).  wrongid flips bit 0 of
+# the request-id, wrongidhigh bit 6 of its first byte (a high bit: the
+# low bits name the slot, so only the id comparison can refuse it).
 mode, port, portfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 s = bind(port)
 other = bind(0, "127.0.0.2" if mode == "wrongaddr" else "127.0.0.1")
@@ -38,6 +40,8 @@ while True:
     _, idstart, idlen = header(b, rstart)
     if mode == "wrongid":
         b[idstart + idlen - 1] ^= 0x01
+    if mode == "wrongidhigh":
+        b[idstart] ^= 0x40
     if mode == "toobig":
         _, estart, elen = header(b, idstart + idlen)   # error-status
         _, istart, ilen = header(b, estart + elen)     # error-index
@@ -48,7 +52,8 @@ while True:
             i, count = cs + cl, count + 1
         if count > 2:
             b[estart] = 1
-    sender = s if mode in ("good", "wrongid", "toobig") else other
+    sender = s if mode in ("good", "wrongid", "wrongidhigh", "toobig") \
+        else other
     sender.sendto(bytes(b), peer)
 PY
 
@@ -65,14 +70,18 @@ wrongport=$(free_udp_port)
 start_responder wrongport "$wrongport"
 wrongid=$(free_udp_port)
 start_responder wrongid "$wrongid"
+wrongidhigh=$(free_udp_port)
+start_responder wrongidhigh "$wrongidhigh"
 wrongaddr=$(free_udp_port)
 start_responder wrongaddr "$wrongaddr"
 toobig=$(free_udp_port)
 start_responder toobig "$toobig"
 
 run() {
-	"$SNMPFLEET" -H "127.0.0.1:$1" -t 0.2 -r 1 -F jsonl -q sysName.0 \
-	    >"$LIB_TMP/out.$1" 2>"$LIB_TMP/err.$1"
+	local port=$1
+	shift
+	"$SNMPFLEET" -H "127.0.0.1:$port" -t 0.2 -r 1 -F jsonl -q "$@" \
+	    sysName.0 >"$LIB_TMP/out.$port" 2>"$LIB_TMP/err.$port"
 }
 
 run "$good"
@@ -89,6 +98,17 @@ run "$wrongid"
 is "$?" 1 "a reply with another request id is ignored"
 like "$(cat "$LIB_TMP/out.$wrongid")" '"status":"timeout"' \
     "the target times out"
+
+# The id comparison itself: a high bit of the id is not one of the bits
+# that pick the slot, so such a reply lands on the busy slot and only the
+# comparison refuses it (with -j 1 there is one slot for every id).  (Bit
+# 0 with -j 1 would not do: the first id is 1, and 0 is refused anyway.)
+run "$wrongidhigh"
+is "$?" 1 "a reply whose request id differs in a high bit is ignored"
+like "$(cat "$LIB_TMP/out.$wrongidhigh")" '"status":"timeout"' \
+    "high bit: the target times out"
+run "$wrongidhigh" -j 1
+is "$?" 1 "-j 1: a reply whose request id differs in a high bit is ignored"
 
 run "$wrongaddr"
 is "$?" 1 "a reply from another address is ignored"

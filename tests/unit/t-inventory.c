@@ -154,6 +154,13 @@ test_lines(void)
 	is_int(t.port, 2000, "spec port beats port key");
 
 	fresh(&inv);
+	ok(load(&inv, "127.0.0.1 max-walk-values=500 max-walk-bytes=2M\n",
+	    &cause) == 0, "walk caps as inventory keys");
+	inventory_get(&inv, 0, &t);
+	is_int(t.params->max_walk_values, 500, "per-target max-walk-values");
+	is_int(t.params->max_walk_bytes, 2097152, "per-target max-walk-bytes");
+
+	fresh(&inv);
 	buf_init(&many);
 	for (int i = 0; i < 1000; i++)
 		buf_printf(&many, "127.0.%d.%d community=c1 tag.a=b\n",
@@ -175,6 +182,12 @@ test_lines(void)
 		{ "127.0.0.1 port=0\n", "inv.txt:1: bad port" },
 		{ "127.0.0.1 timeout=abc\n", "inv.txt:1: bad timeout" },
 		{ "127.0.0.1 retries=-1\n", "inv.txt:1: bad retries" },
+		{ "127.0.0.1 max-walk-values=0\n",
+		  "inv.txt:1: bad max-walk-values" },
+		{ "127.0.0.1 max-walk-bytes=12\n",
+		  "inv.txt:1: bad max-walk-bytes" },
+		{ "127.0.0.1 max-walk-bytes=1T\n",
+		  "inv.txt:1: bad max-walk-bytes" },
 		{ "127.0.0.1 community\n", "inv.txt:1: expected key=value" },
 		{ "10.0.0.0/40\n", "inv.txt:1: bad prefix length" },
 		{ "community=x\n", "inv.txt:1: line starts with" },

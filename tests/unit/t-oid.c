@@ -34,6 +34,32 @@ main(void)
 	is_str(parsed("1"), "(error)", "one component");
 	is_str(parsed("1.3.x"), "(error)", "not a number");
 	is_str(parsed("sysName.x"), "(error)", "bad index");
+	is_str(parsed("a++++++++++++++++++++++++++++++++++++++++"), "(error)",
+	    "'+' is refused before net-snmp sees it");
+	is_str(parsed("sysName..0"), "(error)", "name: empty component");
+	is_str(parsed("sysName."), "(error)", "name: trailing dot");
+	is_str(parsed(""), "(error)", "empty text");
+	is_str(parsed("."), "(error)", "a lone dot");
+	is_str(parsed("::sysName.0"), "(error)", "no module before ::");
+	is_str(parsed("SNMPv2-MIB::"), "(error)", "no name after ::");
+	is_str(parsed("A::B::sysName"), "(error)", "two ::");
+	is_str(parsed("SNMPv2-MIB:sysName.0"), "(error)", "a lone :");
+	is_str(parsed("ifDescr.\"eth0\""), "(error)", "quotes");
+	is_str(parsed("sys Name"), "(error)", "a space");
+	ok(oid_parse("a+++++++++", &o, &cause) != 0 &&
+	    strstr(cause, "only letters, digits") != NULL,
+	    "the cause says what may appear: %s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	{
+		char	long_text[2000];
+
+		memset(long_text, '1', sizeof long_text - 1);
+		long_text[sizeof long_text - 1] = '\0';
+		is_str(parsed(long_text), "(error)", "absurd length");
+	}
+	is_str(parsed(".1"), "(error)", "'.1' is one component (as before)");
+	is_str(parsed(".1.3"), "1.3", "'.1.3' with a leading dot");
 	ok(oid_parse("noSuchThingAnywhere.0", &o, &cause) != 0 &&
 	    strstr(cause, "unknown object 'noSuchThingAnywhere.0'") != NULL,
 	    "unknown name says so: %s", cause ? cause : "");

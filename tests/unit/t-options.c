@@ -113,6 +113,39 @@ main(void)
 	free(cause);
 	unlink(path);
 	free(path);
+	path = write_temp("max-walk-bytes = 64M\nmax-walk-values = 5000\n");
+	cause = NULL;
+	ok(options_load_file(&again, path, &cause) == 0 &&
+	    again.max_walk_bytes == 67108864 && again.max_walk_values == 5000,
+	    "walk caps from a config file, with a size suffix");
+	free(cause);
+	unlink(path);
+	free(path);
+	path = write_temp("max-walk-bytes = 12\n");
+	cause = NULL;
+	ok(options_load_file(&again, path, &cause) != 0 &&
+	    strstr(cause, ":1: max-walk-bytes: 12 is out of range") != NULL,
+	    "max-walk-bytes below 1024 refused: %s", cause ? cause : "");
+	free(cause);
+	unlink(path);
+	free(path);
+	{
+		uint64_t	n = 0;
+
+		ok(options_parse_size("256M", &n) == 0 && n == 268435456,
+		    "256M is 268435456");
+		ok(options_parse_size("1k", &n) == 0 && n == 1024, "1k");
+		ok(options_parse_size("2G", &n) == 0 && n == 2147483648u,
+		    "2G");
+		ok(options_parse_size("10x", &n) != 0, "10x refused");
+		ok(options_parse_size("10MB", &n) != 0, "10MB refused");
+		ok(options_parse_size("", &n) != 0, "empty refused");
+		ok(options_parse_size("-1", &n) != 0, "negative refused");
+		ok(options_parse_size("99999999999999999999", &n) != 0,
+		    "too large refused");
+		ok(options_parse_size("17179869184G", &n) != 0,
+		    "overflow by the suffix refused");
+	}
 	path = write_temp("just words\n");
 	cause = NULL;
 	ok(options_load_file(&again, path, &cause) != 0 &&

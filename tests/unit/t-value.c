@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <math.h>
+
 #include "snmpfleet.h"
 #include "tap.h"
 
@@ -36,6 +38,19 @@ text_of(u_char type, const void *val, size_t len)
 	value_text(v, &b);
 	snmp_free_varbind(v);
 	return buf_cstr(&b);
+}
+
+static const char *
+nonfinite_of(u_char type, const void *val, size_t len)
+{
+	netsnmp_variable_list	*v = NULL;
+	const char		*nf;
+
+	snmp_varlist_add_variable(&v, name, sizeof name / sizeof *name, type,
+	    val, len);
+	nf = value_nonfinite(v);
+	snmp_free_varbind(v);
+	return nf ? nf : "(finite)";
 }
 
 static const char *
@@ -121,5 +136,26 @@ main(void)
 	is_str(value_type_name(ASN_UINTEGER), "UInteger32", "type name");
 	ok(value_is_exception(SNMP_ENDOFMIBVIEW), "endOfMibView exception");
 	ok(!value_is_exception(ASN_NULL), "NULL is not an exception");
+#ifdef NETSNMP_WITH_OPAQUE_SPECIAL_TYPES
+	{
+		float	f = NAN, pf = INFINITY, nf = -INFINITY, one = 1.5f;
+		double	d = NAN;
+
+		is_str(json_of(ASN_OPAQUE_FLOAT, &f, sizeof f),
+		    "\"type\":\"Float\",\"value\":null", "Float NaN: JSON null");
+		is_str(json_of(ASN_OPAQUE_DOUBLE, &d, sizeof d),
+		    "\"type\":\"Double\",\"value\":null", "Double NaN: JSON null");
+		is_str(nonfinite_of(ASN_OPAQUE_FLOAT, &f, sizeof f), "NaN",
+		    "Float NaN spelled NaN");
+		is_str(nonfinite_of(ASN_OPAQUE_FLOAT, &pf, sizeof pf), "+Inf",
+		    "Float +Inf spelled +Inf");
+		is_str(nonfinite_of(ASN_OPAQUE_FLOAT, &nf, sizeof nf), "-Inf",
+		    "Float -Inf spelled -Inf");
+		is_str(nonfinite_of(ASN_OPAQUE_DOUBLE, &d, sizeof d), "NaN",
+		    "Double NaN spelled NaN");
+		is_str(nonfinite_of(ASN_OPAQUE_FLOAT, &one, sizeof one),
+		    "(finite)", "1.5 is finite");
+	}
+#endif
 	return tap_done();
 }

@@ -1,0 +1,272 @@
+#!/usr/bin/env python3
+"""hostile.py — an SNMP agent that misbehaves on purpose, for the tests
+(hostile-agents.sh).  Loopback UDP only: it binds 127.0.0.1 (and, for
+wrong-source, 127.0.0.2) on the port given, or on one the kernel picks;
+prints the port it bound on standard output (and writes it to --ready
+FILE if given), then answers until it is killed.
+
+  hostile.py --mode MODE [--port N] [--ready FILE] [--delay S] [--size N]
+
+It answers v1/v2c GET, GETNEXT and GETBULK over a small MIB under
+R = 1.3.6.1.4.1.99999 (R.1.1 .. R.1.5 are INTEGERs; any other OID a GET
+names is the STRING "hostile"), except as the mode says:
+
+  good             answers correctly (a reference for the others)
+  wrong-reqid      the reply's request-id has bit 30 flipped
+  wrong-source     the reply comes from 127.0.0.2 (same port)
+  truncated        the reply is cut to half its length
+  garbage          random bytes instead of a reply
+  oversized-length the reply's outer BER length claims 1000 bytes more
+                   than the datagram holds
+  duplicate        every reply is sent three times
+  late             every reply is sent --delay seconds late (default 2)
+  errindex         error-status genErr (noSuchName for v1) with
+                   error-index 99, beyond the request's varbinds
+  nonincreasing    GETNEXT/GETBULK answer R.1.2 then R.1.1 (lower)
+  endless          GETNEXT/GETBULK answer increasing OIDs R.1.N for ever,
+                   each a STRING of --size bytes (default 16)
+  opaque-float     values are Opaque-wrapped floats and doubles (R.2.1
+                   float NaN, R.2.2 float +Inf, R.2.3 float -Inf, R.2.4
+                   double NaN, R.2.5 double +Inf, R.2.6 double -Inf,
+                   R.2.7 float 1.5); a GET of any other OID gets a NaN
+  huge-octet-string a GET's first value is a STRING of --size bytes
+                   (default 60000)
+  unasked-oids     a GET is answered for OIDs it did not name (each
+                   asked OID with 1 added to its last arc)
+  deep-nesting     a GET's values are SEQUENCEs nested 2000 deep
+  v3-report        SNMPv3 (noAuthNoPriv): engineID discovery is answered
+                   properly, then every request gets a Report whose
+                   msgID is right but whose request-id is the msgID
+
+Needs tests/integration/snmpber.py on sys.path (it sits next to this
+file).  Never sends anywhere but to the peer that asked, on loopback.
+"""
+import argparse
+import heapq
+import random
+import select
+import socket
+import struct
+import sys
+import time
+
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from snmpber import (END_OF_MIB, GET, GETBULK, GETNEXT, answer,  # noqa
+                     dec_header, dec_oid, dec_tlv, enc_int, enc_len,
+                     enc_oid_body, parse, response, tlv)
+
+R = (1, 3, 6, 1, 4, 1, 99999)
+MODES = ("good", "wrong-reqid", "wrong-source", "truncated", "garbage",
+         "oversized-length", "duplicate", "late", "errindex",
+         "nonincreasing", "endless", "opaque-float", "huge-octet-string",
+         "unasked-oids", "deep-nesting", "v3-report")
+
+
+def opaque_float(x):
+    return tlv(0x44, b"\x9f\x78\x04" + struct.pack(">f", x))
+
+
+def opaque_double(x):
+    return tlv(0x44, b"\x9f\x79\x08" + struct.pack(">d", x))
+
+
+def base_mib(mode):
+    mib = {R + (1, i): enc_int(0x02, i) for i in range(1, 6)}
+    if mode == "opaque-float":
+        nan, inf = float("nan"), float("inf")
+        mib = {R + (2, 1): opaque_float(nan), R + (2, 2): opaque_float(inf),
+               R + (2, 3): opaque_float(-inf), R + (2, 4): opaque_double(nan),
+               R + (2, 5): opaque_double(inf),
+               R + (2, 6): opaque_double(-inf),
+               R + (2, 7): opaque_float(1.5)}
+    return mib
+
+
+def nested(depth):
+    v = tlv(0x05, b"")
+    for _ in range(depth):
+        v = tlv(0x30, v)
+    return v
+
+
+class Agent:
+    def __init__(self, args):
+        self.mode = args.mode
+        self.delay = args.delay
+        self.size = args.size
+        self.mib = base_mib(self.mode)
+        self.keys = sorted(self.mib)
+        self.rng = random.Random(1)
+        self.pending = []          # (due, seq, socket, peer, datagram)
+        self.seq = 0
+        self.boots, self.start = 1, time.monotonic()
+        self.engine = b"\x80\x00\x1f\x88\x04hostile"
+
+    # -------------------------------------------------- v1/v2c answers
+    def nxt(self, o):
+        if self.mode == "endless":
+            n = o[len(R) + 1] + 1 if o[:len(R) + 1] == R + (1,) and \
+                len(o) > len(R) + 1 else 1
+            return R + (1, n), tlv(0x04, b"x" * self.size)
+        i = 0
+        while i < len(self.keys) and self.keys[i] <= o:
+            i += 1
+        if i < len(self.keys):
+            return self.keys[i], self.mib[self.keys[i]]
+        return o, END_OF_MIB
+
+    def get_value(self, o):
+        if o in self.mib:
+            return self.mib[o]
+        if self.mode == "opaque-float":
+            return opaque_float(float("nan"))
+        return tlv(0x04, b"hostile")
+
+    def varbinds(self, req):
+        ver, comm, ptag, rid, a, b, oids = req
+        if ptag == GET:
+            vbs = [(o, self.get_value(o)) for o in oids]
+            if self.mode == "huge-octet-string" and vbs:
+                vbs[0] = (vbs[0][0], tlv(0x04, b"h" * self.size))
+            elif self.mode == "unasked-oids":
+                vbs = [(o[:-1] + (o[-1] + 1,), v) for o, v in vbs]
+            elif self.mode == "deep-nesting":
+                vbs = [(o, nested(2000)) for o, _ in vbs]
+            return vbs
+        if self.mode == "nonincreasing":
+            return [(R + (1, 2), enc_int(0x02, 2)),
+                    (R + (1, 1), enc_int(0x02, 1))]
+        return answer(ptag, a, b, oids, self.mib, self.nxt)
+
+    def reply_v12(self, req):
+        """The datagrams (possibly none) that answer a v1/v2c request."""
+        ver, comm, ptag, rid, a, b, oids = req
+        if ptag not in (GET, GETNEXT, GETBULK):
+            return []
+        if self.mode == "wrong-reqid":
+            v = int.from_bytes(rid, "big", signed=True) ^ (1 << 30)
+            rid = enc_int(0x02, v)[2:]
+        if self.mode == "errindex":
+            err = 2 if ver == 0 else 5
+            pkt = response(ver, comm, rid, [(o, tlv(0x05, b""))
+                                            for o in oids], err, 99)
+        else:
+            pkt = response(ver, comm, rid, self.varbinds(req))
+        if self.mode == "truncated":
+            return [pkt[:len(pkt) // 2]]
+        if self.mode == "garbage":
+            return [bytes(self.rng.randrange(256)
+                          for _ in range(self.rng.randrange(1, 200)))]
+        if self.mode == "oversized-length":
+            _, start, n = dec_header(pkt, 0)
+            return [b"\x30" + b"\x82" + (n + 1000).to_bytes(2, "big") +
+                    pkt[start:]]
+        if self.mode == "duplicate":
+            return [pkt, pkt, pkt]
+        return [pkt]
+
+    # ------------------------------------------------------------ v3
+    def reply_v3(self, data):
+        _, msg, _ = dec_tlv(data, 0)
+        _, ver, i = dec_tlv(msg, 0)
+        _, glob, i = dec_tlv(msg, i)
+        _, msgid, j = dec_tlv(glob, 0)
+        _, secp, i = dec_tlv(msg, i)
+        _, scoped, _ = dec_tlv(msg, i)
+        _, usm, _ = dec_tlv(secp, 0)
+        _, engine, k = dec_tlv(usm, 0)
+        _, _, k = dec_tlv(usm, k)          # boots
+        _, _, k = dec_tlv(usm, k)          # time
+        _, user, k = dec_tlv(usm, k)
+        _, _, k = dec_tlv(scoped, 0)       # contextEngineID
+        _, cname, k = dec_tlv(scoped, k)
+        ptag, pdu, _ = dec_tlv(scoped, k)
+        _, rid, _ = dec_tlv(pdu, 0)
+        if engine == b"":
+            # discovery, answered properly: usmStatsUnknownEngineIDs
+            report_oid = (1, 3, 6, 1, 6, 3, 15, 1, 1, 4, 0)
+        else:
+            # the real request: a Report whose request-id is the msgID
+            report_oid = (1, 3, 6, 1, 6, 3, 15, 1, 1, 3, 0)
+            rid = msgid
+        now = int(time.monotonic() - self.start)
+        usm_out = tlv(0x04, self.engine) + enc_int(0x02, self.boots) + \
+            enc_int(0x02, now) + tlv(0x04, user) + tlv(0x04, b"") + \
+            tlv(0x04, b"")
+        vb = tlv(0x30, tlv(0x06, enc_oid_body(report_oid)) +
+                 enc_int(0x41, 1))
+        rpdu = tlv(0xa8, tlv(0x02, rid) + enc_int(0x02, 0) +
+                   enc_int(0x02, 0) + tlv(0x30, vb))
+        scoped_out = tlv(0x04, self.engine) + tlv(0x04, cname) + rpdu
+        glob_out = tlv(0x02, msgid) + enc_int(0x02, 65507) + \
+            tlv(0x04, b"\x00") + enc_int(0x02, 3)
+        return [tlv(0x30, enc_int(0x02, 3) + tlv(0x30, glob_out) +
+                    tlv(0x04, tlv(0x30, usm_out)) + tlv(0x30, scoped_out))]
+
+    # ------------------------------------------------------- the loop
+    def handle(self, data):
+        try:
+            _, msg, _ = dec_tlv(data, 0)
+            _, ver, _ = dec_tlv(msg, 0)
+            if int.from_bytes(ver, "big") == 3:
+                return self.reply_v3(data) if self.mode == "v3-report" \
+                    else []
+            return self.reply_v12(parse(data))
+        except (IndexError, ValueError):
+            return []
+
+    def run(self, s, other):
+        sender = other if self.mode == "wrong-source" else s
+        while True:
+            wait = None
+            if self.pending:
+                wait = max(0.0, self.pending[0][0] - time.monotonic())
+            readable, _, _ = select.select([s], [], [], wait)
+            now = time.monotonic()
+            while self.pending and self.pending[0][0] <= now:
+                _, _, peer, pkt = heapq.heappop(self.pending)
+                sender.sendto(pkt, peer)
+            if not readable:
+                continue
+            data, peer = s.recvfrom(65535)
+            for pkt in self.handle(data):
+                if self.mode == "late":
+                    heapq.heappush(self.pending,
+                                   (now + self.delay, self.seq, peer, pkt))
+                    self.seq += 1
+                else:
+                    sender.sendto(pkt, peer)
+
+
+def main():
+    p = argparse.ArgumentParser(description="a misbehaving SNMP agent "
+                                "(loopback only)")
+    p.add_argument("--mode", required=True, choices=MODES)
+    p.add_argument("--port", type=int, default=0)
+    p.add_argument("--ready", help="write the bound port to this file")
+    p.add_argument("--delay", type=float, default=2.0)
+    p.add_argument("--size", type=int, default=None)
+    args = p.parse_args()
+    if args.size is None:
+        args.size = 60000 if args.mode == "huge-octet-string" else 16
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 20)
+    s.bind(("127.0.0.1", args.port))
+    port = s.getsockname()[1]
+    other = None
+    if args.mode == "wrong-source":
+        other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        other.bind(("127.0.0.2", port))
+    print(port, flush=True)
+    if args.ready:
+        with open(args.ready + ".tmp", "w") as f:
+            f.write("%d\n" % port)
+        __import__("os").rename(args.ready + ".tmp", args.ready)
+    try:
+        Agent(args).run(s, other)
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
