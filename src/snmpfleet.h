@@ -54,6 +54,12 @@ void	 log_open(bool);
 void	 log_msg(int, const char *, ...) SF_ATTR_PRINTF(2, 3);
 void	 log_raw(int, const char *);
 
+/* redact.c — input text as messages may quote it (no secrets, no
+ * control bytes) */
+#define REDACT_MAX	128	/* room for one quoted text */
+bool	 redact_is_secret_key(const char *);
+const char *redact_text(const char *, char *, size_t);
+
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
