@@ -151,6 +151,9 @@ inventory_free(struct inventory *inv)
 	}
 	free(inv->entries);
 	buf_free(&inv->names);
+	for (i = 0; i < inv->nnames_todo; i++)
+		free(inv->names_todo[i].where);
+	free(inv->names_todo);
 	memset(inv, 0, sizeof *inv);
 }
 
@@ -234,6 +237,8 @@ inventory_push(struct inventory *inv, int family, const uint8_t *addr,
 	e->params = params;
 	e->name = name;
 	inv->total += count;
+	if (name != INV_NO_NAME)
+		return 0;	/* inventory_lookup sets the family */
 	if (family == AF_INET)
 		inv->has_v4 = true;
 	else
@@ -422,20 +427,52 @@ inventory_check_name(const char *host, char **cause)
 	return 0;
 }
 
+/*
+ * A host name: checked now, looked up later by inventory_resolve, once
+ * every line has been read, so that no resolver call is made for an
+ * inventory with a bad line.  The entry waits with family 0.
+ */
 static int
-inventory_resolve(struct inventory *inv, const char *host, uint16_t port,
+inventory_name(struct inventory *inv, const char *host, uint16_t port,
     uint32_t params, char **cause)
 {
-	struct addrinfo	 hints, *res;
+	struct inv_name	*todo;
 	uint8_t		 addr[16];
 	uint32_t	 name;
-	int		 rc, family;
+	int		 family;
 
 	if (inventory_addr(host, &family, addr) == 0)
 		return inventory_push(inv, family, addr, 1, port, params,
 		    INV_NO_NAME, cause);
 	if (inventory_check_name(host, cause) != 0)
 		return -1;
+	if (inv->names.len >= INV_NO_NAME - 512) {
+		*cause = xstrdup("too many host names");
+		return -1;
+	}
+	name = (uint32_t)inv->names.len;
+	buf_add(&inv->names, host, strlen(host) + 1);
+	memset(addr, 0, sizeof addr);
+	if (inventory_push(inv, AF_INET, addr, 1, port, params, name,
+	    cause) != 0)
+		return -1;
+	inv->entries[inv->nentries - 1].family = 0;
+	inv->names_todo = xreallocarray(inv->names_todo,
+	    inv->nnames_todo + 1, sizeof *inv->names_todo);
+	todo = &inv->names_todo[inv->nnames_todo++];
+	todo->entry = inv->nentries - 1;
+	todo->where = NULL;
+	return 0;
+}
+
+/* Look up one waiting name into its entry. */
+static int
+inventory_lookup(struct inventory *inv, struct inv_entry *e, char **cause)
+{
+	struct addrinfo	 hints, *res;
+	const char	*host = inv->names.data + e->name;
+	int		 rc;
+
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
@@ -444,20 +481,62 @@ inventory_resolve(struct inventory *inv, const char *host, uint16_t port,
 		    gai_strerror(rc));
 		return -1;
 	}
-	family = res->ai_family;
-	if (family == AF_INET)
-		memcpy(addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
-	else
-		memcpy(addr, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
-		    16);
-	freeaddrinfo(res);
-	if (inv->names.len >= INV_NO_NAME - 512) {
-		*cause = xstrdup("too many host names");
-		return -1;
+	e->family = (uint8_t)res->ai_family;
+	if (e->family == AF_INET) {
+		memcpy(e->addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
+		    4);
+		inv->has_v4 = true;
+	} else {
+		memcpy(e->addr,
+		    &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
+		inv->has_v6 = true;
 	}
-	name = (uint32_t)inv->names.len;
-	buf_add(&inv->names, host, strlen(host) + 1);
-	return inventory_push(inv, family, addr, 1, port, params, name, cause);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/*
+ * Look up every host name the inventory holds (the resolver's time is
+ * spent only on input known to be good).  Each failure is in *cause as
+ * "FILE:LINE: reason" (or "--host NAME: reason").
+ */
+int
+inventory_resolve(struct inventory *inv, char **cause)
+{
+	struct inv_name	*todo;
+	struct buf	 errors;
+	char		*why;
+	size_t		 i;
+	unsigned	 nerr = 0;
+
+	buf_init(&errors);
+	for (i = 0; i < inv->nnames_todo; i++) {
+		todo = &inv->names_todo[i];
+		if (inventory_lookup(inv, &inv->entries[todo->entry],
+		    &why) != 0) {
+			if (nerr++ < INV_MAX_ERRORS) {
+				buf_printf(&errors, "%s%s%s: %s",
+				    errors.len ? "\n" : "", todo->where ?
+				    todo->where : "--host ", todo->where ? "" :
+				    inv->names.data +
+				    inv->entries[todo->entry].name, why);
+			}
+			free(why);
+		}
+		free(todo->where);
+	}
+	free(inv->names_todo);
+	inv->names_todo = NULL;
+	inv->nnames_todo = 0;
+	if (nerr == 0) {
+		buf_free(&errors);
+		return 0;
+	}
+	if (nerr > INV_MAX_ERRORS)
+		buf_printf(&errors, "\n%u more names not resolved",
+		    nerr - INV_MAX_ERRORS);
+	*cause = errors.data;
+	return -1;
 }
 
 /* Is host (with a '-' at dash) an address range rather than a name? */
@@ -536,7 +615,7 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 		rc = inventory_range(inv, host, dash + 1, (uint16_t)port,
 		    params, cause);
 	} else {
-		rc = inventory_resolve(inv, host, (uint16_t)port, params,
+		rc = inventory_name(inv, host, (uint16_t)port, params,
 		    cause);
 	}
 	free(s);
@@ -748,18 +827,23 @@ inventory_load(struct inventory *inv, const char *path, FILE *f,
 {
 	struct buf	 errors;
 	char		*line = NULL, *why;
-	size_t		 cap = 0;
+	size_t		 cap = 0, todo;
 	ssize_t		 n;
 	unsigned	 lineno = 0, nerr = 0;
 
 	buf_init(&errors);
 	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
+		todo = inv->nnames_todo;
 		/* a NUL would end the line early and drop its keys */
 		if (memchr(line, '\0', (size_t)n) != NULL)
 			why = xstrdup("NUL byte in the line");
-		else if (inventory_add_line(inv, line, &why) == 0)
+		else if (inventory_add_line(inv, line, &why) == 0) {
+			for (; todo < inv->nnames_todo; todo++)
+				inv->names_todo[todo].where = xasprintf(
+				    "%s:%u", path, lineno);
 			continue;
+		}
 		if (nerr++ < INV_MAX_ERRORS)
 			buf_printf(&errors, "%s%s:%u: %s",
 			    errors.len ? "\n" : "", path, lineno, why);

@@ -366,6 +366,8 @@ main_targets(struct run *r)
 		if (rc != 0)
 			die_cause(EXIT_USAGE, cause);
 	}
+	if (inventory_resolve(&r->inv, &cause) != 0)
+		die_cause(EXIT_USAGE, cause);
 	if (r->inv.total == 0)
 		die(EXIT_USAGE, "no targets: the inventory is empty");
 	for (i = 0; i < cfg->secret_files.n; i++)

@@ -204,6 +204,11 @@ struct inv_entry {
 };
 #define INV_NO_NAME UINT32_MAX
 
+struct inv_name {			/* a host name not resolved yet */
+	size_t		 entry;		/* index into inventory.entries */
+	char		*where;		/* "FILE:LINE", or NULL (-H) */
+};
+
 struct inventory {
 	struct inv_entry	 *entries;
 	size_t			  nentries;
@@ -220,6 +225,8 @@ struct inventory {
 	bool			  has_secrets;	/* a line set a secret */
 	const struct cred_set	 *creds;	/* for cred=NAME */
 	size_t			  ncreds;
+	struct inv_name		 *names_todo;	/* inventory_resolve's work */
+	size_t			  nnames_todo;
 };
 
 struct target {
@@ -239,6 +246,7 @@ int	 inventory_add_spec(struct inventory *, const char *, uint32_t,
 	     char **);
 int	 inventory_add_line(struct inventory *, char *, char **);
 int	 inventory_load(struct inventory *, const char *, FILE *, char **);
+int	 inventory_resolve(struct inventory *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);
