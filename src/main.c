@@ -165,7 +165,7 @@ main_options(struct config *cfg, int argc, char **argv)
 				    uv_version_string());
 				exit(0);
 			}
-			/* keep secrets out of ps(1) (better: config file, env) */
+			/* keep secrets out of ps(1) (better: config, env) */
 			if ((o->flags & OPT_SECRET) && optarg != NULL &&
 			    pass == 0) {
 				secrets = xreallocarray(secrets, nsecrets + 1,

@@ -70,7 +70,8 @@ test_blocks(void)
 		{ "192.0.2.5/30", "192.0.2.5 192.0.2.6" },
 		{ "192.0.2.13/29", "192.0.2.9 192.0.2.10 192.0.2.11 192.0.2.12 "
 		  "192.0.2.13 192.0.2.14" },
-		{ "192.0.2.16/28", "192.0.2.17 192.0.2.18 192.0.2.19 192.0.2.20 "
+		{ "192.0.2.16/28",
+		  "192.0.2.17 192.0.2.18 192.0.2.19 192.0.2.20 "
 		  "192.0.2.21 192.0.2.22 192.0.2.23 192.0.2.24 192.0.2.25 "
 		  "192.0.2.26 192.0.2.27 192.0.2.28 192.0.2.29 192.0.2.30" },
 		{ "192.0.2.254/31", "192.0.2.254 192.0.2.255" },
@@ -106,8 +107,8 @@ test_names(void)
 		"caf\xc3\xa9" ".example", "-lead.example", "trail-.example",
 		"a..b", ".", "under_score.example", "semi;colon", "1.2.3.4.5",
 		"fe80::1%lo", "[127.0.0.1:5]:161",
-		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-		".example",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
 	};
 	static const char *const good[] = {
 		"localhost", "core-sw-1.example.invalid", "a.b.c.", "x",
@@ -178,8 +179,9 @@ test_redact(void)
 		    "redact_text #%zu", i);
 	is_str(redact_text("0123456789abcdefghij", small, sizeof small),
 	    "01234567...", "a long text is cut to fit");
-	ok(redact_is_secret_key("authpass") && redact_is_secret_key("priv-pass")
-	    && redact_is_secret_key("community") && !redact_is_secret_key("user"),
+	ok(redact_is_secret_key("authpass") &&
+	    redact_is_secret_key("priv-pass") &&
+	    redact_is_secret_key("community") && !redact_is_secret_key("user"),
 	    "secret key names");
 }
 
@@ -215,7 +217,8 @@ test_bad_bytes(void)
 	for (i = 0; i < sizeof lines / sizeof *lines; i++) {
 		fresh(&inv);
 		rc = load(&inv, lines[i].text, &cause);
-		ok(rc != 0 && cause != NULL && strcmp(cause, lines[i].want) == 0,
+		ok(rc != 0 && cause != NULL &&
+		    strcmp(cause, lines[i].want) == 0,
 		    "secret not quoted #%zu: %s", i, cause ? cause : "");
 		free(cause);
 	}

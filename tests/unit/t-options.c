@@ -33,7 +33,8 @@ non_default(const struct option_def *o, char *tmp, size_t len)
 	if (o->argname == NULL)		/* a flag: yes unless yes already */
 		return o->defval != NULL && strcmp(o->defval, "yes") == 0 ?
 		    "no" : "yes";
-	if (strcmp(o->argname, "N") == 0 || strcmp(o->argname, "SECONDS") == 0) {
+	if (strcmp(o->argname, "N") == 0 ||
+	    strcmp(o->argname, "SECONDS") == 0) {
 		snprintf(tmp, len, "%g",
 		    (o->defval ? strtod(o->defval, NULL) : 0) + 3);
 		return tmp;
@@ -113,16 +114,19 @@ static void
 test_bad_files(void)
 {
 	struct config	 cfg;
-	char		*path, *cause = NULL, dir[] = "/tmp/t-options-dir-XXXXXX";
+	char		*path, *cause = NULL;
+	char		 dir[] = "/tmp/t-options-dir-XXXXXX";
 	int		 fd, rc;
 
 	path = xstrdup("/tmp/t-options-XXXXXX");
-	if ((fd = mkstemp(path)) < 0 || write(fd, "port = 1161\0 x\n", 15) != 15)
+	if ((fd = mkstemp(path)) < 0 ||
+	    write(fd, "port = 1161\0 x\n", 15) != 15)
 		abort();
 	close(fd);
 	options_init(&cfg);
 	rc = options_load_file(&cfg, path, &cause);
-	ok(rc != 0 && cause != NULL && strstr(cause, ":1: NUL byte in the line"),
+	ok(rc != 0 && cause != NULL &&
+	    strstr(cause, ":1: NUL byte in the line") != NULL,
 	    "a NUL inside a line: %s", cause ? cause : "");
 	free(cause);
 	cause = NULL;

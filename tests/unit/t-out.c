@@ -73,7 +73,11 @@ render(const struct out_format *f, const struct target *t,
 static void
 test_json_string(void)
 {
-	static const struct { const char *in; size_t n; const char *want; } s[] = {
+	static const struct {
+		const char	*in;
+		size_t		 n;
+		const char	*want;
+	} s[] = {
 		{ "a\rb", 3, "\"a\\rb\"" },
 		{ "a\nb", 3, "\"a\\nb\"" },
 		{ "a\tb", 3, "\"a\\tb\"" },
