@@ -4,21 +4,24 @@
 # responder of our own (python3) answers each GET by echoing it back as a
 # GetResponse (values NULL): correctly from one port, from the wrong port
 # on another, with a wrong request id on a third, and from the wrong
-# source address on a fourth.  Loopback only.
+# source address on a fourth; a fifth answers with a stale request id:
+# one that names the same slot (same low bits) but an earlier or later
+# request of it, as a late answer to a retransmitted request would (a
+# reply must match the whole id, not only its slot).  Loopback only.
 # shellcheck source=lib.sh
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_snmpfleet
 need_snmpber
 
-plan 14
+plan 16
 
 responder=$LIB_TMP/responder.py
 cat >"$responder" <<'PY'
 import sys
 from snmpber import bind, dec_header as header, mark_ready
 
-# mode: good | wrongport | wrongid | wrongaddr | toobig (tooBig when a
-# request holds more than 2 OIDs)
+# mode: good | wrongport | wrongid | wrongaddr | staleid | toobig (tooBig
+# when a request holds more than 2 OIDs)
 mode, port, portfile = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 s = bind(port)
 other = bind(0, "127.0.0.2" if mode == "wrongaddr" else "127.0.0.1")
@@ -38,6 +41,8 @@ while True:
     _, idstart, idlen = header(b, rstart)
     if mode == "wrongid":
         b[idstart + idlen - 1] ^= 0x01
+    if mode == "staleid" and idlen >= 2:      # bit 8*(idlen-1)+1: above
+        b[idstart] ^= 0x02                    # the slot bits of -j 256
     if mode == "toobig":
         _, estart, elen = header(b, idstart + idlen)   # error-status
         _, istart, ilen = header(b, estart + elen)     # error-index
@@ -48,7 +53,7 @@ while True:
             i, count = cs + cl, count + 1
         if count > 2:
             b[estart] = 1
-    sender = s if mode in ("good", "wrongid", "toobig") else other
+    sender = s if mode in ("good", "wrongid", "staleid", "toobig") else other
     sender.sendto(bytes(b), peer)
 PY
 
@@ -67,6 +72,8 @@ wrongid=$(free_udp_port)
 start_responder wrongid "$wrongid"
 wrongaddr=$(free_udp_port)
 start_responder wrongaddr "$wrongaddr"
+staleid=$(free_udp_port)
+start_responder staleid "$staleid"
 toobig=$(free_udp_port)
 start_responder toobig "$toobig"
 
@@ -88,6 +95,12 @@ like "$(cat "$LIB_TMP/out.$wrongport")" '"status":"timeout"' \
 run "$wrongid"
 is "$?" 1 "a reply with another request id is ignored"
 like "$(cat "$LIB_TMP/out.$wrongid")" '"status":"timeout"' \
+    "the target times out"
+
+# -j 256 (the default): 256 slots, so the slot is the id's low 8 bits
+run "$staleid"
+is "$?" 1 "a reply with the slot's bits right but a stale request id is ignored"
+like "$(cat "$LIB_TMP/out.$staleid")" '"status":"timeout"' \
     "the target times out"
 
 run "$wrongaddr"
