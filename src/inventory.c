@@ -151,6 +151,9 @@ inventory_free(struct inventory *inv)
 	}
 	free(inv->entries);
 	buf_free(&inv->names);
+	for (i = 0; i < inv->nnames_todo; i++)
+		free(inv->names_todo[i].where);
+	free(inv->names_todo);
 	memset(inv, 0, sizeof *inv);
 }
 
@@ -234,6 +237,8 @@ inventory_push(struct inventory *inv, int family, const uint8_t *addr,
 	e->params = params;
 	e->name = name;
 	inv->total += count;
+	if (name != INV_NO_NAME)
+		return 0;	/* inventory_lookup sets the family */
 	if (family == AF_INET)
 		inv->has_v4 = true;
 	else
@@ -298,14 +303,17 @@ inventory_cidr(struct inventory *inv, const char *host, const char *plen,
 	uint64_t	count;
 	size_t		len, i;
 	int		family;
+	char		sb[REDACT_MAX];
 
 	if (inventory_addr(host, &family, addr) != 0) {
-		*cause = xasprintf("bad address in CIDR block '%s'", host);
+		*cause = xasprintf("bad address in CIDR block '%s'",
+		    redact_text(host, sb, sizeof sb));
 		return -1;
 	}
 	len = family == AF_INET ? 4 : 16;
 	if (inventory_parse_uint(plen, len * 8, &bits) != 0) {
-		*cause = xasprintf("bad prefix length '/%s'", plen);
+		*cause = xasprintf("bad prefix length '/%s'",
+		    redact_text(plen, sb, sizeof sb));
 		return -1;
 	}
 	if (len * 8 - bits > 32) {
@@ -335,7 +343,9 @@ inventory_range(struct inventory *inv, const char *host, const char *end,
 	int64_t		diff;
 	int		fa, fb;
 	size_t		len;
+	char		sb[REDACT_MAX];
 
+	/* host is an address (inventory_is_range); end is unchecked */
 	if (inventory_addr(host, &fa, a) != 0) {
 		*cause = xasprintf("bad address '%s'", host);
 		return -1;
@@ -352,7 +362,8 @@ inventory_range(struct inventory *inv, const char *host, const char *end,
 		memcpy(b, a, len);
 		b[3] = (uint8_t)last;
 	} else {
-		*cause = xasprintf("bad range end '%s'", end);
+		*cause = xasprintf("bad range end '%s'",
+		    redact_text(end, sb, sizeof sb));
 		return -1;
 	}
 	if ((diff = inventory_addr_diff(a, b, len)) < 0) {
@@ -364,22 +375,104 @@ inventory_range(struct inventory *inv, const char *host, const char *end,
 	    INV_NO_NAME, cause);
 }
 
+/*
+ * Is host, which is no address, a host name as RFC 1123 spells one:
+ * labels of 1 to 63 letters, digits and hyphens, not starting or ending
+ * with a hyphen, joined by dots (a final dot allowed), 253 bytes at
+ * most?  Checked before any resolver call, so that text which cannot be
+ * a name never becomes a DNS query.
+ */
 static int
-inventory_resolve(struct inventory *inv, const char *host, uint16_t port,
+inventory_check_name(const char *host, char **cause)
+{
+	const char	*p, *label = host;
+	char		 sb[REDACT_MAX];
+	size_t		 len = strlen(host);
+
+	if (strspn(host, "0123456789.") == len) {
+		*cause = xasprintf("bad IPv4 address '%s'",
+		    redact_text(host, sb, sizeof sb));
+		return -1;
+	}
+	if (strchr(host, ':') != NULL) {
+		*cause = xasprintf("bad address '%s' (a port goes after the "
+		    "host as HOST:PORT, an IPv6 address with a port as "
+		    "[ADDR]:PORT)", redact_text(host, sb, sizeof sb));
+		return -1;
+	}
+	for (p = host; *p != '\0'; p++) {
+		if (!isascii((unsigned char)*p) ||
+		    (!isalnum((unsigned char)*p) && *p != '-' && *p != '.')) {
+			*cause = xasprintf("bad host name '%s' (letters, "
+			    "digits, hyphens and dots only)",
+			    redact_text(host, sb, sizeof sb));
+			return -1;
+		}
+	}
+	if (host[len - 1] == '.')
+		len--;
+	for (p = host; p <= host + len; p++) {
+		if (p != host + len && *p != '.')
+			continue;
+		if (p == label || p - label > 63 || *label == '-' ||
+		    p[-1] == '-' || len > 253) {
+			*cause = xasprintf("bad host name '%s' (dot-separated "
+			    "labels of 1 to 63 characters, not starting or "
+			    "ending with a hyphen)",
+			    redact_text(host, sb, sizeof sb));
+			return -1;
+		}
+		label = p + 1;
+	}
+	return 0;
+}
+
+/*
+ * A host name: checked now, looked up later by inventory_resolve, once
+ * every line has been read, so that no resolver call is made for an
+ * inventory with a bad line.  The entry waits with family 0.
+ */
+static int
+inventory_name(struct inventory *inv, const char *host, uint16_t port,
     uint32_t params, char **cause)
 {
-	struct addrinfo	 hints, *res;
+	struct inv_name	*todo;
 	uint8_t		 addr[16];
 	uint32_t	 name;
-	int		 rc, family;
+	int		 family;
 
 	if (inventory_addr(host, &family, addr) == 0)
 		return inventory_push(inv, family, addr, 1, port, params,
 		    INV_NO_NAME, cause);
-	if (strspn(host, "0123456789.") == strlen(host)) {
-		*cause = xasprintf("bad IPv4 address '%s'", host);
+	if (inventory_check_name(host, cause) != 0)
+		return -1;
+	if (inv->names.len >= INV_NO_NAME - 512) {
+		*cause = xstrdup("too many host names");
 		return -1;
 	}
+	name = (uint32_t)inv->names.len;
+	buf_add(&inv->names, host, strlen(host) + 1);
+	memset(addr, 0, sizeof addr);
+	if (inventory_push(inv, AF_INET, addr, 1, port, params, name,
+	    cause) != 0)
+		return -1;
+	inv->entries[inv->nentries - 1].family = 0;
+	inv->names_todo = xreallocarray(inv->names_todo,
+	    inv->nnames_todo + 1, sizeof *inv->names_todo);
+	todo = &inv->names_todo[inv->nnames_todo++];
+	todo->entry = inv->nentries - 1;
+	todo->where = NULL;
+	return 0;
+}
+
+/* Look up one waiting name into its entry. */
+static int
+inventory_lookup(struct inventory *inv, struct inv_entry *e, char **cause)
+{
+	struct addrinfo	 hints, *res;
+	const char	*host = inv->names.data + e->name;
+	int		 rc;
+
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_DGRAM;
@@ -388,20 +481,62 @@ inventory_resolve(struct inventory *inv, const char *host, uint16_t port,
 		    gai_strerror(rc));
 		return -1;
 	}
-	family = res->ai_family;
-	if (family == AF_INET)
-		memcpy(addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr, 4);
-	else
-		memcpy(addr, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
-		    16);
-	freeaddrinfo(res);
-	if (inv->names.len >= INV_NO_NAME - 512) {
-		*cause = xstrdup("too many host names");
-		return -1;
+	e->family = (uint8_t)res->ai_family;
+	if (e->family == AF_INET) {
+		memcpy(e->addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
+		    4);
+		inv->has_v4 = true;
+	} else {
+		memcpy(e->addr,
+		    &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
+		inv->has_v6 = true;
 	}
-	name = (uint32_t)inv->names.len;
-	buf_add(&inv->names, host, strlen(host) + 1);
-	return inventory_push(inv, family, addr, 1, port, params, name, cause);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/*
+ * Look up every host name the inventory holds (the resolver's time is
+ * spent only on input known to be good).  Each failure is in *cause as
+ * "FILE:LINE: reason" (or "--host NAME: reason").
+ */
+int
+inventory_resolve(struct inventory *inv, char **cause)
+{
+	struct inv_name	*todo;
+	struct buf	 errors;
+	char		*why;
+	size_t		 i;
+	unsigned	 nerr = 0;
+
+	buf_init(&errors);
+	for (i = 0; i < inv->nnames_todo; i++) {
+		todo = &inv->names_todo[i];
+		if (inventory_lookup(inv, &inv->entries[todo->entry],
+		    &why) != 0) {
+			if (nerr++ < INV_MAX_ERRORS) {
+				buf_printf(&errors, "%s%s%s: %s",
+				    errors.len ? "\n" : "", todo->where ?
+				    todo->where : "--host ", todo->where ? "" :
+				    inv->names.data +
+				    inv->entries[todo->entry].name, why);
+			}
+			free(why);
+		}
+		free(todo->where);
+	}
+	free(inv->names_todo);
+	inv->names_todo = NULL;
+	inv->nnames_todo = 0;
+	if (nerr == 0) {
+		buf_free(&errors);
+		return 0;
+	}
+	if (nerr > INV_MAX_ERRORS)
+		buf_printf(&errors, "\n%u more names not resolved",
+		    nerr - INV_MAX_ERRORS);
+	*cause = errors.data;
+	return -1;
 }
 
 /* Is host (with a '-' at dash) an address range rather than a name? */
@@ -427,6 +562,7 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
     char **cause)
 {
 	char		*s, *host, *colon, *slash, *dash, *close;
+	char		 sb[REDACT_MAX];
 	unsigned long	 port = 0;
 	int		 rc;
 
@@ -434,7 +570,8 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 	host = s;
 	if (*s == '[') {
 		if ((close = strchr(s, ']')) == NULL) {
-			*cause = xasprintf("missing ']' in '%s'", spec);
+			*cause = xasprintf("missing ']' in '%s'",
+			    redact_text(spec, sb, sizeof sb));
 			free(s);
 			return -1;
 		}
@@ -448,7 +585,8 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 		if (colon == NULL || (*colon != '\0' &&
 		    inventory_parse_uint(colon, 65535, &port) != 0) ||
 		    (*colon != '\0' && port == 0)) {
-			*cause = xasprintf("bad port in '%s'", spec);
+			*cause = xasprintf("bad port in '%s'",
+			    redact_text(spec, sb, sizeof sb));
 			free(s);
 			return -1;
 		}
@@ -457,13 +595,15 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 		*colon++ = '\0';
 		if (inventory_parse_uint(colon, 65535, &port) != 0 ||
 		    port == 0) {
-			*cause = xasprintf("bad port '%s'", colon);
+			*cause = xasprintf("bad port '%s'",
+			    redact_text(colon, sb, sizeof sb));
 			free(s);
 			return -1;
 		}
 	}
 	if (*host == '\0') {
-		*cause = xasprintf("no host in '%s'", spec);
+		*cause = xasprintf("no host in '%s'",
+		    redact_text(spec, sb, sizeof sb));
 		rc = -1;
 	} else if ((slash = strchr(host, '/')) != NULL) {
 		*slash = '\0';
@@ -475,7 +615,7 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 		rc = inventory_range(inv, host, dash + 1, (uint16_t)port,
 		    params, cause);
 	} else {
-		rc = inventory_resolve(inv, host, (uint16_t)port, params,
+		rc = inventory_name(inv, host, (uint16_t)port, params,
 		    cause);
 	}
 	free(s);
@@ -490,6 +630,7 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 	unsigned long	 n;
 	size_t		 i;
 	int		 rc;
+	char		 sb[REDACT_MAX];
 
 	if (strcmp(key, "community") == 0) {
 		free(p->community);
@@ -497,25 +638,28 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 	} else if (strcmp(key, "version") == 0) {
 		if (inventory_parse_version(value, &p->snmp_version) != 0) {
 			*cause = xasprintf("unsupported SNMP version '%s' "
-			    "(use 1, 2c or 3)", value);
+			    "(use 1, 2c or 3)", redact_text(value, sb,
+			    sizeof sb));
 			return -1;
 		}
 	} else if (strcmp(key, "port") == 0) {
 		if (inventory_parse_uint(value, 65535, &n) != 0 || n == 0) {
-			*cause = xasprintf("bad port '%s'", value);
+			*cause = xasprintf("bad port '%s'",
+			    redact_text(value, sb, sizeof sb));
 			return -1;
 		}
 		p->port = (uint16_t)n;
 	} else if (strcmp(key, "timeout") == 0) {
 		if (inventory_parse_seconds(value, &p->timeout_ms) != 0) {
 			*cause = xasprintf("bad timeout '%s' (seconds, "
-			    "0.001 to 3600)", value);
+			    "0.001 to 3600)", redact_text(value, sb,
+			    sizeof sb));
 			return -1;
 		}
 	} else if (strcmp(key, "retries") == 0) {
 		if (inventory_parse_uint(value, 100, &n) != 0) {
 			*cause = xasprintf("bad retries '%s' (0 to 100)",
-			    value);
+			    redact_text(value, sb, sizeof sb));
 			return -1;
 		}
 		p->retries = (unsigned)n;
@@ -552,7 +696,8 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 		free(p->tags[2 * i + 1]);
 		p->tags[2 * i + 1] = xstrdup(value);
 	} else {
-		*cause = xasprintf("unknown key '%s'", key);
+		*cause = xasprintf("unknown key '%s'",
+		    redact_text(key, sb, sizeof sb));
 		return -1;
 	}
 	return 0;
@@ -564,7 +709,7 @@ inventory_cred(struct inventory *inv, struct target_params *p,
     const char *name, char **cause)
 {
 	const struct cred_set	*c = NULL;
-	char			*kv, *eq;
+	char			*kv, *eq, sb[REDACT_MAX];
 	size_t			 i;
 	int			 rc = 0;
 
@@ -573,7 +718,8 @@ inventory_cred(struct inventory *inv, struct target_params *p,
 			c = &inv->creds[i];
 	}
 	if (c == NULL) {
-		*cause = xasprintf("unknown credential set '%s'", name);
+		*cause = xasprintf("unknown credential set '%s'",
+		    redact_text(name, sb, sizeof sb));
 		return -1;
 	}
 	for (i = 0; i < c->kv.n && rc == 0; i++) {
@@ -599,7 +745,7 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 	struct intern_slot	*slot;
 	struct target_params	*p;
 	struct buf		 key;
-	char			*eq;
+	char			*eq, sb[REDACT_MAX];
 	size_t			 i;
 	int			 rc;
 
@@ -623,7 +769,7 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 	for (i = 0; i < ntok; i++) {
 		if ((eq = strchr(tok[i], '=')) == NULL || eq == tok[i]) {
 			*cause = xasprintf("expected key=value, not '%s'",
-			    tok[i]);
+			    redact_text(tok[i], sb, sizeof sb));
 			goto fail;
 		}
 		*eq = '\0';
@@ -633,9 +779,7 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 			rc = inventory_key(p, tok[i], eq + 1, cause);
 		if (rc != 0)
 			goto fail;
-		inv->has_secrets |= strcmp(tok[i], "community") == 0 ||
-		    strcmp(tok[i], "authpass") == 0 ||
-		    strcmp(tok[i], "privpass") == 0;
+		inv->has_secrets |= redact_is_secret_key(tok[i]);
 		*eq = '=';
 	}
 	usm_imply_level(p);
@@ -660,7 +804,7 @@ fail:
 int
 inventory_add_line(struct inventory *inv, char *line, char **cause)
 {
-	char		*tok[64], *s, *save = NULL;
+	char		*tok[64], *s, *save = NULL, sb[REDACT_MAX];
 	size_t		 ntok = 0;
 	uint32_t	 params;
 
@@ -677,7 +821,8 @@ inventory_add_line(struct inventory *inv, char *line, char **cause)
 	if (ntok == 0)
 		return 0;
 	if (strchr(tok[0], '=') != NULL) {
-		*cause = xasprintf("line starts with '%s', not a host", tok[0]);
+		*cause = xasprintf("line starts with '%s', not a host",
+		    redact_text(tok[0], sb, sizeof sb));
 		return -1;
 	}
 	if (inventory_params(inv, tok + 1, ntok - 1, &params, cause) != 0)
@@ -698,14 +843,23 @@ inventory_load(struct inventory *inv, const char *path, FILE *f,
 {
 	struct buf	 errors;
 	char		*line = NULL, *why;
-	size_t		 cap = 0;
+	size_t		 cap = 0, todo;
+	ssize_t		 n;
 	unsigned	 lineno = 0, nerr = 0;
 
 	buf_init(&errors);
-	while (getline(&line, &cap, f) != -1) {
+	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
-		if (inventory_add_line(inv, line, &why) == 0)
+		todo = inv->nnames_todo;
+		/* a NUL would end the line early and drop its keys */
+		if (memchr(line, '\0', (size_t)n) != NULL)
+			why = xstrdup("NUL byte in the line");
+		else if (inventory_add_line(inv, line, &why) == 0) {
+			for (; todo < inv->nnames_todo; todo++)
+				inv->names_todo[todo].where = xasprintf(
+				    "%s:%u", path, lineno);
 			continue;
+		}
 		if (nerr++ < INV_MAX_ERRORS)
 			buf_printf(&errors, "%s%s:%u: %s",
 			    errors.len ? "\n" : "", path, lineno, why);

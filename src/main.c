@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <signal.h>
@@ -102,15 +104,21 @@ main_getopt_next(int argc, char **argv, const struct option *longs,
 	const struct option_def	*o;
 	int			 c;
 
+	char			 sb[REDACT_MAX], *name;
+
 	c = getopt_long(argc, argv, shorts, longs, NULL);
 	if (c == -1)
 		return NULL;
-	if (c == '?')
+	/* "--authpass=SECRET" is an unknown option too: no value shown */
+	if (c == '?') {
+		name = xstrndup(argv[optind - 1],
+		    strcspn(argv[optind - 1], "="));
 		die(EXIT_USAGE, "unknown option '%s' (see --help)",
-		    argv[optind - 1]);
+		    redact_text(name, sb, sizeof sb));
+	}
 	if (c == ':')
 		die(EXIT_USAGE, "option '%s' needs a value",
-		    argv[optind - 1]);
+		    redact_text(argv[optind - 1], sb, sizeof sb));
 	if (c >= 256)
 		return &options_table[c - 256];
 	if ((o = options_find_short(c)) == NULL)
@@ -118,19 +126,28 @@ main_getopt_next(int argc, char **argv, const struct option *longs,
 	return o;
 }
 
+/* A secret from the command line, kept from the first pass (which
+ * scrubs argv) to the end of the second (which applies it last). */
+struct main_secret {
+	const struct option_def	*o;
+	char			*value;
+};
+
 /*
  * Two passes over argv: the first handles --help, --version and
- * --config (files are read before the rest), the second applies every
- * other option, so the command line overrides the files.
+ * --config (files are read before the rest) and takes the secrets out of
+ * argv at once, before anything slow; the second applies every other
+ * option, then the secrets, so the command line overrides the files.
  */
 static void
 main_options(struct config *cfg, int argc, char **argv)
 {
 	const struct option_def	*o;
 	struct option		*longs;
+	struct main_secret	*secrets = NULL;
 	struct buf		 b;
 	char			*shorts, *cause;
-	size_t			 i;
+	size_t			 i, nsecrets = 0;
 	int			 pass;
 
 	main_getopt_tables(&longs, &shorts);
@@ -150,13 +167,20 @@ main_options(struct config *cfg, int argc, char **argv)
 				    uv_version_string());
 				exit(0);
 			}
-			if ((pass == 0) != (strcmp(o->name, "config") == 0))
+			/* keep secrets out of ps(1) (better: config, env) */
+			if ((o->flags & OPT_SECRET) && optarg != NULL &&
+			    pass == 0) {
+				secrets = xreallocarray(secrets, nsecrets + 1,
+				    sizeof *secrets);
+				secrets[nsecrets].o = o;
+				secrets[nsecrets++].value = xstrdup(optarg);
+				memset(optarg, '*', strlen(optarg));
+			}
+			if ((o->flags & OPT_SECRET) ||
+			    (pass == 0) != (strcmp(o->name, "config") == 0))
 				continue;
 			if (options_set(cfg, o, optarg, &cause) != 0)
 				die_with(EXIT_USAGE, "", cause);
-			/* keep secrets out of ps(1) (better: config file, env) */
-			if ((o->flags & OPT_SECRET) && optarg != NULL)
-				memset(optarg, '*', strlen(optarg));
 		}
 		if (pass == 0) {
 			for (i = 0; i < cfg->config_files.n; i++) {
@@ -166,6 +190,14 @@ main_options(struct config *cfg, int argc, char **argv)
 			}
 		}
 	}
+	for (i = 0; i < nsecrets; i++) {
+		if (options_set(cfg, secrets[i].o, secrets[i].value,
+		    &cause) != 0)
+			die_with(EXIT_USAGE, "", cause);
+		explicit_bzero(secrets[i].value, strlen(secrets[i].value));
+		free(secrets[i].value);
+	}
+	free(secrets);
 	for (i = (size_t)optind; i < (size_t)argc; i++)
 		strlist_add(&cfg->oids, argv[i]);
 	free(longs);
@@ -295,7 +327,7 @@ main_targets(struct run *r)
 	struct config		*cfg = &r->cfg;
 	struct target_params	 defaults;
 	FILE			*f;
-	char			*cause;
+	char			*cause, sb[REDACT_MAX];
 	const char		*path;
 	size_t			 i;
 	int			 rc;
@@ -319,8 +351,8 @@ main_targets(struct run *r)
 	for (i = 0; i < cfg->hosts.n; i++) {
 		if (inventory_add_spec(&r->inv, cfg->hosts.v[i], 0,
 		    &cause) != 0) {
-			log_msg(LOG_ERR, "--host %s: %s", cfg->hosts.v[i],
-			    cause);
+			log_msg(LOG_ERR, "--host %s: %s", redact_text(
+			    cfg->hosts.v[i], sb, sizeof sb), cause);
 			free(cause);
 			exit(EXIT_USAGE);
 		}
@@ -338,6 +370,8 @@ main_targets(struct run *r)
 		if (rc != 0)
 			die_cause(EXIT_USAGE, cause);
 	}
+	if (inventory_resolve(&r->inv, &cause) != 0)
+		die_cause(EXIT_USAGE, cause);
 	if (r->inv.total == 0)
 		die(EXIT_USAGE, "no targets: the inventory is empty");
 	for (i = 0; i < cfg->secret_files.n; i++)
@@ -596,6 +630,43 @@ main_sweep(struct run *r)
 	return status;
 }
 
+/*
+ * Standard input, output and error closed by whoever started us would be
+ * taken by the first files we open (the lock file would get the
+ * records, libuv asserts on its own descriptors): put /dev/null there
+ * before anything is opened.  Nothing can be said if it fails.
+ */
+static void
+main_std_fds(void)
+{
+	int	fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			_exit(EXIT_USAGE);
+	}
+}
+
+/*
+ * Passphrases and communities are in memory from the start (the
+ * environment, argv): no core dump may hold them, and no other process
+ * of the user may read our memory.  SNMPFLEET_CORE_DUMPS=1 keeps core
+ * dumps for debugging.
+ */
+static void
+main_no_core(void)
+{
+	struct rlimit	 rl = { 0, 0 };
+	const char	*keep = getenv("SNMPFLEET_CORE_DUMPS");
+
+	if (keep != NULL && strcmp(keep, "1") == 0)
+		return;
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -605,6 +676,8 @@ main(int argc, char **argv)
 	char			*cause;
 	int			 status, rc;
 
+	main_std_fds();
+	main_no_core();
 	memset(&r, 0, sizeof r);
 	options_init(&r.cfg);
 	main_options(&r.cfg, argc, argv);

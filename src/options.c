@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "snmpfleet.h"
 
@@ -247,19 +248,20 @@ static int
 opt_number(const struct option_def *o, const char *v, double *out,
     char **cause)
 {
-	char	*end;
+	char	*end, sb[REDACT_MAX];
 	double	 d, lo = 0, hi = 1e18;
 
 	errno = 0;
 	d = strtod(v, &end);
 	if (*v == '\0' || *end != '\0' || errno != 0 || !isfinite(d)) {
-		*cause = xasprintf("%s: not a number: '%s'", o->name, v);
+		*cause = xasprintf("%s: not a number: '%s'", o->name,
+		    redact_text(v, sb, sizeof sb));
 		return -1;
 	}
 	opt_range(o, &lo, &hi);
 	if (d < lo || d > hi) {
 		*cause = xasprintf("%s: %s is out of range (%g to %g)",
-		    o->name, v, lo, hi);
+		    o->name, redact_text(v, sb, sizeof sb), lo, hi);
 		return -1;
 	}
 	*out = d;
@@ -271,11 +273,13 @@ opt_set_uint(struct config *cfg, const struct option_def *o, const char *v,
     char **cause)
 {
 	double	d;
+	char	sb[REDACT_MAX];
 
 	if (opt_number(o, v, &d, cause) != 0)
 		return -1;
 	if (d != floor(d)) {
-		*cause = xasprintf("%s: not a whole number: '%s'", o->name, v);
+		*cause = xasprintf("%s: not a whole number: '%s'", o->name,
+		    redact_text(v, sb, sizeof sb));
 		return -1;
 	}
 	*FIELD(cfg, o, unsigned) = (unsigned)d;
@@ -391,6 +395,7 @@ opt_set_flag(struct config *cfg, const struct option_def *o, const char *v,
     char **cause)
 {
 	bool	*field = FIELD(cfg, o, bool);
+	char	 sb[REDACT_MAX];
 
 	if (v == NULL || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
 	    strcmp(v, "1") == 0 || strcmp(v, "on") == 0)
@@ -400,7 +405,7 @@ opt_set_flag(struct config *cfg, const struct option_def *o, const char *v,
 		*field = false;
 	else {
 		*cause = xasprintf("%s: expected yes or no, not '%s'",
-		    o->name, v);
+		    o->name, redact_text(v, sb, sizeof sb));
 		return -1;
 	}
 	return 0;
@@ -410,9 +415,12 @@ static int
 opt_set_version(struct config *cfg, const struct option_def *o,
     const char *v, char **cause)
 {
+	char	sb[REDACT_MAX];
+
 	if (inventory_parse_version(v, FIELD(cfg, o, long)) != 0) {
 		*cause = xasprintf("%s: unsupported SNMP version '%s' "
-		    "(use 1, 2c or 3)", o->name, v);
+		    "(use 1, 2c or 3)", o->name,
+		    redact_text(v, sb, sizeof sb));
 		return -1;
 	}
 	return 0;
@@ -427,6 +435,7 @@ opt_set_format(struct config *cfg, const struct option_def *o,
     const char *v, char **cause)
 {
 	size_t	i;
+	char	sb[REDACT_MAX];
 
 	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
 		if (strcmp(v, format_names[i]) == 0) {
@@ -435,7 +444,7 @@ opt_set_format(struct config *cfg, const struct option_def *o,
 		}
 	}
 	*cause = xasprintf("%s: unknown format '%s' (text, jsonl, csv, "
-	    "influx or prom)", o->name, v);
+	    "influx or prom)", o->name, redact_text(v, sb, sizeof sb));
 	return -1;
 }
 
@@ -445,6 +454,7 @@ opt_set_progress(struct config *cfg, const struct option_def *o,
     const char *v, char **cause)
 {
 	bool	on = false;
+	char	sb[REDACT_MAX];
 
 	if (v != NULL && strcmp(v, "auto") == 0) {
 		cfg->progress = -1;
@@ -455,7 +465,7 @@ opt_set_progress(struct config *cfg, const struct option_def *o,
 	    strcmp(v, "1") != 0 && strcmp(v, "0") != 0 &&
 	    strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
 		*cause = xasprintf("%s: expected auto, yes or no, not '%s'",
-		    o->name, v);
+		    o->name, redact_text(v, sb, sizeof sb));
 		return -1;
 	}
 	on = v == NULL || strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 ||
@@ -648,6 +658,7 @@ options_cred_key(struct cred_set *c, const char *name, const char *value,
 		"retries", "port",
 	};
 	size_t	i;
+	char	sb[REDACT_MAX];
 
 	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
 		if (strcmp(keys[i], name) == 0) {
@@ -658,7 +669,8 @@ options_cred_key(struct cred_set *c, const char *name, const char *value,
 			return 0;
 		}
 	}
-	*cause = xasprintf("'%s' is not a credentials key", name);
+	*cause = xasprintf("'%s' is not a credentials key",
+	    redact_text(name, sb, sizeof sb));
 	return -1;
 }
 
@@ -838,11 +850,14 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 {
 	const struct option_def	*o;
 	FILE			*f;
+	struct stat		 st;
 	struct profile		*section = NULL;
 	struct cred_set		*creds = NULL;
 	bool			 secrets = false;
 	char			*line = NULL, *s, *eq, *name, *value, *why;
+	char			 sb[REDACT_MAX];
 	size_t			 cap = 0, vlen;
+	ssize_t			 n;
 	unsigned		 lineno = 0;
 	int			 rc = 0;
 
@@ -850,8 +865,21 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 		*cause = xasprintf("%s: %s", path, strerror(errno));
 		return -1;
 	}
-	while (getline(&line, &cap, f) != -1) {
+	/* a directory opens, then reads as nothing: an empty config */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		*cause = xasprintf("%s: %s", path, strerror(EISDIR));
+		fclose(f);
+		return -1;
+	}
+	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
+		/* a NUL would end the line early: the rest would be lost */
+		if (memchr(line, '\0', (size_t)n) != NULL) {
+			*cause = xasprintf("%s:%u: NUL byte in the line", path,
+			    lineno);
+			rc = -1;
+			break;
+		}
 		s = options_trim(line);
 		if (*s == '\0' || *s == '#')
 			continue;
@@ -899,9 +927,7 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 				rc = -1;
 				break;
 			}
-			secrets |= strcmp(name, "community") == 0 ||
-			    strcmp(name, "authpass") == 0 ||
-			    strcmp(name, "privpass") == 0;
+			secrets |= redact_is_secret_key(name);
 			continue;
 		}
 		if (section != NULL) {
@@ -914,7 +940,7 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 			else {
 				*cause = xasprintf("%s:%u: a profile takes oid, "
 				    "walk and table, not '%s'", path, lineno,
-				    name);
+				    redact_text(name, sb, sizeof sb));
 				rc = -1;
 				break;
 			}
@@ -923,7 +949,7 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 		o = options_find(name);
 		if (o == NULL || (o->flags & OPT_CLI_ONLY)) {
 			*cause = xasprintf("%s:%u: unknown option '%s'", path,
-			    lineno, name);
+			    lineno, redact_text(name, sb, sizeof sb));
 			rc = -1;
 			break;
 		}
@@ -934,6 +960,10 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 			break;
 		}
 		secrets |= (o->flags & OPT_SECRET) != 0;
+	}
+	if (rc == 0 && ferror(f)) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		rc = -1;
 	}
 	free(line);
 	fclose(f);
@@ -948,6 +978,7 @@ options_finish(struct config *cfg, char **cause)
 {
 	struct profile	*p;
 	size_t		 i;
+	char		 sb[REDACT_MAX];
 
 	if (cfg->hosts.n == 0 && cfg->inventories.n == 0) {
 		*cause = xstrdup("no targets: give -H SPEC or -i FILE");
@@ -957,7 +988,7 @@ options_finish(struct config *cfg, char **cause)
 		if ((p = options_find_profile(cfg, cfg->profiles.v[i])) ==
 		    NULL) {
 			*cause = xasprintf("unknown profile '%s'",
-			    cfg->profiles.v[i]);
+			    redact_text(cfg->profiles.v[i], sb, sizeof sb));
 			return -1;
 		}
 		options_append(&cfg->oids, &p->oids);

@@ -187,6 +187,8 @@ out_prom_finish(const char *tmp, const char *dest, const struct report *rep,
 		if (out_prom_copy(in, out, prom_families[i].name) != 0)
 			rc = -1;
 	}
+	/* requests_total counts up through the run: a counter (each run
+	 * starts it again at 0, which Prometheus reads as a reset) */
 	fprintf(out, "# HELP snmpfleet_last_run_timestamp_seconds When the "
 	    "last run started.\n"
 	    "# TYPE snmpfleet_last_run_timestamp_seconds gauge\n"
@@ -203,7 +205,7 @@ out_prom_finish(const char *tmp, const char *dest, const struct report *rep,
 	    "snmpfleet_targets{status=\"deadline\"} %llu\n"
 	    "snmpfleet_targets{status=\"not_finished\"} %llu\n"
 	    "# HELP snmpfleet_requests_total Requests sent in the last run.\n"
-	    "# TYPE snmpfleet_requests_total gauge\n"
+	    "# TYPE snmpfleet_requests_total counter\n"
 	    "snmpfleet_requests_total %llu\n",
 	    (double)rep->start_wall_ns / 1e9, rep->wall,
 	    (unsigned long long)rep->st.ok, (unsigned long long)rep->st.timeout,

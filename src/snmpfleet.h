@@ -55,6 +55,12 @@ void	 log_msg(int, const char *, ...) SF_ATTR_PRINTF(2, 3);
 void	 log_raw(int, const char *);
 void	 log_netsnmp(bool);
 
+/* redact.c — input text as messages may quote it (no secrets, no
+ * control bytes) */
+#define REDACT_MAX	128	/* room for one quoted text */
+bool	 redact_is_secret_key(const char *);
+const char *redact_text(const char *, char *, size_t);
+
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
@@ -204,6 +210,11 @@ struct inv_entry {
 };
 #define INV_NO_NAME UINT32_MAX
 
+struct inv_name {			/* a host name not resolved yet */
+	size_t		 entry;		/* index into inventory.entries */
+	char		*where;		/* "FILE:LINE", or NULL (-H) */
+};
+
 struct inventory {
 	struct inv_entry	 *entries;
 	size_t			  nentries;
@@ -220,6 +231,8 @@ struct inventory {
 	bool			  has_secrets;	/* a line set a secret */
 	const struct cred_set	 *creds;	/* for cred=NAME */
 	size_t			  ncreds;
+	struct inv_name		 *names_todo;	/* inventory_resolve's work */
+	size_t			  nnames_todo;
 };
 
 struct target {
@@ -239,6 +252,7 @@ int	 inventory_add_spec(struct inventory *, const char *, uint32_t,
 	     char **);
 int	 inventory_add_line(struct inventory *, char *, char **);
 int	 inventory_load(struct inventory *, const char *, FILE *, char **);
+int	 inventory_resolve(struct inventory *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);

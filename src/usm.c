@@ -97,7 +97,7 @@ int
 usm_key(struct target_params *p, const char *key, const char *value,
     char **cause)
 {
-	char	*list;
+	char	*list, sb[REDACT_MAX];
 	int	 i;
 
 	if (strcmp(key, "user") == 0) {
@@ -112,7 +112,8 @@ usm_key(struct target_params *p, const char *key, const char *value,
 			p->level = SNMP_SEC_LEVEL_AUTHPRIV;
 		else {
 			*cause = xasprintf("bad security level '%s' "
-			    "(noAuthNoPriv, authNoPriv or authPriv)", value);
+			    "(noAuthNoPriv, authNoPriv or authPriv)",
+			    redact_text(value, sb, sizeof sb));
 			return -1;
 		}
 		p->level_set = true;
@@ -121,7 +122,7 @@ usm_key(struct target_params *p, const char *key, const char *value,
 			list = usm_supported(usm_auths, NAUTH);
 			*cause = xasprintf("authentication protocol '%s' is "
 			    "not supported by this net-snmp (it has: %s)",
-			    value, list);
+			    redact_text(value, sb, sizeof sb), list);
 			free(list);
 			return -1;
 		}
@@ -130,8 +131,8 @@ usm_key(struct target_params *p, const char *key, const char *value,
 		if ((i = usm_find(usm_privs, NPRIV, value)) < 0) {
 			list = usm_supported(usm_privs, NPRIV);
 			*cause = xasprintf("privacy protocol '%s' is not "
-			    "supported by this net-snmp (it has: %s)", value,
-			    list);
+			    "supported by this net-snmp (it has: %s)",
+			    redact_text(value, sb, sizeof sb), list);
 			free(list);
 			return -1;
 		}
@@ -154,7 +155,7 @@ usm_key(struct target_params *p, const char *key, const char *value,
 		if (!snmp_hex_to_binary(&buf, &cap, &len, 0, value) ||
 		    len < 5 || len > 32) {
 			*cause = xasprintf("bad engineID '%s' (5 to 32 bytes "
-			    "in hex)", value);
+			    "in hex)", redact_text(value, sb, sizeof sb));
 			return -1;
 		}
 		p->engine_id_len = len;

@@ -32,12 +32,16 @@ check() {
 	fi
 }
 
+# finish: print the plan and the results; exit 1 if any failed (so that
+# a run by hand, not only the TAP driver, tells).
 finish() {
-	local i
+	local i nfail=0
 	echo "1..${#results[@]}"
 	for i in "${!results[@]}"; do
 		echo "${results[$i]/ok - /ok $((i + 1)) - }"
+		case ${results[$i]} in "not ok"*) nfail=$((nfail + 1)) ;; esac
 	done
+	[ "$nfail" -eq 0 ] || exit 1
 	exit 0
 }
 

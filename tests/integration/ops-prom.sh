@@ -164,6 +164,10 @@ def check(text):
     for f in FAMILIES:
         if f not in help_ or f not in type_:
             raise Bad("family %s missing" % f)
+    for f, t in type_.items():       # what promtool holds us to
+        if f.endswith("_total") != (t == "counter"):
+            raise Bad("family %s is TYPE %s: _total goes with counter, "
+                      "and only with it" % (f, t))
     if not lines[-1].startswith("snmpfleet_requests_total "):
         raise Bad("the last line is not snmpfleet_requests_total: %r" % lines[-1])
     return samples

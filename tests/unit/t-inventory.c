@@ -30,15 +30,199 @@ host_of(struct inventory *inv, uint64_t i)
 }
 
 static int
-load(struct inventory *inv, const char *text, char **cause)
+load_n(struct inventory *inv, const char *text, size_t len, char **cause)
 {
-	FILE	*f = fmemopen((void *)text, strlen(text), "r");
+	FILE	*f = fmemopen((void *)text, len, "r");
 	int	 rc;
 
 	*cause = NULL;
 	rc = inventory_load(inv, "inv.txt", f, cause);
 	fclose(f);
 	return rc;
+}
+
+static int
+load(struct inventory *inv, const char *text, char **cause)
+{
+	return load_n(inv, text, strlen(text), cause);
+}
+
+/* Every target of the table, space-separated. */
+static char *
+all_hosts(struct inventory *inv)
+{
+	struct buf	b;
+	uint64_t	i;
+
+	buf_init(&b);
+	for (i = 0; i < inv->total; i++)
+		buf_printf(&b, "%s%s", i ? " " : "", host_of(inv, i));
+	buf_cstr(&b);
+	return b.data;
+}
+
+/* A block's targets, exactly: network and broadcast left out of an IPv4
+ * block of 4 addresses or more, and only there. */
+static void
+test_blocks(void)
+{
+	static const struct { const char *spec, *want; } blocks[] = {
+		{ "192.0.2.5/30", "192.0.2.5 192.0.2.6" },
+		{ "192.0.2.13/29", "192.0.2.9 192.0.2.10 192.0.2.11 192.0.2.12 "
+		  "192.0.2.13 192.0.2.14" },
+		{ "192.0.2.16/28",
+		  "192.0.2.17 192.0.2.18 192.0.2.19 192.0.2.20 "
+		  "192.0.2.21 192.0.2.22 192.0.2.23 192.0.2.24 192.0.2.25 "
+		  "192.0.2.26 192.0.2.27 192.0.2.28 192.0.2.29 192.0.2.30" },
+		{ "192.0.2.254/31", "192.0.2.254 192.0.2.255" },
+		{ "192.0.2.77/32", "192.0.2.77" },
+		{ "198.51.100.0/30", "198.51.100.1 198.51.100.2" },
+		{ "2001:db8::5/126", "2001:db8::4 2001:db8::5 2001:db8::6 "
+		  "2001:db8::7" },
+	};
+	struct inventory	 inv;
+	char			*cause = NULL, *got;
+	size_t			 i;
+
+	memset(&inv, 0, sizeof inv);
+	for (i = 0; i < sizeof blocks / sizeof *blocks; i++) {
+		fresh(&inv);
+		ok(inventory_add_spec(&inv, blocks[i].spec, 0, &cause) == 0,
+		    "%s accepted", blocks[i].spec);
+		got = all_hosts(&inv);
+		is_str(got, blocks[i].want, "%s: exactly its hosts",
+		    blocks[i].spec);
+		free(got);
+	}
+	inventory_free(&inv);
+}
+
+/* Host text that is no address and no RFC 1123 name is refused before
+ * any resolver call; good names wait for inventory_resolve. */
+static void
+test_names(void)
+{
+	static const char *const bad[] = {
+		"127.0.0.1:161:5", "foo bar", "foo\tbar", "foo\001bar",
+		"caf\xc3\xa9" ".example", "-lead.example", "trail-.example",
+		"a..b", ".", "under_score.example", "semi;colon", "1.2.3.4.5",
+		"fe80::1%lo", "[127.0.0.1:5]:161",
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.example",
+	};
+	static const char *const good[] = {
+		"localhost", "core-sw-1.example.invalid", "a.b.c.", "x",
+		"3com.invalid",
+	};
+	struct inventory	 inv;
+	char			*cause;
+	size_t			 i;
+	int			 rc;
+
+	inventory_init(&inv, &defaults, 161);
+	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
+		cause = NULL;
+		ok(inventory_add_spec(&inv, bad[i], 0, &cause) != 0 &&
+		    cause != NULL && strchr(cause, '\x01') == NULL &&
+		    strchr(cause, '\t') == NULL,
+		    "bad host text #%zu refused, printably: %s", i,
+		    cause ? cause : "");
+		free(cause);
+	}
+	is_int(inv.nnames_todo, 0, "no bad text left to resolve");
+	for (i = 0; i < sizeof good / sizeof *good; i++) {
+		cause = NULL;
+		ok(inventory_add_spec(&inv, good[i], 0, &cause) == 0,
+		    "name '%s' accepted: %s", good[i], cause ? cause : "");
+		free(cause);
+	}
+	is_int(inv.nnames_todo, sizeof good / sizeof *good,
+	    "names wait for inventory_resolve");
+	inventory_free(&inv);
+
+	inventory_init(&inv, &defaults, 161);
+	ok(load(&inv, "127.0.0.1\nno-such-host.invalid\n", &cause) == 0,
+	    "a name loads without a lookup");
+	is_int(inv.total, 2, "counted before it is resolved");
+	cause = NULL;
+	rc = inventory_resolve(&inv, &cause);
+	ok(rc != 0 && cause != NULL &&
+	    strncmp(cause, "inv.txt:2: cannot resolve 'no-such-host.invalid'",
+	    48) == 0, "a name that does not resolve: FILE:LINE: %s",
+	    cause ? cause : "");
+	free(cause);
+	inventory_free(&inv);
+}
+
+/* No message quotes a secret, however the line is mangled. */
+static void
+test_redact(void)
+{
+	static const struct { const char *in, *want; } texts[] = {
+		{ "authpass=S3cr3t", "authpass=..." },
+		{ "authpass:S3cr3t", "authpass:..." },
+		{ "PrivPass=S3cr3t", "PrivPass=..." },
+		{ "x,community=S3cr3t", "x,community=..." },
+		{ "--auth-pass=S3cr3t", "--auth-pass=..." },
+		{ "authpassphrase=S3cr3t", "authpassphrase=..." },
+		{ "community=S3cr3t authpass=S3cr3t", "community=..." },
+		{ "authpass", "authpass" },
+		{ "tab\there", "tab\\x09here" },
+		{ "esc\x1b[2J", "esc\\x1b[2J" },
+		{ "plain-host.example", "plain-host.example" },
+	};
+	char	out[REDACT_MAX], small[16];
+	size_t	i;
+
+	for (i = 0; i < sizeof texts / sizeof *texts; i++)
+		is_str(redact_text(texts[i].in, out, sizeof out), texts[i].want,
+		    "redact_text #%zu", i);
+	is_str(redact_text("0123456789abcdefghij", small, sizeof small),
+	    "01234567...", "a long text is cut to fit");
+	ok(redact_is_secret_key("authpass") &&
+	    redact_is_secret_key("priv-pass") &&
+	    redact_is_secret_key("community") && !redact_is_secret_key("user"),
+	    "secret key names");
+}
+
+/* What getline hands over whole: a NUL inside a line is refused.  (The
+ * load is a statement of its own: ok()'s arguments print cause.) */
+static void
+test_bad_bytes(void)
+{
+	static const char text[] = "127.0.0.2\0 community=S3cr3t\n127.0.0.3\n";
+	static const struct { const char *text, *want; } lines[] = {
+		{ "127.0.0.1\n  authpass=S3cr3t community=S3cr3t\n",
+		  "inv.txt:2: line starts with 'authpass=...', not a host" },
+		{ "127.0.0.1 authpass:S3cr3t\n",
+		  "inv.txt:1: expected key=value, not 'authpass:...'" },
+		{ "127.0.0.1 authpass:S3cr3t=x\n",
+		  "inv.txt:1: unknown key 'authpass:...'" },
+		{ "authpass=S3cr3t:161\n",
+		  "inv.txt:1: line starts with 'authpass=...', not a host" },
+		{ "127.0.0.1 cred=community:S3cr3t\n",
+		  "inv.txt:1: unknown credential set 'community:...'" },
+	};
+	struct inventory	 inv;
+	char			*cause = NULL;
+	size_t			 i;
+	int			 rc;
+
+	inventory_init(&inv, &defaults, 161);
+	rc = load_n(&inv, text, sizeof text - 1, &cause);
+	ok(rc != 0 && cause != NULL &&
+	    strcmp(cause, "inv.txt:1: NUL byte in the line") == 0,
+	    "a NUL inside a line: FILE:LINE: %s", cause ? cause : "");
+	free(cause);
+	for (i = 0; i < sizeof lines / sizeof *lines; i++) {
+		fresh(&inv);
+		rc = load(&inv, lines[i].text, &cause);
+		ok(rc != 0 && cause != NULL &&
+		    strcmp(cause, lines[i].want) == 0,
+		    "secret not quoted #%zu: %s", i, cause ? cause : "");
+		free(cause);
+	}
+	inventory_free(&inv);
 }
 
 static void
@@ -113,7 +297,7 @@ test_specs(void)
 	static const char *const bad[] = {
 		"127.0.0.1:0", "127.0.0.1:70000", "127.0.0.1:x", "10.0.0.0/33",
 		"10.0.0.0/x", "127.0.0.5-127.0.0.1", "127.0.0.1-300",
-		"[::1", "[::1]x", "127.0.0.1-::1", "no-such-host.invalid",
+		"[::1", "[::1]x", "127.0.0.1-::1", "no such host",
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		cause = NULL;
@@ -213,6 +397,10 @@ int
 main(void)
 {
 	test_specs();
+	test_blocks();
+	test_names();
+	test_redact();
+	test_bad_bytes();
 	test_lines();
 	return tap_done();
 }

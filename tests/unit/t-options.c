@@ -22,6 +22,126 @@ write_temp(const char *text)
 	return path;
 }
 
+/*
+ * A value for option o unlike its default, made from the table row
+ * alone (its argument name and default), so that a new option is
+ * covered without touching this test.
+ */
+static const char *
+non_default(const struct option_def *o, char *tmp, size_t len)
+{
+	if (o->argname == NULL)		/* a flag: yes unless yes already */
+		return o->defval != NULL && strcmp(o->defval, "yes") == 0 ?
+		    "no" : "yes";
+	if (strcmp(o->argname, "N") == 0 ||
+	    strcmp(o->argname, "SECONDS") == 0) {
+		snprintf(tmp, len, "%g",
+		    (o->defval ? strtod(o->defval, NULL) : 0) + 3);
+		return tmp;
+	}
+	if (strcmp(o->argname, "FMT") == 0)
+		return "csv";
+	if (strcmp(o->argname, "1|2c|3") == 0)
+		return "1";
+	snprintf(tmp, len, "v-%s", o->name);
+	return tmp;
+}
+
+/*
+ * Every config key of the table, set in a file to a value unlike its
+ * default, is applied: --echo-config shows "name = value" for each (a
+ * secret, which it never shows, is read from its field instead).
+ */
+static void
+test_every_key(void)
+{
+	const struct option_def	*o;
+	struct config		 cfg;
+	struct buf		 file, echo;
+	char			 tmp[64], line[160], *path, *cause = NULL;
+	const char		*v;
+	size_t			 i, nkeys = 0;
+	int			 rc;
+
+	buf_init(&file);
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (o->flags & OPT_CLI_ONLY)
+			continue;
+		buf_printf(&file, "%s = %s\n", o->name,
+		    non_default(o, tmp, sizeof tmp));
+		nkeys++;
+	}
+	path = write_temp(buf_cstr(&file));
+	options_init(&cfg);
+	rc = options_load_file(&cfg, path, &cause);
+	ok(rc == 0, "a file setting all %zu config keys loads: %s", nkeys,
+	    cause ? cause : "");
+	free(cause);
+	buf_init(&echo);
+	options_echo(&cfg, &echo);
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (o->flags & OPT_CLI_ONLY)
+			continue;
+		v = non_default(o, tmp, sizeof tmp);
+		if (o->flags & OPT_SECRET) {
+			v = *(char **)(void *)((char *)&cfg + o->offset);
+			is_str(v ? v : "(null)", non_default(o, tmp,
+			    sizeof tmp), "config key %s applied (secret)",
+			    o->name);
+			continue;
+		}
+		snprintf(line, sizeof line, "\n%s = %s\n", o->name, v);
+		ok(strstr(buf_cstr(&echo), line) != NULL,
+		    "config key %s applied: %s = %s", o->name, o->name, v);
+		if (o->defval != NULL) {
+			snprintf(line, sizeof line, "\n%s = %s\n", o->name,
+			    o->defval);
+			ok(strstr(buf_cstr(&echo), line) == NULL,
+			    "config key %s: its default is gone", o->name);
+		}
+	}
+	unlink(path);
+	free(path);
+	buf_free(&file);
+	buf_free(&echo);
+	options_free(&cfg);
+}
+
+/* A NUL inside a config line, and a directory for a config file. */
+static void
+test_bad_files(void)
+{
+	struct config	 cfg;
+	char		*path, *cause = NULL;
+	char		 dir[] = "/tmp/t-options-dir-XXXXXX";
+	int		 fd, rc;
+
+	path = xstrdup("/tmp/t-options-XXXXXX");
+	if ((fd = mkstemp(path)) < 0 ||
+	    write(fd, "port = 1161\0 x\n", 15) != 15)
+		abort();
+	close(fd);
+	options_init(&cfg);
+	rc = options_load_file(&cfg, path, &cause);
+	ok(rc != 0 && cause != NULL &&
+	    strstr(cause, ":1: NUL byte in the line") != NULL,
+	    "a NUL inside a line: %s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
+	unlink(path);
+	free(path);
+	if (mkdtemp(dir) == NULL)
+		abort();
+	rc = options_load_file(&cfg, dir, &cause);
+	ok(rc != 0 && cause != NULL && strstr(cause, "Is a directory"),
+	    "a directory is no config file: %s", cause ? cause : "");
+	free(cause);
+	rmdir(dir);
+	options_free(&cfg);
+}
+
 int
 main(void)
 {
@@ -166,5 +286,7 @@ main(void)
 	buf_free(&echo2);
 	options_free(&cfg);
 	options_free(&again);
+	test_every_key();
+	test_bad_files();
 	return tap_done();
 }

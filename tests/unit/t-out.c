@@ -68,6 +68,91 @@ render(const struct out_format *f, const struct target *t,
 	return buf_cstr(&b);
 }
 
+/* json_string, byte by byte: what JSON must escape is escaped exactly,
+ * valid UTF-8 passes, anything else becomes \u00XX. */
+static void
+test_json_string(void)
+{
+	static const struct {
+		const char	*in;
+		size_t		 n;
+		const char	*want;
+	} s[] = {
+		{ "a\rb", 3, "\"a\\rb\"" },
+		{ "a\nb", 3, "\"a\\nb\"" },
+		{ "a\tb", 3, "\"a\\tb\"" },
+		{ "a\bb", 3, "\"a\\u0008b\"" },
+		{ "a\fb", 3, "\"a\\u000cb\"" },
+		{ "\001\037", 2, "\"\\u0001\\u001f\"" },
+		{ "a\0b", 3, "\"a\\u0000b\"" },
+		{ "\"\\", 2, "\"\\\"\\\\\"" },
+		{ "del\177", 4, "\"del\177\"" },
+		{ "caf\303\251", 5, "\"caf\303\251\"" },
+		{ "\342\202\254", 3, "\"\342\202\254\"" },
+		{ "\360\237\230\200", 4, "\"\360\237\230\200\"" },
+		{ "\377", 1, "\"\\u00ff\"" },
+		{ "\300\257", 2, "\"\\u00c0\\u00af\"" },
+		{ "\342\202", 2, "\"\\u00e2\\u0082\"" },
+		{ "\355\240\200", 3, "\"\\u00ed\\u00a0\\u0080\"" },
+	};
+	struct buf	b;
+	size_t		i;
+
+	buf_init(&b);
+	for (i = 0; i < sizeof s / sizeof *s; i++) {
+		b.len = 0;
+		json_string(&b, s[i].in, s[i].n);
+		is_str(buf_cstr(&b), s[i].want, "json_string #%zu -> %s", i,
+		    s[i].want);
+	}
+	buf_free(&b);
+}
+
+/* A string value through whole records: \r and \n stay themselves in
+ * jsonl; CSV quotes a field for a comma, a quote, LF or CR alone. */
+static void
+test_escapes(void)
+{
+	static const struct { const char *val, *json, *csv; } v[] = {
+		{ "a\rb", "\"value\":\"a\\rb\"}", ",STRING,\"a\rb\",ok," },
+		{ "a\nb", "\"value\":\"a\\nb\"}", ",STRING,\"a\nb\",ok," },
+		{ "a,b", "\"value\":\"a,b\"}", ",STRING,\"a,b\",ok," },
+		{ "a\"b", "\"value\":\"a\\\"b\"}", ",STRING,\"a\"\"b\",ok," },
+		{ "a\r\nb,c", "\"value\":\"a\\r\\nb,c\"}",
+		  ",STRING,\"a\r\nb,c\",ok," },
+		{ "plain text", "\"value\":\"plain text\"}",
+		  ",STRING,plain text,ok," },
+		{ "caf\303\251", "\"value\":\"caf\303\251\"}",
+		  ",STRING,caf\303\251,ok," },
+	};
+	struct target	t;
+	struct result	r;
+	size_t		i;
+
+	make_target(&t, "127.0.0.12", 161, true);
+	for (i = 0; i < sizeof v / sizeof *v; i++) {
+		result_init(&r, &plan_get);
+		r.status = RES_OK;
+		r.rtt_ns = 1000000;
+		r.done_ns = 1795741323123000000ull;
+		add_var(&r, "sysName.0", ASN_OCTET_STR, v[i].val,
+		    strlen(v[i].val));
+		ok(strstr(render(&out_jsonl, &t, &r), v[i].json) != NULL,
+		    "jsonl value #%zu has %s", i, v[i].json);
+		ok(strstr(render(&out_csv, &t, &r), v[i].csv) != NULL,
+		    "csv value #%zu quoted as it needs", i);
+		result_free(&r);
+	}
+	/* control bytes other than tab, CR, LF (and DEL): bytes, as hex */
+	result_init(&r, &plan_get);
+	r.status = RES_OK;
+	r.done_ns = 1795741323123000000ull;
+	add_var(&r, "sysName.0", ASN_OCTET_STR, "a\bb\177", 4);
+	ok(strstr(render(&out_jsonl, &t, &r), "\"value\":\"61:08:62:7f\"") !=
+	    NULL, "jsonl: a string with \\b and DEL is shown as hex");
+	result_free(&r);
+}
+
 int
 main(void)
 {
@@ -192,5 +277,7 @@ main(void)
 		result_free(&r);
 	}
 	buf_free(&hdr);
+	test_json_string();
+	test_escapes();
 	return tap_done();
 }
