@@ -517,6 +517,7 @@ int	 transport_udp_send(struct transport *, const struct sockaddr *,
 	     const u_char *, size_t, void *);
 int	 transport_encode(const struct target_params *, netsnmp_pdu *,
 	     struct buf *, char **);
+netsnmp_pdu *transport_decode(u_char *, size_t);
 void	 transport_close(struct transport *, void (*)(void *), void *);
 
 /* scheduler.c — the request window, rate, timeouts and retries */
