@@ -47,7 +47,10 @@ oid_parse_mib(const char *text, struct oid_text *o)
 
 	if (get_tree_head() == NULL)
 		return -1;
-	if (snmp_parse_oid(text, o->v, &len) == NULL)
+	/* Fewer than two sub-identifiers is no object (and what the numeric
+	 * form refuses): net-snmp resolves e.g. "s" to .1 (iso) when it has
+	 * no MIB files, and a typo must not poll iso (found by fuzz-oid). */
+	if (snmp_parse_oid(text, o->v, &len) == NULL || len < 2)
 		return -1;
 	o->len = len;
 	return 0;

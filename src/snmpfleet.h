@@ -286,6 +286,7 @@ size_t	 names_columns(const oid *, size_t, bool, unsigned *, const char **,
 /* value.c — varbind values for humans and for JSON */
 const char *value_type_name(u_char);
 bool	 value_is_exception(u_char);
+bool	 value_printable(const unsigned char *, size_t);
 void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
