@@ -39,7 +39,15 @@ oid_parse_numeric(const char *s, struct oid_text *o)
 	return 0;
 }
 
-/* Ask net-snmp (which knows whatever MIB files it loaded). */
+/*
+ * Ask net-snmp (which knows whatever MIB files it loaded): a full name
+ * (read_objid) or a label found anywhere in the tree, with its suffix
+ * (get_node, "MODULE::name" too).  Not snmp_parse_oid(): when those
+ * fail it goes on "wildly parsing", compiling the text as a regular
+ * expression and taking any node that matches, so "s" or "is" meant iso
+ * and "K+++..." took gigabytes (found by fuzz-oid).  Fewer than two
+ * sub-identifiers is no object, as in the numeric form.
+ */
 static int
 oid_parse_mib(const char *text, struct oid_text *o)
 {
@@ -47,10 +55,12 @@ oid_parse_mib(const char *text, struct oid_text *o)
 
 	if (get_tree_head() == NULL)
 		return -1;
-	/* Fewer than two sub-identifiers is no object (and what the numeric
-	 * form refuses): net-snmp resolves e.g. "s" to .1 (iso) when it has
-	 * no MIB files, and a typo must not poll iso (found by fuzz-oid). */
-	if (snmp_parse_oid(text, o->v, &len) == NULL || len < 2)
+	if (read_objid(text, o->v, &len) == 0) {
+		len = MAX_OID_LEN;
+		if (get_node(text, o->v, &len) == 0)
+			return -1;
+	}
+	if (len < 2)
 		return -1;
 	o->len = len;
 	return 0;

@@ -377,10 +377,13 @@ check_csv(const char *s, size_t n)
 
 /* ---------------------------------------------------------- influx */
 
-/* A measurement, tag key, tag value or field key: up to an unescaped
- * delimiter; a backslash escapes the next character.  Not empty. */
+/* Up to an unescaped delimiter; a backslash escapes the next character.
+ * Not empty.  (InfluxDB reserves names starting with '_'; only the
+ * measurement is held to that here: tag and field keys come from the
+ * inventory and the MIB, and a tag value may start with anything.) */
 static bool
-influx_name(struct cur *c, const char *delims, const char *what)
+influx_text(struct cur *c, const char *delims, const char *what,
+    bool no_underscore)
 {
 	size_t	start = c->i;
 	int	ch;
@@ -398,13 +401,25 @@ influx_name(struct cur *c, const char *delims, const char *what)
 		if (!utf8_step(c))
 			return false;
 	}
-	if (c->i == start) {
-		fail(c, what);
-		return false;
-	}
-	if (c->s[start] == '_')
-		return fail(c, "a name starting with '_' (reserved)");
+	if (c->i == start)
+		return fail(c, what);
+	if (no_underscore && c->s[start] == '_')
+		return fail(c, "a measurement starting with '_' (reserved)");
 	return true;
+}
+
+/* A tag key, tag value or field key. */
+static bool
+influx_name(struct cur *c, const char *delims, const char *what)
+{
+	return influx_text(c, delims, what, false);
+}
+
+/* The same for a measurement, which may not start with '_'. */
+static bool
+influx_measurement(struct cur *c)
+{
+	return influx_text(c, ", \n", "no measurement", true);
 }
 
 /* [+-]digits[.digits][e[+-]digits] or .digits...; finite. */
@@ -528,7 +543,7 @@ influx_line(struct cur *c)
 
 	if (peek(c) == '#')
 		return fail(c, "a measurement starting with '#'");
-	if (!influx_name(c, ", \n", "no measurement"))
+	if (!influx_measurement(c))
 		return false;
 	while (peek(c) == ',') {		/* tags */
 		c->i++;

@@ -35,6 +35,9 @@ main(void)
 	/* net-snmp resolves these to .1 (iso); found by fuzz-oid.c */
 	is_str(parsed("s"), "(error)", "partial MIB name refused");
 	is_str(parsed("iso"), "(error)", "a name of one arc refused");
+	/* snmp_parse_oid's "wild" fallback compiled this as a regex */
+	is_str(parsed("K++++++++++++++++++++++++++++++++"), "(error)",
+	    "no regular expressions");
 	is_str(parsed("1.3.x"), "(error)", "not a number");
 	is_str(parsed("sysName.x"), "(error)", "bad index");
 	ok(oid_parse("noSuchThingAnywhere.0", &o, &cause) != 0 &&
