@@ -62,6 +62,12 @@ oid_parse_mib(const char *text, struct oid_text *o)
 	}
 	if (len < 2)
 		return -1;
+	/* net-snmp lets "ccitt.333333333333333303295" overflow to 2^64-1;
+	 * a sub-identifier is 32 bits, as in the numeric form (fuzz-oid) */
+	for (size_t i = 0; i < len; i++) {
+		if (o->v[i] > 0xffffffffUL)
+			return -1;
+	}
 	o->len = len;
 	return 0;
 }

@@ -38,6 +38,8 @@ main(void)
 	/* snmp_parse_oid's "wild" fallback compiled this as a regex */
 	is_str(parsed("K++++++++++++++++++++++++++++++++"), "(error)",
 	    "no regular expressions");
+	is_str(parsed("ccitt.333333333333333303295"), "(error)",
+	    "MIB path: sub-identifier beyond 32 bits");
 	is_str(parsed("1.3.x"), "(error)", "not a number");
 	is_str(parsed("sysName.x"), "(error)", "bad index");
 	ok(oid_parse("noSuchThingAnywhere.0", &o, &cause) != 0 &&
