@@ -40,6 +40,26 @@ oid_parse_numeric(const char *s, struct oid_text *o)
 }
 
 /*
+ * Is text fit for net-snmp's name parser: printable ASCII, each kind of
+ * quote (string indices: name."abc") closed?  read_objid once read a
+ * byte past the end of a name with an unclosed quote under fuzz-oid (in
+ * libnetsnmp, not reproducible alone), and no MIB name needs more.
+ */
+static bool
+oid_mib_text_ok(const char *text)
+{
+	size_t	dq = 0, sq = 0;
+
+	for (; *text != '\0'; text++) {
+		if (*text <= ' ' || *text > '~')
+			return false;
+		dq += *text == '"';
+		sq += *text == '\'';
+	}
+	return dq % 2 == 0 && sq % 2 == 0;
+}
+
+/*
  * Ask net-snmp (which knows whatever MIB files it loaded): a full name
  * (read_objid) or a label found anywhere in the tree, with its suffix
  * (get_node, "MODULE::name" too).  Not snmp_parse_oid(): when those
@@ -53,7 +73,7 @@ oid_parse_mib(const char *text, struct oid_text *o)
 {
 	size_t	len = MAX_OID_LEN;
 
-	if (get_tree_head() == NULL)
+	if (get_tree_head() == NULL || !oid_mib_text_ok(text))
 		return -1;
 	if (read_objid(text, o->v, &len) == 0) {
 		len = MAX_OID_LEN;
