@@ -682,6 +682,14 @@ inventory_key(struct target_params *p, const char *key, const char *value,
 	} else if ((rc = usm_key(p, key, value, cause)) <= 0) {
 		return rc;
 	} else if (strncmp(key, "tag.", 4) == 0 && key[4] != '\0') {
+		/* Tags go into every record format, and influx and prom
+		 * take only UTF-8 text (found by fuzz-reply.c). */
+		if (!value_printable((const u_char *)key, strlen(key)) ||
+		    !value_printable((const u_char *)value, strlen(value))) {
+			*cause = xasprintf("%s: not UTF-8 text, or has control "
+			    "characters", key);
+			return -1;
+		}
 		for (i = 0; i < p->ntags; i++) {
 			if (strcmp(p->tags[2 * i], key + 4) == 0)
 				break;

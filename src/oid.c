@@ -102,16 +102,56 @@ oid_check_text(const char *text, char **cause)
 	}
 }
 
-/* Ask net-snmp (which knows whatever MIB files it loaded). */
+
+/*
+ * Is text fit for net-snmp's name parser: printable ASCII, each kind of
+ * quote (string indices: name."abc") closed?  read_objid once read a
+ * byte past the end of a name with an unclosed quote under fuzz-oid (in
+ * libnetsnmp, not reproducible alone), and no MIB name needs more.
+ */
+static bool
+oid_mib_text_ok(const char *text)
+{
+	size_t	dq = 0, sq = 0;
+
+	for (; *text != '\0'; text++) {
+		if (*text <= ' ' || *text > '~')
+			return false;
+		dq += *text == '"';
+		sq += *text == '\'';
+	}
+	return dq % 2 == 0 && sq % 2 == 0;
+}
+
+/*
+ * Ask net-snmp (which knows whatever MIB files it loaded): a full name
+ * (read_objid) or a label found anywhere in the tree, with its suffix
+ * (get_node, "MODULE::name" too).  Not snmp_parse_oid(): when those
+ * fail it goes on "wildly parsing", compiling the text as a regular
+ * expression and taking any node that matches, so "s" or "is" meant iso
+ * and "K+++..." took gigabytes (found by fuzz-oid).  Fewer than two
+ * sub-identifiers is no object, as in the numeric form.
+ */
 static int
 oid_parse_mib(const char *text, struct oid_text *o)
 {
 	size_t	len = MAX_OID_LEN;
 
-	if (get_tree_head() == NULL)
+	if (get_tree_head() == NULL || !oid_mib_text_ok(text))
 		return -1;
-	if (snmp_parse_oid(text, o->v, &len) == NULL)
+	if (read_objid(text, o->v, &len) == 0) {
+		len = MAX_OID_LEN;
+		if (get_node(text, o->v, &len) == 0)
+			return -1;
+	}
+	if (len < 2)
 		return -1;
+	/* net-snmp lets "ccitt.333333333333333303295" overflow to 2^64-1;
+	 * a sub-identifier is 32 bits, as in the numeric form (fuzz-oid) */
+	for (size_t i = 0; i < len; i++) {
+		if (o->v[i] > 0xffffffffUL)
+			return -1;
+	}
 	o->len = len;
 	return 0;
 }

@@ -497,6 +497,25 @@ opt_set_none(struct config *cfg, const struct option_def *o, const char *v,
 	return 0;
 }
 
+/*
+ * "name = value" as options_load_file reads it back: the value goes in
+ * double quotes when the loader would otherwise change it, i.e. when it
+ * starts or ends with white space (trimmed) or with a quote at both ends
+ * (one pair stripped).  Found by tests/fuzz/fuzz-config.c.
+ */
+static void
+opt_echo_kv(struct buf *b, const char *name, size_t namelen, const char *v)
+{
+	size_t	len = strlen(v);
+	bool	quote;
+
+	quote = len > 0 && (isspace((unsigned char)v[0]) ||
+	    isspace((unsigned char)v[len - 1]) ||
+	    (len >= 2 && v[0] == '"' && v[len - 1] == '"'));
+	buf_printf(b, quote ? "%.*s = \"%s\"\n" : "%.*s = %s\n", (int)namelen,
+	    name, v);
+}
+
 static void
 opt_echo_uint(const struct config *cfg, const struct option_def *o,
     struct buf *b)
@@ -530,7 +549,7 @@ opt_echo_string(const struct config *cfg, const struct option_def *o,
 	else if (v == NULL)
 		buf_printf(b, "# %s = (none)\n", o->name);
 	else
-		buf_printf(b, "%s = %s\n", o->name, v);
+		opt_echo_kv(b, o->name, strlen(o->name), v);
 }
 
 static void
@@ -543,7 +562,7 @@ opt_echo_list(const struct config *cfg, const struct option_def *o,
 	if (l->n == 0)
 		buf_printf(b, "# %s = (none)\n", o->name);
 	for (i = 0; i < l->n; i++)
-		buf_printf(b, "%s = %s\n", o->name, l->v[i]);
+		opt_echo_kv(b, o->name, strlen(o->name), l->v[i]);
 }
 
 static void
@@ -1026,8 +1045,8 @@ options_echo(const struct config *cfg, struct buf *b)
 				buf_printf(b, "# %.*s = (secret, not shown)\n",
 				    (int)n, c->kv.v[k]);
 			else
-				buf_printf(b, "%.*s = %s\n", (int)n,
-				    c->kv.v[k], c->kv.v[k] + n + 1);
+				opt_echo_kv(b, c->kv.v[k], n,
+				    c->kv.v[k] + n + 1);
 		}
 	}
 	for (i = 0; i < cfg->ndefined; i++) {
@@ -1036,11 +1055,11 @@ options_echo(const struct config *cfg, struct buf *b)
 
 		buf_printf(b, "\n[profile %s]\n", p->name);
 		for (k = 0; k < p->oids.n; k++)
-			buf_printf(b, "oid = %s\n", p->oids.v[k]);
+			opt_echo_kv(b, "oid", 3, p->oids.v[k]);
 		for (k = 0; k < p->walks.n; k++)
-			buf_printf(b, "walk = %s\n", p->walks.v[k]);
+			opt_echo_kv(b, "walk", 4, p->walks.v[k]);
 		for (k = 0; k < p->tables.n; k++)
-			buf_printf(b, "table = %s\n", p->tables.v[k]);
+			opt_echo_kv(b, "table", 5, p->tables.v[k]);
 	}
 }
 

@@ -49,14 +49,48 @@ out_prom_label(struct buf *b, const char *name, const char *v, size_t n)
 	buf_addc(b, '"');
 }
 
-/* {target="h:p",<inventory tags, names made valid>} without the brace. */
+/* The label name of tag i: "tag_" and its name, made valid. */
+static void
+out_prom_tag_name(const struct target_params *p, size_t i, struct buf *key)
+{
+	size_t	k;
+	char	c;
+
+	key->len = 0;
+	buf_adds(key, "tag_");
+	for (k = 0; (c = p->tags[2 * i][k]) != '\0'; k++)
+		buf_addc(key, isalnum((unsigned char)c) ? c : '_');
+	buf_cstr(key);
+}
+
+/* Does an earlier tag than i get the same label name (tag.a-b, tag.a.b)?
+ * A label given twice makes the whole file invalid (fuzz-reply). */
+static bool
+out_prom_tag_taken(const struct target_params *p, size_t i,
+    const struct buf *key)
+{
+	struct buf	other;
+	size_t		j;
+	bool		taken = false;
+
+	buf_init(&other);
+	for (j = 0; j < i && !taken; j++) {
+		out_prom_tag_name(p, j, &other);
+		taken = other.len == key->len &&
+		    memcmp(other.data, key->data, key->len) == 0;
+	}
+	buf_free(&other);
+	return taken;
+}
+
+/* {target="h:p",<inventory tags, names made valid>} without the brace;
+ * of tags whose names come out the same, the first one. */
 static void
 out_prom_target(struct buf *b, const struct target *t)
 {
 	const struct target_params	*p = t->params;
 	struct buf			 key;
-	size_t				 i, k;
-	char				 c;
+	size_t				 i;
 
 	buf_addc(b, '{');
 	buf_init(&key);
@@ -65,10 +99,9 @@ out_prom_target(struct buf *b, const struct target *t)
 		buf_printf(&key, ":%u", t->port);
 	out_prom_label(b, "target", key.data, key.len);
 	for (i = 0; i < p->ntags; i++) {
-		key.len = 0;
-		buf_adds(&key, "tag_");
-		for (k = 0; (c = p->tags[2 * i][k]) != '\0'; k++)
-			buf_addc(&key, isalnum((unsigned char)c) ? c : '_');
+		out_prom_tag_name(p, i, &key);
+		if (out_prom_tag_taken(p, i, &key))
+			continue;
 		buf_addc(b, ',');
 		out_prom_label(b, buf_cstr(&key), p->tags[2 * i + 1],
 		    strlen(p->tags[2 * i + 1]));

@@ -306,6 +306,7 @@ size_t	 names_columns(const oid *, size_t, bool, unsigned *, const char **,
 /* value.c — varbind values for humans and for JSON */
 const char *value_type_name(u_char);
 bool	 value_is_exception(u_char);
+bool	 value_printable(const unsigned char *, size_t);
 void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
@@ -561,6 +562,7 @@ int	 transport_udp_send(struct transport *, const struct sockaddr *,
 	     const u_char *, size_t, void *);
 int	 transport_encode(const struct target_params *, netsnmp_pdu *,
 	     struct buf *, char **);
+netsnmp_pdu *transport_decode(u_char *, size_t);
 void	 transport_close(struct transport *, void (*)(void *), void *);
 
 /* scheduler.c — the request window, rate, timeouts and retries */

@@ -70,17 +70,42 @@ transport_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init(t->rbuf, TRANSPORT_MMSG * TRANSPORT_DGRAM);
 }
 
-/* Decode one datagram; anything that is not a well-formed v1/v2c
- * Response is dropped. */
+/*
+ * Decode one v1/v2c datagram of len bytes; NULL unless it is a
+ * well-formed Response.  (The fuzz harness tests/fuzz/fuzz-reply.c feeds
+ * it arbitrary datagrams.)
+ */
+netsnmp_pdu *
+transport_decode(u_char *buf, size_t len)
+{
+	netsnmp_pdu	*pdu;
+	u_char		*data, community[256];
+	size_t		 clen = sizeof community;
+	long		 version;
+
+	data = snmp_comstr_parse(buf, &len, community, &clen, &version);
+	if (data == NULL || (version != SNMP_VERSION_1 &&
+	    version != SNMP_VERSION_2c))
+		return NULL;
+	pdu = snmp_pdu_create(0);
+	pdu->version = version;
+	if (snmp_pdu_parse(pdu, data, &len) != 0 ||
+	    pdu->command != SNMP_MSG_RESPONSE) {
+		snmp_free_pdu(pdu);
+		return NULL;
+	}
+	return pdu;
+}
+
+/* A datagram: a v3 Report for the engineID probes, else a v1/v2c
+ * Response; anything else is dropped. */
 static void
 transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
     const struct sockaddr *from, unsigned flags)
 {
 	struct transport	*t = h->data;
 	netsnmp_pdu		*pdu;
-	u_char			*data, community[256];
-	size_t			 len = (size_t)nread, clen = sizeof community;
-	long			 version;
+	size_t			 len = (size_t)nread;
 
 	if (nread <= 0 || from == NULL)
 		return;
@@ -88,19 +113,8 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		transport_v3_report(t, (u_char *)b->base, len, from);
 		return;
 	}
-	data = snmp_comstr_parse((u_char *)b->base, &len, community, &clen,
-	    &version);
-	if (data == NULL || (version != SNMP_VERSION_1 &&
-	    version != SNMP_VERSION_2c))
-		return;
-	pdu = snmp_pdu_create(0);
-	pdu->version = version;
-	if (snmp_pdu_parse(pdu, data, &len) != 0 ||
-	    pdu->command != SNMP_MSG_RESPONSE) {
-		snmp_free_pdu(pdu);
-		return;
-	}
-	t->cb(t->ctx, pdu, from);
+	if ((pdu = transport_decode((u_char *)b->base, len)) != NULL)
+		t->cb(t->ctx, pdu, from);
 }
 
 /* Does the datagram carry msgVersion 3? */

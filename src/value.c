@@ -94,7 +94,7 @@ value_utf8_len(const unsigned char *s, size_t n)
 
 /* Is s printable text: valid UTF-8 with no control characters other
  * than tab, CR and LF? */
-static bool
+bool
 value_printable(const unsigned char *s, size_t n)
 {
 	size_t	i = 0, len;

@@ -98,7 +98,7 @@ static enum sim_parse
 sim_ber_varbinds(const uint8_t *p, const uint8_t *end, struct sim_request *r,
     size_t maxvars)
 {
-	const uint8_t		*c, *o;
+	const uint8_t		*c, *o, *v;
 	uint8_t			 tag;
 	size_t			 len, olen, vlen;
 	struct sim_varbind	*vb;
@@ -113,9 +113,12 @@ sim_ber_varbinds(const uint8_t *p, const uint8_t *end, struct sim_request *r,
 		vb = &r->vars[r->nvars++];
 		vb->raw = p;
 		vb->rawlen = (size_t)(c + len - p);
+		/* { OID, value } and nothing more: net-snmp reads bytes
+		 * after the value as the next varbind, so answering them as
+		 * one would answer a different request (fuzz-simber) */
 		if ((o = sim_ber_tlv(c, c + len, &tag, &olen)) == NULL ||
-		    tag != SIM_OID ||
-		    sim_ber_tlv(o + olen, c + len, &tag, &vlen) == NULL)
+		    tag != SIM_OID || (v = sim_ber_tlv(o + olen, c + len,
+		    &tag, &vlen)) == NULL || v + vlen != c + len)
 			return SIM_PARSE_ERROR;
 		vb->oidraw = o;
 		vb->oidrawlen = olen;

@@ -189,6 +189,9 @@ sim_mib_init(unsigned interfaces)
 	char		*cause;
 	size_t		 i, j;
 
+	/* from scratch each time: a second call (the fuzz harness tries
+	 * several --interfaces) must not index every object twice */
+	memset(sim_by_oid, 0, sizeof sim_by_oid);
 	for (i = 0; i < SIM_NOBJS; i++) {
 		struct sim_obj	*o = &sim_objs[i];
 

@@ -375,6 +375,10 @@ test_lines(void)
 		{ "127.0.0.1 community\n", "inv.txt:1: expected key=value" },
 		{ "10.0.0.0/40\n", "inv.txt:1: bad prefix length" },
 		{ "community=x\n", "inv.txt:1: line starts with" },
+		/* tags reach influx and prom (fuzz-reply.c found these) */
+		{ "127.0.0.1 tag.site=\xff\xfe\n", "inv.txt:1: tag.site: not "
+		  "UTF-8 text" },
+		{ "127.0.0.1 tag.a\x01b=x\n", "inv.txt:1: tag.a\x01b: not UTF-8" },
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
 		fresh(&inv);

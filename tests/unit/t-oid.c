@@ -32,6 +32,14 @@ main(void)
 	is_str(parsed("1..3"), "(error)", "empty component");
 	is_str(parsed("1.3."), "(error)", "trailing dot");
 	is_str(parsed("1"), "(error)", "one component");
+	/* net-snmp resolves these to .1 (iso); found by fuzz-oid.c */
+	is_str(parsed("s"), "(error)", "partial MIB name refused");
+	is_str(parsed("iso"), "(error)", "a name of one arc refused");
+	/* snmp_parse_oid's "wild" fallback compiled this as a regex */
+	is_str(parsed("K++++++++++++++++++++++++++++++++"), "(error)",
+	    "no regular expressions");
+	is_str(parsed("ccitt.333333333333333303295"), "(error)",
+	    "MIB path: sub-identifier beyond 32 bits");
 	is_str(parsed("1.3.x"), "(error)", "not a number");
 	is_str(parsed("sysName.x"), "(error)", "bad index");
 	is_str(parsed("a++++++++++++++++++++++++++++++++++++++++"), "(error)",

@@ -282,6 +282,33 @@ main(void)
 	unlink(path);
 	free(path);
 
+	/* values the loader would trim or unquote are echoed in quotes
+	 * (found by tests/fuzz/fuzz-config.c) */
+	options_free(&cfg);
+	options_free(&again);
+	options_init(&cfg);
+	options_init(&again);
+	path = write_temp("lock = \" /tmp/padded \"\noid = \"\"sysName.0\"\"\n"
+	    "[profile p]\nwalk = \"ifTable \"\n");
+	ok(options_load_file(&cfg, path, &cause) == 0 &&
+	    strcmp(cfg.lock, " /tmp/padded ") == 0 &&
+	    strcmp(cfg.oids.v[0], "\"sysName.0\"") == 0,
+	    "quoted values keep their spaces and inner quotes");
+	unlink(path);
+	free(path);
+	echo1.len = echo2.len = 0;
+	options_echo(&cfg, &echo1);
+	ok(strstr(buf_cstr(&echo1), "lock = \" /tmp/padded \"\n") != NULL &&
+	    strstr(echo1.data, "oid = \"\"sysName.0\"\"\n") != NULL &&
+	    strstr(echo1.data, "walk = \"ifTable \"\n") != NULL,
+	    "echo quotes them");
+	path = write_temp(echo1.data);
+	ok(options_load_file(&again, path, &cause) == 0, "echo reads back");
+	options_echo(&again, &echo2);
+	is_str(buf_cstr(&echo2), echo1.data, "and echoes the same");
+	unlink(path);
+	free(path);
+
 	buf_free(&echo1);
 	buf_free(&echo2);
 	options_free(&cfg);

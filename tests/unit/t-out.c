@@ -161,6 +161,7 @@ main(void)
 	struct buf	hdr;
 	long		ticks = 12345;
 	char		*tags[] = { "site", "lab \"A\"", "rack", "r1" };
+	char		*dup_tags[] = { "r-1", "a", "site", "s", "r.1", "b" };
 
 	oid_init_netsnmp();
 	make_target(&t, "127.0.0.9", 161, true);
@@ -217,6 +218,13 @@ main(void)
 	ok(strstr(render(&out_jsonl, &t, &r),
 	    ",\"tags\":{\"site\":\"lab \\\"A\\\"\",\"rack\":\"r1\"}}\n") != NULL,
 	    "jsonl tags");
+	/* tag.r-1 and tag.r.1 both make label tag_r_1: only the first is
+	 * kept, a label given twice is invalid (found by fuzz-reply) */
+	params.tags = dup_tags;
+	params.ntags = 3;
+	ok(strstr(render(&out_prom, &t, &r), "snmpfleet_up{target="
+	    "\"127.0.0.10:1161\",tag_r_1=\"a\",tag_site=\"s\"} 1\n") != NULL,
+	    "prom keeps the first of two tags with the same label name");
 	result_free(&r);
 	params.ntags = 0;
 
