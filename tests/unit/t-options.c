@@ -35,7 +35,7 @@ non_default(const struct option_def *o, char *tmp, size_t len)
 		    "no" : "yes";
 	if (strcmp(o->argname, "N") == 0 ||
 	    strcmp(o->argname, "SECONDS") == 0) {
-		snprintf(tmp, len, "%g",
+		snprintf(tmp, len, "%.15g",
 		    (o->defval ? strtod(o->defval, NULL) : 0) + 3);
 		return tmp;
 	}
