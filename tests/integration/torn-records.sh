@@ -38,7 +38,7 @@ lines_not_whole() {
 	echo "$bad"
 }
 
-N=2000
+N=10000	# enough that worker 0 of 4 writes several batches (tear:300)
 make_hosts "$N" >"$T/hosts"
 
 # expect_once NAME OUT N — whole lines, one ok record per target.
