@@ -104,15 +104,15 @@ main_getopt_next(int argc, char **argv, const struct option *longs,
 	const struct option_def	*o;
 	int			 c;
 
-	char			 sb[REDACT_MAX], *name;
+	char			 sb[REDACT_MAX], name[256];
 
 	c = getopt_long(argc, argv, shorts, longs, NULL);
 	if (c == -1)
 		return NULL;
 	/* "--authpass=SECRET" is an unknown option too: no value shown */
 	if (c == '?') {
-		name = xstrndup(argv[optind - 1],
-		    strcspn(argv[optind - 1], "="));
+		snprintf(name, sizeof name, "%.*s",
+		    (int)strcspn(argv[optind - 1], "="), argv[optind - 1]);
 		die(EXIT_USAGE, "unknown option '%s' (see --help)",
 		    redact_text(name, sb, sizeof sb));
 	}

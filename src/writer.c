@@ -604,7 +604,9 @@ writer_emit(struct writer *w, size_t len)
 	writer_unlock(w);
 	writer_fault(w, FAULT_EXIT);
 	memset(&w->pending_stats, 0, sizeof w->pending_stats);
-	memmove(w->pending.data, w->pending.data + len, w->pending.len - len);
+	if (w->pending.len > len)	/* a record formatted after them */
+		memmove(w->pending.data, w->pending.data + len,
+		    w->pending.len - len);
 	w->pending.len -= len;
 	w->npending = 0;
 	w->pending_since = w->pending.len ? clock_now_ns() : 0;
