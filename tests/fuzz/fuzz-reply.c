@@ -137,15 +137,19 @@ run_stream(struct input *in, const struct fetch_plan *plan,
     const struct plan_item *item, const struct target_params *params,
     long version, struct result_part *part)
 {
-	struct fetch	 f;
-	struct buf	 pkt;
-	netsnmp_pdu	*pdu;
+	struct fetch		 f;
+	struct walk_budget	 budget;	/* the target's walk caps */
+	struct buf		 pkt;
+	netsnmp_pdu		*pdu;
 	enum fetch_step	 step = FETCH_MORE;
 	char		*error = NULL;
 	int32_t		 reqid = 0;
 
 	buf_init(&pkt);
-	fetch_start(&f, plan, item, version);
+	memset(&budget, 0, sizeof budget);
+	budget.max_values = params->max_walk_values;
+	budget.max_bytes = params->max_walk_bytes;
+	fetch_start(&f, plan, item, version, &budget);
 	part->status = RES_OK;
 	while (step == FETCH_MORE) {
 		if ((pdu = fetch_next_pdu(&f)) == NULL)
