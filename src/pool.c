@@ -98,6 +98,64 @@ pool_signal_cb(uv_signal_t *h, int signo)
 	scheduler_stop(pw->sched);
 }
 
+/*
+ * Take the next target index for this worker; false when the run has
+ * none left for it (all claimed, or the run is stopping).  Targets are
+ * claimed from the shared counter in batches; a re-poll round skips
+ * what a record covers already, and a shard skips other shards'.
+ */
+bool
+claim_take(struct claim *c, uint64_t *index)
+{
+	uint64_t	first;
+
+	for (;;) {
+		if (c->exhausted || atomic_load(&c->shm->stop))
+			return false;
+		if (c->batch_next == c->batch_end) {
+			first = atomic_fetch_add(&c->shm->claim_next, c->batch);
+			if (first >= c->total) {
+				c->exhausted = true;
+				return false;
+			}
+			c->batch_next = first;
+			c->batch_end = first + c->batch < c->total ?
+			    first + c->batch : c->total;
+		}
+		*index = c->batch_next++;
+		if (atomic_load(&c->shm->sweep) &&
+		    writer_is_done(c->shm, *index))
+			continue;
+		if (c->shard_n != 0) {
+			inventory_get(c->inv, *index, &c->scratch);
+			if (inventory_shard(&c->scratch, c->shard_n) !=
+			    c->shard_k)
+				continue;
+		}
+		return true;
+	}
+}
+
+/* Will claim_take() give this worker nothing more? */
+bool
+claim_over(const struct claim *c)
+{
+	return c->exhausted || atomic_load(&c->shm->stop);
+}
+
+/* The run's deadline passed (replacement workers see it too). */
+void
+claim_deadline_set(struct claim *c)
+{
+	atomic_store(&c->shm->deadline, 1);
+}
+
+bool
+claim_deadline_passed(const struct claim *c)
+{
+	return atomic_load(&c->shm->deadline) != 0;
+}
+
 static void
 pool_tick_cb(uv_timer_t *t)
 {
@@ -136,6 +194,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	opts.deadline_ns = p->deadline_ns;
 	opts.target_deadline_ms = (unsigned)(p->cfg->target_deadline * 1000 +
 	    0.5);
+	memset(&claim, 0, sizeof claim);
 	claim.shm = p->shm;
 	claim.inv = p->inv;
 	claim.shard_k = p->shard_k;

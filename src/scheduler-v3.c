@@ -179,7 +179,7 @@ sched_v3_send(struct slot *sl)
 
 	sl->v3_pdu = NULL;
 	sl->sent_ns = clock_now_ns();
-	s->w->pending_stats.requests++;
+	writer_count_event(s->w, COUNT_REQUEST, 0);
 	if ((sl->v3_reqid = sess_send(sl->job->sess, pdu, &cause)) == 0) {
 		sched_stream_done(sl, RES_ERROR, cause);
 		return;
@@ -244,8 +244,8 @@ sched_v3_cb(void *arg, int op, int reqid, netsnmp_pdu *pdu)
 	switch (op) {
 	case NETSNMP_CALLBACK_OP_RESEND:
 		j->result.retries++;
-		s->w->pending_stats.retries++;
-		s->w->pending_stats.requests++;
+		writer_count_event(s->w, COUNT_RETRY, 0);
+		writer_count_event(s->w, COUNT_REQUEST, 0);
 		return;
 	case NETSNMP_CALLBACK_OP_SEC_ERROR:
 		/* a USM Report; net-snmp may call again with it as a message,
@@ -271,8 +271,7 @@ sched_v3_cb(void *arg, int op, int reqid, netsnmp_pdu *pdu)
 	uv_timer_stop(&sl->timer);
 	rtt = clock_now_ns() - sl->sent_ns;
 	j->result.rtt_ns = rtt ? rtt : 1;
-	s->w->pending_stats.responses++;
-	stats_record_rtt(&s->w->pending_stats, rtt);
+	writer_count_event(s->w, COUNT_RESPONSE, rtt);
 	if (pdu->command == SNMP_MSG_REPORT) {
 		if (strcmp(usm_report_reason(pdu), "not in time window") == 0 &&
 		    !sl->tw_retry) {

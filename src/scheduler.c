@@ -24,41 +24,6 @@
 static void	sched_pump(struct scheduler *);
 static void	sched_finish(struct scheduler *);
 
-/* Take the next target index; false when the run has none left. */
-static bool
-sched_claim(struct scheduler *s, uint64_t *index)
-{
-	struct claim	*c = s->claim;
-	uint64_t	 first;
-
-	for (;;) {
-		if (s->stopping || s->exhausted || atomic_load(&c->shm->stop))
-			return false;
-		if (s->batch_next == s->batch_end) {
-			first = atomic_fetch_add(&c->shm->claim_next, c->batch);
-			if (first >= c->total) {
-				s->exhausted = true;
-				return false;
-			}
-			s->batch_next = first;
-			s->batch_end = first + c->batch < c->total ?
-			    first + c->batch : c->total;
-		}
-		*index = s->batch_next++;
-		/* a re-poll round only takes what no record covers yet */
-		if (atomic_load(&c->shm->sweep) &&
-		    writer_is_done(c->shm, *index))
-			continue;
-		if (c->shard_n != 0) {
-			inventory_get(c->inv, *index, &s->claimed);
-			if (inventory_shard(&s->claimed, c->shard_n) !=
-			    c->shard_k)
-				continue;
-		}
-		return true;
-	}
-}
-
 static bool
 sched_job_can_start(const struct scheduler *s, const struct job *j)
 {
@@ -116,7 +81,7 @@ sched_job_complete(struct job *j)
 	j->next_free = s->free_jobs;
 	s->free_jobs = j;
 	s->jobs_busy--;
-	if (s->w->error != 0)
+	if (writer_failed(s->w))
 		scheduler_stop(s);
 }
 
@@ -242,7 +207,7 @@ sched_run_deadline_cb(uv_timer_t *t)
 	unsigned		 i;
 
 	s->deadline = true;
-	atomic_store(&s->claim->shm->deadline, 1);
+	claim_deadline_set(s->claim);
 	for (i = 0; i < s->njobs; i++) {
 		if (s->jobs[i].busy)
 			sched_job_deadline(&s->jobs[i]);
@@ -324,7 +289,8 @@ sched_job_new(struct scheduler *s)
 	struct job	*j;
 	uint64_t	 index;
 
-	if (s->free_jobs == NULL || !sched_claim(s, &index))
+	if (s->free_jobs == NULL || s->stopping ||
+	    !claim_take(s->claim, &index))
 		return NULL;
 	j = s->free_jobs;
 	s->free_jobs = j->next_free;
@@ -369,8 +335,7 @@ sched_pump(struct scheduler *s)
 			sched_stream_start(s, j);
 	}
 	s->pumping = false;
-	if (s->jobs_busy == 0 && (s->exhausted || s->stopping ||
-	    atomic_load(&s->claim->shm->stop)))
+	if (s->jobs_busy == 0 && (s->stopping || claim_over(s->claim)))
 		sched_finish(s);
 }
 
@@ -417,7 +382,7 @@ sched_timeout_cb(uv_timer_t *t)
 
 	if (sl->tries <= sl->job->target.params->retries) {
 		sl->job->result.retries++;
-		sl->s->w->pending_stats.retries++;
+		writer_count_event(sl->s->w, COUNT_RETRY, 0);
 		sched_transmit(sl);
 		return;
 	}
@@ -460,7 +425,7 @@ sched_transmit(struct slot *sl)
 	}
 	sl->tries++;
 	sl->sent_ns = clock_now_ns();
-	s->w->pending_stats.requests++;
+	writer_count_event(s->w, COUNT_REQUEST, 0);
 	uv_timer_start(&sl->timer, sched_timeout_cb,
 	    sl->job->target.params->timeout_ms, 0);
 }
@@ -508,8 +473,7 @@ sched_pdu_cb(void *ctx, netsnmp_pdu *pdu, const struct sockaddr *from)
 	rtt = clock_now_ns() - sl->sent_ns;
 	sl->job->result.rtt_ns = rtt ? rtt : 1;
 	sl->reqid = 0;
-	s->w->pending_stats.responses++;
-	stats_record_rtt(&s->w->pending_stats, rtt);
+	writer_count_event(s->w, COUNT_RESPONSE, rtt);
 	if (sl->probe) {
 		sched_v3_discovered(sl, pdu);
 		snmp_free_pdu(pdu);
@@ -627,7 +591,7 @@ scheduler_start(struct scheduler *s)
 		uv_timer_start(&s->deadline_timer, sched_run_deadline_cb,
 		    s->opts.deadline_ns > now ?
 		    (s->opts.deadline_ns - now + 999999) / 1000000 : 0, 0);
-	if (atomic_load(&s->claim->shm->deadline))
+	if (claim_deadline_passed(s->claim))
 		s->deadline = true;	/* a replacement after the deadline */
 	sched_pump(s);
 }

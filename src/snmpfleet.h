@@ -546,6 +546,9 @@ int	 writer_out_errno(const struct writer_shared *);
 uint64_t writer_torn(const struct writer_shared *);
 uint64_t writer_repaired(const struct writer_shared *);
 void	 writer_lock(struct writer *);
+enum count_event { COUNT_REQUEST, COUNT_RETRY, COUNT_RESPONSE };
+void	 writer_count_event(struct writer *, enum count_event, uint64_t);
+bool	 writer_failed(const struct writer *);
 void	 writer_unlock(struct writer *);
 
 /* transport-udp.c — v1/v2c over one shared UDP socket per family, with
@@ -574,6 +577,7 @@ struct sched_opts {
 	unsigned		 target_deadline_ms; /* 0: none */
 };
 
+/* A worker's view of the run's target claiming (pool.c). */
 struct claim {
 	struct writer_shared	*shm;		/* claim_next, stop, sweep */
 	const struct inventory	*inv;
@@ -581,7 +585,15 @@ struct claim {
 	uint64_t		 batch;
 	unsigned		 shard_k;	/* this run polls shard k ... */
 	unsigned		 shard_n;	/* ... of n (n = 0: no sharding) */
+	uint64_t		 batch_next;	/* this worker's current batch */
+	uint64_t		 batch_end;
+	bool			 exhausted;	/* the run has no more */
+	struct target		 scratch;	/* for shard checks */
 };
+bool	 claim_take(struct claim *, uint64_t *);
+bool	 claim_over(const struct claim *);
+void	 claim_deadline_set(struct claim *);
+bool	 claim_deadline_passed(const struct claim *);
 
 struct scheduler;
 struct scheduler *scheduler_new(uv_loop_t *, const struct inventory *,
@@ -644,8 +656,6 @@ struct scheduler {
 	const struct inventory	*inv;
 	struct sched_opts	 opts;
 	struct claim		*claim;
-	uint64_t		 batch_next;
-	uint64_t		 batch_end;
 	struct writer		*w;
 	const struct out_format	*fmt;
 	struct transport	*tr;
@@ -662,13 +672,11 @@ struct scheduler {
 	struct job		*wait_tail;
 	bool			 pumping;
 	bool			 deadline;	/* the run's deadline passed */
-	bool			 exhausted;
 	bool			 stopping;
 	bool			 finished;
 	uv_timer_t		 flush_timer;
 	uv_timer_t		 rate_timer;
 	uv_timer_t		 deadline_timer;
-	struct target		 claimed;	/* scratch for shard checks */
 	struct engine_seen	*engines;	/* v3: engineIDs, to spot clones */
 	size_t			 nengines;
 	size_t			 engines_cap;

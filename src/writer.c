@@ -431,6 +431,32 @@ writer_count(struct stats *st, enum result_status status)
 	}
 }
 
+/* A request sent, a retransmission, or a response after rtt ns: counted
+ * with the records of the batch now pending. */
+void
+writer_count_event(struct writer *w, enum count_event ev, uint64_t rtt)
+{
+	switch (ev) {
+	case COUNT_REQUEST:
+		w->pending_stats.requests++;
+		break;
+	case COUNT_RETRY:
+		w->pending_stats.retries++;
+		break;
+	case COUNT_RESPONSE:
+		w->pending_stats.responses++;
+		stats_record_rtt(&w->pending_stats, rtt);
+		break;
+	}
+}
+
+/* Has the output failed (so polling should stop)? */
+bool
+writer_failed(const struct writer *w)
+{
+	return w->error != 0;
+}
+
 /*
  * Format one target's record into the batch; flush when it is large.  On
  * a pipe or terminal a batch stays within PIPE_BUF (so one write(2) is
@@ -550,7 +576,7 @@ writer_put(struct writer *w, struct worker_shared *ws, size_t len)
 /* The write failed: cut whatever part of the batch got into the file,
  * and stop the run's output (first error wins). */
 static void
-writer_failed(struct writer *w, struct worker_shared *ws, int error)
+writer_fail_batch(struct writer *w, struct worker_shared *ws, int error)
 {
 	int	none = 0;
 
@@ -590,7 +616,7 @@ writer_emit(struct writer *w, size_t len)
 		if (w->is_file)
 			flock(w->fd, LOCK_EX);
 		if (writer_put(w, ws, len) != 0) {
-			writer_failed(w, ws, errno);
+			writer_fail_batch(w, ws, errno);
 			writer_discard(ws);
 		} else {
 			w->written += w->npending;
