@@ -169,6 +169,32 @@ pool_closed_cb(uv_handle_t *h)
 {
 }
 
+/* engineIDs that more than one target reported: USM keys and engine
+ * time are per engineID, so clones can answer for each other. */
+static void
+pool_engine_warnings(const struct scheduler *sched)
+{
+	const struct tr_notes	*notes, *e;
+	struct buf		 hex;
+	size_t			 i, k, n;
+
+	scheduler_notes(sched, &notes, &n);
+	buf_init(&hex);
+	for (i = 0; i < n; i++) {
+		e = &notes[i];
+		if (e->engine_count < 2)
+			continue;
+		hex.len = 0;
+		for (k = 0; k < e->engine_len; k++)
+			buf_printf(&hex, "%02x", e->engine[k]);
+		log_msg(LOG_WARNING, "engineID 0x%s was reported by %llu "
+		    "targets (first %s): they share USM keys and time, as "
+		    "with a cloned configuration", buf_cstr(&hex),
+		    (unsigned long long)e->engine_count, e->engine_first);
+	}
+	buf_free(&hex);
+}
+
 /* One worker's whole life: loop, scheduler, run, flush.  Returns its exit
  * status (0, or POOL_EXIT_*). */
 static int
@@ -238,6 +264,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	uv_close((uv_handle_t *)&pw.tick, pool_closed_cb);
 	uv_run(&pw.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&pw.loop);
+	pool_engine_warnings(pw.sched);
 	scheduler_free(pw.sched);
 	if (pw.w.error != 0) {
 		p->write_error = pw.w.error;

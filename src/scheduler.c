@@ -9,20 +9,92 @@
  * another).  A token bucket paces sends for --rate.  Targets are claimed
  * in batches from a counter in shared memory, so workers share a run.
  * Timeouts and SNMP errors are results to record, never reasons to stop.
+ *
+ * Requests go out through the transports (transports.c): the scheduler
+ * knows no SNMP version.  It times every attempt, retries, and hears of
+ * answers, errors and parked requests through one callback.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
-#include <syslog.h>
 
 #include "snmpfleet.h"
 
 #define SCHED_FLUSH_MS	50
 
+struct job {				/* one target being polled */
+	struct scheduler	*s;
+	bool			 busy;
+	bool			 waiting;	/* in the start queue */
+	bool			 skip_rest;	/* a stream timed out */
+	bool			 ending;	/* its deadline is being applied */
+	struct job		*next_waiting;
+	struct job		*next_free;
+	uv_timer_t		 deadline_timer;	/* --target-deadline */
+	struct target		 target;
+	struct tr_target	 tt;		/* the target, for transports */
+	struct walk_budget	 budget;
+	struct result		 result;
+	size_t			 next_item;	/* next stream to start */
+	unsigned		 active;	/* streams running */
+	size_t			 done_items;
+};
+
+struct slot {				/* one stream's request in flight */
+	struct scheduler	*s;
+	uv_timer_t		 timer;
+	struct tr_req		 req;		/* req.index: the slot's */
+	bool			 busy;
+	bool			 queued;	/* waiting for a rate token */
+	netsnmp_pdu		*pdu;		/* the request, until sent */
+	unsigned		 tries;		/* sends of this request */
+	uint64_t		 sent_ns;
+	struct job		*job;
+	size_t			 item;
+	struct fetch		 fetch;
+	struct slot		*next_free;
+};
+
+struct scheduler {
+	uv_loop_t		*loop;
+	const struct inventory	*inv;
+	struct sched_opts	 opts;
+	struct claim		*claim;
+	struct writer		*w;
+	const struct out_format	*fmt;
+	struct transports	*tr;
+	struct slot		*slots;
+	unsigned		 nslots;	/* a power of two >= concurrency */
+	struct slot		*free_slots;
+	unsigned		 slots_busy;
+	struct job		*jobs;
+	struct job		*free_jobs;
+	unsigned		 njobs;
+	unsigned		 jobs_busy;
+	struct job		*wait_head;	/* jobs that can start a stream */
+	struct job		*wait_tail;
+	bool			 pumping;
+	bool			 deadline;	/* the run's deadline passed */
+	bool			 stopping;
+	bool			 finished;
+	uv_timer_t		 flush_timer;
+	uv_timer_t		 rate_timer;
+	uv_timer_t		 deadline_timer;
+	struct tr_notes		*notes;		/* the transports', at the end */
+	size_t			 nnotes;
+	double			 tokens;
+	uint64_t		 refill_ns;
+	unsigned		*queue;		/* slots waiting for tokens */
+	unsigned		 qhead;
+	unsigned		 qlen;
+};
+
 
 static void	sched_pump(struct scheduler *);
 static void	sched_finish(struct scheduler *);
+static void	sched_transmit(struct slot *);
 
 static bool
 sched_job_can_start(const struct scheduler *s, const struct job *j)
@@ -67,10 +139,7 @@ sched_job_complete(struct job *j)
 	struct timespec		 ts;
 
 	uv_timer_stop(&j->deadline_timer);
-	sess_close(j->sess);
-	j->sess = NULL;
-	j->v3 = V3_NONE;
-	j->nparked = 0;
+	transports_target_done(s->tr, &j->tt);
 	result_finish(&j->result);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	j->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
@@ -85,36 +154,28 @@ sched_job_complete(struct job *j)
 		scheduler_stop(s);
 }
 
+/* The slot is free again; its transport forgets the request (last: a
+ * v3 transport may then let another request of the target go). */
 static void
 sched_slot_release(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
 
-	struct job		*j = sl->job;
-	unsigned		 i;
-
 	uv_timer_stop(&sl->timer);
-	if (sl->v3_pdu != NULL)
-		snmp_free_pdu(sl->v3_pdu);
-	sl->v3_pdu = NULL;
-	sl->v3_reqid = 0;
-	sl->probe = false;
-	sl->tw_retry = false;
-	for (i = 0; j != NULL && i < s->opts.plan->per_target; i++) {
-		if (j->slots[i] == sl)
-			j->slots[i] = NULL;
-	}
+	if (sl->pdu != NULL)
+		snmp_free_pdu(sl->pdu);
+	sl->pdu = NULL;
 	sl->busy = false;
 	sl->queued = false;
-	sl->reqid = 0;
 	sl->job = NULL;
 	sl->next_free = s->free_slots;
 	s->free_slots = sl;
 	s->slots_busy--;
+	transports_cancel(s->tr, &sl->req);
 }
 
 /* A stream ended: its values and status go into the job's result part. */
-void
+static void
 sched_stream_done(struct slot *sl, enum result_status status, char *error)
 {
 	struct job		*j = sl->job;
@@ -156,6 +217,7 @@ sched_job_deadline(struct job *j)
 	struct result_part	*part;
 	unsigned		 i;
 
+	j->ending = true;
 	for (i = 0; i < s->nslots && j->active > 0; i++) {
 		sl = &s->slots[i];
 		if (!sl->busy || sl->job != j)
@@ -215,42 +277,15 @@ sched_run_deadline_cb(uv_timer_t *t)
 	sched_pump(s);
 }
 
-/* A fresh request id for the slot (for the shared UDP socket). */
-void
-sched_new_reqid(struct slot *sl)
-{
-	sl->seq = (sl->seq + 1) & (0x7fffffffu >> sl->s->shift);
-	if (sl->seq == 0)
-		sl->seq = 1;
-	sl->reqid = (int32_t)(sl->seq << sl->s->shift | sl->index);
-}
-
 /*
- * Encode and send the stream's next request.  When the stream has no
- * more to ask, or cannot send, it ends here (and the slot is freed).
+ * Send the stream's next request.  When the stream has no more to ask,
+ * it ends here (and the slot is freed).
  */
-void
+static void
 sched_request(struct slot *sl)
 {
-	netsnmp_pdu	*pdu;
-	char		*cause;
-	int		 rc;
-
-	if ((pdu = fetch_next_pdu(&sl->fetch)) == NULL) {
+	if ((sl->pdu = fetch_next_pdu(&sl->fetch)) == NULL) {
 		sched_stream_done(sl, RES_OK, NULL);
-		return;
-	}
-	if (sl->job->target.params->snmp_version == SNMP_VERSION_3) {
-		sched_v3_request(sl, pdu);
-		return;
-	}
-	sched_new_reqid(sl);
-	pdu->reqid = sl->reqid;
-	pdu->msgid = sl->reqid;
-	rc = transport_encode(sl->job->target.params, pdu, &sl->pkt, &cause);
-	snmp_free_pdu(pdu);
-	if (rc != 0) {
-		sched_stream_done(sl, RES_ERROR, cause);
 		return;
 	}
 	sl->tries = 0;
@@ -269,12 +304,7 @@ sched_stream_start(struct scheduler *s, struct job *j)
 	sl->busy = true;
 	sl->job = j;
 	sl->item = item;
-	for (unsigned k = 0; k < s->opts.plan->per_target; k++) {
-		if (j->slots[k] == NULL) {
-			j->slots[k] = sl;
-			break;
-		}
-	}
+	sl->req.tt = &j->tt;
 	j->active++;
 	fetch_start(&sl->fetch, s->opts.plan, &s->opts.plan->items[item],
 	    j->target.params->snmp_version, &j->budget);
@@ -296,11 +326,13 @@ sched_job_new(struct scheduler *s)
 	s->free_jobs = j->next_free;
 	j->busy = true;
 	j->skip_rest = false;
+	j->ending = false;
 	j->next_item = 0;
 	j->active = 0;
 	j->done_items = 0;
 	s->jobs_busy++;
 	inventory_get(s->inv, index, &j->target);
+	transports_bind(s->tr, &j->tt, &j->target);
 	memset(&j->budget, 0, sizeof j->budget);
 	j->budget.max_values = j->target.params->max_walk_values;
 	j->budget.max_bytes = j->target.params->max_walk_bytes;
@@ -375,10 +407,13 @@ sched_rate_cb(uv_timer_t *t)
 	}
 }
 
+/* No answer in time: retry, or end the stream (with the transport's
+ * better reason, if it has one). */
 static void
 sched_timeout_cb(uv_timer_t *t)
 {
 	struct slot	*sl = t->data;
+	char		*cause;
 
 	if (sl->tries <= sl->job->target.params->retries) {
 		sl->job->result.retries++;
@@ -386,14 +421,18 @@ sched_timeout_cb(uv_timer_t *t)
 		sched_transmit(sl);
 		return;
 	}
-	sched_stream_done(sl, RES_TIMEOUT, NULL);
+	cause = transports_timeout_cause(sl->s->tr, &sl->req);
+	sched_stream_done(sl, cause != NULL ? RES_ERROR : RES_TIMEOUT, cause);
 }
 
-/* Send (or resend) the slot's encoded request, or queue it for a token. */
-void
+/* Send the slot's request (or again), or queue it for a token.  A
+ * parked request is neither timed nor counted until it goes. */
+static void
 sched_transmit(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
+	netsnmp_pdu		*pdu = sl->pdu;
+	char			*cause;
 	int			 rc;
 
 	if (s->opts.rate > 0) {
@@ -401,7 +440,7 @@ sched_transmit(struct slot *sl)
 		if (s->tokens < 1) {
 			if (!sl->queued) {
 				s->queue[(s->qhead + s->qlen) %
-				    (2 * s->nslots)] = sl->index;
+				    (2 * s->nslots)] = sl->req.index;
 				s->qlen++;
 				sl->queued = true;
 			}
@@ -411,18 +450,17 @@ sched_transmit(struct slot *sl)
 		}
 		s->tokens -= 1;
 	}
-	if (sl->v3_pdu != NULL && !sl->probe) {
-		sched_v3_send(sl);
+	sl->pdu = NULL;
+	if (pdu != NULL)
+		rc = transports_send(s->tr, &sl->req, pdu, &cause);
+	else
+		rc = transports_resend(s->tr, &sl->req, &cause);
+	if (rc < 0) {
+		sched_stream_done(sl, RES_ERROR, cause);
 		return;
 	}
-	rc = transport_udp_send(s->tr,
-	    (struct sockaddr *)&sl->job->target.addr, (u_char *)sl->pkt.data,
-	    sl->pkt.len, sl);
-	if (rc != 0) {
-		sched_stream_done(sl, RES_ERROR,
-		    xasprintf("send: %s", uv_strerror(rc)));
-		return;
-	}
+	if (rc > 0)
+		return;		/* parked: TR_READY comes later */
 	sl->tries++;
 	sl->sent_ns = clock_now_ns();
 	writer_count_event(s->w, COUNT_REQUEST, 0);
@@ -430,79 +468,64 @@ sched_transmit(struct slot *sl)
 	    sl->job->target.params->timeout_ms, 0);
 }
 
-static bool
-sched_same_addr(const struct sockaddr *a, const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in	*a4, *b4;
-	const struct sockaddr_in6	*a6, *b6;
-
-	if (a->sa_family != b->ss_family)
-		return false;
-	if (a->sa_family == AF_INET) {
-		a4 = (const struct sockaddr_in *)a;
-		b4 = (const struct sockaddr_in *)b;
-		return a4->sin_port == b4->sin_port &&
-		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	}
-	a6 = (const struct sockaddr_in6 *)a;
-	b6 = (const struct sockaddr_in6 *)b;
-	return a6->sin6_port == b6->sin6_port &&
-	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
-}
-
-/* A decoded Response: accept it only for the request id in flight on
- * its slot, and only from the address and port that request went to. */
+/* An answer came for the slot's request: time it and count it. */
 static void
-sched_pdu_cb(void *ctx, netsnmp_pdu *pdu, const struct sockaddr *from)
+sched_answered(struct slot *sl)
 {
-	struct scheduler	*s = ctx;
-	struct slot		*sl;
-	uint64_t		 rtt;
-	enum fetch_step		 step;
-	char			*error = NULL;
+	uint64_t	rtt = clock_now_ns() - sl->sent_ns;
 
-	if (pdu->reqid <= 0)
-		goto drop;
-	sl = &s->slots[(uint32_t)pdu->reqid & (s->nslots - 1)];
-	if (!sl->busy || sl->reqid != pdu->reqid || sl->queued ||
-	    !sched_same_addr(from, &sl->job->target.addr))
-		goto drop;
-	if (sl->probe != (pdu->command == SNMP_MSG_REPORT))
-		goto drop;
 	uv_timer_stop(&sl->timer);
-	rtt = clock_now_ns() - sl->sent_ns;
 	sl->job->result.rtt_ns = rtt ? rtt : 1;
-	sl->reqid = 0;
-	writer_count_event(s->w, COUNT_RESPONSE, rtt);
-	if (sl->probe) {
-		sched_v3_discovered(sl, pdu);
-		snmp_free_pdu(pdu);
-		return;
-	}
-	step = fetch_response(&sl->fetch, pdu, &error);
-	snmp_free_pdu(pdu);
-	if (step == FETCH_FAILED)
-		sched_stream_done(sl, RES_ERROR, error);
-	else if (step == FETCH_DONE)
-		sched_stream_done(sl, RES_OK, NULL);
-	else
-		sched_request(sl);
-	return;
-drop:
-	snmp_free_pdu(pdu);
+	writer_count_event(sl->s->w, COUNT_RESPONSE, rtt);
 }
 
-/* The kernel refused a queued datagram (no route, ...): that request's
- * stream ends with the reason, rather than waiting out its timeout. */
-static void
-sched_send_err_cb(void *ctx, void *req, int rc)
+/*
+ * What a transport says about a request: the answer (the stream goes
+ * on), an answer asking for the request anew, leave to send a parked
+ * one, or an error.  A reply is refused while the slot waits for a
+ * rate token (its retransmission is due).
+ */
+static bool
+sched_done_cb(void *ctx, struct tr_req *req, enum tr_event ev,
+    netsnmp_pdu *pdu, char *cause)
 {
-	struct slot	*sl = req;
+	struct slot	*sl = (struct slot *)(void *)((char *)req -
+			    offsetof(struct slot, req));
+	enum fetch_step	 step;
+	char		*error = NULL;
 
-	if (!sl->busy || sl->reqid == 0)
-		return;
-	sched_stream_done(sl, RES_ERROR, xasprintf("send: %s",
-	    uv_strerror(rc)));
+	if (!sl->busy || sl->job == NULL || sl->job->ending ||
+	    sl->s->stopping) {
+		free(cause);
+		return true;
+	}
+	switch (ev) {
+	case TR_REPLY:
+		if (sl->queued)
+			return false;
+		sched_answered(sl);
+		step = fetch_response(&sl->fetch, pdu, &error);
+		if (step == FETCH_FAILED)
+			sched_stream_done(sl, RES_ERROR, error);
+		else if (step == FETCH_DONE)
+			sched_stream_done(sl, RES_OK, NULL);
+		else
+			sched_request(sl);
+		break;
+	case TR_RESEND:
+		sched_answered(sl);
+		sl->tries = 0;
+		sched_transmit(sl);
+		break;
+	case TR_READY:
+		sched_transmit(sl);
+		break;
+	case TR_ERROR:
+		uv_timer_stop(&sl->timer);
+		sched_stream_done(sl, RES_ERROR, cause);
+		break;
+	}
+	return true;
 }
 
 static void
@@ -534,12 +557,10 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->w = w;
 	s->fmt = fmt;
 	s->nslots = 1;
-	while (s->nslots < opts->concurrency) {
+	while (s->nslots < opts->concurrency)
 		s->nslots <<= 1;
-		s->shift++;
-	}
-	s->tr = transport_udp_new(loop, inv->has_v4, inv->has_v6,
-	    sched_pdu_cb, sched_send_err_cb, s, cause);
+	s->tr = transports_open(loop, inv, s->nslots, opts->transports,
+	    opts->ntransports, sched_done_cb, s, cause);
 	if (s->tr == NULL) {
 		free(s);
 		return NULL;
@@ -550,10 +571,10 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->queue = xcalloc(2 * s->nslots, sizeof *s->queue);
 	for (i = s->nslots; i-- > 0;) {
 		s->slots[i].s = s;
-		s->slots[i].index = i;
+		s->slots[i].req.index = i;
 		uv_timer_init(loop, &s->slots[i].timer);
 		s->slots[i].timer.data = &s->slots[i];
-		buf_init(&s->slots[i].pkt);
+		buf_init(&s->slots[i].req.pkt);
 		if (i < opts->concurrency) {
 			s->slots[i].next_free = s->free_slots;
 			s->free_slots = &s->slots[i];
@@ -606,7 +627,8 @@ sched_closed_cb(uv_handle_t *h)
 static void
 sched_finish(struct scheduler *s)
 {
-	unsigned	i;
+	struct tr_notes	*notes;
+	unsigned	 i;
 
 	if (s->finished)
 		return;
@@ -620,7 +642,12 @@ sched_finish(struct scheduler *s)
 	uv_close((uv_handle_t *)&s->flush_timer, sched_closed_cb);
 	uv_close((uv_handle_t *)&s->rate_timer, sched_closed_cb);
 	uv_close((uv_handle_t *)&s->deadline_timer, sched_closed_cb);
-	transport_close(s->tr, NULL, NULL);
+	transports_notes(s->tr, &notes, &s->nnotes);
+	if (s->nnotes != 0) {
+		s->notes = xreallocarray(NULL, s->nnotes, sizeof *s->notes);
+		memcpy(s->notes, notes, s->nnotes * sizeof *notes);
+	}
+	transports_close(s->tr);
 	s->tr = NULL;
 }
 
@@ -638,18 +665,12 @@ scheduler_stop(struct scheduler *s)
 		if (!s->slots[i].busy)
 			continue;
 		fetch_free(&s->slots[i].fetch);
-		uv_timer_stop(&s->slots[i].timer);
-		if (s->slots[i].v3_pdu != NULL)
-			snmp_free_pdu(s->slots[i].v3_pdu);
-		s->slots[i].v3_pdu = NULL;
-		s->slots[i].v3_reqid = 0;
-		s->slots[i].busy = false;
+		sched_slot_release(&s->slots[i]);
 	}
 	for (i = 0; i < s->njobs; i++) {
 		uv_timer_stop(&s->jobs[i].deadline_timer);
-		sess_close(s->jobs[i].sess);
-		s->jobs[i].sess = NULL;
 		if (s->jobs[i].busy) {
+			transports_target_done(s->tr, &s->jobs[i].tt);
 			result_free(&s->jobs[i].result);
 			s->jobs[i].busy = false;
 		}
@@ -667,12 +688,21 @@ scheduler_free(struct scheduler *s)
 
 	if (s == NULL)
 		return;
-	sched_v3_warnings(s);
-	free(s->engines);
+	free(s->notes);
 	for (i = 0; i < s->nslots; i++)
-		buf_free(&s->slots[i].pkt);
+		buf_free(&s->slots[i].req.pkt);
 	free(s->slots);
 	free(s->jobs);
 	free(s->queue);
 	free(s);
+}
+
+/* What the transports noticed over the run (engineIDs), once finished;
+ * kept until scheduler_free(). */
+void
+scheduler_notes(const struct scheduler *s, const struct tr_notes **notes,
+    size_t *n)
+{
+	*notes = s->notes;
+	*n = s->nnotes;
 }

@@ -332,17 +332,10 @@ void	 stats_record_rtt(struct stats *, uint64_t);
 double	 stats_percentile(const struct stats *, double);
 void	 stats_merge(struct stats *, const struct stats *);
 
-/* transport-sess.c — SNMPv3 on net-snmp sessions driven by uv_poll */
-struct sess;
-typedef void (*sess_cb)(void *, int, int, netsnmp_pdu *);
-struct sess *sess_open(uv_loop_t *, const struct target *, const u_char *,
-    size_t, sess_cb, void *, char **);
-int	 sess_send(struct sess *, netsnmp_pdu *, char **);
-void	 sess_close(struct sess *);
-
 /* fetch.c — what to ask one target: packed GETs (split on tooBig) and
  * walks (GETBULK on v2c, GETNEXT on v1), each a stream of requests */
 enum item_kind { ITEM_GET, ITEM_WALK, ITEM_TABLE };
+#define PER_TARGET_MAX	64	/* --per-target at most */
 
 struct plan_item {
 	enum item_kind	 kind;
@@ -551,22 +544,134 @@ void	 writer_count_event(struct writer *, enum count_event, uint64_t);
 bool	 writer_failed(const struct writer *);
 void	 writer_unlock(struct writer *);
 
+/* transport.c — the one interface between the scheduler and the wire.
+ *
+ * A request (struct tr_req, inside the scheduler's slot) is sent for a
+ * target (struct tr_target, inside the scheduler's job) by the transport
+ * that carries the target's SNMP version.  The scheduler owns the timers
+ * and retries: it calls send once, resend on each retry, cancel when it
+ * gives up, and hears back through one completion callback.  Adding a
+ * transport is a new file and one row of transports.c's table. */
+enum tr_event {
+	TR_REPLY,	/* the answer (pdu, borrowed for the callback) */
+	TR_RESEND,	/* an answer that asks for the request anew (v3:
+			 * engineID discovery, time window): count it, then
+			 * resend with fresh retries */
+	TR_READY,	/* a parked request may be sent now (resend) */
+	TR_ERROR,	/* it failed (cause; the callback owns it) */
+};
+
+struct tr_target {			/* a target, as transports see it */
+	const struct target	*target;
+	unsigned		 tr;		/* its transport (table row) */
+	void			*state;		/* the transport's, or NULL */
+};
+
+struct tr_req {				/* one request, while in flight */
+	struct tr_target	*tt;
+	unsigned		 index;		/* unique, < the set's capacity */
+	uint32_t		 seq;		/* id generations of this index */
+	int32_t			 id;		/* on the wire (UDP); 0: none */
+	struct buf		 pkt;		/* encoded, for resends (UDP) */
+	netsnmp_pdu		*pdu;		/* kept for resends (v3) */
+	unsigned		 flags;		/* the transports' own: bits
+						 * 0-7 UDP's, 8-15 v3's */
+};
+
+/* The completion callback: returns false to refuse a TR_REPLY (a late
+ * answer the scheduler cannot take now); the transport then keeps
+ * waiting for the request. */
+typedef bool (*tr_done_cb)(void *, struct tr_req *, enum tr_event,
+    netsnmp_pdu *, char *);
+
+/* What a run's transports noticed, for main.c to report once per run. */
+struct tr_notes {
+	u_char		 engine[32];	/* an engineID several targets share */
+	size_t		 engine_len;
+	uint64_t	 engine_count;
+	char		 engine_first[256];
+};
+
+#define TRANSPORTS_MAX	8
+struct transport_ops;
+/* What a transport gets from the set that opens it. */
+struct tr_host {
+	uv_loop_t			*loop;
+	const struct inventory		*inv;
+	unsigned			 capacity;	/* requests, indices */
+	tr_done_cb			 done;		/* every completion */
+	void				*ctx;
+	const struct transport_ops	*ops[TRANSPORTS_MAX]; /* the set */
+	void				*inst[TRANSPORTS_MAX];
+	size_t				 n;
+};
+
+struct transport_ops {
+	const char	*name;
+	bool		(*carries)(const struct target_params *);
+	void		*(*open)(const struct tr_host *, char **);
+	/* 0 sent, 1 parked (TR_READY comes later), -1 failed (cause);
+	 * pdu is taken over either way */
+	int		(*send)(void *, struct tr_req *, netsnmp_pdu *, char **);
+	int		(*resend)(void *, struct tr_req *, char **);
+	void		(*cancel)(void *, struct tr_req *);
+	/* why req went unanswered, if the transport knows better than
+	 * "timeout" (allocated), or NULL */
+	char		*(*timeout_cause)(void *, struct tr_req *);
+	void		(*target_done)(void *, struct tr_target *);
+	/* what it noticed over the run (engineID clones), or none */
+	void		(*notes)(void *, struct tr_notes **, size_t *);
+	void		(*close)(void *);
+};
+
+struct transports;
+extern const struct transport_ops *const transports_table[];
+extern const size_t transports_count;
+struct transports *transports_open(uv_loop_t *, const struct inventory *,
+    unsigned, const struct transport_ops *const *, size_t, tr_done_cb,
+    void *, char **);
+void	 transports_bind(struct transports *, struct tr_target *,
+	     const struct target *);
+int	 transports_send(struct transports *, struct tr_req *, netsnmp_pdu *,
+	     char **);
+int	 transports_resend(struct transports *, struct tr_req *, char **);
+void	 transports_cancel(struct transports *, struct tr_req *);
+char	*transports_timeout_cause(struct transports *, struct tr_req *);
+void	 transports_target_done(struct transports *, struct tr_target *);
+void	 transports_close(struct transports *);
+void	 transports_notes(struct transports *, struct tr_notes **, size_t *);
+extern const struct transport_ops transport_udp_ops, transport_v3_ops;
+
 /* transport-udp.c — v1/v2c over one shared UDP socket per family, with
- * net-snmp used only to encode and decode */
-struct transport;
-typedef void (*transport_pdu_cb)(void *, netsnmp_pdu *,
-    const struct sockaddr *);
-
-typedef void (*transport_err_cb)(void *, void *, int);
-
-struct transport *transport_udp_new(uv_loop_t *, bool, bool,
-    transport_pdu_cb, transport_err_cb, void *, char **);
-int	 transport_udp_send(struct transport *, const struct sockaddr *,
-	     const u_char *, size_t, void *);
-int	 transport_encode(const struct target_params *, netsnmp_pdu *,
-	     struct buf *, char **);
+ * net-snmp used only to encode and decode; it also carries the v3
+ * engineID probes (raw datagrams whose Reports go to a handler). */
+struct udp;
+struct codec {				/* a v1/v2c encoder */
+	netsnmp_session	 sess;
+	u_char		*pkt;
+	size_t		 size;
+};
+void	 codec_init(struct codec *);
+void	 codec_free(struct codec *);
+int	 codec_encode(struct codec *, const struct target_params *,
+	     netsnmp_pdu *, struct buf *, char **);
 netsnmp_pdu *transport_decode(u_char *, size_t);
-void	 transport_close(struct transport *, void (*)(void *), void *);
+int32_t	 udp_raw_id(struct udp *, struct tr_req *);
+int	 udp_queue(struct udp *, struct tr_req *);
+void	 udp_forget(struct udp *, struct tr_req *);
+void	 udp_on_raw(struct udp *, void (*)(void *, struct tr_req *,
+	     netsnmp_pdu *), void *);
+
+/* transport-v3.c — SNMPv3: engineID discovery, one net-snmp session per
+ * target (transport-sess.c), USM reports */
+
+/* transport-sess.c — SNMPv3 on net-snmp sessions driven by uv_poll */
+struct sess;
+typedef void (*sess_cb)(void *, int, int, netsnmp_pdu *);
+struct sess *sess_open(uv_loop_t *, const struct target *, const u_char *,
+    size_t, sess_cb, void *, char **);
+int	 sess_send(struct sess *, netsnmp_pdu *, char **);
+void	 sess_close(struct sess *);
 
 /* scheduler.c — the request window, rate, timeouts and retries */
 struct sched_opts {
@@ -575,6 +680,8 @@ struct sched_opts {
 	const struct fetch_plan	*plan;
 	uint64_t		 deadline_ns;	/* run deadline (monotonic), 0 none */
 	unsigned		 target_deadline_ms; /* 0: none */
+	const struct transport_ops *const *transports;	/* NULL: the table */
+	size_t			 ntransports;
 };
 
 /* A worker's view of the run's target claiming (pool.c). */
@@ -601,107 +708,9 @@ struct scheduler *scheduler_new(uv_loop_t *, const struct inventory *,
     const struct out_format *, char **);
 void	 scheduler_start(struct scheduler *);
 void	 scheduler_stop(struct scheduler *);
-uint64_t scheduler_unfinished(const struct scheduler *);
 void	 scheduler_free(struct scheduler *);
-
-/* scheduler.c scheduler-v3.c — what the scheduler's two halves share
- * (no other module looks inside) */
-struct job {
-	struct scheduler	*s;
-	bool			 busy;
-	bool			 waiting;	/* in the start queue */
-	bool			 skip_rest;	/* a stream timed out */
-	struct job		*next_waiting;
-	struct job		*next_free;
-	uv_timer_t		 deadline_timer;	/* --target-deadline */
-	struct target		 target;
-	struct walk_budget	 budget;
-	/* SNMPv3: the engineID is discovered once, then one session */
-	enum { V3_NONE, V3_DISCOVER, V3_READY } v3;
-	struct sess		*sess;
-	u_char			 engine[32];
-	size_t			 engine_len;
-	struct slot		*parked[64];	/* waiting for the engineID */
-	unsigned		 nparked;
-	struct slot		*slots[64];	/* its requests in flight */
-	struct result		 result;
-	size_t			 next_item;	/* next stream to start */
-	unsigned		 active;	/* streams running */
-	size_t			 done_items;
-};
-
-struct slot {
-	struct scheduler	*s;
-	uv_timer_t		 timer;
-	unsigned		 index;
-	bool			 busy;
-	bool			 queued;	/* waiting for a rate token */
-	uint32_t		 seq;
-	int32_t			 reqid;		/* in flight; 0 = none */
-	unsigned		 tries;		/* sends of this request */
-	uint64_t		 sent_ns;
-	struct job		*job;
-	size_t			 item;
-	struct fetch		 fetch;
-	struct buf		 pkt;		/* encoded, for retransmits */
-	netsnmp_pdu		*v3_pdu;	/* v3: the request to send */
-	int			 v3_reqid;	/* v3: net-snmp's id in flight */
-	bool			 probe;		/* v3: an engineID probe */
-	bool			 tw_retry;	/* v3: resent after a time report */
-	struct slot		*next_free;
-};
-
-struct scheduler {
-	uv_loop_t		*loop;
-	const struct inventory	*inv;
-	struct sched_opts	 opts;
-	struct claim		*claim;
-	struct writer		*w;
-	const struct out_format	*fmt;
-	struct transport	*tr;
-	struct slot		*slots;
-	unsigned		 nslots;	/* a power of two >= concurrency */
-	unsigned		 shift;		/* log2(nslots) */
-	struct slot		*free_slots;
-	unsigned		 slots_busy;
-	struct job		*jobs;
-	struct job		*free_jobs;
-	unsigned		 njobs;
-	unsigned		 jobs_busy;
-	struct job		*wait_head;	/* jobs that can start a stream */
-	struct job		*wait_tail;
-	bool			 pumping;
-	bool			 deadline;	/* the run's deadline passed */
-	bool			 stopping;
-	bool			 finished;
-	uv_timer_t		 flush_timer;
-	uv_timer_t		 rate_timer;
-	uv_timer_t		 deadline_timer;
-	struct engine_seen	*engines;	/* v3: engineIDs, to spot clones */
-	size_t			 nengines;
-	size_t			 engines_cap;
-	double			 tokens;
-	uint64_t		 refill_ns;
-	unsigned		*queue;		/* slots waiting for tokens */
-	unsigned		 qhead;
-	unsigned		 qlen;
-};
-
-struct engine_seen {
-	u_char		 id[32];
-	size_t		 len;
-	uint64_t	 count;
-	char		 first[256];	/* the first target that reported it */
-};
-
-void	 sched_stream_done(struct slot *, enum result_status, char *);
-void	 sched_request(struct slot *);
-void	 sched_transmit(struct slot *);
-void	 sched_new_reqid(struct slot *);
-void	 sched_v3_request(struct slot *, netsnmp_pdu *);
-void	 sched_v3_send(struct slot *);
-void	 sched_v3_discovered(struct slot *, netsnmp_pdu *);
-void	 sched_v3_warnings(struct scheduler *);
+void	 scheduler_notes(const struct scheduler *, const struct tr_notes **,
+	     size_t *);
 
 /* pool.c — the worker processes and their supervision */
 struct pool {

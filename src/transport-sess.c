@@ -1,13 +1,13 @@
 /*
  * transport-sess.c — SNMPv3 on net-snmp's single-session API, driven by
  * libuv: one session per v3 target being polled, its socket watched with
- * uv_poll, its retransmissions and timeouts run from a uv_timer set from
+ * uv_poll, its (late) timeouts run from a uv_timer set from
  * snmp_sess_select_info2().  Only the large-fd-set calls are used, so
  * descriptors above 1024 are fine.
  *
  * Nothing here may block the loop: net-snmp's built-in engineID probe is
  * synchronous, so sessions are opened with the engineID already known
- * (the scheduler discovers it asynchronously with usm_probe() over the
+ * (transport-v3.c discovers it asynchronously with usm_probe() over the
  * shared UDP socket) and SNMP_FLAGS_DONT_PROBE is set again after
  * snmp_sess_open(), which clears it.
  */
@@ -137,8 +137,11 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	ns.contextEngineID = (u_char *)engine;
 	ns.contextEngineIDLen = engine_len;
 	ns.flags |= SNMP_FLAGS_DONT_PROBE;
-	ns.timeout = (long)t->params->timeout_ms * 1000;
-	ns.retries = (int)t->params->retries;
+	/* the scheduler times and retries every request (a retry is a new
+	 * request); net-snmp only forgets one long after that */
+	ns.timeout = ((long)t->params->timeout_ms * (t->params->retries + 2) +
+	    1000) * 1000;
+	ns.retries = 0;
 	ns.callback = sess_nsnmp_cb;
 	ns.callback_magic = s;
 	if ((s->sp = snmp_sess_open(&ns)) == NULL) {

@@ -2,8 +2,11 @@
  * transport-udp.c — SNMP v1/v2c over one shared UDP socket per address
  * family (per process), with net-snmp used only as the codec: encode with
  * snmp_build() on an unopened session, decode with snmp_comstr_parse() +
- * snmp_pdu_parse().  Replies are read in batches (recvmmsg) and handed to
- * the scheduler, which matches request id and source address.
+ * snmp_pdu_parse().  Datagrams go out in batches (sendmmsg) and are read
+ * in batches (recvmmsg).  A request id is the request's index in its low
+ * bits and a generation above, so a reply finds its request in O(1); it
+ * is accepted only from the address and port the request went to.  The
+ * v3 transport sends its engineID probes here too, as raw datagrams.
  */
 #include "config.h"
 
@@ -26,29 +29,36 @@ struct transport_batch {
 	struct mmsghdr		 msgs[TRANSPORT_BATCH];
 	struct iovec		 iov[TRANSPORT_BATCH];
 	struct sockaddr_storage	 to[TRANSPORT_BATCH];
-	void			*ctx[TRANSPORT_BATCH];
+	struct tr_req		*req[TRANSPORT_BATCH];
+	int32_t			 id[TRANSPORT_BATCH];
 	unsigned		 n;
 	char			*arena;		/* the datagrams' bytes */
 	size_t			 used;
 };
 
-struct transport {
+#define UDP_RAW		0x01	/* tr_req flag: a raw datagram (v3 probe) */
+
+struct udp {
+	const struct tr_host	*host;
 	uv_loop_t		*loop;
+	struct tr_req		**reqs;		/* in flight, by index */
+	unsigned		 nreqs;		/* a power of two */
+	unsigned		 shift;		/* log2(nreqs) */
+	struct codec		 codec;
+	netsnmp_session		 v3sess;	/* for parsing probe Reports */
+	void			(*raw_cb)(void *, struct tr_req *,
+				    netsnmp_pdu *);
+	void			*raw_arg;
 	uv_udp_t		 udp4;
 	uv_udp_t		 udp6;
 	bool			 has4;
 	bool			 has6;
 	int			 open_handles;
-	transport_pdu_cb	 cb;
-	transport_err_cb	 err_cb;
-	void			*ctx;
 	char			*rbuf;
 	struct transport_batch	 out4;
 	struct transport_batch	 out6;
 	uv_prepare_t		 prepare;
 	uv_check_t		 check;
-	void			(*closed_cb)(void *);
-	void			*closed_arg;
 };
 
 struct transport_send {
@@ -57,15 +67,17 @@ struct transport_send {
 };
 
 static bool	transport_is_v3(const u_char *, size_t);
+static int	udp_resend(void *, struct tr_req *, char **);
+static void	udp_close(void *);
 static void	transport_prepare_cb(uv_prepare_t *);
 static void	transport_check_cb(uv_check_t *);
-static void	transport_v3_report(struct transport *, u_char *, size_t,
+static void	transport_v3_report(struct udp *, u_char *, size_t,
 		    const struct sockaddr *);
 
 static void
 transport_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 {
-	struct transport	*t = h->data;
+	struct udp	*t = h->data;
 
 	*b = uv_buf_init(t->rbuf, TRANSPORT_MMSG * TRANSPORT_DGRAM);
 }
@@ -97,15 +109,81 @@ transport_decode(u_char *buf, size_t len)
 	return pdu;
 }
 
+static bool
+udp_same_addr(const struct sockaddr *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in	*a4, *b4;
+	const struct sockaddr_in6	*a6, *b6;
+
+	if (a->sa_family != b->ss_family)
+		return false;
+	if (a->sa_family == AF_INET) {
+		a4 = (const struct sockaddr_in *)a;
+		b4 = (const struct sockaddr_in *)b;
+		return a4->sin_port == b4->sin_port &&
+		    a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	}
+	a6 = (const struct sockaddr_in6 *)a;
+	b6 = (const struct sockaddr_in6 *)b;
+	return a6->sin6_port == b6->sin6_port &&
+	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
+}
+
+/* The request in flight with this id, from this address; or NULL. */
+static struct tr_req *
+udp_match(struct udp *t, int32_t id, const struct sockaddr *from)
+{
+	struct tr_req	*req;
+
+	if (id <= 0)
+		return NULL;
+	req = t->reqs[(uint32_t)id & (t->nreqs - 1)];
+	if (req == NULL || req->id != id ||
+	    !udp_same_addr(from, &req->tt->target->addr))
+		return NULL;
+	return req;
+}
+
+/* Take req out of the table (its answer came, or it is given up). */
+static void
+udp_unregister(struct udp *t, struct tr_req *req)
+{
+	if (req->id != 0 && t->reqs[req->index] == req)
+		t->reqs[req->index] = NULL;
+	req->id = 0;
+}
+
+/* A decoded Response for a v1/v2c request: the scheduler may refuse it
+ * (then the request stays in flight). */
+static void
+udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from)
+{
+	struct tr_req	*req = udp_match(t, pdu->reqid, from);
+	int32_t		 id;
+
+	if (req == NULL || (req->flags & UDP_RAW)) {
+		snmp_free_pdu(pdu);
+		return;
+	}
+	id = req->id;
+	udp_unregister(t, req);
+	if (!t->host->done(t->host->ctx, req, TR_REPLY, pdu, NULL) &&
+	    req->id == 0) {
+		req->id = id;
+		t->reqs[req->index] = req;
+	}
+	snmp_free_pdu(pdu);
+}
+
 /* A datagram: a v3 Report for the engineID probes, else a v1/v2c
  * Response; anything else is dropped. */
 static void
 transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
     const struct sockaddr *from, unsigned flags)
 {
-	struct transport	*t = h->data;
-	netsnmp_pdu		*pdu;
-	size_t			 len = (size_t)nread;
+	struct udp	*t = h->data;
+	netsnmp_pdu	*pdu;
+	size_t		 len = (size_t)nread;
 
 	if (nread <= 0 || from == NULL)
 		return;
@@ -114,7 +192,7 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		return;
 	}
 	if ((pdu = transport_decode((u_char *)b->base, len)) != NULL)
-		t->cb(t->ctx, pdu, from);
+		udp_reply(t, pdu, from);
 }
 
 /* Does the datagram carry msgVersion 3? */
@@ -133,35 +211,33 @@ transport_is_v3(const u_char *p, size_t len)
 /*
  * A v3 datagram on the shared socket: the answer to an engineID
  * discovery probe (a Report).  net-snmp's parser reads it (and, as a
- * side effect, learns the engine's boots and time); the scheduler gets it
- * with reqid = the probe's message id.
+ * side effect, learns the engine's boots and time); the raw handler gets
+ * it for the probe whose id is its message id.
  */
 static void
-transport_v3_report(struct transport *t, u_char *data, size_t len,
+transport_v3_report(struct udp *t, u_char *data, size_t len,
     const struct sockaddr *from)
 {
-	static netsnmp_session	 sess;
-	static bool		 ready;
-	netsnmp_pdu		*pdu;
+	netsnmp_pdu	*pdu;
+	struct tr_req	*req;
 
-	if (!ready) {
-		snmp_sess_init(&sess);
-		sess.version = SNMP_VERSION_3;
-		ready = true;
-	}
 	pdu = snmp_pdu_create(0);
-	if (snmp_parse(NULL, &sess, pdu, data, len) != SNMPERR_SUCCESS ||
+	if (snmp_parse(NULL, &t->v3sess, pdu, data, len) != SNMPERR_SUCCESS ||
 	    pdu->command != SNMP_MSG_REPORT ||
-	    pdu->securityEngineIDLen == 0) {
+	    pdu->securityEngineIDLen == 0 ||
+	    (req = udp_match(t, (int32_t)pdu->msgid, from)) == NULL ||
+	    !(req->flags & UDP_RAW) || t->raw_cb == NULL) {
 		snmp_free_pdu(pdu);
 		return;
 	}
-	pdu->reqid = pdu->msgid;
-	t->cb(t->ctx, pdu, from);
+	udp_unregister(t, req);
+	req->flags &= ~UDP_RAW;
+	t->raw_cb(t->raw_arg, req, pdu);
+	snmp_free_pdu(pdu);
 }
 
 static int
-transport_open(struct transport *t, uv_udp_t *u, int family, char **cause)
+transport_open(struct udp *t, uv_udp_t *u, int family, char **cause)
 {
 	struct sockaddr_storage	 ss;
 	int			 rc, size = TRANSPORT_SOCKBUF;
@@ -194,24 +270,32 @@ transport_open(struct transport *t, uv_udp_t *u, int family, char **cause)
 	return 0;
 }
 
-/* Open the sockets the inventory needs (v4, v6 or both). */
-struct transport *
-transport_udp_new(uv_loop_t *loop, bool v4, bool v6, transport_pdu_cb cb,
-    transport_err_cb err_cb, void *ctx, char **cause)
+/* Open the sockets the inventory needs (v4, v6 or both), a request
+ * table for the host's capacity. */
+static void *
+udp_open(const struct tr_host *host, char **cause)
 {
-	struct transport	*t = xcalloc(1, sizeof *t);
+	struct udp	*t = xcalloc(1, sizeof *t);
+	bool		 v4 = host->inv->has_v4, v6 = host->inv->has_v6;
 
-	t->loop = loop;
-	t->cb = cb;
-	t->err_cb = err_cb;
-	t->ctx = ctx;
+	t->host = host;
+	t->loop = host->loop;
+	t->nreqs = 1;
+	while (t->nreqs < host->capacity) {
+		t->nreqs <<= 1;
+		t->shift++;
+	}
+	t->reqs = xcalloc(t->nreqs, sizeof *t->reqs);
+	codec_init(&t->codec);
+	snmp_sess_init(&t->v3sess);
+	t->v3sess.version = SNMP_VERSION_3;
 	t->rbuf = xmalloc(TRANSPORT_MMSG * TRANSPORT_DGRAM);
 	t->out4.udp = &t->udp4;
 	t->out6.udp = &t->udp6;
 	t->out4.arena = xmalloc(TRANSPORT_ARENA);
 	t->out6.arena = xmalloc(TRANSPORT_ARENA);
-	uv_prepare_init(loop, &t->prepare);
-	uv_check_init(loop, &t->check);
+	uv_prepare_init(t->loop, &t->prepare);
+	uv_check_init(t->loop, &t->check);
 	t->prepare.data = t->check.data = t;
 	t->open_handles += 2;
 	uv_prepare_start(&t->prepare, transport_prepare_cb);
@@ -220,8 +304,8 @@ transport_udp_new(uv_loop_t *loop, bool v4, bool v6, transport_pdu_cb cb,
 	uv_unref((uv_handle_t *)&t->check);
 	if ((v4 && transport_open(t, &t->udp4, AF_INET, cause) != 0) ||
 	    (v6 && transport_open(t, &t->udp6, AF_INET6, cause) != 0)) {
-		transport_close(t, NULL, NULL);
-		uv_run(loop, UV_RUN_NOWAIT);
+		udp_close(t);
+		uv_run(t->loop, UV_RUN_NOWAIT);
 		return NULL;
 	}
 	t->has4 = v4;
@@ -238,10 +322,25 @@ transport_sent_cb(uv_udp_send_t *req, int status)
 	free(s);
 }
 
+/* The kernel refused datagram i of the batch (no route, ...): its
+ * request, if still in flight with that id, fails with the reason rather
+ * than waiting out its timeout. */
+static void
+udp_refused(struct udp *t, struct transport_batch *b, unsigned i, int rc)
+{
+	struct tr_req	*req = b->req[i];
+
+	if (req->id != b->id[i] || t->reqs[req->index] != req)
+		return;
+	udp_unregister(t, req);
+	t->host->done(t->host->ctx, req, TR_ERROR, NULL,
+	    xasprintf("send: %s", uv_strerror(rc)));
+}
+
 /* The slow way, for what sendmmsg could not take now (a full socket
  * buffer): libuv queues a copy and sends it when the socket is ready. */
 static void
-transport_queue_copy(struct transport *t, struct transport_batch *b,
+transport_queue_copy(struct udp *t, struct transport_batch *b,
     unsigned i)
 {
 	struct transport_send	*s = xmalloc(sizeof *s);
@@ -256,7 +355,7 @@ transport_queue_copy(struct transport *t, struct transport_batch *b,
 	if (rc != 0) {
 		free(s->copy);
 		free(s);
-		t->err_cb(t->ctx, b->ctx[i], rc);
+		udp_refused(t, b, i, rc);
 	}
 }
 
@@ -264,7 +363,7 @@ transport_queue_copy(struct transport *t, struct transport_batch *b,
  * A datagram the kernel refuses is reported to the scheduler; the ones
  * after it are tried again. */
 static void
-transport_flush_batch(struct transport *t, struct transport_batch *b)
+transport_flush_batch(struct udp *t, struct transport_batch *b)
 {
 	uv_os_fd_t	fd;
 	unsigned	i = 0;
@@ -285,7 +384,7 @@ transport_flush_batch(struct transport *t, struct transport_batch *b)
 				transport_queue_copy(t, b, i);
 			break;
 		}
-		t->err_cb(t->ctx, b->ctx[i], uv_translate_sys_error(errno));
+		udp_refused(t, b, i, uv_translate_sys_error(errno));
 		i++;
 	}
 	b->n = 0;
@@ -293,7 +392,7 @@ transport_flush_batch(struct transport *t, struct transport_batch *b)
 }
 
 static void
-transport_flush(struct transport *t)
+transport_flush(struct udp *t)
 {
 	if (t->has4)
 		transport_flush_batch(t, &t->out4);
@@ -314,16 +413,18 @@ transport_check_cb(uv_check_t *h)
 }
 
 /*
- * Queue one datagram for the next batch (sent at the latest when the
- * loop next waits for I/O).  ctx comes back through the error callback
- * if the kernel refuses it.
+ * Queue req's packet (req->pkt, to its target) for the next batch, sent
+ * at the latest when the loop next waits for I/O.  If the kernel refuses
+ * it, req completes with TR_ERROR.
  */
 int
-transport_udp_send(struct transport *t, const struct sockaddr *to,
-    const u_char *data, size_t len, void *ctx)
+udp_queue(struct udp *t, struct tr_req *req)
 {
+	const struct sockaddr	*to = (const struct sockaddr *)
+				    &req->tt->target->addr;
 	struct transport_batch	*b = to->sa_family == AF_INET6 ? &t->out6 :
 				    &t->out4;
+	size_t			 len = req->pkt.len;
 	unsigned		 i;
 
 	if (len > TRANSPORT_ARENA)
@@ -331,7 +432,7 @@ transport_udp_send(struct transport *t, const struct sockaddr *to,
 	if (b->n == TRANSPORT_BATCH || b->used + len > TRANSPORT_ARENA)
 		transport_flush_batch(t, b);
 	i = b->n++;
-	memcpy(b->arena + b->used, data, len);
+	memcpy(b->arena + b->used, req->pkt.data, len);
 	b->iov[i].iov_base = b->arena + b->used;
 	b->iov[i].iov_len = len;
 	b->used += len;
@@ -343,51 +444,143 @@ transport_udp_send(struct transport *t, const struct sockaddr *to,
 	    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in);
 	b->msgs[i].msg_hdr.msg_iov = &b->iov[i];
 	b->msgs[i].msg_hdr.msg_iovlen = 1;
-	b->ctx[i] = ctx;
+	b->req[i] = req;
+	b->id[i] = req->id;
 	return 0;
+}
+
+/* A fresh id for req, registered: its answers find it from now on. */
+static int32_t
+udp_new_id(struct udp *t, struct tr_req *req)
+{
+	req->seq = (req->seq + 1) & (0x7fffffffu >> t->shift);
+	if (req->seq == 0)
+		req->seq = 1;
+	req->id = (int32_t)(req->seq << t->shift | req->index);
+	t->reqs[req->index] = req;
+	return req->id;
+}
+
+/* For the v3 transport: a fresh id for a raw datagram (an engineID
+ * probe) that req will carry; its Report goes to the raw handler. */
+int32_t
+udp_raw_id(struct udp *t, struct tr_req *req)
+{
+	req->flags |= UDP_RAW;
+	return udp_new_id(t, req);
+}
+
+/* Stop waiting for req's answers. */
+void
+udp_forget(struct udp *t, struct tr_req *req)
+{
+	udp_unregister(t, req);
+	req->flags &= ~UDP_RAW;
+}
+
+/* Where the answers to raw datagrams go: cb(arg, req, pdu), pdu only
+ * borrowed. */
+void
+udp_on_raw(struct udp *t, void (*cb)(void *, struct tr_req *,
+    netsnmp_pdu *), void *arg)
+{
+	t->raw_cb = cb;
+	t->raw_arg = arg;
+}
+
+void
+codec_init(struct codec *c)
+{
+	snmp_sess_init(&c->sess);
+	c->size = 2048;
+	c->pkt = xmalloc(c->size);
+}
+
+void
+codec_free(struct codec *c)
+{
+	free(c->pkt);
+	c->pkt = NULL;
 }
 
 /* Encode pdu (v1/v2c, community from p) into out, replacing its
  * contents. */
 int
-transport_encode(const struct target_params *p, netsnmp_pdu *pdu,
-    struct buf *out, char **cause)
+codec_encode(struct codec *c, const struct target_params *p,
+    netsnmp_pdu *pdu, struct buf *out, char **cause)
 {
-	static netsnmp_session	 sess;
-	static bool		 sess_ready;
-	static u_char		*pkt;
-	static size_t		 pkt_size;
-	size_t			 offset = 0;
-	int			 rc;
+	size_t	offset = 0;
+	int	rc;
 
-	if (!sess_ready) {
-		snmp_sess_init(&sess);
-		sess_ready = true;
-	}
-	if (pkt == NULL) {
-		pkt_size = 2048;
-		pkt = xmalloc(pkt_size);
-	}
-	sess.version = p->snmp_version;
-	sess.community = (u_char *)p->community;
-	sess.community_len = strlen(p->community);
+	c->sess.version = p->snmp_version;
+	c->sess.community = (u_char *)p->community;
+	c->sess.community_len = strlen(p->community);
 	pdu->version = p->snmp_version;
-	rc = snmp_build(&pkt, &pkt_size, &offset, &sess, pdu);
-	sess.community = NULL;
-	sess.community_len = 0;
+	rc = snmp_build(&c->pkt, &c->size, &offset, &c->sess, pdu);
+	c->sess.community = NULL;
+	c->sess.community_len = 0;
 	if (rc != SNMPERR_SUCCESS) {
 		*cause = xasprintf("cannot encode request: %s",
 		    snmp_api_errstring(rc));
 		return -1;
 	}
 	out->len = 0;
-	buf_add(out, pkt + pkt_size - offset, offset);
+	buf_add(out, c->pkt + c->size - offset, offset);
+	return 0;
+}
+
+static bool
+udp_carries(const struct target_params *p)
+{
+	return p->snmp_version == SNMP_VERSION_1 ||
+	    p->snmp_version == SNMP_VERSION_2c;
+}
+
+/* A v1/v2c request: a fresh id, encoded once (kept for resends), then
+ * queued. */
+static int
+udp_send(void *arg, struct tr_req *req, netsnmp_pdu *pdu, char **cause)
+{
+	struct udp	*t = arg;
+	int		 rc;
+
+	pdu->reqid = pdu->msgid = udp_new_id(t, req);
+	rc = codec_encode(&t->codec, req->tt->target->params, pdu, &req->pkt,
+	    cause);
+	snmp_free_pdu(pdu);
+	if (rc != 0) {
+		udp_unregister(t, req);
+		return -1;
+	}
+	return udp_resend(t, req, cause);
+}
+
+/* The same datagram again, same id: a late answer to any copy counts. */
+static int
+udp_resend(void *arg, struct tr_req *req, char **cause)
+{
+	struct udp	*t = arg;
+	int		 rc;
+
+	if ((rc = udp_queue(t, req)) != 0) {
+		udp_unregister(t, req);
+		*cause = xasprintf("send: %s", uv_strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 
 static void
-transport_free(struct transport *t)
+udp_cancel(void *arg, struct tr_req *req)
 {
+	udp_forget(arg, req);
+}
+
+static void
+transport_free(struct udp *t)
+{
+	codec_free(&t->codec);
+	free(t->reqs);
 	free(t->out4.arena);
 	free(t->out6.arena);
 	free(t->rbuf);
@@ -397,25 +590,22 @@ transport_free(struct transport *t)
 static void
 transport_closed_cb(uv_handle_t *h)
 {
-	struct transport	*t = h->data;
+	struct udp	*t = h->data;
 
 	if (--t->open_handles > 0)
 		return;
-	if (t->closed_cb != NULL)
-		t->closed_cb(t->closed_arg);
 	transport_free(t);
 }
 
-/* Close the sockets; cb(arg) runs once they are closed and t is gone. */
-void
-transport_close(struct transport *t, void (*cb)(void *), void *arg)
+/* Close the sockets (what was queued still goes); t is freed once libuv
+ * has closed them. */
+static void
+udp_close(void *arg)
 {
-	t->closed_cb = cb;
-	t->closed_arg = arg;
-	transport_flush(t);	/* what was queued still goes */
+	struct udp	*t = arg;
+
+	transport_flush(t);
 	if (t->open_handles == 0) {
-		if (cb != NULL)
-			cb(arg);
 		transport_free(t);
 		return;
 	}
@@ -428,3 +618,13 @@ transport_close(struct transport *t, void (*cb)(void *), void *arg)
 	if (t->udp6.data == t && !uv_is_closing((uv_handle_t *)&t->udp6))
 		uv_close((uv_handle_t *)&t->udp6, transport_closed_cb);
 }
+
+const struct transport_ops transport_udp_ops = {
+	.name = "udp",
+	.carries = udp_carries,
+	.open = udp_open,
+	.send = udp_send,
+	.resend = udp_resend,
+	.cancel = udp_cancel,
+	.close = udp_close,
+};

@@ -140,12 +140,14 @@ run_stream(struct input *in, const struct fetch_plan *plan,
 	struct fetch		 f;
 	struct walk_budget	 budget;	/* the target's walk caps */
 	struct buf		 pkt;
+	struct codec		 codec;
 	netsnmp_pdu		*pdu;
 	enum fetch_step	 step = FETCH_MORE;
 	char		*error = NULL;
 	int32_t		 reqid = 0;
 
 	buf_init(&pkt);
+	codec_init(&codec);
 	memset(&budget, 0, sizeof budget);
 	budget.max_values = params->max_walk_values;
 	budget.max_bytes = params->max_walk_bytes;
@@ -155,7 +157,7 @@ run_stream(struct input *in, const struct fetch_plan *plan,
 		if ((pdu = fetch_next_pdu(&f)) == NULL)
 			break;
 		pdu->reqid = pdu->msgid = ++reqid;
-		if (transport_encode(params, pdu, &pkt, &error) != 0) {
+		if (codec_encode(&codec, params, pdu, &pkt, &error) != 0) {
 			snmp_free_pdu(pdu);
 			part->status = RES_ERROR;
 			break;
@@ -174,6 +176,7 @@ run_stream(struct input *in, const struct fetch_plan *plan,
 	part->vars = fetch_take(&f);
 	fetch_free(&f);
 	buf_free(&pkt);
+	codec_free(&codec);
 }
 
 /* FUZZ_REPLY_PRINT=1 in the environment: show each record (to see what
