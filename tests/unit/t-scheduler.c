@@ -1,0 +1,552 @@
+/*
+ * t-scheduler.c — the scheduler's logic on a fake transport, with no
+ * socket: the request window and the per-target cap, timeouts and
+ * retries, a late answer on a retry, tooBig splitting, walk termination,
+ * parked requests (as v3 discovery does them), transport errors and the
+ * per-target deadline.  The fake plays one agent per target, chosen by
+ * the target address's last octet.
+ */
+#include "config.h"
+
+#include <unistd.h>
+
+#include "snmpfleet.h"
+#include "tap.h"
+
+enum agent {
+	AG_OK = 1,	/* answers everything */
+	AG_SILENT,	/* never answers */
+	AG_LATE,	/* answers only a retry */
+	AG_TOOBIG,	/* tooBig for more than 2 varbinds */
+	AG_REFUSE,	/* the transport fails the request */
+	AG_PARK,	/* a first answer that asks for a resend (as v3
+			 * discovery), other requests parked until then */
+	AG_MAX
+};
+
+#define WALK_LEN	5	/* values under the walked subtree */
+#define FAKE_QUEUE	4096
+
+static const oid walk_root[] = { 1, 3, 6, 1, 2, 1, 2, 2, 1, 2 };
+#define WALK_ROOT_LEN	(sizeof walk_root / sizeof walk_root[0])
+
+struct pending {
+	struct tr_req	*req;
+	enum tr_event	 ev;
+	unsigned	 gen;		/* req's generation when queued */
+};
+
+struct fake {
+	const struct tr_host	*host;
+	uv_timer_t		 timer;
+	struct pending		 q[FAKE_QUEUE];
+	size_t			 nq;
+	unsigned		 gen[256];	/* by request index */
+	bool			 inflight[256];
+	unsigned		 ninflight;
+	unsigned		 max_inflight;
+	unsigned		 per_target[AG_MAX];
+	unsigned		 max_per_target[AG_MAX];
+	unsigned		 sends[AG_MAX];	/* send + resend calls */
+	unsigned		 parked[AG_MAX];
+	bool			 probing[AG_MAX];
+	bool			 discovered[AG_MAX];
+	struct tr_req		*waiting[PER_TARGET_MAX];	/* parked */
+	unsigned		 nwaiting;
+};
+
+static struct fake	*fk;
+
+static enum agent
+agent_of(const struct tr_req *req)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)
+	    &req->tt->target->addr;
+
+	return (enum agent)(ntohl(sin->sin_addr.s_addr) & 0xff);
+}
+
+static void fake_timer_cb(uv_timer_t *);
+
+static void
+fake_queue(struct tr_req *req, enum tr_event ev)
+{
+	if (fk->nq == FAKE_QUEUE)
+		abort();
+	fk->q[fk->nq].req = req;
+	fk->q[fk->nq].ev = ev;
+	fk->q[fk->nq].gen = fk->gen[req->index];
+	fk->nq++;
+	uv_timer_start(&fk->timer, fake_timer_cb, 1, 0);
+}
+
+static bool
+fake_carries(const struct target_params *p)
+{
+	return true;
+}
+
+static void *
+fake_open(const struct tr_host *host, char **cause)
+{
+	fk = xcalloc(1, sizeof *fk);
+	fk->host = host;
+	uv_timer_init(host->loop, &fk->timer);
+	return fk;
+}
+
+/* One value per varbind of a GET; WALK_LEN values under walk_root, then
+ * the next column, for GETNEXT/GETBULK. */
+static netsnmp_pdu *
+fake_answer(const netsnmp_pdu *req)
+{
+	netsnmp_pdu		*r = snmp_pdu_create(SNMP_MSG_RESPONSE);
+	netsnmp_variable_list	*v;
+	oid			 o[MAX_OID_LEN];
+	long			 val;
+	long			 reps, k;
+
+	r->reqid = req->reqid;
+	r->version = req->version;
+	r->errstat = SNMP_ERR_NOERROR;
+	r->errindex = 0;
+	for (v = req->variables; v != NULL; v = v->next_variable) {
+		if (req->command == SNMP_MSG_GET) {
+			val = (long)v->name[v->name_length - 1];
+			snmp_pdu_add_variable(r, v->name, v->name_length,
+			    ASN_INTEGER, &val, sizeof val);
+			continue;
+		}
+		/* next after v->name within the subtree */
+		k = 1;
+		if (v->name_length == WALK_ROOT_LEN + 1 &&
+		    memcmp(v->name, walk_root, sizeof walk_root) == 0)
+			k = (long)v->name[WALK_ROOT_LEN] + 1;
+		reps = req->command == SNMP_MSG_GETBULK ? req->errindex : 1;
+		for (; reps-- > 0; k++) {
+			memcpy(o, walk_root, sizeof walk_root);
+			if (k > WALK_LEN) {
+				o[WALK_ROOT_LEN - 1]++;	/* next column */
+				o[WALK_ROOT_LEN] = 1;
+			} else
+				o[WALK_ROOT_LEN] = (oid)k;
+			val = k;
+			snmp_pdu_add_variable(r, o, WALK_ROOT_LEN + 1,
+			    ASN_INTEGER, &val, sizeof val);
+			if (k > WALK_LEN)
+				break;
+		}
+	}
+	return r;
+}
+
+static netsnmp_pdu *
+fake_toobig(const netsnmp_pdu *req)
+{
+	netsnmp_pdu	*r = snmp_pdu_create(SNMP_MSG_RESPONSE);
+
+	r->reqid = req->reqid;
+	r->version = req->version;
+	r->errstat = SNMP_ERR_TOOBIG;
+	r->errindex = 0;
+	return r;
+}
+
+static unsigned
+count_vars(const netsnmp_pdu *pdu)
+{
+	unsigned			n = 0;
+	const netsnmp_variable_list	*v;
+
+	for (v = pdu->variables; v != NULL; v = v->next_variable)
+		n++;
+	return n;
+}
+
+/* Deliver what is due, as a transport would from its socket. */
+static void
+fake_timer_cb(uv_timer_t *t)
+{
+	struct pending	 q[FAKE_QUEUE];
+	size_t		 n = fk->nq, i;
+	struct tr_req	*req;
+	netsnmp_pdu	*pdu;
+
+	memcpy(q, fk->q, n * sizeof *q);
+	fk->nq = 0;
+	for (i = 0; i < n; i++) {
+		req = q[i].req;
+		if (q[i].gen != fk->gen[req->index] ||
+		    !fk->inflight[req->index])
+			continue;	/* cancelled since */
+		if (q[i].ev != TR_REPLY) {
+			fk->host->done(fk->host->ctx, req, q[i].ev, NULL,
+			    q[i].ev == TR_ERROR ? xstrdup("fake refused") :
+			    NULL);
+			continue;
+		}
+		if (agent_of(req) == AG_TOOBIG && count_vars(req->pdu) > 2)
+			pdu = fake_toobig(req->pdu);
+		else
+			pdu = fake_answer(req->pdu);
+		fk->host->done(fk->host->ctx, req, TR_REPLY, pdu, NULL);
+		snmp_free_pdu(pdu);
+	}
+}
+
+static void
+fake_track(struct tr_req *req)
+{
+	enum agent	a = agent_of(req);
+
+	if (fk->inflight[req->index])
+		return;
+	fk->inflight[req->index] = true;
+	if (++fk->ninflight > fk->max_inflight)
+		fk->max_inflight = fk->ninflight;
+	if (++fk->per_target[a] > fk->max_per_target[a])
+		fk->max_per_target[a] = fk->per_target[a];
+}
+
+/* What each agent does with a request sent (or sent again). */
+static int
+fake_go(struct tr_req *req, bool again)
+{
+	enum agent	a = agent_of(req);
+
+	fk->sends[a]++;
+	switch (a) {
+	case AG_SILENT:
+		return 0;
+	case AG_LATE:
+		if (again)
+			fake_queue(req, TR_REPLY);
+		return 0;
+	case AG_REFUSE:
+		fake_queue(req, TR_ERROR);
+		return 0;
+	case AG_PARK:
+		if (fk->discovered[a]) {
+			fake_queue(req, TR_REPLY);
+			return 0;
+		}
+		if (fk->probing[a]) {
+			fk->parked[a]++;
+			fk->waiting[fk->nwaiting++] = req;
+			return 1;
+		}
+		fk->probing[a] = true;
+		fake_queue(req, TR_RESEND);
+		return 0;
+	default:
+		fake_queue(req, TR_REPLY);
+		return 0;
+	}
+}
+
+static int
+fake_send(void *arg, struct tr_req *req, netsnmp_pdu *pdu, char **cause)
+{
+	if (req->pdu != NULL)
+		snmp_free_pdu(req->pdu);
+	req->pdu = pdu;
+	fk->gen[req->index]++;
+	fake_track(req);
+	return fake_go(req, false);
+}
+
+static int
+fake_resend(void *arg, struct tr_req *req, char **cause)
+{
+	enum agent	a = agent_of(req);
+	unsigned	i;
+
+	if (a == AG_PARK && fk->probing[a] && !fk->discovered[a]) {
+		/* the "probe" was answered: the parked ones may go */
+		fk->discovered[a] = true;
+		for (i = 0; i < fk->nwaiting; i++)
+			fake_queue(fk->waiting[i], TR_READY);
+		fk->nwaiting = 0;
+	}
+	fake_track(req);
+	return fake_go(req, true);
+}
+
+static void
+fake_cancel(void *arg, struct tr_req *req)
+{
+	enum agent	a;
+
+	if (!fk->inflight[req->index])
+		return;
+	a = agent_of(req);
+	fk->inflight[req->index] = false;
+	fk->ninflight--;
+	fk->per_target[a]--;
+	fk->gen[req->index]++;
+	if (req->pdu != NULL)
+		snmp_free_pdu(req->pdu);
+	req->pdu = NULL;
+}
+
+static void
+fake_close(void *arg)
+{
+	uv_close((uv_handle_t *)&fk->timer, NULL);
+}
+
+static const struct transport_ops fake_ops = {
+	.name = "fake",
+	.carries = fake_carries,
+	.open = fake_open,
+	.send = fake_send,
+	.resend = fake_resend,
+	.cancel = fake_cancel,
+	.close = fake_close,
+};
+static const struct transport_ops *const fake_table[] = { &fake_ops };
+
+/* ---------------------------------------------------------------- */
+
+struct seen {
+	bool			 got;
+	unsigned		 records;
+	enum result_status	 status;
+	char			 error[128];
+	unsigned		 retries;
+	unsigned		 values[4];	/* per part */
+	enum result_status	 part_status[4];
+};
+static struct seen	seen[AG_MAX];
+
+static void
+rec_capture(struct buf *b, const struct target *t, const struct result *r)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)&t->addr;
+	unsigned		 a = ntohl(sin->sin_addr.s_addr) & 0xff;
+	struct seen		*s;
+	netsnmp_variable_list	*v;
+	size_t			 i;
+
+	if (a >= AG_MAX)
+		return;
+	s = &seen[a];
+	s->got = true;
+	s->records++;
+	s->status = r->status;
+	snprintf(s->error, sizeof s->error, "%s", r->error ? r->error : "");
+	s->retries = r->retries;
+	for (i = 0; i < r->nparts && i < 4; i++) {
+		s->values[i] = 0;
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable)
+			s->values[i]++;
+		s->part_status[i] = r->parts[i].status;
+	}
+	buf_printf(b, "%s\n", t->host);
+}
+static const struct out_format capture_fmt = {
+	.name = "capture", .record = rec_capture,
+};
+
+struct run_opts {
+	unsigned	 concurrency;
+	unsigned	 per_target;
+	unsigned	 target_deadline_ms;
+	unsigned	 timeout_ms;
+	unsigned	 retries;
+	unsigned	 noids;
+	bool		 walk;
+};
+
+/* Poll 127.0.0.1-127.0.0.(AG_MAX-1) on the fake, one agent each. */
+static int
+run(const struct run_opts *ro, struct stats *st)
+{
+	static struct target_params defaults;
+	struct inventory	 inv;
+	struct fetch_plan	 plan;
+	struct plan_item	 items[2];
+	struct oid_text		 oids[8];
+	struct sched_opts	 so;
+	struct claim		 claim;
+	struct writer_shared	*shm;
+	struct writer		 w;
+	struct scheduler	*s;
+	uv_loop_t		 loop;
+	char			 path[] = "/tmp/t-scheduler-XXXXXX", *cause;
+	char			 spec[64];
+	unsigned		 i;
+	int			 fd;
+
+	memset(seen, 0, sizeof seen);
+	memset(&defaults, 0, sizeof defaults);
+	defaults.snmp_version = SNMP_VERSION_2c;
+	defaults.community = (char *)"public";
+	defaults.timeout_ms = ro->timeout_ms;
+	defaults.retries = ro->retries;
+	inventory_init(&inv, &defaults, 161);
+	snprintf(spec, sizeof spec, "127.0.0.1-127.0.0.%d", AG_MAX - 1);
+	if (inventory_add_spec(&inv, spec, 0, &cause) != 0)
+		return -1;
+
+	memset(&plan, 0, sizeof plan);
+	memset(items, 0, sizeof items);
+	for (i = 0; i < ro->noids; i++) {
+		oids[i].len = 9;
+		memcpy(oids[i].v, (oid[]){ 1, 3, 6, 1, 2, 1, 1, i + 1, 0 },
+		    9 * sizeof(oid));
+	}
+	plan.oids = oids;
+	plan.noids = ro->noids;
+	plan.max_oids = 10;
+	plan.max_repetitions = 2;
+	plan.per_target = ro->per_target;
+	plan.items = items;
+	items[plan.nitems++].kind = ITEM_GET;
+	if (ro->walk) {
+		items[plan.nitems].kind = ITEM_WALK;
+		items[plan.nitems].text = (char *)"walk";
+		memcpy(items[plan.nitems].oid.v, walk_root, sizeof walk_root);
+		items[plan.nitems].oid.len = WALK_ROOT_LEN;
+		plan.nitems++;
+	}
+
+	if ((fd = mkstemp(path)) < 0)
+		return -1;
+	close(fd);
+	if ((shm = writer_shared_create(inv.total, &cause)) == NULL ||
+	    writer_open(&w, shm, path, &capture_fmt, &cause) != 0)
+		return -1;
+	memset(&claim, 0, sizeof claim);
+	claim.shm = shm;
+	claim.inv = &inv;
+	claim.total = inv.total;
+	claim.batch = 2;
+
+	memset(&so, 0, sizeof so);
+	so.concurrency = ro->concurrency;
+	so.plan = &plan;
+	so.target_deadline_ms = ro->target_deadline_ms;
+	so.transports = fake_table;
+	so.ntransports = 1;
+	uv_loop_init(&loop);
+	if ((s = scheduler_new(&loop, &inv, &so, &claim, &w, &capture_fmt,
+	    &cause)) == NULL)
+		return -1;
+	scheduler_start(s);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	scheduler_free(s);
+	memset(st, 0, sizeof *st);
+	writer_stats(&w, st);
+	writer_close(&w);
+	writer_shared_destroy(shm);
+	inventory_free(&inv);
+	unlink(path);
+	return 0;
+}
+
+int
+main(void)
+{
+	struct run_opts	 ro;
+	struct stats	 st;
+	struct fake	 f;
+	unsigned	 a, total;
+
+	init_snmp("t-scheduler");
+
+	/* 1. one stream per target at a time, window of 3 */
+	memset(&ro, 0, sizeof ro);
+	ro.concurrency = 3;
+	ro.per_target = 1;
+	ro.timeout_ms = 20;
+	ro.retries = 2;
+	ro.noids = 5;
+	ro.walk = true;
+	ok(run(&ro, &st) == 0, "run 1 (window 3, per-target 1) completes");
+	f = *fk;
+	free(fk);
+	for (a = AG_OK; a < AG_MAX; a++)
+		ok(seen[a].records == 1, "agent %u: one record", a);
+	ok(f.max_inflight <= 3 && f.max_inflight >= 2,
+	    "never more than --concurrency requests in flight (max %u)",
+	    f.max_inflight);
+	for (a = AG_OK; a < AG_MAX; a++)
+		ok(f.max_per_target[a] <= 1, "agent %u: at most 1 request in "
+		    "flight (max %u)", a, f.max_per_target[a]);
+	ok(seen[AG_OK].status == RES_OK && seen[AG_OK].values[0] == 5 &&
+	    seen[AG_OK].values[1] == WALK_LEN,
+	    "answering agent: ok, 5 GET values, the walk ends after its %d "
+	    "values (got %u, %u)", WALK_LEN, seen[AG_OK].values[0],
+	    seen[AG_OK].values[1]);
+	ok(seen[AG_SILENT].status == RES_TIMEOUT,
+	    "silent agent: timeout");
+	is_int(f.sends[AG_SILENT], 3, "silent agent: sent 1 + 2 retries, "
+	    "then no more (its walk is skipped)");
+	is_int(seen[AG_SILENT].retries, 2, "silent agent: 2 retries counted");
+	ok(seen[AG_SILENT].part_status[1] == RES_TIMEOUT,
+	    "silent agent: the walk after the timed-out GET is timeout too");
+	ok(seen[AG_LATE].status == RES_OK && seen[AG_LATE].values[0] == 5 &&
+	    seen[AG_LATE].values[1] == WALK_LEN,
+	    "agent answering only retries: ok with every value");
+	ok(seen[AG_LATE].retries >= 2, "... after retries (%u)",
+	    seen[AG_LATE].retries);
+	ok(seen[AG_TOOBIG].status == RES_OK &&
+	    seen[AG_TOOBIG].values[0] == 5,
+	    "tooBig agent: the GET is split until it fits, 5 values (%u)",
+	    seen[AG_TOOBIG].values[0]);
+	ok(seen[AG_REFUSE].status == RES_ERROR &&
+	    strcmp(seen[AG_REFUSE].error, "fake refused") == 0,
+	    "transport error: status error with the transport's cause "
+	    "('%s')", seen[AG_REFUSE].error);
+	is_int(f.sends[AG_REFUSE], 2, "transport error: each of its 2 "
+	    "streams sent once, not retried");
+	ok(seen[AG_PARK].status == RES_OK && seen[AG_PARK].values[0] == 5 &&
+	    seen[AG_PARK].values[1] == WALK_LEN,
+	    "resend-after-answer agent: ok with every value");
+	for (total = 0, a = AG_OK; a < AG_MAX; a++)
+		total += f.sends[a];
+	is_int(st.requests, total, "every send counted as a request");
+	is_int(st.targets_done, AG_MAX - 1, "every target counted once");
+
+	/* 2. two streams per target: the cap holds, parked requests go */
+	ro.per_target = 2;
+	ro.concurrency = 16;
+	ok(run(&ro, &st) == 0, "run 2 (window 16, per-target 2) completes");
+	f = *fk;
+	free(fk);
+	for (a = AG_OK; a < AG_MAX; a++)
+		ok(f.max_per_target[a] <= 2, "agent %u: at most 2 requests in "
+		    "flight (max %u)", a, f.max_per_target[a]);
+	ok(f.max_per_target[AG_OK] == 2, "answering agent: its two streams "
+	    "ran at once");
+	ok(f.parked[AG_PARK] >= 1, "parking agent: its second stream was "
+	    "parked (%u)", f.parked[AG_PARK]);
+	ok(seen[AG_PARK].status == RES_OK && seen[AG_PARK].values[0] == 5 &&
+	    seen[AG_PARK].values[1] == WALK_LEN,
+	    "parking agent: the parked stream went on, ok with every value");
+	ok(seen[AG_SILENT].status == RES_TIMEOUT &&
+	    f.sends[AG_SILENT] == 6,
+	    "silent agent, two streams: both time out after 3 sends each "
+	    "(%u)", f.sends[AG_SILENT]);
+
+	/* 3. --target-deadline ends a silent target as "deadline" */
+	ro.per_target = 1;
+	ro.concurrency = 8;
+	ro.timeout_ms = 5000;
+	ro.retries = 0;
+	ro.target_deadline_ms = 50;
+	ok(run(&ro, &st) == 0, "run 3 (target deadline 50 ms) completes");
+	f = *fk;
+	free(fk);
+	ok(seen[AG_SILENT].status == RES_DEADLINE,
+	    "silent agent with a 5 s timeout: status deadline");
+	ok(seen[AG_LATE].status == RES_DEADLINE,
+	    "late agent (answers only retries, none left): deadline");
+	ok(seen[AG_OK].status == RES_OK, "answering agent: still ok");
+	is_int(f.ninflight, 0, "nothing left in flight at the fake");
+	is_int(st.deadline, 2, "two deadline records counted");
+	return tap_done();
+}
