@@ -471,6 +471,24 @@ main_records_path(const struct config *cfg)
 	return xasprintf("%s.records.%ld", cfg->output, (long)getpid());
 }
 
+/* A worker died before its time: how, in the words tests look for. */
+static void
+main_worker_lost(const struct pool_event *ev)
+{
+	char	how[128];
+
+	if (ev->kind == POOL_EV_STOPPED)
+		snprintf(how, sizeof how, "was stopped by a signal sent to it "
+		    "alone");
+	else if (ev->kind == POOL_EV_KILLED)
+		snprintf(how, sizeof how, "was killed by signal %d (%s)",
+		    ev->code, strsignal(ev->code));
+	else
+		snprintf(how, sizeof how, "exited with status %d", ev->code);
+	log_msg(LOG_ERR, "worker %u (pid %ld) %s; its unfinished targets will "
+	    "be polled again", ev->worker, ev->pid, how);
+}
+
 /*
  * What happened to the pool's workers, said the way it always was (tests
  * look for these words).  Runs in a worker too, for its setup failure.
@@ -483,19 +501,9 @@ main_pool_event(void *arg, const struct pool_event *ev)
 		log_msg(LOG_ERR, "%s", ev->cause);
 		break;
 	case POOL_EV_STOPPED:
-		log_msg(LOG_ERR, "worker %u (pid %ld) was stopped by a signal "
-		    "sent to it alone; its unfinished targets will be polled "
-		    "again", ev->worker, ev->pid);
-		break;
 	case POOL_EV_KILLED:
-		log_msg(LOG_ERR, "worker %u (pid %ld) was killed by signal %d "
-		    "(%s); its unfinished targets will be polled again",
-		    ev->worker, ev->pid, ev->code, strsignal(ev->code));
-		break;
 	case POOL_EV_EXITED:
-		log_msg(LOG_ERR, "worker %u (pid %ld) exited with status %d; "
-		    "its unfinished targets will be polled again", ev->worker,
-		    ev->pid, ev->code);
+		main_worker_lost(ev);
 		break;
 	case POOL_EV_OVERDUE:
 		log_msg(LOG_WARNING, "worker %u (pid %ld) overran the "
