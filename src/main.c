@@ -34,8 +34,10 @@ struct run {
 	struct config		 cfg;
 	struct inventory	 inv;
 	struct fetch_plan	 plan;
-	struct writer_shared	*shm;
+	struct pool_shared	*pshm;		/* claiming, flags, done bitmap */
+	struct writer_shared	*wshm;		/* the output's mutex, counts */
 	struct writer		 w;
+	struct progress		 progress;
 	char			*records;	/* finish() formats: the records */
 };
 
@@ -165,6 +167,10 @@ main_options(struct config *cfg, int argc, char **argv)
 				printf("snmpfleet %s (net-snmp %s, libuv %s)\n",
 				    PACKAGE_VERSION, netsnmp_get_version(),
 				    uv_version_string());
+#ifdef SNMPFLEET_FAULT_INJECTION
+				printf("fault injection: on "
+				    "(SNMPFLEET_TEST_FAULT; a test build)\n");
+#endif
 				exit(0);
 			}
 			/* keep secrets out of ps(1) (better: config, env) */
@@ -465,6 +471,57 @@ main_records_path(const struct config *cfg)
 	return xasprintf("%s.records.%ld", cfg->output, (long)getpid());
 }
 
+/* A worker died before its time: how, in the words tests look for. */
+static void
+main_worker_lost(const struct pool_event *ev)
+{
+	char	how[128];
+
+	if (ev->kind == POOL_EV_STOPPED)
+		snprintf(how, sizeof how, "was stopped by a signal sent to it "
+		    "alone");
+	else if (ev->kind == POOL_EV_KILLED)
+		snprintf(how, sizeof how, "was killed by signal %d (%s)",
+		    ev->code, strsignal(ev->code));
+	else
+		snprintf(how, sizeof how, "exited with status %d", ev->code);
+	log_msg(LOG_ERR, "worker %u (pid %ld) %s; its unfinished targets will "
+	    "be polled again", ev->worker, ev->pid, how);
+}
+
+/*
+ * What happened to the pool's workers, said the way it always was (tests
+ * look for these words).  Runs in a worker too, for its setup failure.
+ */
+static void
+main_pool_event(void *arg, const struct pool_event *ev)
+{
+	switch (ev->kind) {
+	case POOL_EV_SETUP:
+		log_msg(LOG_ERR, "%s", ev->cause);
+		break;
+	case POOL_EV_STOPPED:
+	case POOL_EV_KILLED:
+	case POOL_EV_EXITED:
+		main_worker_lost(ev);
+		break;
+	case POOL_EV_OVERDUE:
+		log_msg(LOG_WARNING, "worker %u (pid %ld) overran the "
+		    "run's deadline and was stopped; its targets get "
+		    "status deadline", ev->worker, ev->pid);
+		break;
+	case POOL_EV_GIVING_UP:
+		log_msg(LOG_ERR, "giving up on %llu targets after %u "
+		    "rounds of worker failures",
+		    (unsigned long long)ev->targets, ev->rounds);
+		break;
+	case POOL_EV_AGAIN:
+		log_msg(LOG_WARNING, "polling %llu unfinished targets again",
+		    (unsigned long long)ev->targets);
+		break;
+	}
+}
+
 static void
 main_pool_setup(struct run *r, struct pool *p)
 {
@@ -476,7 +533,9 @@ main_pool_setup(struct run *r, struct pool *p)
 	p->plan = &r->plan;
 	p->fmt = out_find(r->cfg.format);
 	p->out = &r->w;
-	p->shm = r->shm;
+	p->shm = r->pshm;
+	p->event = main_pool_event;
+	p->event_arg = r;
 	main_shard(&r->cfg, &p->shard_k, &p->shard_n);
 	p->targets = main_count_targets(&r->inv, p->shard_k, p->shard_n);
 	p->procs = r->cfg.procs;
@@ -486,7 +545,8 @@ main_pool_setup(struct run *r, struct pool *p)
 	}
 	if (p->procs > p->targets)
 		p->procs = p->targets ? (unsigned)p->targets : 1;
-	progress_setup(p, r->cfg.progress);
+	progress_setup(&r->progress, &r->w, r->cfg.progress, p->targets);
+	p->progress = &r->progress;
 }
 
 static double
@@ -520,8 +580,8 @@ main_poll(struct run *r, struct pool *p, struct report *rep)
 	if (pool_run(p, &cause) != 0)
 		die_with(1, "", cause);
 	writer_stats(&r->w, &rep->st);
-	rep->torn = writer_torn(p->shm);
-	rep->repaired = writer_repaired(p->shm);
+	rep->torn = writer_torn(r->wshm);
+	rep->repaired = writer_repaired(r->wshm);
 	rep->out_errno = p->write_error;
 	rep->targets = p->targets;
 	rep->wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
@@ -596,7 +656,8 @@ main_sweep(struct run *r)
 			r->cfg.concurrency = (unsigned)levels[i];
 		else
 			r->cfg.rate = levels[i];
-		writer_shared_reset(r->shm);
+		pool_shared_reset(r->pshm);
+		writer_shared_reset(r->wshm);
 		main_pool_setup(r, &p);
 		cpu = main_cpu_seconds();
 		main_poll(r, &p, &rep);
@@ -701,7 +762,8 @@ main(int argc, char **argv)
 	if (r.cfg.lock != NULL && (rc = lock_take(r.cfg.lock, &cause)) != 0)
 		die_with(rc > 0 ? EXIT_LOCKED : EXIT_USAGE, "", cause);
 	signal(SIGPIPE, SIG_IGN);
-	if ((r.shm = writer_shared_create(r.inv.total, &cause)) == NULL)
+	if ((r.pshm = pool_shared_create(r.inv.total, &cause)) == NULL ||
+	    (r.wshm = writer_shared_create(&cause)) == NULL)
 		die_with(1, "", cause);
 	if (r.cfg.sweep != NULL && r.cfg.sweep_rate != NULL)
 		die(EXIT_USAGE, "--sweep and --sweep-rate go one at a time");
@@ -717,8 +779,8 @@ main(int argc, char **argv)
 		r.records = main_records_path(&r.cfg);
 		unlink(r.records);
 	}
-	if (writer_open(&r.w, r.shm, r.records ? r.records : r.cfg.output,
-	    fmt, &cause) != 0)
+	if (writer_open(&r.w, r.wshm, pool_shared_done(r.pshm),
+	    r.records ? r.records : r.cfg.output, fmt, &cause) != 0)
 		die_with(EXIT_USAGE, "cannot write output: ", cause);
 
 	status = r.cfg.sweep || r.cfg.sweep_rate ? main_sweep(&r) :
@@ -726,7 +788,8 @@ main(int argc, char **argv)
 
 	writer_close(&r.w);
 	free(r.records);
-	writer_shared_destroy(r.shm);
+	writer_shared_destroy(r.wshm);
+	pool_shared_destroy(r.pshm);
 	inventory_free(&r.inv);
 	free(r.plan.oids);
 	for (size_t i = 0; i < r.plan.nitems; i++)

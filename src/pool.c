@@ -7,6 +7,11 @@
  * every worker is gone the targets that no written record covers (the
  * done bitmap says which) are polled again, so every target ends with
  * exactly one record.  With -P 1 the same worker code runs in-process.
+ *
+ * The run's shared memory is the pool's: the claim counter, the flags
+ * every worker reads (stop, sweep, deadline), the workers' pids and the
+ * done bitmap, which it hands to the writer to mark.  The pool prints
+ * nothing: what happens to the workers goes to the front end as events.
  */
 #include "config.h"
 
@@ -15,9 +20,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
-#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +38,16 @@
 static volatile sig_atomic_t	pool_got_signal;
 static volatile sig_atomic_t	pool_got_child;
 
+/* The run's state, in memory shared by every process of the run. */
+struct pool_shared {
+	_Atomic uint64_t	 claim_next;	/* next target index to claim */
+	_Atomic int		 stop;		/* interrupted: claim no more */
+	_Atomic int		 sweep;		/* re-poll round: skip done */
+	_Atomic int		 deadline;	/* the run's deadline passed */
+	pid_t			 pids[POOL_MAX_WORKERS];
+	struct bitmap		 done;		/* 1 bit per target written */
+};
+
 struct pool_worker {
 	struct pool		*p;
 	int			 signo;		/* a stop signal came */
@@ -45,10 +60,80 @@ struct pool_worker {
 	bool			 in_process;
 };
 
+/*
+ * Map the run's shared state for total targets (before any fork): the
+ * claim counter, the flags, the pids and the done bitmap.
+ */
+struct pool_shared *
+pool_shared_create(uint64_t total, char **cause)
+{
+	struct pool_shared	*s;
+
+	s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
+	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (s == MAP_FAILED) {
+		*cause = xasprintf("mmap: %s", strerror(errno));
+		return NULL;
+	}
+	memset(s, 0, sizeof *s);
+	if (bitmap_init(&s->done, total, cause) != 0) {
+		munmap(s, sizeof *s);
+		return NULL;
+	}
+	return s;
+}
+
+/* Forget a finished run (claims, flags, the done bitmap): a sweep polls
+ * the inventory again from scratch at the next level. */
+void
+pool_shared_reset(struct pool_shared *s)
+{
+	bitmap_clear(&s->done);
+	atomic_store(&s->claim_next, 0);
+	atomic_store(&s->stop, 0);
+	atomic_store(&s->sweep, 0);
+	atomic_store(&s->deadline, 0);
+}
+
+void
+pool_shared_destroy(struct pool_shared *s)
+{
+	if (s == NULL)
+		return;
+	bitmap_free(&s->done);
+	munmap(s, sizeof *s);
+}
+
+/* The done bitmap, for the writer that marks it. */
+struct bitmap *
+pool_shared_done(struct pool_shared *s)
+{
+	return &s->done;
+}
+
+/* Tell the front end what happened (it prints; we never do). */
+static void
+pool_tell(const struct pool *p, const struct pool_event *ev)
+{
+	if (p->event != NULL)
+		p->event(p->event_arg, ev);
+}
+
+/* A worker's output failed: nobody claims any more. */
+static void
+pool_output_failed_cb(void *arg)
+{
+	struct pool_shared	*s = arg;
+
+	atomic_store(&s->stop, 1);
+}
+
+#ifdef SNMPFLEET_FAULT_INJECTION
 /* SNMPFLEET_TEST_FAULT=lock:N|write:N|exit:N|tear:N — the first worker
  * dies (SIGKILL while holding the writer lock before or after its write,
  * exit 70 after a flush, or SIGKILL after writing half a batch, as when
- * the kernel cuts a write short) once N records are out.  Tests only. */
+ * the kernel cuts a write short) once N records are out.  Only in a
+ * build configured with --enable-fault-injection; tests only. */
 static void
 pool_fault(struct pool *p, struct writer *w, unsigned idx)
 {
@@ -69,6 +154,9 @@ pool_fault(struct pool *p, struct writer *w, unsigned idx)
 		w->fault = FAULT_TEAR;
 	w->fault_after = strtoull(colon + 1, NULL, 10);
 }
+#else
+#define pool_fault(p, w, idx)	do { } while (0)
+#endif
 
 static void
 pool_block_stop_signals(bool block)
@@ -124,7 +212,7 @@ claim_take(struct claim *c, uint64_t *index)
 		}
 		*index = c->batch_next++;
 		if (atomic_load(&c->shm->sweep) &&
-		    writer_is_done(c->shm, *index))
+		    bitmap_test(&c->shm->done, *index))
 			continue;
 		if (c->shard_n != 0) {
 			inventory_get(c->inv, *index, &c->scratch);
@@ -161,7 +249,7 @@ pool_tick_cb(uv_timer_t *t)
 {
 	struct pool_worker	*pw = t->data;
 
-	progress_draw(pw->p, false);
+	progress_draw(pw->p->progress, false);
 }
 
 static void
@@ -210,6 +298,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	pw.p = p;
 	pw.in_process = in_process;
 	writer_attach(&pw.w, p->out, idx);
+	writer_on_failure(&pw.w, pool_output_failed_cb, p->shm);
 	pool_fault(p, &pw.w, idx);
 	if (uv_loop_init(&pw.loop) != 0)
 		return POOL_EXIT_SETUP;
@@ -234,7 +323,8 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	pw.sched = scheduler_new(&pw.loop, p->inv, &opts, &claim, &pw.w,
 	    p->fmt, &cause);
 	if (pw.sched == NULL) {
-		log_msg(LOG_ERR, "%s", cause);
+		pool_tell(p, &(struct pool_event){ .kind = POOL_EV_SETUP,
+		    .worker = idx, .cause = cause });
 		free(cause);
 		uv_loop_close(&pw.loop);
 		writer_close(&pw.w);
@@ -250,7 +340,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	pool_block_stop_signals(false);	/* now the loop takes them */
 	uv_timer_init(&pw.loop, &pw.tick);
 	pw.tick.data = &pw;
-	if (in_process && p->progress) {
+	if (in_process && progress_on(p->progress)) {
 		uv_timer_start(&pw.tick, pool_tick_cb, POOL_TICK_MS,
 		    POOL_TICK_MS);
 		uv_unref((uv_handle_t *)&pw.tick);
@@ -310,26 +400,27 @@ pool_spawn(struct pool *p, unsigned idx, const sigset_t *oldmask)
 		status = pool_worker_run(p, idx, false);
 		_exit(status);
 	}
-	p->shm->workers[idx].pid = pid;
+	p->shm->pids[idx] = pid;
 	p->alive++;
 	return 0;
 }
 
+/* Tell how worker idx (pid) died: wait status st. */
 static void
 pool_report_death(struct pool *p, unsigned idx, pid_t pid, int st)
 {
+	struct pool_event	ev = { .worker = idx, .pid = (long)pid };
+
 	if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_STOPPED)
-		log_msg(LOG_ERR, "worker %u (pid %ld) was stopped by a signal "
-		    "sent to it alone; its unfinished targets will be polled "
-		    "again", idx, (long)pid);
-	else if (WIFSIGNALED(st))
-		log_msg(LOG_ERR, "worker %u (pid %ld) was killed by signal %d "
-		    "(%s); its unfinished targets will be polled again", idx,
-		    (long)pid, WTERMSIG(st), strsignal(WTERMSIG(st)));
-	else
-		log_msg(LOG_ERR, "worker %u (pid %ld) exited with status %d; "
-		    "its unfinished targets will be polled again", idx,
-		    (long)pid, WEXITSTATUS(st));
+		ev.kind = POOL_EV_STOPPED;
+	else if (WIFSIGNALED(st)) {
+		ev.kind = POOL_EV_KILLED;
+		ev.code = WTERMSIG(st);
+	} else {
+		ev.kind = POOL_EV_EXITED;
+		ev.code = WEXITSTATUS(st);
+	}
+	pool_tell(p, &ev);
 }
 
 /* Reap finished workers; replace the ones that died while targets
@@ -343,18 +434,18 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 
 	while ((pid = waitpid(-1, &st, WNOHANG)) > 0) {
 		for (idx = 0; idx < p->nslots; idx++) {
-			if (p->shm->workers[idx].pid == pid)
+			if (p->shm->pids[idx] == pid)
 				break;
 		}
 		if (idx == p->nslots)
 			continue;
-		p->shm->workers[idx].pid = 0;
+		p->shm->pids[idx] = 0;
 		p->alive--;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 			continue;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_OUTPUT) {
 			if (p->write_error == 0)
-				p->write_error = writer_out_errno(p->shm);
+				p->write_error = writer_out_errno(p->out);
 			if (p->write_error == 0)
 				p->write_error = EIO;
 			atomic_store(&p->shm->stop, 1);
@@ -370,9 +461,9 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 		    (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_STOPPED)))
 			continue;	/* interrupted along with the run */
 		if (p->overdue) {	/* we stopped it: deadline records */
-			log_msg(LOG_WARNING, "worker %u (pid %ld) overran the "
-			    "run's deadline and was stopped; its targets get "
-			    "status deadline", idx, (long)pid);
+			pool_tell(p, &(struct pool_event){
+			    .kind = POOL_EV_OVERDUE, .worker = idx,
+			    .pid = (long)pid });
 			continue;
 		}
 		p->crashes++;
@@ -396,8 +487,8 @@ pool_forward(struct pool *p)
 	p->signo = pool_got_signal;
 	atomic_store(&p->shm->stop, 1);
 	for (i = 0; i < p->nslots; i++) {
-		if (p->shm->workers[i].pid > 0)
-			kill(p->shm->workers[i].pid, p->signo);
+		if (p->shm->pids[i] > 0)
+			kill(p->shm->pids[i], p->signo);
 	}
 }
 
@@ -413,8 +504,8 @@ pool_overdue(struct pool *p)
 		return;
 	p->overdue = true;
 	for (i = 0; i < p->nslots; i++) {
-		if (p->shm->workers[i].pid > 0)
-			kill(p->shm->workers[i].pid, SIGKILL);
+		if (p->shm->pids[i] > 0)
+			kill(p->shm->pids[i], SIGKILL);
 	}
 	atomic_store(&p->shm->stop, 1);
 }
@@ -463,22 +554,21 @@ pool_supervise(struct pool *p, char **cause)
 			pool_forward(p);
 			pool_reap(p, &oldmask);
 			pool_overdue(p);
-			if (p->progress)
-				progress_draw(p, false);
+			progress_draw(p->progress, false);
 		}
 		if (atomic_load(&p->shm->stop) || p->crashes == crashes_before)
 			break;
-		left = p->targets - writer_count_done(p->shm);
+		left = p->targets - bitmap_count(&p->shm->done);
 		if (left == 0)
 			break;
 		if (p->round + 1 == POOL_MAX_ROUNDS) {
-			log_msg(LOG_ERR, "giving up on %llu targets after %d "
-			    "rounds of worker failures",
-			    (unsigned long long)left, POOL_MAX_ROUNDS);
+			pool_tell(p, &(struct pool_event){
+			    .kind = POOL_EV_GIVING_UP, .targets = left,
+			    .rounds = POOL_MAX_ROUNDS });
 			break;
 		}
-		log_msg(LOG_WARNING, "polling %llu unfinished targets again",
-		    (unsigned long long)left);
+		pool_tell(p, &(struct pool_event){ .kind = POOL_EV_AGAIN,
+		    .targets = left });
 		atomic_store(&p->shm->sweep, 1);
 		atomic_store(&p->shm->claim_next, 0);
 		n = left < p->procs ? (unsigned)left : p->procs;
@@ -502,7 +592,7 @@ pool_write_deadlines(struct pool *p)
 	char		when[40];
 
 	for (i = 0; i < p->inv->total; i++) {
-		if (writer_is_done(p->shm, i))
+		if (bitmap_test(&p->shm->done, i))
 			continue;
 		inventory_get(p->inv, i, &t);
 		if (p->shard_n != 0 && inventory_shard(&t, p->shard_n) !=
@@ -530,6 +620,7 @@ pool_run(struct pool *p, char **cause)
 
 	*cause = NULL;
 	p->start_ns = clock_now_ns();
+	progress_start(p->progress, p->start_ns);
 	if (p->procs > POOL_MAX_WORKERS - 1)	/* the last slot: the parent */
 		p->procs = POOL_MAX_WORKERS - 1;
 	p->out->worker = POOL_MAX_WORKERS - 1;
@@ -546,9 +637,8 @@ pool_run(struct pool *p, char **cause)
 	if (p->deadline_ns != 0 && p->signo == 0 &&
 	    clock_now_ns() >= p->deadline_ns)
 		pool_write_deadlines(p);
-	if (p->progress)
-		progress_draw(p, true);
-	if (p->setup_failed && writer_count_done(p->shm) == 0) {
+	progress_draw(p->progress, true);
+	if (p->setup_failed && bitmap_count(&p->shm->done) == 0) {
 		*cause = xstrdup("the workers could not start");
 		return -1;
 	}

@@ -1,32 +1,47 @@
 /*
  * progress.c — the live progress line.  On a terminal it is redrawn in
- * place a few times a second, under the writer's mutex: a worker writing
- * records to the same terminal clears it first (writer.c), so a record
- * and the line never tear each other.  Elsewhere (--progress into a log)
- * it is a plain line every few seconds, without escape codes.
+ * place a few times a second, through the writer, under its mutex: a
+ * worker writing records to the same terminal clears it first (writer.c),
+ * so a record and the line never tear each other.  Elsewhere (--progress
+ * into a log) it is a plain line every few seconds, without escape codes.
  */
 #include "config.h"
 
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "snmpfleet.h"
 
 #define PROGRESS_PLAIN_NS	(5ull * 1000000000u)
 
-/* Decide whether to draw, and whether records share the terminal. */
+/* Decide whether to draw a line for total targets written through w
+ * (want: -1 on a terminal, 0 never, 1 always), and tell the writer
+ * whether records share its terminal. */
 void
-progress_setup(struct pool *p, int want)
+progress_setup(struct progress *pr, struct writer *w, int want,
+    uint64_t total)
 {
-	struct stat	out, err;
-	bool		tty = isatty(STDERR_FILENO);
+	bool	tty = isatty(STDERR_FILENO);
 
-	p->progress = want > 0 || (want < 0 && tty);
-	p->progress_tty = tty;
-	p->shm->same_tty = p->progress && tty && isatty(p->out->fd) &&
-	    fstat(p->out->fd, &out) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
-	    out.st_rdev == err.st_rdev;
+	memset(pr, 0, sizeof *pr);
+	pr->w = w;
+	pr->total = total;
+	pr->on = want > 0 || (want < 0 && tty);
+	pr->tty = tty;
+	writer_terminal_setup(w, pr->on && tty);
+}
+
+bool
+progress_on(const struct progress *pr)
+{
+	return pr->on;
+}
+
+/* The run started at now (monotonic ns): rate and ETA count from it. */
+void
+progress_start(struct progress *pr, uint64_t now)
+{
+	pr->start_ns = now;
 }
 
 static void
@@ -40,32 +55,30 @@ progress_clock(struct buf *b, double s)
 		buf_printf(b, "%lu:%02lu", t / 60, t % 60);
 }
 
-/* Draw the line from the shared counters; with final, take it off the
- * terminal (the summary follows). */
+/* Draw the line from the writer's shared counts; with final, take it off
+ * the terminal (the summary follows).  A failed write turns it off. */
 void
-progress_draw(struct pool *p, bool final)
+progress_draw(struct progress *pr, bool final)
 {
 	struct stats	st;
 	struct buf	b;
-	uint64_t	now = clock_now_ns(), total = p->targets;
-	double		elapsed = (double)(now - p->start_ns) / 1e9, rate;
+	uint64_t	now = clock_now_ns(), total = pr->total;
+	double		elapsed = (double)(now - pr->start_ns) / 1e9, rate;
 
+	if (!pr->on)
+		return;
 	if (final) {
-		writer_lock(p->out);
-		if (p->shm->progress_shown &&
-		    write(STDERR_FILENO, "\r\033[K", 4) < 0)
-			p->progress = false;
-		p->shm->progress_shown = false;
-		writer_unlock(p->out);
+		if (writer_terminal_clear(pr->w) != 0)
+			pr->on = false;
 		return;
 	}
-	if (!p->progress_tty && now - p->last_plain_ns < PROGRESS_PLAIN_NS)
+	if (!pr->tty && now - pr->last_plain_ns < PROGRESS_PLAIN_NS)
 		return;
-	p->last_plain_ns = now;
-	writer_stats(p->out, &st);
+	pr->last_plain_ns = now;
+	writer_stats(pr->w, &st);
 	rate = elapsed > 0 ? (double)st.targets_done / elapsed : 0;
 	buf_init(&b);
-	if (p->progress_tty)
+	if (pr->tty)
 		buf_adds(&b, "\r\033[K");
 	buf_printf(&b, "snmpfleet: %llu/%llu targets (%.0f%%)  %.0f/s  ok %llu"
 	    "  timeout %llu  error %llu  ",
@@ -78,12 +91,9 @@ progress_draw(struct pool *p, bool final)
 		buf_adds(&b, "  ETA ");
 		progress_clock(&b, (double)(total - st.targets_done) / rate);
 	}
-	if (!p->progress_tty)
+	if (!pr->tty)
 		buf_addc(&b, '\n');
-	writer_lock(p->out);
-	if (write(STDERR_FILENO, b.data, b.len) < 0)
-		p->progress = false;
-	p->shm->progress_shown = p->progress_tty;
-	writer_unlock(p->out);
+	if (writer_terminal_line(pr->w, b.data, b.len, pr->tty) != 0)
+		pr->on = false;
 	buf_free(&b);
 }

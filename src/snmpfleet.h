@@ -460,46 +460,33 @@ const struct out_format *out_find(enum format_id);
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 
+/* bitmap.c — one bit per target in shared memory (the done bitmap) */
+struct bitmap {
+	_Atomic uint64_t	*words;
+	uint64_t		 nbits;
+	size_t			 bytes;
+};
+int	 bitmap_init(struct bitmap *, uint64_t, char **);
+void	 bitmap_free(struct bitmap *);
+void	 bitmap_clear(struct bitmap *);
+void	 bitmap_set(struct bitmap *, uint64_t);
+bool	 bitmap_test(const struct bitmap *, uint64_t);
+uint64_t bitmap_count(const struct bitmap *);
+
 /* writer.c — whole records into one shared output, under a robust
- * process-shared mutex and flock(2); the run's shared state */
+ * process-shared mutex and flock(2): write intents, commits, per-worker
+ * written counts, the terminal the progress line shares.  Its shared
+ * memory (struct writer_shared) is its own; the done bitmap it marks is
+ * the pool's, handed over at open. */
 #define WRITER_MAX_BATCH	1024	/* targets per write(2) at most */
 #define POOL_MAX_WORKERS	256
 
-struct worker_shared {
-	pid_t		 pid;
-	struct stats	 stats[2];	/* written records: [commit & 1] */
-	_Atomic uint64_t commit;	/* last committed batch << 1 | index */
-	uint64_t	 intent_seq;	/* the batch being written */
-	bool		 intent;	/* a batch is being written */
-	bool		 intent_out;	/* its write(2) returned (pipes) */
-	bool		 intent_big;	/* one record > PIPE_BUF, in pieces */
-	uint64_t	 intent_start;	/* file size before it */
-	uint64_t	 intent_end;	/* file size once it is written */
-	struct stats	 intent_stats;
-	uint32_t	 nintent;
-	uint64_t	 intent_idx[WRITER_MAX_BATCH];
-};
+struct writer_shared;
 
-struct writer_shared {
-	pthread_mutex_t		 lock;
-	_Atomic uint64_t	 claim_next;	/* next target index to claim */
-	_Atomic int		 stop;		/* interrupted: claim no more */
-	_Atomic int		 sweep;		/* re-poll round: skip done */
-	_Atomic int		 deadline;	/* the run's deadline passed */
-	uint64_t		 total;
-	_Atomic uint64_t	*done;		/* 1 bit per target written */
-	size_t			 done_bytes;
-	bool			 progress_shown; /* a line is on the terminal */
-	bool			 same_tty;	/* records share that terminal */
-	unsigned		 nworkers;
-	_Atomic int		 out_errno;	/* the output failed: stop */
-	_Atomic uint64_t	 torn;		/* records cut by a kill (pipe) */
-	_Atomic uint64_t	 repaired;	/* bytes of dead writers' tails cut */
-	struct worker_shared	 workers[POOL_MAX_WORKERS];
-};
-
+#ifdef SNMPFLEET_FAULT_INJECTION
 enum writer_fault { FAULT_NONE, FAULT_LOCK, FAULT_WRITE, FAULT_EXIT,
 	FAULT_TEAR };
+#endif
 
 struct writer {
 	int			 fd;
@@ -508,7 +495,10 @@ struct writer {
 	bool			 own_fd;
 	bool			 own_rfd;
 	struct writer_shared	*shm;
-	unsigned		 worker;	/* index into shm->workers */
+	struct bitmap		*done;		/* written targets (the pool's) */
+	void			(*failed_cb)(void *); /* output failed */
+	void			*failed_arg;
+	unsigned		 worker;	/* its slot in the shared state */
 	struct buf		 pending;	/* whole records, not yet written */
 	uint64_t		*pending_idx;	/* their target indices */
 	size_t			 npending;
@@ -516,33 +506,37 @@ struct writer {
 	uint64_t		 pending_since;	/* ns; 0 = nothing pending */
 	size_t			 flush_bytes;
 	int			 error;		/* first write errno, sticky */
+#ifdef SNMPFLEET_FAULT_INJECTION
 	enum writer_fault	 fault;		/* test hook: die on purpose */
 	uint64_t		 fault_after;
 	uint64_t		 written;
+#endif
 };
 
-struct writer_shared *writer_shared_create(uint64_t, char **);
+struct writer_shared *writer_shared_create(char **);
 void	 writer_shared_destroy(struct writer_shared *);
 void	 writer_shared_reset(struct writer_shared *);
-int	 writer_open(struct writer *, struct writer_shared *, const char *,
-	     const struct out_format *, char **);
+int	 writer_open(struct writer *, struct writer_shared *, struct bitmap *,
+	     const char *, const struct out_format *, char **);
 void	 writer_attach(struct writer *, const struct writer *, unsigned);
+void	 writer_on_failure(struct writer *, void (*)(void *), void *);
 void	 writer_record(struct writer *, const struct out_format *,
 	     const struct target *, const struct result *);
 int	 writer_flush(struct writer *);
 bool	 writer_due(const struct writer *, uint64_t);
 void	 writer_close(struct writer *);
 void	 writer_stats(struct writer *, struct stats *);
-bool	 writer_is_done(const struct writer_shared *, uint64_t);
-uint64_t writer_count_done(const struct writer_shared *);
-int	 writer_out_errno(const struct writer_shared *);
+int	 writer_out_errno(const struct writer *);
 uint64_t writer_torn(const struct writer_shared *);
 uint64_t writer_repaired(const struct writer_shared *);
 void	 writer_lock(struct writer *);
+void	 writer_unlock(struct writer *);
 enum count_event { COUNT_REQUEST, COUNT_RETRY, COUNT_RESPONSE };
 void	 writer_count_event(struct writer *, enum count_event, uint64_t);
 bool	 writer_failed(const struct writer *);
-void	 writer_unlock(struct writer *);
+void	 writer_terminal_setup(struct writer *, bool);
+int	 writer_terminal_line(struct writer *, const char *, size_t, bool);
+int	 writer_terminal_clear(struct writer *);
 
 /* transport.c — the one interface between the scheduler and the wire.
  *
@@ -686,7 +680,7 @@ struct sched_opts {
 
 /* A worker's view of the run's target claiming (pool.c). */
 struct claim {
-	struct writer_shared	*shm;		/* claim_next, stop, sweep */
+	struct pool_shared	*shm;		/* the pool's (opaque) */
 	const struct inventory	*inv;
 	uint64_t		 total;		/* index space: inventory total */
 	uint64_t		 batch;
@@ -712,21 +706,53 @@ void	 scheduler_free(struct scheduler *);
 void	 scheduler_notes(const struct scheduler *, const struct tr_notes **,
 	     size_t *);
 
-/* pool.c — the worker processes and their supervision */
+/* pool.c — the worker processes, their supervision, and the run's shared
+ * memory (struct pool_shared, opaque): the claim counter, the stop, sweep
+ * and deadline flags, worker pids, the done bitmap.  What happens to the
+ * workers is told to the front end as events; pool.c prints nothing. */
+struct pool_shared;
+struct pool_shared *pool_shared_create(uint64_t, char **);
+void	 pool_shared_reset(struct pool_shared *);
+void	 pool_shared_destroy(struct pool_shared *);
+struct bitmap *pool_shared_done(struct pool_shared *);
+
+enum pool_event_kind {
+	POOL_EV_SETUP,		/* a worker could not start: cause */
+	POOL_EV_STOPPED,	/* a signal sent to a worker alone stopped it */
+	POOL_EV_KILLED,		/* a worker was killed by signal code */
+	POOL_EV_EXITED,		/* a worker exited with status code */
+	POOL_EV_OVERDUE,	/* a worker overran the deadline, was stopped */
+	POOL_EV_GIVING_UP,	/* targets left after rounds of failures */
+	POOL_EV_AGAIN,		/* targets to be polled again */
+};
+struct pool_event {
+	enum pool_event_kind	 kind;
+	unsigned		 worker;
+	long			 pid;
+	int			 code;		/* signal or exit status */
+	uint64_t		 targets;
+	unsigned		 rounds;
+	const char		*cause;
+};
+
+struct progress;
 struct pool {
 	const struct config		*cfg;
 	const struct inventory		*inv;
 	const struct fetch_plan		*plan;
 	const struct out_format		*fmt;
 	struct writer			*out;		/* the parent's writer */
-	struct writer_shared		*shm;
+	struct pool_shared		*shm;
+	struct progress			*progress;	/* the line, maybe off */
+	/* told what happens to the workers (in a worker too, for setup) */
+	void				(*event)(void *,
+					    const struct pool_event *);
+	void				*event_arg;
 	unsigned			 procs;
 	uint64_t			 targets;	/* in this shard */
 	uint64_t			 deadline_ns;	/* monotonic; 0 none */
 	unsigned			 shard_k;
 	unsigned			 shard_n;
-	bool				 progress;
-	bool				 progress_tty;
 	uint64_t			 start_ns;
 	int				 signo;		/* what interrupted */
 	int				 write_error;
@@ -739,7 +765,6 @@ struct pool {
 	unsigned			 alive;
 	unsigned			 nslots;
 	pid_t				 parent_pid;
-	uint64_t			 last_plain_ns;
 };
 int	 pool_run(struct pool *, char **);
 
@@ -791,8 +816,19 @@ int	 sweep_csv(const char *, const struct sweep_row *, size_t,
 int	 sweep_svg(const char *, const struct sweep_row *, size_t,
 	     const char *, size_t, char **);
 
-/* progress.c — the live progress line on the terminal */
-void	 progress_setup(struct pool *, int);
-void	 progress_draw(struct pool *, bool);
+/* progress.c — the live progress line on the terminal (drawn through the
+ * writer, which owns the terminal records may share) */
+struct progress {
+	struct writer	*w;
+	bool		 on;
+	bool		 tty;		/* redrawn in place, else plain lines */
+	uint64_t	 total;
+	uint64_t	 start_ns;
+	uint64_t	 last_plain_ns;
+};
+void	 progress_setup(struct progress *, struct writer *, int, uint64_t);
+bool	 progress_on(const struct progress *);
+void	 progress_start(struct progress *, uint64_t);
+void	 progress_draw(struct progress *, bool);
 
 #endif /* SNMPFLEET_H */

@@ -1,5 +1,7 @@
 /*
- * writer.c — the one shared output and the run's shared state.
+ * writer.c — the one shared output: its robust mutex, flock, write
+ * intents and commits, per-worker written counts, and the terminal that
+ * records and the progress line may share.
  *
  * Records are formatted outside the lock into a local batch of whole
  * records; a flush takes the robust, process-shared mutex (in shared
@@ -8,8 +10,8 @@
  * and writes the batch with one write(2).
  *
  * A target counts as done only once its record is written: the batch's
- * target indices are marked in a shared bitmap in the same critical
- * section.  To make that exactly-once even when a worker dies inside the
+ * target indices are marked in the done bitmap (the pool's, handed over
+ * at open) in the same critical section.  To make that exactly-once even when a worker dies inside the
  * critical section, the batch is first announced as an "intent" (indices,
  * counters, the file offsets it spans); the next process to take the
  * mutex sees EOWNERDEAD, checks the file size, and either completes the
@@ -27,7 +29,8 @@
  * counts it as torn and the target is polled again.
  *
  * A failed write (ENOSPC, EPIPE, EIO) is cut back out of a file, not
- * counted, and stops the run: no batch is written after it.
+ * counted, and stops the run: no batch is written after it (the owner
+ * of the run hears of it through the writer's failure callback).
  */
 #include "config.h"
 
@@ -47,21 +50,43 @@
 #define WRITER_FLUSH_BYTES	(64 * 1024)
 #define WRITER_FLUSH_NS		(100 * 1000 * 1000)
 
+/* One worker's slot: its batch being written, and its written counts. */
+struct worker_shared {
+	struct stats	 stats[2];	/* written records: [commit & 1] */
+	_Atomic uint64_t commit;	/* last committed batch << 1 | index */
+	uint64_t	 intent_seq;	/* the batch being written */
+	bool		 intent;	/* a batch is being written */
+	bool		 intent_out;	/* its write(2) returned (pipes) */
+	bool		 intent_big;	/* one record > PIPE_BUF, in pieces */
+	uint64_t	 intent_start;	/* file size before it */
+	uint64_t	 intent_end;	/* file size once it is written */
+	struct stats	 intent_stats;
+	uint32_t	 nintent;
+	uint64_t	 intent_idx[WRITER_MAX_BATCH];
+};
+
+/* The output's state, in memory shared by every process of the run. */
+struct writer_shared {
+	pthread_mutex_t		 lock;
+	bool			 progress_shown; /* a line is on the terminal */
+	bool			 same_tty;	/* records share that terminal */
+	_Atomic int		 out_errno;	/* the output failed: stop */
+	_Atomic uint64_t	 torn;		/* records cut by a kill (pipe) */
+	_Atomic uint64_t	 repaired;	/* bytes of dead writers' tails cut */
+	struct worker_shared	 workers[POOL_MAX_WORKERS];
+};
+
 static int	writer_emit(struct writer *, size_t);
 
 /*
- * Map the shared state for a run of total targets (before any fork): the
- * robust process-shared mutex, the claim counter, per-worker counters and
- * the done bitmap (reserved, not committed: a /8 costs pages only as
- * they are touched).
+ * Map the output's shared state (before any fork): the robust
+ * process-shared mutex, the write intents and per-worker counters.
  */
 struct writer_shared *
-writer_shared_create(uint64_t total, char **cause)
+writer_shared_create(char **cause)
 {
 	struct writer_shared	*s;
 	pthread_mutexattr_t	 attr;
-	size_t			 bytes;
-	void			*done;
 	int			 rc;
 
 	s = mmap(NULL, sizeof *s, PROT_READ | PROT_WRITE,
@@ -71,17 +96,6 @@ writer_shared_create(uint64_t total, char **cause)
 		return NULL;
 	}
 	memset(s, 0, sizeof *s);
-	bytes = (size_t)((total + 63) / 64 * 8);
-	done = mmap(NULL, bytes ? bytes : 8, PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (done == MAP_FAILED) {
-		*cause = xasprintf("mmap: %s", strerror(errno));
-		munmap(s, sizeof *s);
-		return NULL;
-	}
-	s->done = done;
-	s->done_bytes = bytes ? bytes : 8;
-	s->total = total;
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
@@ -95,17 +109,12 @@ writer_shared_create(uint64_t total, char **cause)
 	return s;
 }
 
-/* Forget a finished run (counters, claims, the done bitmap): a sweep
- * polls the inventory again from scratch at the next level. */
+/* Forget a finished run's counts: a sweep polls the inventory again from
+ * scratch at the next level. */
 void
 writer_shared_reset(struct writer_shared *s)
 {
 	memset(s->workers, 0, sizeof s->workers);
-	memset((void *)s->done, 0, s->done_bytes);
-	atomic_store(&s->claim_next, 0);
-	atomic_store(&s->stop, 0);
-	atomic_store(&s->sweep, 0);
-	atomic_store(&s->deadline, 0);
 	atomic_store(&s->torn, 0);
 	atomic_store(&s->repaired, 0);
 	s->progress_shown = false;
@@ -117,31 +126,14 @@ writer_shared_destroy(struct writer_shared *s)
 	if (s == NULL)
 		return;
 	pthread_mutex_destroy(&s->lock);
-	munmap((void *)s->done, s->done_bytes);
 	munmap(s, sizeof *s);
-}
-
-bool
-writer_is_done(const struct writer_shared *s, uint64_t i)
-{
-	return (atomic_load(&s->done[i / 64]) >> (i % 64)) & 1;
-}
-
-uint64_t
-writer_count_done(const struct writer_shared *s)
-{
-	uint64_t	n = 0, i;
-
-	for (i = 0; i < (s->total + 63) / 64; i++)
-		n += (uint64_t)__builtin_popcountll(atomic_load(&s->done[i]));
-	return n;
 }
 
 /* The errno of the write that failed the output, or 0. */
 int
-writer_out_errno(const struct writer_shared *s)
+writer_out_errno(const struct writer *w)
 {
-	return atomic_load(&s->out_errno);
+	return atomic_load(&w->shm->out_errno);
 }
 
 /* Records torn by a killed writer on a pipe or terminal (re-polled). */
@@ -184,16 +176,14 @@ writer_write_all(int fd, const char *p, size_t n)
  * the new copy with one store, which names the batch it completes.
  */
 static void
-writer_commit(struct writer_shared *s, struct worker_shared *ws)
+writer_commit(struct writer *w, struct worker_shared *ws)
 {
-	uint64_t	commit = atomic_load(&ws->commit), idx;
+	uint64_t	commit = atomic_load(&ws->commit);
 	unsigned	cur = (unsigned)(commit & 1), next = 1 - cur;
 	uint32_t	i;
 
-	for (i = 0; i < ws->nintent; i++) {
-		idx = ws->intent_idx[i];
-		atomic_fetch_or(&s->done[idx / 64], (uint64_t)1 << (idx % 64));
-	}
+	for (i = 0; i < ws->nintent; i++)
+		bitmap_set(w->done, ws->intent_idx[i]);
 	if (commit >> 1 != ws->intent_seq) {
 		ws->stats[next] = ws->stats[cur];
 		stats_merge(&ws->stats[next], &ws->intent_stats);
@@ -237,7 +227,7 @@ writer_recover_file(struct writer *w, struct worker_shared *ws)
 	}
 	size = (uint64_t)st.st_size;
 	if (size >= ws->intent_end) {
-		writer_commit(w->shm, ws);
+		writer_commit(w, ws);
 		return;
 	}
 	if (size > ws->intent_start &&
@@ -256,7 +246,7 @@ static void
 writer_recover_stream(struct writer *w, struct worker_shared *ws)
 {
 	if (ws->intent_out) {
-		writer_commit(w->shm, ws);
+		writer_commit(w, ws);
 		return;
 	}
 	if (ws->intent_big) {
@@ -307,12 +297,13 @@ writer_unlock(struct writer *w)
 }
 
 static void
-writer_init(struct writer *w, struct writer_shared *shm)
+writer_init(struct writer *w, struct writer_shared *shm, struct bitmap *done)
 {
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
 	w->rfd = -1;
 	w->shm = shm;
+	w->done = done;
 	w->flush_bytes = WRITER_FLUSH_BYTES;
 	buf_init(&w->pending);
 	w->pending_idx = xcalloc(WRITER_MAX_BATCH, sizeof *w->pending_idx);
@@ -346,17 +337,18 @@ writer_open_file_extras(struct writer *w, const char *path)
  * Open the output: path NULL or "-" is standard output; anything else is
  * opened for append (created 0644).  This runs before the first packet,
  * so an unwritable output stops the run before it starts.  The format's
- * header (csv) is written only into an empty file.
+ * header (csv) is written only into an empty file.  A written batch's
+ * targets are marked in done.
  */
 int
-writer_open(struct writer *w, struct writer_shared *shm, const char *path,
-    const struct out_format *fmt, char **cause)
+writer_open(struct writer *w, struct writer_shared *shm, struct bitmap *done,
+    const char *path, const struct out_format *fmt, char **cause)
 {
 	struct buf	hdr;
 	struct stat	st;
 	int		rc = 0;
 
-	writer_init(w, shm);
+	writer_init(w, shm, done);
 	if (path == NULL || strcmp(path, "-") == 0) {
 		w->fd = STDOUT_FILENO;
 	} else {
@@ -403,11 +395,22 @@ writer_open(struct writer *w, struct writer_shared *shm, const char *path,
 void
 writer_attach(struct writer *w, const struct writer *parent, unsigned worker)
 {
-	writer_init(w, parent->shm);
+	writer_init(w, parent->shm, parent->done);
 	w->fd = parent->fd;
 	w->rfd = parent->rfd;
 	w->is_file = parent->is_file;
+	w->failed_cb = parent->failed_cb;
+	w->failed_arg = parent->failed_arg;
 	w->worker = worker;
+}
+
+/* Have cb(arg) called, once, when this writer's output fails: whoever
+ * runs the polling stops it there. */
+void
+writer_on_failure(struct writer *w, void (*cb)(void *), void *arg)
+{
+	w->failed_cb = cb;
+	w->failed_arg = arg;
 }
 
 /* Count one record's status into the batch's counters. */
@@ -489,6 +492,7 @@ writer_due(const struct writer *w, uint64_t now)
 	    now - w->pending_since >= WRITER_FLUSH_NS;
 }
 
+#ifdef SNMPFLEET_FAULT_INJECTION
 /* The test hook: die at the chosen point once enough records are out. */
 static void
 writer_fault(struct writer *w, enum writer_fault where)
@@ -499,6 +503,21 @@ writer_fault(struct writer *w, enum writer_fault where)
 		_exit(70);
 	raise(SIGKILL);
 }
+
+/* The test hook: write half the batch and die, as when the kernel cuts
+ * a write short on SIGKILL. */
+static void
+writer_fault_tear(struct writer *w, size_t len)
+{
+	if (w->fault != FAULT_TEAR || w->written < w->fault_after)
+		return;
+	writer_write_all(w->fd, w->pending.data, len / 2);
+	raise(SIGKILL);
+}
+#else
+#define writer_fault(w, where)		do { } while (0)
+#define writer_fault_tear(w, len)	do { } while (0)
+#endif
 
 /*
  * Cut off a fragment at the end of the file (no final newline): a writer
@@ -562,11 +581,7 @@ writer_put(struct writer *w, struct worker_shared *ws, size_t len)
 		writer_write_all(STDERR_FILENO, "\r\033[K", 4);
 		w->shm->progress_shown = false;
 	}
-	if (w->fault == FAULT_TEAR && w->written >= w->fault_after) {
-		/* as if the kernel cut the write short on SIGKILL */
-		writer_write_all(w->fd, w->pending.data, len / 2);
-		raise(SIGKILL);
-	}
+	writer_fault_tear(w, len);
 	rc = writer_write_all(w->fd, w->pending.data, len);
 	ws->intent_out = rc == 0;
 	ws->intent_big = false;
@@ -583,8 +598,9 @@ writer_fail_batch(struct writer *w, struct worker_shared *ws, int error)
 	if (w->is_file)
 		(void)ftruncate(w->fd, (off_t)ws->intent_start);
 	atomic_compare_exchange_strong(&w->shm->out_errno, &none, error);
-	atomic_store(&w->shm->stop, 1);
 	w->error = error;
+	if (w->failed_cb != NULL)
+		w->failed_cb(w->failed_arg);
 }
 
 /*
@@ -619,14 +635,16 @@ writer_emit(struct writer *w, size_t len)
 			writer_fail_batch(w, ws, errno);
 			writer_discard(ws);
 		} else {
+#ifdef SNMPFLEET_FAULT_INJECTION
 			w->written += w->npending;
+#endif
 			writer_fault(w, FAULT_WRITE);
-			writer_commit(s, ws);
+			writer_commit(w, ws);
 		}
 		if (w->is_file)
 			flock(w->fd, LOCK_UN);
 	} else
-		writer_commit(s, ws);
+		writer_commit(w, ws);
 	writer_unlock(w);
 	writer_fault(w, FAULT_EXIT);
 	memset(&w->pending_stats, 0, sizeof w->pending_stats);
@@ -663,6 +681,52 @@ writer_stats(struct writer *w, struct stats *out)
 		    atomic_load(&w->shm->workers[i].commit) & 1]);
 	writer_unlock(w);
 	stats_merge(out, &w->pending_stats);
+}
+
+/*
+ * A progress line will be drawn on standard error's terminal (on_tty), or
+ * not: do records go to that same terminal?  Then a flush clears the line
+ * before it writes, so a record and the line never tear each other.
+ */
+void
+writer_terminal_setup(struct writer *w, bool on_tty)
+{
+	struct stat	out, err;
+
+	w->shm->same_tty = on_tty && isatty(w->fd) &&
+	    fstat(w->fd, &out) == 0 && fstat(STDERR_FILENO, &err) == 0 &&
+	    out.st_rdev == err.st_rdev;
+}
+
+/* Write a progress line to standard error under the mutex; stays: it is
+ * left on the terminal (a flush must clear it first).  Returns 0 or -1. */
+int
+writer_terminal_line(struct writer *w, const char *line, size_t len,
+    bool stays)
+{
+	int	rc = 0;
+
+	writer_lock(w);
+	if (write(STDERR_FILENO, line, len) < 0)
+		rc = -1;
+	w->shm->progress_shown = stays;
+	writer_unlock(w);
+	return rc;
+}
+
+/* Take the progress line off the terminal, if one is there. */
+int
+writer_terminal_clear(struct writer *w)
+{
+	int	rc = 0;
+
+	writer_lock(w);
+	if (w->shm->progress_shown &&
+	    write(STDERR_FILENO, "\r\033[K", 4) < 0)
+		rc = -1;
+	w->shm->progress_shown = false;
+	writer_unlock(w);
+	return rc;
 }
 
 void

@@ -198,6 +198,22 @@ need_snmpfleet() {
 	export SNMPFLEET
 }
 
+# need_fault_injection — the test makes workers die on purpose through
+# SNMPFLEET_TEST_FAULT, which only a build configured with
+# --enable-fault-injection has (its --version says so).  Built without it
+# on purpose (make check says SNMPFLEET_FAULT_INJECTION=no): the whole
+# test is skipped, and says why.  Otherwise a binary without the hook is
+# an error, never a silent pass.
+need_fault_injection() {
+	need_snmpfleet
+	"$SNMPFLEET" --version | grep -q '^fault injection: on' && return 0
+	if [ "${SNMPFLEET_FAULT_INJECTION:-}" = no ]; then
+		echo "1..0 # SKIP snmpfleet was configured without --enable-fault-injection (SNMPFLEET_TEST_FAULT)"
+		exit 0
+	fi
+	bail_out "$SNMPFLEET has no fault hook: configure with --enable-fault-injection"
+}
+
 need_snmpget() {
 	command -v snmpget >/dev/null 2>&1 ||
 	    bail_out "snmpget not found (apt-get install snmp)"

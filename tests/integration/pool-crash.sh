@@ -14,6 +14,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
+need_fault_injection
 need_python
 start_snmpd
 

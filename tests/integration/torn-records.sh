@@ -24,6 +24,7 @@
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
+need_fault_injection
 need_python
 start_snmpd
 
