@@ -143,12 +143,19 @@ struct config {
 #define OPT_LIST	0x04	/* repeatable; each use adds a value */
 #define OPT_NOARG	0x08	/* a flag: takes no value on the command line */
 
+#define PER_TARGET_MAX	64	/* --per-target at most (sizes struct job) */
+
+/* One option: everything about it is in its row (tmux's options-table). */
 struct option_def {
 	const char	*name;		/* long option and config key */
 	int		 short_name;	/* 0 if none */
 	const char	*argname;	/* NULL for flags */
 	const char	*defval;	/* default, as text, or NULL */
 	int		 flags;
+	double		 minimum;	/* numbers: the valid range */
+	double		 maximum;
+	const char	*env;		/* environment variable, or NULL */
+	const char	*target_key;	/* the per-target key beating it */
 	const char	*help;
 	int		(*set)(struct config *, const struct option_def *,
 			    const char *, char **);
@@ -621,9 +628,9 @@ struct job {
 	struct sess		*sess;
 	u_char			 engine[32];
 	size_t			 engine_len;
-	struct slot		*parked[64];	/* waiting for the engineID */
+	struct slot		*parked[PER_TARGET_MAX]; /* waiting for the engineID */
 	unsigned		 nparked;
-	struct slot		*slots[64];	/* its requests in flight */
+	struct slot		*slots[PER_TARGET_MAX]; /* its requests in flight */
 	struct result		 result;
 	size_t			 next_item;	/* next stream to start */
 	unsigned		 active;	/* streams running */
