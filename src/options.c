@@ -619,25 +619,21 @@ opt_set_version(struct config *cfg, const struct option_def *o,
 	return 0;
 }
 
-static const char *const format_names[] = {
-	"text", "jsonl", "csv", "influx", "prom"
-};
-
+/* A format by its name: the names are out.c's table. */
 static int
 opt_set_format(struct config *cfg, const struct option_def *o,
     const char *v, char **cause)
 {
-	size_t	i;
-	char	sb[REDACT_MAX];
+	struct buf	names;
+	char		sb[REDACT_MAX];
 
-	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-		if (strcmp(v, format_names[i]) == 0) {
-			*FIELD(cfg, o, enum format_id) = (enum format_id)i;
-			return 0;
-		}
-	}
-	*cause = xasprintf("%s: unknown format '%s' (text, jsonl, csv, "
-	    "influx or prom)", o->name, redact_text(v, sb, sizeof sb));
+	if (out_find_name(v, FIELD(cfg, o, enum format_id)) == 0)
+		return 0;
+	buf_init(&names);
+	out_names(&names);
+	*cause = xasprintf("%s: unknown format '%s' (%s)", o->name,
+	    redact_text(v, sb, sizeof sb), buf_cstr(&names));
+	buf_free(&names);
 	return -1;
 }
 
@@ -781,7 +777,7 @@ opt_echo_format(const struct config *cfg, const struct option_def *o,
     struct buf *b)
 {
 	buf_printf(b, "%s = %s\n", o->name,
-	    format_names[*FIELD(cfg, o, enum format_id)]);
+	    out_find(*FIELD(cfg, o, enum format_id))->name);
 }
 
 void

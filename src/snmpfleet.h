@@ -471,6 +471,8 @@ struct out_format {
 extern const struct out_format out_text, out_jsonl, out_csv, out_influx,
     out_prom;
 const struct out_format *out_find(enum format_id);
+int	 out_find_name(const char *, enum format_id *);
+void	 out_names(struct buf *);
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 
