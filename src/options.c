@@ -854,32 +854,24 @@ options_creds(struct config *cfg, const char *name)
 	return c;
 }
 
-/* A key of a [credentials NAME] section: the inventory's per-target
- * keys (checked when an inventory line uses the set). */
+/* A key of a [credentials NAME] section: a per-target key marked
+ * TK_CRED (its value is checked when an inventory line uses the set). */
 static int
 options_cred_key(struct cred_set *c, const char *name, const char *value,
     char **cause)
 {
-	static const char *const keys[] = {
-		"version", "community", "user", "level", "auth", "authpass",
-		"priv", "privpass", "context", "engineid", "timeout",
-		"retries", "port",
-	};
-	size_t	i;
-	char	sb[REDACT_MAX];
+	const struct target_key	*k = target_key_find(name);
+	char			*kv, sb[REDACT_MAX];
 
-	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
-		if (strcmp(keys[i], name) == 0) {
-			char	*kv = xasprintf("%s=%s", name, value);
-
-			strlist_add(&c->kv, kv);
-			free(kv);
-			return 0;
-		}
+	if (k == NULL || !(k->flags & TK_CRED)) {
+		*cause = xasprintf("'%s' is not a credentials key",
+		    redact_text(name, sb, sizeof sb));
+		return -1;
 	}
-	*cause = xasprintf("'%s' is not a credentials key",
-	    redact_text(name, sb, sizeof sb));
-	return -1;
+	kv = xasprintf("%s=%s", name, value);
+	strlist_add(&c->kv, kv);
+	free(kv);
+	return 0;
 }
 
 static void
@@ -1180,6 +1172,46 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 	return rc;
 }
 
+/*
+ * The per-target settings every target starts from, in *pp (to free with
+ * target_params_free): the options a per-target key overrides.  A text
+ * option goes through its key's setter, so that -l and level= are
+ * checked alike; the numbers are copied, checked by their rows already.
+ */
+int
+options_target_params(const struct config *cfg, struct target_params **pp,
+    char **cause)
+{
+	const struct target_key	*k;
+	const struct option_def	*o;
+	struct target_params	*p = xcalloc(1, sizeof *p);
+	const char		*v;
+	size_t			 i;
+
+	p->snmp_version = cfg->snmp_version;
+	p->timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
+	p->retries = cfg->retries;
+	p->max_walk_values = cfg->max_walk_values;
+	p->max_walk_bytes = cfg->max_walk_bytes;
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		if (k->option == NULL || (o = options_find(k->option)) == NULL ||
+		    o->set != opt_set_string)
+			continue;
+		v = *FIELD(cfg, o, char *);
+		if (v != NULL && k->set(p, k, k->name, v, cause) != 0)
+			goto fail;
+	}
+	usm_imply_level(p);
+	if (usm_check(p, cause) != 0)
+		goto fail;
+	*pp = p;
+	return 0;
+fail:
+	target_params_free(p);
+	return -1;
+}
+
 /* Checks that need every option: run once all sources are applied. */
 int
 options_finish(struct config *cfg, char **cause)
@@ -1206,6 +1238,18 @@ options_finish(struct config *cfg, char **cause)
 	return 0;
 }
 
+/* Is the key of "key=value" (n bytes long) a secret? */
+static bool
+options_cred_secret(const char *kv, size_t n)
+{
+	const struct target_key	*k;
+	char			*key = xstrndup(kv, n);
+
+	k = target_key_find(key);
+	free(key);
+	return k != NULL && (k->flags & TK_SECRET);
+}
+
 /* The effective configuration as a config file that reads back the same
  * (secrets excepted: they are commented out). */
 void
@@ -1228,9 +1272,7 @@ options_echo(const struct config *cfg, struct buf *b)
 		buf_printf(b, "\n[credentials %s]\n", c->name);
 		for (k = 0; k < c->kv.n; k++) {
 			n = strcspn(c->kv.v[k], "=");
-			if (strncmp(c->kv.v[k], "community=", 10) == 0 ||
-			    strncmp(c->kv.v[k], "authpass=", 9) == 0 ||
-			    strncmp(c->kv.v[k], "privpass=", 9) == 0)
+			if (options_cred_secret(c->kv.v[k], n))
 				buf_printf(b, "# %.*s = (secret, not shown)\n",
 				    (int)n, c->kv.v[k]);
 			else

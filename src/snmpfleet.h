@@ -178,6 +178,9 @@ int	 options_finish(struct config *, char **);
 void	 options_echo(const struct config *, struct buf *);
 void	 options_usage(struct buf *);
 int	 options_parse_size(const char *, uint64_t *);
+struct target_params;
+int	 options_target_params(const struct config *, struct target_params **,
+	     char **);
 
 /* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
  * entry, addressed by index and never expanded */
@@ -252,6 +255,29 @@ struct target {
 	char				 host[256];
 };
 
+/*
+ * A per-target key: a key of inventory lines and (TK_CRED) of
+ * [credentials NAME] sections.  The one table of them serves both, the
+ * redaction of secrets and --echo-config; a key that overrides an option
+ * names it, and takes its range from the option's row.
+ */
+#define TK_SECRET	0x01	/* its value is a secret: never printed */
+#define TK_CRED		0x02	/* allowed in a [credentials NAME] section */
+#define TK_PREFIX	0x04	/* name is a prefix: "tag." then a NAME */
+#define TK_SET_REF	0x08	/* names a credential set (cred=NAME) */
+
+struct target_key {
+	const char	*name;		/* as written: "authpass", "tag." */
+	int		 flags;
+	const char	*option;	/* the option it overrides, or NULL */
+	int		(*set)(struct target_params *, const struct target_key *,
+			    const char *, const char *, char **);
+	size_t		 offset;	/* text keys: field in target_params */
+};
+
+extern const struct target_key	target_keys[];
+extern const size_t		target_keys_count;
+
 void	 inventory_init(struct inventory *, const struct target_params *,
 	     unsigned);
 void	 inventory_free(struct inventory *);
@@ -263,6 +289,9 @@ int	 inventory_resolve(struct inventory *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);
+const struct target_key *target_key_find(const char *);
+int	 target_key_set(struct target_params *, const char *, const char *,
+	     char **);
 uint64_t inventory_hash_bytes(const void *, size_t);
 unsigned inventory_shard(const struct target *, unsigned);
 
@@ -273,7 +302,14 @@ struct usm_keys {
 	u_char	 priv_ku[USM_PRIV_KU_LEN];
 	size_t	 priv_ku_len;
 };
-int	 usm_key(struct target_params *, const char *, const char *, char **);
+int	 usm_set_level(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
+int	 usm_set_auth(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
+int	 usm_set_priv(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
+int	 usm_set_engineid(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
 int	 usm_check(const struct target_params *, char **);
 int	 usm_prepare(struct target_params *, char **);
 void	 usm_imply_level(struct target_params *);
