@@ -644,16 +644,27 @@ inventory_set_version(struct target_params *p, const struct target_key *k,
 	return 0;
 }
 
+/* A whole number within the range of the option k overrides: 0 or -1. */
+static int
+inventory_key_uint(const struct target_key *k, const char *value,
+    unsigned long *n)
+{
+	const struct option_def	*o = inventory_key_option(k);
+
+	if (inventory_parse_uint(value, (unsigned long)o->maximum, n) != 0 ||
+	    *n < o->minimum)
+		return -1;
+	return 0;
+}
+
 static int
 inventory_set_port(struct target_params *p, const struct target_key *k,
     const char *key, const char *value, char **cause)
 {
-	const struct option_def	*o = inventory_key_option(k);
-	unsigned long		 n;
-	char			 sb[REDACT_MAX];
+	unsigned long	n;
+	char		sb[REDACT_MAX];
 
-	if (inventory_parse_uint(value, (unsigned long)o->maximum, &n) != 0 ||
-	    n < o->minimum) {
+	if (inventory_key_uint(k, value, &n) != 0) {
 		*cause = xasprintf("bad port '%s'",
 		    redact_text(value, sb, sizeof sb));
 		return -1;
@@ -691,8 +702,7 @@ inventory_set_retries(struct target_params *p, const struct target_key *k,
 	unsigned long		 n;
 	char			 sb[REDACT_MAX];
 
-	if (inventory_parse_uint(value, (unsigned long)o->maximum, &n) != 0 ||
-	    n < o->minimum) {
+	if (inventory_key_uint(k, value, &n) != 0) {
 		*cause = xasprintf("bad retries '%s' (%.0f to %.0f)",
 		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
 		return -1;
@@ -709,8 +719,7 @@ inventory_set_walk_values(struct target_params *p,
 	const struct option_def	*o = inventory_key_option(k);
 	unsigned long		 n;
 
-	if (inventory_parse_uint(value, (unsigned long)o->maximum, &n) != 0 ||
-	    n < o->minimum) {
+	if (inventory_key_uint(k, value, &n) != 0) {
 		*cause = xasprintf("bad max-walk-values '%s' (%.0f to %.0f)",
 		    value, o->minimum, o->maximum);
 		return -1;

@@ -63,7 +63,9 @@ static void	opt_echo_format(const struct config *,
 #define F(field) offsetof(struct config, field)
 
 /* Sorted by long name.  Defaults are text so that --help, the man page
- * test and options_init all read the same thing. */
+ * test and options_init all read the same thing.  A row says everything
+ * about its option: range, environment variable, the per-target key
+ * (inventory.c's target_keys) that overrides it. */
 const struct option_def options_table[] = {
 	{ .name = "auth",
 	  .short_name = 'a',

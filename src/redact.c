@@ -46,6 +46,7 @@ redact_each(bool (*fn)(const char *, void *), void *arg)
 	return false;
 }
 
+/* Is key the name in arg (any case)? */
 static bool
 redact_same_cb(const char *key, void *arg)
 {

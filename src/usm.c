@@ -111,24 +111,34 @@ usm_set_level(struct target_params *p, const struct target_key *k,
 	return 0;
 }
 
+/* The protocol called value in table t (of n) into *out; what names the
+ * kind in *cause ("authentication", "privacy"). */
+static int
+usm_set_proto(const struct usm_proto *t, size_t n, const char *what,
+    const char *value, int *out, char **cause)
+{
+	char	*list, sb[REDACT_MAX];
+	int	 i;
+
+	if ((i = usm_find(t, n, value)) < 0) {
+		list = usm_supported(t, n);
+		*cause = xasprintf("%s protocol '%s' is not supported by this "
+		    "net-snmp (it has: %s)", what,
+		    redact_text(value, sb, sizeof sb), list);
+		free(list);
+		return -1;
+	}
+	*out = i;
+	return 0;
+}
+
 /* auth=: an authentication protocol this net-snmp has. */
 int
 usm_set_auth(struct target_params *p, const struct target_key *k,
     const char *key, const char *value, char **cause)
 {
-	char	*list, sb[REDACT_MAX];
-	int	 i;
-
-	if ((i = usm_find(usm_auths, NAUTH, value)) < 0) {
-		list = usm_supported(usm_auths, NAUTH);
-		*cause = xasprintf("authentication protocol '%s' is "
-		    "not supported by this net-snmp (it has: %s)",
-		    redact_text(value, sb, sizeof sb), list);
-		free(list);
-		return -1;
-	}
-	p->auth = i;
-	return 0;
+	return usm_set_proto(usm_auths, NAUTH, "authentication", value,
+	    &p->auth, cause);
 }
 
 /* priv=: a privacy protocol this net-snmp has. */
@@ -136,19 +146,8 @@ int
 usm_set_priv(struct target_params *p, const struct target_key *k,
     const char *key, const char *value, char **cause)
 {
-	char	*list, sb[REDACT_MAX];
-	int	 i;
-
-	if ((i = usm_find(usm_privs, NPRIV, value)) < 0) {
-		list = usm_supported(usm_privs, NPRIV);
-		*cause = xasprintf("privacy protocol '%s' is not "
-		    "supported by this net-snmp (it has: %s)",
-		    redact_text(value, sb, sizeof sb), list);
-		free(list);
-		return -1;
-	}
-	p->priv = i;
-	return 0;
+	return usm_set_proto(usm_privs, NPRIV, "privacy", value, &p->priv,
+	    cause);
 }
 
 /* engineid=: 5 to 32 bytes in hex, "0x" allowed. */
