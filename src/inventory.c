@@ -187,21 +187,6 @@ inventory_parse_uint(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-static int
-inventory_parse_seconds(const char *s, unsigned *ms)
-{
-	char	*end;
-	double	 d;
-
-	errno = 0;
-	d = strtod(s, &end);
-	if (*s == '\0' || *end != '\0' || errno != 0 || !(d >= 0.001) ||
-	    d > 3600)
-		return -1;
-	*ms = (unsigned)(d * 1000 + 0.5);
-	return 0;
-}
-
 /* Add the entry, checking that the table's total stays countable. */
 static int
 inventory_push(struct inventory *inv, int family, const uint8_t *addr,
@@ -622,93 +607,243 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 	return rc;
 }
 
-/* Apply one key=value to p. */
+/* The option a key overrides: its row holds the key's range. */
+static const struct option_def *
+inventory_key_option(const struct target_key *k)
+{
+	const struct option_def	*o = options_find(k->option);
+
+	if (o == NULL)
+		abort();	/* a key naming no option: a bug in the table */
+	return o;
+}
+
+/* A text key (community, user, ...): the value as given. */
 static int
-inventory_key(struct target_params *p, const char *key, const char *value,
+inventory_set_text(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	char	**field = (char **)(void *)((char *)p + k->offset);
+
+	free(*field);
+	*field = xstrdup(value);
+	return 0;
+}
+
+static int
+inventory_set_version(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	char	sb[REDACT_MAX];
+
+	if (inventory_parse_version(value, &p->snmp_version) != 0) {
+		*cause = xasprintf("unsupported SNMP version '%s' (use 1, 2c "
+		    "or 3)", redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	return 0;
+}
+
+/* A whole number within the range of the option k overrides: 0 or -1. */
+static int
+inventory_key_uint(const struct target_key *k, const char *value,
+    unsigned long *n)
+{
+	const struct option_def	*o = inventory_key_option(k);
+
+	if (inventory_parse_uint(value, (unsigned long)o->maximum, n) != 0 ||
+	    *n < o->minimum)
+		return -1;
+	return 0;
+}
+
+static int
+inventory_set_port(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	unsigned long	n;
+	char		sb[REDACT_MAX];
+
+	if (inventory_key_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad port '%s'",
+		    redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	p->port = (uint16_t)n;
+	return 0;
+}
+
+/* timeout=: seconds, kept as milliseconds. */
+static int
+inventory_set_timeout(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const struct option_def	*o = inventory_key_option(k);
+	char			*end, sb[REDACT_MAX];
+	double			 d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (*value == '\0' || *end != '\0' || errno != 0 ||
+	    !(d >= o->minimum) || !(d <= o->maximum)) {
+		*cause = xasprintf("bad timeout '%s' (seconds, %g to %g)",
+		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
+		return -1;
+	}
+	p->timeout_ms = (unsigned)(d * 1000 + 0.5);
+	return 0;
+}
+
+static int
+inventory_set_retries(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const struct option_def	*o = inventory_key_option(k);
+	unsigned long		 n;
+	char			 sb[REDACT_MAX];
+
+	if (inventory_key_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad retries '%s' (%.0f to %.0f)",
+		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
+		return -1;
+	}
+	p->retries = (unsigned)n;
+	return 0;
+}
+
+static int
+inventory_set_walk_values(struct target_params *p,
+    const struct target_key *k, const char *key, const char *value,
     char **cause)
 {
-	unsigned long	 n;
-	size_t		 i;
-	int		 rc;
-	char		 sb[REDACT_MAX];
+	const struct option_def	*o = inventory_key_option(k);
+	unsigned long		 n;
 
-	if (strcmp(key, "community") == 0) {
-		free(p->community);
-		p->community = xstrdup(value);
-	} else if (strcmp(key, "version") == 0) {
-		if (inventory_parse_version(value, &p->snmp_version) != 0) {
-			*cause = xasprintf("unsupported SNMP version '%s' "
-			    "(use 1, 2c or 3)", redact_text(value, sb,
-			    sizeof sb));
-			return -1;
+	if (inventory_key_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad max-walk-values '%s' (%.0f to %.0f)",
+		    value, o->minimum, o->maximum);
+		return -1;
+	}
+	p->max_walk_values = n;
+	return 0;
+}
+
+static int
+inventory_set_walk_bytes(struct target_params *p,
+    const struct target_key *k, const char *key, const char *value,
+    char **cause)
+{
+	const struct option_def	*o = inventory_key_option(k);
+
+	if (options_parse_size(value, &p->max_walk_bytes) != 0 ||
+	    p->max_walk_bytes < o->minimum ||
+	    p->max_walk_bytes > o->maximum) {
+		*cause = xasprintf("bad max-walk-bytes '%s' (a size of 1k to "
+		    "1024G: N, Nk, NM or NG)", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* tag.NAME=VALUE: added, or replacing the tag of that name. */
+static int
+inventory_set_tag(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const char	*name = key + strlen(k->name);
+	size_t		 i;
+
+	/* Tags go into every record format, and influx and prom take only
+	 * UTF-8 text (found by fuzz-reply.c). */
+	if (!value_printable((const u_char *)key, strlen(key)) ||
+	    !value_printable((const u_char *)value, strlen(value))) {
+		*cause = xasprintf("%s: not UTF-8 text, or has control "
+		    "characters", key);
+		return -1;
+	}
+	for (i = 0; i < p->ntags; i++) {
+		if (strcmp(p->tags[2 * i], name) == 0)
+			break;
+	}
+	if (i == p->ntags) {
+		p->tags = xreallocarray(p->tags, 2 * (p->ntags + 1),
+		    sizeof *p->tags);
+		p->tags[2 * i] = xstrdup(name);
+		p->tags[2 * i + 1] = NULL;
+		p->ntags++;
+	}
+	free(p->tags[2 * i + 1]);
+	p->tags[2 * i + 1] = xstrdup(value);
+	return 0;
+}
+
+#define TP(field) offsetof(struct target_params, field)
+
+/*
+ * The per-target keys.  The SNMPv3 ones keep this order (user before
+ * level, ..., engineid last): options_target_params applies the command
+ * line's in it, so the first bad one is the one reported.
+ */
+const struct target_key target_keys[] = {
+	{ "version", TK_CRED, "snmp-version", inventory_set_version, 0 },
+	{ "community", TK_CRED | TK_SECRET, "community", inventory_set_text,
+	  TP(community) },
+	{ "user", TK_CRED, "user", inventory_set_text, TP(user) },
+	{ "level", TK_CRED, "level", usm_set_level, 0 },
+	{ "auth", TK_CRED, "auth", usm_set_auth, 0 },
+	{ "authpass", TK_CRED | TK_SECRET, "auth-pass", inventory_set_text,
+	  TP(authpass) },
+	{ "priv", TK_CRED, "priv", usm_set_priv, 0 },
+	{ "privpass", TK_CRED | TK_SECRET, "priv-pass", inventory_set_text,
+	  TP(privpass) },
+	{ "context", TK_CRED, "context", inventory_set_text, TP(context) },
+	{ "engineid", TK_CRED, "engine-id", usm_set_engineid, 0 },
+	{ "timeout", TK_CRED, "timeout", inventory_set_timeout, 0 },
+	{ "retries", TK_CRED, "retries", inventory_set_retries, 0 },
+	{ "port", TK_CRED, "port", inventory_set_port, 0 },
+	{ "max-walk-values", 0, "max-walk-values", inventory_set_walk_values,
+	  0 },
+	{ "max-walk-bytes", 0, "max-walk-bytes", inventory_set_walk_bytes, 0 },
+	{ "tag.", TK_PREFIX, NULL, inventory_set_tag, 0 },
+	{ "cred", TK_SET_REF, NULL, NULL, 0 },
+};
+const size_t target_keys_count = sizeof target_keys / sizeof target_keys[0];
+
+/* The row of key as written ("tag.site" finds "tag."), or NULL. */
+const struct target_key *
+target_key_find(const char *key)
+{
+	const struct target_key	*k;
+	size_t			 i, len;
+
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		if (!(k->flags & TK_PREFIX)) {
+			if (strcmp(k->name, key) == 0)
+				return k;
+			continue;
 		}
-	} else if (strcmp(key, "port") == 0) {
-		if (inventory_parse_uint(value, 65535, &n) != 0 || n == 0) {
-			*cause = xasprintf("bad port '%s'",
-			    redact_text(value, sb, sizeof sb));
-			return -1;
-		}
-		p->port = (uint16_t)n;
-	} else if (strcmp(key, "timeout") == 0) {
-		if (inventory_parse_seconds(value, &p->timeout_ms) != 0) {
-			*cause = xasprintf("bad timeout '%s' (seconds, "
-			    "0.001 to 3600)", redact_text(value, sb,
-			    sizeof sb));
-			return -1;
-		}
-	} else if (strcmp(key, "retries") == 0) {
-		if (inventory_parse_uint(value, 100, &n) != 0) {
-			*cause = xasprintf("bad retries '%s' (0 to 100)",
-			    redact_text(value, sb, sizeof sb));
-			return -1;
-		}
-		p->retries = (unsigned)n;
-	} else if (strcmp(key, "max-walk-values") == 0) {
-		if (inventory_parse_uint(value, 4294967295UL, &n) != 0 ||
-		    n == 0) {
-			*cause = xasprintf("bad max-walk-values '%s' (1 to "
-			    "4294967295)", value);
-			return -1;
-		}
-		p->max_walk_values = n;
-	} else if (strcmp(key, "max-walk-bytes") == 0) {
-		if (options_parse_size(value, &p->max_walk_bytes) != 0 ||
-		    p->max_walk_bytes < 1024 ||
-		    p->max_walk_bytes > ((uint64_t)1 << 40)) {
-			*cause = xasprintf("bad max-walk-bytes '%s' (a size "
-			    "of 1k to 1024G: N, Nk, NM or NG)", value);
-			return -1;
-		}
-	} else if ((rc = usm_key(p, key, value, cause)) <= 0) {
-		return rc;
-	} else if (strncmp(key, "tag.", 4) == 0 && key[4] != '\0') {
-		/* Tags go into every record format, and influx and prom
-		 * take only UTF-8 text (found by fuzz-reply.c). */
-		if (!value_printable((const u_char *)key, strlen(key)) ||
-		    !value_printable((const u_char *)value, strlen(value))) {
-			*cause = xasprintf("%s: not UTF-8 text, or has control "
-			    "characters", key);
-			return -1;
-		}
-		for (i = 0; i < p->ntags; i++) {
-			if (strcmp(p->tags[2 * i], key + 4) == 0)
-				break;
-		}
-		if (i == p->ntags) {
-			p->tags = xreallocarray(p->tags, 2 * (p->ntags + 1),
-			    sizeof *p->tags);
-			p->tags[2 * i] = xstrdup(key + 4);
-			p->tags[2 * i + 1] = NULL;
-			p->ntags++;
-		}
-		free(p->tags[2 * i + 1]);
-		p->tags[2 * i + 1] = xstrdup(value);
-	} else {
+		len = strlen(k->name);
+		if (strncmp(k->name, key, len) == 0 && key[len] != '\0')
+			return k;
+	}
+	return NULL;
+}
+
+/* Apply one key=value to p (cred=NAME excepted: the inventory's). */
+int
+target_key_set(struct target_params *p, const char *key, const char *value,
+    char **cause)
+{
+	const struct target_key	*k = target_key_find(key);
+	char			 sb[REDACT_MAX];
+
+	if (k == NULL || k->set == NULL) {
 		*cause = xasprintf("unknown key '%s'",
 		    redact_text(key, sb, sizeof sb));
 		return -1;
 	}
-	return 0;
+	return k->set(p, k, key, value, cause);
 }
 
 /* Apply the named credential set (a config file's [credentials NAME]). */
@@ -734,7 +869,7 @@ inventory_cred(struct inventory *inv, struct target_params *p,
 		kv = xstrdup(c->kv.v[i]);
 		eq = strchr(kv, '=');
 		*eq = '\0';
-		if ((rc = inventory_key(p, kv, eq + 1, cause)) != 0) {
+		if ((rc = target_key_set(p, kv, eq + 1, cause)) != 0) {
 			eq = *cause;
 			*cause = xasprintf("credential set '%s': %s", name, eq);
 			free(eq);
@@ -752,6 +887,7 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 	struct intern		*t = inv->intern;
 	struct intern_slot	*slot;
 	struct target_params	*p;
+	const struct target_key	*k;
 	struct buf		 key;
 	char			*eq, sb[REDACT_MAX];
 	size_t			 i;
@@ -781,13 +917,14 @@ inventory_params(struct inventory *inv, char **tok, size_t ntok,
 			goto fail;
 		}
 		*eq = '\0';
-		if (strcmp(tok[i], "cred") == 0)
+		k = target_key_find(tok[i]);
+		if (k != NULL && (k->flags & TK_SET_REF))
 			rc = inventory_cred(inv, p, eq + 1, cause);
 		else
-			rc = inventory_key(p, tok[i], eq + 1, cause);
+			rc = target_key_set(p, tok[i], eq + 1, cause);
 		if (rc != 0)
 			goto fail;
-		inv->has_secrets |= redact_is_secret_key(tok[i]);
+		inv->has_secrets |= (k->flags & TK_SECRET) != 0;
 		*eq = '=';
 	}
 	usm_imply_level(p);

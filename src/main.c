@@ -260,32 +260,6 @@ main_plan(struct run *r)
 		main_plan_item(&r->plan, ITEM_TABLE, cfg->tables.v[i]);
 }
 
-/* The command line's / config file's SNMPv3 settings, checked. */
-static void
-main_v3_defaults(const struct config *cfg, struct target_params *p)
-{
-	const struct {
-		const char	*key;
-		const char	*value;
-	} kv[] = {
-		{ "user", cfg->user }, { "level", cfg->level },
-		{ "auth", cfg->auth }, { "authpass", cfg->auth_pass },
-		{ "priv", cfg->priv }, { "privpass", cfg->priv_pass },
-		{ "context", cfg->context }, { "engineid", cfg->engine_id },
-	};
-	char	*cause;
-	size_t	 i;
-
-	for (i = 0; i < sizeof kv / sizeof *kv; i++) {
-		if (kv[i].value != NULL &&
-		    usm_key(p, kv[i].key, kv[i].value, &cause) != 0)
-			die_with(EXIT_USAGE, "", cause);
-	}
-	usm_imply_level(p);
-	if (usm_check(p, &cause) != 0)
-		die_with(EXIT_USAGE, "", cause);
-}
-
 /* Secrets in files others can read: say so (but go on). */
 static void
 main_warn_readable(const char *path)
@@ -331,29 +305,20 @@ static void
 main_targets(struct run *r)
 {
 	struct config		*cfg = &r->cfg;
-	struct target_params	 defaults;
+	struct target_params	*defaults;
 	FILE			*f;
 	char			*cause, sb[REDACT_MAX];
 	const char		*path;
 	size_t			 i;
 	int			 rc;
 
-	memset(&defaults, 0, sizeof defaults);
-	defaults.snmp_version = cfg->snmp_version;
-	defaults.community = cfg->community;
-	defaults.timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
-	defaults.retries = cfg->retries;
-	defaults.max_walk_values = cfg->max_walk_values;
-	defaults.max_walk_bytes = cfg->max_walk_bytes;
-	main_v3_defaults(cfg, &defaults);
-	inventory_init(&r->inv, &defaults, cfg->port);
-	free(defaults.user);
-	free(defaults.authpass);
-	free(defaults.privpass);
-	free(defaults.context);
+	if (options_target_params(cfg, &defaults, &cause) != 0)
+		die_with(EXIT_USAGE, "", cause);
+	inventory_init(&r->inv, defaults, cfg->port);
 	r->inv.creds = cfg->creds;
 	r->inv.ncreds = cfg->ncreds;
-	r->inv.has_v3 = defaults.snmp_version == SNMP_VERSION_3;
+	r->inv.has_v3 = defaults->snmp_version == SNMP_VERSION_3;
+	target_params_free(defaults);
 	for (i = 0; i < cfg->hosts.n; i++) {
 		if (inventory_add_spec(&r->inv, cfg->hosts.v[i], 0,
 		    &cause) != 0) {

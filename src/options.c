@@ -63,193 +63,390 @@ static void	opt_echo_format(const struct config *,
 #define F(field) offsetof(struct config, field)
 
 /* Sorted by long name.  Defaults are text so that --help, the man page
- * test and options_init all read the same thing. */
+ * test and options_init all read the same thing.  A row says everything
+ * about its option: range, environment variable, the per-target key
+ * (inventory.c's target_keys) that overrides it. */
 const struct option_def options_table[] = {
-	{ "auth", 'a', "PROTO", NULL, 0,
-	  "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512",
-	  opt_set_string, F(auth), opt_echo_string },
-	{ "auth-pass", 'A', "PASSPHRASE", NULL, OPT_SECRET,
-	  "SNMPv3 authentication passphrase (or SNMPFLEET_AUTHPASS)",
-	  opt_set_string, F(auth_pass), opt_echo_string },
-	{ "community", 'c', "STRING", "public", OPT_SECRET,
-	  "v1/v2c community (or SNMPFLEET_COMMUNITY from the environment)",
-	  opt_set_string, F(community), opt_echo_string },
-	{ "concurrency", 'j', "N", "256", 0,
-	  "requests in flight at once",
-	  opt_set_uint, F(concurrency), opt_echo_uint },
-	{ "config", 0, "FILE", NULL, OPT_CLI_ONLY | OPT_LIST,
-	  "read options from FILE (name = value lines)",
-	  opt_set_list, F(config_files), NULL },
-	{ "context", 'n', "NAME", NULL, 0,
-	  "SNMPv3 context name",
-	  opt_set_string, F(context), opt_echo_string },
-	{ "deadline", 0, "SECONDS", "0", 0,
-	  "end the whole run after SECONDS; unfinished targets get status "
-	  "deadline (0: none)",
-	  opt_set_seconds, F(deadline), opt_echo_double },
-	{ "echo-config", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
-	  "print the effective configuration as a config file and exit",
-	  opt_set_flag, F(echo_config), NULL },
-	{ "engine-id", 'e', "HEX", NULL, 0,
-	  "SNMPv3 engineID of the agents, skipping discovery",
-	  opt_set_string, F(engine_id), opt_echo_string },
-	{ "format", 'F', "FMT", "text", 0,
-	  "record format: text, jsonl, csv, influx or prom",
-	  opt_set_format, F(format), opt_echo_format },
-	{ "help", 'h', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
-	  "show this help and exit",
-	  opt_set_none, 0, NULL },
-	{ "host", 'H', "SPEC", NULL, OPT_LIST,
-	  "target: host[:port], [v6addr]:port, CIDR or a-b range",
-	  opt_set_list, F(hosts), opt_echo_list },
-	{ "inventory", 'i', "FILE", NULL, OPT_LIST,
-	  "read targets from FILE, one per line ('-' is stdin)",
-	  opt_set_list, F(inventories), opt_echo_list },
-	{ "level", 'l', "LEVEL", NULL, 0,
-	  "SNMPv3 security level: noAuthNoPriv, authNoPriv or authPriv",
-	  opt_set_string, F(level), opt_echo_string },
-	{ "lock", 0, "FILE", NULL, 0,
-	  "exit 3 at once if another run holds FILE (flock)",
-	  opt_set_string, F(lock), opt_echo_string },
-	{ "max-oids", 0, "N", "32", 0,
-	  "OIDs packed into one GET request",
-	  opt_set_uint, F(max_oids), opt_echo_uint },
-	{ "max-repetitions", 0, "N", "25", 0,
-	  "GETBULK max-repetitions for walks and tables (v2c)",
-	  opt_set_uint, F(max_repetitions), opt_echo_uint },
-	{ "max-walk-bytes", 0, "N", "268435456", 0,
-	  "memory the walked values of one target may take (k, M, G "
-	  "suffixes); past it the walk ends with an error",
-	  opt_set_size, F(max_walk_bytes), opt_echo_u64 },
-	{ "max-walk-values", 0, "N", "1000000", 0,
-	  "values the walks of one target may return; past it the walk "
-	  "ends with an error",
-	  opt_set_uint, F(max_walk_values), opt_echo_uint },
-	{ "no-progress", 0, NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
-	  "never show the progress line",
-	  opt_set_noprogress, 0, NULL },
-	{ "oid", 0, "OID", NULL, OPT_LIST,
-	  "an object to GET (also given as arguments after the options)",
-	  opt_set_list, F(oids), opt_echo_list },
-	{ "output", 'o', "FILE", "-", 0,
-	  "append records to FILE ('-' is standard output)",
-	  opt_set_string, F(output), opt_echo_string },
-	{ "per-target", 0, "N", "1", 0,
-	  "requests in flight to one target at once",
-	  opt_set_uint, F(per_target), opt_echo_uint },
-	{ "port", 0, "N", "161", 0,
-	  "UDP port of targets that name none",
-	  opt_set_uint, F(port), opt_echo_uint },
-	{ "priv", 'x', "PROTO", NULL, 0,
-	  "SNMPv3 privacy: DES, AES, AES-192, AES-256",
-	  opt_set_string, F(priv), opt_echo_string },
-	{ "priv-pass", 'X', "PASSPHRASE", NULL, OPT_SECRET,
-	  "SNMPv3 privacy passphrase (or SNMPFLEET_PRIVPASS)",
-	  opt_set_string, F(priv_pass), opt_echo_string },
-	{ "procs", 'P', "N", "1", 0,
-	  "worker processes (0: one per CPU)",
-	  opt_set_uint, F(procs), opt_echo_uint },
-	{ "profile", 0, "NAME", NULL, OPT_LIST,
-	  "poll the OIDs, walks and tables of profile NAME",
-	  opt_set_list, F(profiles), opt_echo_list },
-	{ "progress", 0, NULL, "auto", OPT_NOARG,
-	  "show a live progress line (auto: when stderr is a terminal)",
-	  opt_set_progress, F(progress), opt_echo_progress },
-	{ "quiet", 'q', NULL, "no", OPT_NOARG,
-	  "print no summary, only errors",
-	  opt_set_flag, F(quiet), opt_echo_flag },
-	{ "rate", 0, "N", "0", 0,
-	  "requests per second for the whole run (0: no limit)",
-	  opt_set_rate, F(rate), opt_echo_double },
-	{ "retries", 'r', "N", "2", 0,
-	  "retransmissions of an unanswered request",
-	  opt_set_uint, F(retries), opt_echo_uint },
-	{ "shard", 0, "K/N", NULL, 0,
-	  "poll only shard K of N (a hash of host:port); auto/N takes K from "
-	  "JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID",
-	  opt_set_string, F(shard), opt_echo_string },
-	{ "snmp-version", 'v', "1|2c|3", "2c", 0,
-	  "SNMP version: 1, 2c or 3",
-	  opt_set_version, F(snmp_version), opt_echo_version },
-	{ "stats-file", 0, "FILE", NULL, 0,
-	  "write a JSON summary of the run to FILE (atomically)",
-	  opt_set_string, F(stats_file), opt_echo_string },
-	{ "sweep", 0, "LEVELS", NULL, 0,
-	  "load test: poll everything once per concurrency level "
-	  "(e.g. 1,4,16,64) and compare",
-	  opt_set_string, F(sweep), opt_echo_string },
-	{ "sweep-csv", 0, "FILE", NULL, 0,
-	  "write the sweep's table as CSV",
-	  opt_set_string, F(sweep_csv), opt_echo_string },
-	{ "sweep-rate", 0, "LEVELS", NULL, 0,
-	  "load test over --rate levels instead (requests/s)",
-	  opt_set_string, F(sweep_rate), opt_echo_string },
-	{ "sweep-svg", 0, "FILE", NULL, 0,
-	  "write the sweep as an SVG chart",
-	  opt_set_string, F(sweep_svg), opt_echo_string },
-	{ "syslog", 0, NULL, "no", OPT_NOARG,
-	  "send errors and the summary to syslog too",
-	  opt_set_flag, F(syslog), opt_echo_flag },
-	{ "table", 'T', "OID", NULL, OPT_LIST,
-	  "walk a table and show it as rows (repeatable)",
-	  opt_set_list, F(tables), opt_echo_list },
-	{ "target-deadline", 0, "SECONDS", "0", 0,
-	  "end one target's work after SECONDS (status deadline; 0: none)",
-	  opt_set_seconds, F(target_deadline), opt_echo_double },
-	{ "timeout", 't', "SECONDS", "1", 0,
-	  "seconds to wait for each reply",
-	  opt_set_seconds, F(timeout), opt_echo_double },
-	{ "user", 'u', "NAME", NULL, 0,
-	  "SNMPv3 security name",
-	  opt_set_string, F(user), opt_echo_string },
-	{ "version", 'V', NULL, NULL, OPT_CLI_ONLY | OPT_NOARG,
-	  "print the program's version and exit",
-	  opt_set_none, 0, NULL },
-	{ "walk", 'w', "OID", NULL, OPT_LIST,
-	  "walk a subtree (repeatable)",
-	  opt_set_list, F(walks), opt_echo_list },
+	{ .name = "auth",
+	  .short_name = 'a',
+	  .argname = "PROTO",
+	  .target_key = "auth",
+	  .help =
+	      "SNMPv3 authentication: MD5, SHA, SHA-224, SHA-256, SHA-384, "
+	      "SHA-512",
+	  .set = opt_set_string,
+	  .offset = F(auth),
+	  .echo = opt_echo_string },
+	{ .name = "auth-pass",
+	  .short_name = 'A',
+	  .argname = "PASSPHRASE",
+	  .flags = OPT_SECRET,
+	  .env = "SNMPFLEET_AUTHPASS",
+	  .target_key = "authpass",
+	  .help = "SNMPv3 authentication passphrase (or SNMPFLEET_AUTHPASS)",
+	  .set = opt_set_string,
+	  .offset = F(auth_pass),
+	  .echo = opt_echo_string },
+	{ .name = "community",
+	  .short_name = 'c',
+	  .argname = "STRING",
+	  .defval = "public",
+	  .flags = OPT_SECRET,
+	  .env = "SNMPFLEET_COMMUNITY",
+	  .target_key = "community",
+	  .help =
+	      "v1/v2c community (or SNMPFLEET_COMMUNITY from the environment)",
+	  .set = opt_set_string,
+	  .offset = F(community),
+	  .echo = opt_echo_string },
+	{ .name = "concurrency",
+	  .short_name = 'j',
+	  .argname = "N",
+	  .defval = "256",
+	  .minimum = 1, .maximum = 65536,
+	  .help = "requests in flight at once",
+	  .set = opt_set_uint,
+	  .offset = F(concurrency),
+	  .echo = opt_echo_uint },
+	{ .name = "config",
+	  .argname = "FILE",
+	  .flags = OPT_CLI_ONLY | OPT_LIST,
+	  .help = "read options from FILE (name = value lines)",
+	  .set = opt_set_list,
+	  .offset = F(config_files) },
+	{ .name = "context",
+	  .short_name = 'n',
+	  .argname = "NAME",
+	  .target_key = "context",
+	  .help = "SNMPv3 context name",
+	  .set = opt_set_string,
+	  .offset = F(context),
+	  .echo = opt_echo_string },
+	{ .name = "deadline",
+	  .argname = "SECONDS",
+	  .defval = "0",
+	  .minimum = 0, .maximum = 1e7,
+	  .help = "end the whole run after SECONDS; unfinished targets get "
+	      "status deadline (0: none)",
+	  .set = opt_set_seconds,
+	  .offset = F(deadline),
+	  .echo = opt_echo_double },
+	{ .name = "echo-config",
+	  .flags = OPT_CLI_ONLY | OPT_NOARG,
+	  .help =
+	      "print the effective configuration as a config file and exit",
+	  .set = opt_set_flag,
+	  .offset = F(echo_config) },
+	{ .name = "engine-id",
+	  .short_name = 'e',
+	  .argname = "HEX",
+	  .target_key = "engineid",
+	  .help = "SNMPv3 engineID of the agents, skipping discovery",
+	  .set = opt_set_string,
+	  .offset = F(engine_id),
+	  .echo = opt_echo_string },
+	{ .name = "format",
+	  .short_name = 'F',
+	  .argname = "FMT",
+	  .defval = "text",
+	  .help = "record format: text, jsonl, csv, influx or prom",
+	  .set = opt_set_format,
+	  .offset = F(format),
+	  .echo = opt_echo_format },
+	{ .name = "help",
+	  .short_name = 'h',
+	  .flags = OPT_CLI_ONLY | OPT_NOARG,
+	  .help = "show this help and exit",
+	  .set = opt_set_none },
+	{ .name = "host",
+	  .short_name = 'H',
+	  .argname = "SPEC",
+	  .flags = OPT_LIST,
+	  .help = "target: host[:port], [v6addr]:port, CIDR or a-b range",
+	  .set = opt_set_list,
+	  .offset = F(hosts),
+	  .echo = opt_echo_list },
+	{ .name = "inventory",
+	  .short_name = 'i',
+	  .argname = "FILE",
+	  .flags = OPT_LIST,
+	  .help = "read targets from FILE, one per line ('-' is stdin)",
+	  .set = opt_set_list,
+	  .offset = F(inventories),
+	  .echo = opt_echo_list },
+	{ .name = "level",
+	  .short_name = 'l',
+	  .argname = "LEVEL",
+	  .target_key = "level",
+	  .help =
+	      "SNMPv3 security level: noAuthNoPriv, authNoPriv or authPriv",
+	  .set = opt_set_string,
+	  .offset = F(level),
+	  .echo = opt_echo_string },
+	{ .name = "lock",
+	  .argname = "FILE",
+	  .help = "exit 3 at once if another run holds FILE (flock)",
+	  .set = opt_set_string,
+	  .offset = F(lock),
+	  .echo = opt_echo_string },
+	{ .name = "max-oids",
+	  .argname = "N",
+	  .defval = "32",
+	  .minimum = 1, .maximum = 1000,
+	  .help = "OIDs packed into one GET request",
+	  .set = opt_set_uint,
+	  .offset = F(max_oids),
+	  .echo = opt_echo_uint },
+	{ .name = "max-repetitions",
+	  .argname = "N",
+	  .defval = "25",
+	  .minimum = 1, .maximum = 1000,
+	  .help = "GETBULK max-repetitions for walks and tables (v2c)",
+	  .set = opt_set_uint,
+	  .offset = F(max_repetitions),
+	  .echo = opt_echo_uint },
+	{ .name = "max-walk-bytes",
+	  .argname = "N",
+	  .defval = "268435456",
+	  .minimum = 1024, .maximum = 1099511627776.0,
+	  .target_key = "max-walk-bytes",
+	  .help = "memory the walked values of one target may take (k, M, G "
+	      "suffixes); past it the walk ends with an error",
+	  .set = opt_set_size,
+	  .offset = F(max_walk_bytes),
+	  .echo = opt_echo_u64 },
+	{ .name = "max-walk-values",
+	  .argname = "N",
+	  .defval = "1000000",
+	  .minimum = 1, .maximum = 4294967295.0,
+	  .target_key = "max-walk-values",
+	  .help =
+	      "values the walks of one target may return; past it the walk "
+	      "ends with an error",
+	  .set = opt_set_uint,
+	  .offset = F(max_walk_values),
+	  .echo = opt_echo_uint },
+	{ .name = "no-progress",
+	  .flags = OPT_CLI_ONLY | OPT_NOARG,
+	  .help = "never show the progress line",
+	  .set = opt_set_noprogress },
+	{ .name = "oid",
+	  .argname = "OID",
+	  .flags = OPT_LIST,
+	  .help =
+	      "an object to GET (also given as arguments after the options)",
+	  .set = opt_set_list,
+	  .offset = F(oids),
+	  .echo = opt_echo_list },
+	{ .name = "output",
+	  .short_name = 'o',
+	  .argname = "FILE",
+	  .defval = "-",
+	  .help = "append records to FILE ('-' is standard output)",
+	  .set = opt_set_string,
+	  .offset = F(output),
+	  .echo = opt_echo_string },
+	{ .name = "per-target",
+	  .argname = "N",
+	  .defval = "1",
+	  .minimum = 1, .maximum = PER_TARGET_MAX,
+	  .help = "requests in flight to one target at once",
+	  .set = opt_set_uint,
+	  .offset = F(per_target),
+	  .echo = opt_echo_uint },
+	{ .name = "port",
+	  .argname = "N",
+	  .defval = "161",
+	  .minimum = 1, .maximum = 65535,
+	  .target_key = "port",
+	  .help = "UDP port of targets that name none",
+	  .set = opt_set_uint,
+	  .offset = F(port),
+	  .echo = opt_echo_uint },
+	{ .name = "priv",
+	  .short_name = 'x',
+	  .argname = "PROTO",
+	  .target_key = "priv",
+	  .help = "SNMPv3 privacy: DES, AES, AES-192, AES-256",
+	  .set = opt_set_string,
+	  .offset = F(priv),
+	  .echo = opt_echo_string },
+	{ .name = "priv-pass",
+	  .short_name = 'X',
+	  .argname = "PASSPHRASE",
+	  .flags = OPT_SECRET,
+	  .env = "SNMPFLEET_PRIVPASS",
+	  .target_key = "privpass",
+	  .help = "SNMPv3 privacy passphrase (or SNMPFLEET_PRIVPASS)",
+	  .set = opt_set_string,
+	  .offset = F(priv_pass),
+	  .echo = opt_echo_string },
+	{ .name = "procs",
+	  .short_name = 'P',
+	  .argname = "N",
+	  .defval = "1",
+	  .minimum = 0, .maximum = 256,
+	  .help = "worker processes (0: one per CPU)",
+	  .set = opt_set_uint,
+	  .offset = F(procs),
+	  .echo = opt_echo_uint },
+	{ .name = "profile",
+	  .argname = "NAME",
+	  .flags = OPT_LIST,
+	  .help = "poll the OIDs, walks and tables of profile NAME",
+	  .set = opt_set_list,
+	  .offset = F(profiles),
+	  .echo = opt_echo_list },
+	{ .name = "progress",
+	  .defval = "auto",
+	  .flags = OPT_NOARG,
+	  .help =
+	      "show a live progress line (auto: when stderr is a terminal)",
+	  .set = opt_set_progress,
+	  .offset = F(progress),
+	  .echo = opt_echo_progress },
+	{ .name = "quiet",
+	  .short_name = 'q',
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "print no summary, only errors",
+	  .set = opt_set_flag,
+	  .offset = F(quiet),
+	  .echo = opt_echo_flag },
+	{ .name = "rate",
+	  .argname = "N",
+	  .defval = "0",
+	  .minimum = 0, .maximum = 1e9,
+	  .help = "requests per second for the whole run (0: no limit)",
+	  .set = opt_set_rate,
+	  .offset = F(rate),
+	  .echo = opt_echo_double },
+	{ .name = "retries",
+	  .short_name = 'r',
+	  .argname = "N",
+	  .defval = "2",
+	  .minimum = 0, .maximum = 100,
+	  .target_key = "retries",
+	  .help = "retransmissions of an unanswered request",
+	  .set = opt_set_uint,
+	  .offset = F(retries),
+	  .echo = opt_echo_uint },
+	{ .name = "shard",
+	  .argname = "K/N",
+	  .help =
+	      "poll only shard K of N (a hash of host:port); auto/N takes K "
+	      "from JOB_COMPLETION_INDEX or SLURM_ARRAY_TASK_ID",
+	  .set = opt_set_string,
+	  .offset = F(shard),
+	  .echo = opt_echo_string },
+	{ .name = "snmp-version",
+	  .short_name = 'v',
+	  .argname = "1|2c|3",
+	  .defval = "2c",
+	  .target_key = "version",
+	  .help = "SNMP version: 1, 2c or 3",
+	  .set = opt_set_version,
+	  .offset = F(snmp_version),
+	  .echo = opt_echo_version },
+	{ .name = "stats-file",
+	  .argname = "FILE",
+	  .help = "write a JSON summary of the run to FILE (atomically)",
+	  .set = opt_set_string,
+	  .offset = F(stats_file),
+	  .echo = opt_echo_string },
+	{ .name = "sweep",
+	  .argname = "LEVELS",
+	  .help =
+	      "load test: poll everything once per concurrency level (e.g. "
+	      "1,4,16,64) and compare",
+	  .set = opt_set_string,
+	  .offset = F(sweep),
+	  .echo = opt_echo_string },
+	{ .name = "sweep-csv",
+	  .argname = "FILE",
+	  .help = "write the sweep's table as CSV",
+	  .set = opt_set_string,
+	  .offset = F(sweep_csv),
+	  .echo = opt_echo_string },
+	{ .name = "sweep-rate",
+	  .argname = "LEVELS",
+	  .help = "load test over --rate levels instead (requests/s)",
+	  .set = opt_set_string,
+	  .offset = F(sweep_rate),
+	  .echo = opt_echo_string },
+	{ .name = "sweep-svg",
+	  .argname = "FILE",
+	  .help = "write the sweep as an SVG chart",
+	  .set = opt_set_string,
+	  .offset = F(sweep_svg),
+	  .echo = opt_echo_string },
+	{ .name = "syslog",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "send errors and the summary to syslog too",
+	  .set = opt_set_flag,
+	  .offset = F(syslog),
+	  .echo = opt_echo_flag },
+	{ .name = "table",
+	  .short_name = 'T',
+	  .argname = "OID",
+	  .flags = OPT_LIST,
+	  .help = "walk a table and show it as rows (repeatable)",
+	  .set = opt_set_list,
+	  .offset = F(tables),
+	  .echo = opt_echo_list },
+	{ .name = "target-deadline",
+	  .argname = "SECONDS",
+	  .defval = "0",
+	  .minimum = 0, .maximum = 1e7,
+	  .help =
+	      "end one target's work after SECONDS (status deadline; 0: none)",
+	  .set = opt_set_seconds,
+	  .offset = F(target_deadline),
+	  .echo = opt_echo_double },
+	{ .name = "timeout",
+	  .short_name = 't',
+	  .argname = "SECONDS",
+	  .defval = "1",
+	  .minimum = 0.001, .maximum = 3600,
+	  .target_key = "timeout",
+	  .help = "seconds to wait for each reply",
+	  .set = opt_set_seconds,
+	  .offset = F(timeout),
+	  .echo = opt_echo_double },
+	{ .name = "user",
+	  .short_name = 'u',
+	  .argname = "NAME",
+	  .target_key = "user",
+	  .help = "SNMPv3 security name",
+	  .set = opt_set_string,
+	  .offset = F(user),
+	  .echo = opt_echo_string },
+	{ .name = "version",
+	  .short_name = 'V',
+	  .flags = OPT_CLI_ONLY | OPT_NOARG,
+	  .help = "print the program's version and exit",
+	  .set = opt_set_none },
+	{ .name = "walk",
+	  .short_name = 'w',
+	  .argname = "OID",
+	  .flags = OPT_LIST,
+	  .help = "walk a subtree (repeatable)",
+	  .set = opt_set_list,
+	  .offset = F(walks),
+	  .echo = opt_echo_list },
 };
 const size_t options_count = sizeof options_table / sizeof options_table[0];
 
 #define FIELD(cfg, o, type) ((type *)(void *)((char *)(cfg) + (o)->offset))
 
-/* The valid range of each numeric option. */
-static int
-opt_range(const struct option_def *o, double *lo, double *hi)
-{
-	static const struct { const char *name; double lo, hi; } r[] = {
-		{ "concurrency", 1, 65536 },
-		{ "max-oids", 1, 1000 },
-		{ "max-repetitions", 1, 1000 },
-		{ "max-walk-values", 1, 4294967295.0 },
-		{ "max-walk-bytes", 1024, 1099511627776.0 },
-		{ "per-target", 1, 64 },
-		{ "port", 1, 65535 },
-		{ "procs", 0, 256 },
-		{ "retries", 0, 100 },
-		{ "rate", 0, 1e9 },
-		{ "timeout", 0.001, 3600 },
-		{ "deadline", 0, 1e7 },
-		{ "target-deadline", 0, 1e7 },
-	};
-	size_t	i;
-
-	for (i = 0; i < sizeof r / sizeof r[0]; i++) {
-		if (strcmp(r[i].name, o->name) == 0) {
-			*lo = r[i].lo;
-			*hi = r[i].hi;
-			return 0;
-		}
-	}
-	return -1;
-}
-
+/* v as a number within o's range (the row's minimum to maximum). */
 static int
 opt_number(const struct option_def *o, const char *v, double *out,
     char **cause)
 {
 	char	*end, sb[REDACT_MAX];
-	double	 d, lo = 0, hi = 1e18;
+	double	 d;
 
 	errno = 0;
 	d = strtod(v, &end);
@@ -258,10 +455,10 @@ opt_number(const struct option_def *o, const char *v, double *out,
 		    redact_text(v, sb, sizeof sb));
 		return -1;
 	}
-	opt_range(o, &lo, &hi);
-	if (d < lo || d > hi) {
+	if (d < o->minimum || d > o->maximum) {
 		*cause = xasprintf("%s: %s is out of range (%g to %g)",
-		    o->name, redact_text(v, sb, sizeof sb), lo, hi);
+		    o->name, redact_text(v, sb, sizeof sb), o->minimum,
+		    o->maximum);
 		return -1;
 	}
 	*out = d;
@@ -331,7 +528,6 @@ static int
 opt_set_size(struct config *cfg, const struct option_def *o, const char *v,
     char **cause)
 {
-	double		lo = 0, hi = 1e18;
 	uint64_t	n;
 
 	if (options_parse_size(v, &n) != 0) {
@@ -339,10 +535,9 @@ opt_set_size(struct config *cfg, const struct option_def *o, const char *v,
 		    "or G for KiB, MiB or GiB)", o->name, v);
 		return -1;
 	}
-	opt_range(o, &lo, &hi);
-	if ((double)n < lo || (double)n > hi) {
+	if ((double)n < o->minimum || (double)n > o->maximum) {
 		*cause = xasprintf("%s: %s is out of range (%.0f to %.0f)",
-		    o->name, v, lo, hi);
+		    o->name, v, o->minimum, o->maximum);
 		return -1;
 	}
 	*FIELD(cfg, o, uint64_t) = n;
@@ -426,25 +621,21 @@ opt_set_version(struct config *cfg, const struct option_def *o,
 	return 0;
 }
 
-static const char *const format_names[] = {
-	"text", "jsonl", "csv", "influx", "prom"
-};
-
+/* A format by its name: the names are out.c's table. */
 static int
 opt_set_format(struct config *cfg, const struct option_def *o,
     const char *v, char **cause)
 {
-	size_t	i;
-	char	sb[REDACT_MAX];
+	struct buf	names;
+	char		sb[REDACT_MAX];
 
-	for (i = 0; i < sizeof format_names / sizeof format_names[0]; i++) {
-		if (strcmp(v, format_names[i]) == 0) {
-			*FIELD(cfg, o, enum format_id) = (enum format_id)i;
-			return 0;
-		}
-	}
-	*cause = xasprintf("%s: unknown format '%s' (text, jsonl, csv, "
-	    "influx or prom)", o->name, redact_text(v, sb, sizeof sb));
+	if (out_find_name(v, FIELD(cfg, o, enum format_id)) == 0)
+		return 0;
+	buf_init(&names);
+	out_names(&names);
+	*cause = xasprintf("%s: unknown format '%s' (%s)", o->name,
+	    redact_text(v, sb, sizeof sb), buf_cstr(&names));
+	buf_free(&names);
 	return -1;
 }
 
@@ -588,7 +779,7 @@ opt_echo_format(const struct config *cfg, const struct option_def *o,
     struct buf *b)
 {
 	buf_printf(b, "%s = %s\n", o->name,
-	    format_names[*FIELD(cfg, o, enum format_id)]);
+	    out_find(*FIELD(cfg, o, enum format_id))->name);
 }
 
 void
@@ -665,32 +856,24 @@ options_creds(struct config *cfg, const char *name)
 	return c;
 }
 
-/* A key of a [credentials NAME] section: the inventory's per-target
- * keys (checked when an inventory line uses the set). */
+/* A key of a [credentials NAME] section: a per-target key marked
+ * TK_CRED (its value is checked when an inventory line uses the set). */
 static int
 options_cred_key(struct cred_set *c, const char *name, const char *value,
     char **cause)
 {
-	static const char *const keys[] = {
-		"version", "community", "user", "level", "auth", "authpass",
-		"priv", "privpass", "context", "engineid", "timeout",
-		"retries", "port",
-	};
-	size_t	i;
-	char	sb[REDACT_MAX];
+	const struct target_key	*k = target_key_find(name);
+	char			*kv, sb[REDACT_MAX];
 
-	for (i = 0; i < sizeof keys / sizeof *keys; i++) {
-		if (strcmp(keys[i], name) == 0) {
-			char	*kv = xasprintf("%s=%s", name, value);
-
-			strlist_add(&c->kv, kv);
-			free(kv);
-			return 0;
-		}
+	if (k == NULL || !(k->flags & TK_CRED)) {
+		*cause = xasprintf("'%s' is not a credentials key",
+		    redact_text(name, sb, sizeof sb));
+		return -1;
 	}
-	*cause = xasprintf("'%s' is not a credentials key",
-	    redact_text(name, sb, sizeof sb));
-	return -1;
+	kv = xasprintf("%s=%s", name, value);
+	strlist_add(&c->kv, kv);
+	free(kv);
+	return 0;
 }
 
 static void
@@ -735,7 +918,8 @@ options_append(struct strlist *to, const struct strlist *from)
 		strlist_add(to, from->v[i]);
 }
 
-/* Fill cfg with every option's default (and the environment's secrets). */
+/* Fill cfg with every option's default, then what the environment gives
+ * (a row's env: secrets kept out of ps(1)); an empty variable is none. */
 void
 options_init(struct config *cfg)
 {
@@ -752,15 +936,14 @@ options_init(struct config *cfg)
 		if (o->set(cfg, o, o->defval, &cause) != 0)
 			abort();	/* a bad default is a bug in the table */
 	}
-	env = getenv("SNMPFLEET_COMMUNITY");
-	if (env != NULL && *env != '\0') {
-		free(cfg->community);
-		cfg->community = xstrdup(env);
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (o->env == NULL || (env = getenv(o->env)) == NULL ||
+		    *env == '\0')
+			continue;
+		if (o->set(cfg, o, env, &cause) != 0)
+			abort();	/* env is for string options only */
 	}
-	if ((env = getenv("SNMPFLEET_AUTHPASS")) != NULL && *env != '\0')
-		cfg->auth_pass = xstrdup(env);
-	if ((env = getenv("SNMPFLEET_PRIVPASS")) != NULL && *env != '\0')
-		cfg->priv_pass = xstrdup(env);
 }
 
 void
@@ -991,6 +1174,46 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 	return rc;
 }
 
+/*
+ * The per-target settings every target starts from, in *pp (to free with
+ * target_params_free): the options a per-target key overrides.  A text
+ * option goes through its key's setter, so that -l and level= are
+ * checked alike; the numbers are copied, checked by their rows already.
+ */
+int
+options_target_params(const struct config *cfg, struct target_params **pp,
+    char **cause)
+{
+	const struct target_key	*k;
+	const struct option_def	*o;
+	struct target_params	*p = xcalloc(1, sizeof *p);
+	const char		*v;
+	size_t			 i;
+
+	p->snmp_version = cfg->snmp_version;
+	p->timeout_ms = (unsigned)(cfg->timeout * 1000 + 0.5);
+	p->retries = cfg->retries;
+	p->max_walk_values = cfg->max_walk_values;
+	p->max_walk_bytes = cfg->max_walk_bytes;
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		if (k->option == NULL || (o = options_find(k->option)) == NULL ||
+		    o->set != opt_set_string)
+			continue;
+		v = *FIELD(cfg, o, char *);
+		if (v != NULL && k->set(p, k, k->name, v, cause) != 0)
+			goto fail;
+	}
+	usm_imply_level(p);
+	if (usm_check(p, cause) != 0)
+		goto fail;
+	*pp = p;
+	return 0;
+fail:
+	target_params_free(p);
+	return -1;
+}
+
 /* Checks that need every option: run once all sources are applied. */
 int
 options_finish(struct config *cfg, char **cause)
@@ -1017,6 +1240,18 @@ options_finish(struct config *cfg, char **cause)
 	return 0;
 }
 
+/* Is the key of "key=value" (n bytes long) a secret? */
+static bool
+options_cred_secret(const char *kv, size_t n)
+{
+	const struct target_key	*k;
+	char			*key = xstrndup(kv, n);
+
+	k = target_key_find(key);
+	free(key);
+	return k != NULL && (k->flags & TK_SECRET);
+}
+
 /* The effective configuration as a config file that reads back the same
  * (secrets excepted: they are commented out). */
 void
@@ -1039,9 +1274,7 @@ options_echo(const struct config *cfg, struct buf *b)
 		buf_printf(b, "\n[credentials %s]\n", c->name);
 		for (k = 0; k < c->kv.n; k++) {
 			n = strcspn(c->kv.v[k], "=");
-			if (strncmp(c->kv.v[k], "community=", 10) == 0 ||
-			    strncmp(c->kv.v[k], "authpass=", 9) == 0 ||
-			    strncmp(c->kv.v[k], "privpass=", 9) == 0)
+			if (options_cred_secret(c->kv.v[k], n))
 				buf_printf(b, "# %.*s = (secret, not shown)\n",
 				    (int)n, c->kv.v[k]);
 			else

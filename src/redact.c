@@ -12,25 +12,85 @@
 
 #include "snmpfleet.h"
 
-/* Names under which a secret is given: inventory and [credentials] keys,
- * config keys and long options.  A dashed spelling is matched by its
- * undashed prefix ("auth" "-pass"), so both are listed. */
-static const char *const redact_keys[] = {
-	"community", "authpass", "privpass", "auth-pass", "priv-pass",
+/* Spellings of secrets that are no name of ours: net-snmp's snmp.conf
+ * keys, which users carry over.  The rest come from the option table
+ * (OPT_SECRET) and the per-target keys (TK_SECRET). */
+static const char *const redact_foreign[] = {
 	"authpassphrase", "privpassphrase",
 };
 
-/* Is name the name of a secret (a key or option whose value is one)? */
-bool
-redact_is_secret_key(const char *name)
+/*
+ * Call fn with each name under which a secret is given (long options and
+ * config keys, per-target keys, foreign spellings) until it returns
+ * true; returns whether one did.
+ */
+static bool
+redact_each(bool (*fn)(const char *, void *), void *arg)
 {
 	size_t	i;
 
+	for (i = 0; i < options_count; i++) {
+		if ((options_table[i].flags & OPT_SECRET) &&
+		    fn(options_table[i].name, arg))
+			return true;
+	}
+	for (i = 0; i < target_keys_count; i++) {
+		if ((target_keys[i].flags & TK_SECRET) &&
+		    fn(target_keys[i].name, arg))
+			return true;
+	}
+	for (i = 0; i < sizeof redact_foreign / sizeof *redact_foreign; i++) {
+		if (fn(redact_foreign[i], arg))
+			return true;
+	}
+	return false;
+}
+
+/* Is key the name in arg (any case)? */
+static bool
+redact_same_cb(const char *key, void *arg)
+{
+	return strcasecmp(key, arg) == 0;
+}
+
+/* Is name the name of a secret (a key or option whose value is one)?
+ * Leading dashes are ignored: "--auth-pass" is one. */
+bool
+redact_is_secret_key(const char *name)
+{
 	while (*name == '-')
 		name++;
-	for (i = 0; i < sizeof redact_keys / sizeof *redact_keys; i++) {
-		if (strcasecmp(name, redact_keys[i]) == 0)
-			return true;
+	return redact_each(redact_same_cb, (void *)name);
+}
+
+struct redact_cut_state {
+	const char	*s;
+	const char	*start;		/* the first key name found in s */
+	const char	*end;		/* just after it (and its '=' or ':') */
+};
+
+/* Note where key first stands in the text, if before the best so far. */
+static bool
+redact_cut_cb(const char *key, void *arg)
+{
+	struct redact_cut_state	*st = arg;
+	const char		*p, *q;
+	size_t			 n = strlen(key);
+
+	for (q = st->s; *q != '\0'; q++) {
+		if (strncasecmp(q, key, n) == 0)
+			break;
+	}
+	if (*q == '\0')
+		return false;
+	p = q + n;
+	if (*p == '=' || *p == ':')
+		p++;
+	/* the first name in s; of two starting there, the longer */
+	if (st->start == NULL || q < st->start ||
+	    (q == st->start && p > st->end)) {
+		st->start = q;
+		st->end = p;
 	}
 	return false;
 }
@@ -40,27 +100,10 @@ redact_is_secret_key(const char *name)
 static const char *
 redact_cut(const char *s)
 {
-	const char	*start = NULL, *end = NULL, *p, *q;
-	size_t		 i, n;
+	struct redact_cut_state	st = { s, NULL, NULL };
 
-	for (i = 0; i < sizeof redact_keys / sizeof *redact_keys; i++) {
-		n = strlen(redact_keys[i]);
-		for (q = s; *q != '\0'; q++) {
-			if (strncasecmp(q, redact_keys[i], n) == 0)
-				break;
-		}
-		if (*q == '\0')
-			continue;
-		p = q + n;
-		if (*p == '=' || *p == ':')
-			p++;
-		/* the first name in s; of two starting there, the longer */
-		if (start == NULL || q < start || (q == start && p > end)) {
-			start = q;
-			end = p;
-		}
-	}
-	return end;
+	redact_each(redact_cut_cb, &st);
+	return st.end;
 }
 
 /*

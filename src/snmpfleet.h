@@ -143,12 +143,20 @@ struct config {
 #define OPT_LIST	0x04	/* repeatable; each use adds a value */
 #define OPT_NOARG	0x08	/* a flag: takes no value on the command line */
 
+#define PER_TARGET_MAX	64	/* --per-target at most (sizes the v3
+				 * transport's per-target arrays) */
+
+/* One option: everything about it is in its row (tmux's options-table). */
 struct option_def {
 	const char	*name;		/* long option and config key */
 	int		 short_name;	/* 0 if none */
 	const char	*argname;	/* NULL for flags */
 	const char	*defval;	/* default, as text, or NULL */
 	int		 flags;
+	double		 minimum;	/* numbers: the valid range */
+	double		 maximum;
+	const char	*env;		/* environment variable, or NULL */
+	const char	*target_key;	/* the per-target key beating it */
 	const char	*help;
 	int		(*set)(struct config *, const struct option_def *,
 			    const char *, char **);
@@ -171,6 +179,9 @@ int	 options_finish(struct config *, char **);
 void	 options_echo(const struct config *, struct buf *);
 void	 options_usage(struct buf *);
 int	 options_parse_size(const char *, uint64_t *);
+struct target_params;
+int	 options_target_params(const struct config *, struct target_params **,
+	     char **);
 
 /* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
  * entry, addressed by index and never expanded */
@@ -245,6 +256,29 @@ struct target {
 	char				 host[256];
 };
 
+/*
+ * A per-target key: a key of inventory lines and (TK_CRED) of
+ * [credentials NAME] sections.  The one table of them serves both, the
+ * redaction of secrets and --echo-config; a key that overrides an option
+ * names it, and takes its range from the option's row.
+ */
+#define TK_SECRET	0x01	/* its value is a secret: never printed */
+#define TK_CRED		0x02	/* allowed in a [credentials NAME] section */
+#define TK_PREFIX	0x04	/* name is a prefix: "tag." then a NAME */
+#define TK_SET_REF	0x08	/* names a credential set (cred=NAME) */
+
+struct target_key {
+	const char	*name;		/* as written: "authpass", "tag." */
+	int		 flags;
+	const char	*option;	/* the option it overrides, or NULL */
+	int		(*set)(struct target_params *, const struct target_key *,
+			    const char *, const char *, char **);
+	size_t		 offset;	/* text keys: field in target_params */
+};
+
+extern const struct target_key	target_keys[];
+extern const size_t		target_keys_count;
+
 void	 inventory_init(struct inventory *, const struct target_params *,
 	     unsigned);
 void	 inventory_free(struct inventory *);
@@ -256,6 +290,9 @@ int	 inventory_resolve(struct inventory *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 int	 inventory_parse_version(const char *, long *);
 void	 target_params_free(struct target_params *);
+const struct target_key *target_key_find(const char *);
+int	 target_key_set(struct target_params *, const char *, const char *,
+	     char **);
 uint64_t inventory_hash_bytes(const void *, size_t);
 unsigned inventory_shard(const struct target *, unsigned);
 
@@ -266,7 +303,14 @@ struct usm_keys {
 	u_char	 priv_ku[USM_PRIV_KU_LEN];
 	size_t	 priv_ku_len;
 };
-int	 usm_key(struct target_params *, const char *, const char *, char **);
+int	 usm_set_level(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
+int	 usm_set_auth(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
+int	 usm_set_priv(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
+int	 usm_set_engineid(struct target_params *, const struct target_key *,
+	     const char *, const char *, char **);
 int	 usm_check(const struct target_params *, char **);
 int	 usm_prepare(struct target_params *, char **);
 void	 usm_imply_level(struct target_params *);
@@ -335,7 +379,6 @@ void	 stats_merge(struct stats *, const struct stats *);
 /* fetch.c — what to ask one target: packed GETs (split on tooBig) and
  * walks (GETBULK on v2c, GETNEXT on v1), each a stream of requests */
 enum item_kind { ITEM_GET, ITEM_WALK, ITEM_TABLE };
-#define PER_TARGET_MAX	64	/* --per-target at most */
 
 struct plan_item {
 	enum item_kind	 kind;
@@ -457,6 +500,8 @@ struct out_format {
 extern const struct out_format out_text, out_jsonl, out_csv, out_influx,
     out_prom;
 const struct out_format *out_find(enum format_id);
+int	 out_find_name(const char *, enum format_id *);
+void	 out_names(struct buf *);
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 

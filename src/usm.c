@@ -88,79 +88,86 @@ usm_supported(const struct usm_proto *t, size_t n)
 	return b.data;
 }
 
-/*
- * Apply one v3 key (user, level, auth, authpass, priv, privpass,
- * context, engineid) to p.  Returns 0, 1 when key is not a v3 key, -1
- * with *cause.  Secrets never appear in *cause.
- */
+/* level=: noAuthNoPriv, authNoPriv or authPriv (any case). */
 int
-usm_key(struct target_params *p, const char *key, const char *value,
-    char **cause)
+usm_set_level(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	char	sb[REDACT_MAX];
+
+	if (strcasecmp(value, "noAuthNoPriv") == 0)
+		p->level = SNMP_SEC_LEVEL_NOAUTH;
+	else if (strcasecmp(value, "authNoPriv") == 0)
+		p->level = SNMP_SEC_LEVEL_AUTHNOPRIV;
+	else if (strcasecmp(value, "authPriv") == 0)
+		p->level = SNMP_SEC_LEVEL_AUTHPRIV;
+	else {
+		*cause = xasprintf("bad security level '%s' "
+		    "(noAuthNoPriv, authNoPriv or authPriv)",
+		    redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	p->level_set = true;
+	return 0;
+}
+
+/* The protocol called value in table t (of n) into *out; what names the
+ * kind in *cause ("authentication", "privacy"). */
+static int
+usm_set_proto(const struct usm_proto *t, size_t n, const char *what,
+    const char *value, int *out, char **cause)
 {
 	char	*list, sb[REDACT_MAX];
 	int	 i;
 
-	if (strcmp(key, "user") == 0) {
-		free(p->user);
-		p->user = xstrdup(value);
-	} else if (strcmp(key, "level") == 0) {
-		if (strcasecmp(value, "noAuthNoPriv") == 0)
-			p->level = SNMP_SEC_LEVEL_NOAUTH;
-		else if (strcasecmp(value, "authNoPriv") == 0)
-			p->level = SNMP_SEC_LEVEL_AUTHNOPRIV;
-		else if (strcasecmp(value, "authPriv") == 0)
-			p->level = SNMP_SEC_LEVEL_AUTHPRIV;
-		else {
-			*cause = xasprintf("bad security level '%s' "
-			    "(noAuthNoPriv, authNoPriv or authPriv)",
-			    redact_text(value, sb, sizeof sb));
-			return -1;
-		}
-		p->level_set = true;
-	} else if (strcmp(key, "auth") == 0) {
-		if ((i = usm_find(usm_auths, NAUTH, value)) < 0) {
-			list = usm_supported(usm_auths, NAUTH);
-			*cause = xasprintf("authentication protocol '%s' is "
-			    "not supported by this net-snmp (it has: %s)",
-			    redact_text(value, sb, sizeof sb), list);
-			free(list);
-			return -1;
-		}
-		p->auth = i;
-	} else if (strcmp(key, "priv") == 0) {
-		if ((i = usm_find(usm_privs, NPRIV, value)) < 0) {
-			list = usm_supported(usm_privs, NPRIV);
-			*cause = xasprintf("privacy protocol '%s' is not "
-			    "supported by this net-snmp (it has: %s)",
-			    redact_text(value, sb, sizeof sb), list);
-			free(list);
-			return -1;
-		}
-		p->priv = i;
-	} else if (strcmp(key, "authpass") == 0) {
-		free(p->authpass);
-		p->authpass = xstrdup(value);
-	} else if (strcmp(key, "privpass") == 0) {
-		free(p->privpass);
-		p->privpass = xstrdup(value);
-	} else if (strcmp(key, "context") == 0) {
-		free(p->context);
-		p->context = xstrdup(value);
-	} else if (strcmp(key, "engineid") == 0) {
-		size_t	len = 0, cap = sizeof p->engine_id;
-		u_char	*buf = p->engine_id;
+	if ((i = usm_find(t, n, value)) < 0) {
+		list = usm_supported(t, n);
+		*cause = xasprintf("%s protocol '%s' is not supported by this "
+		    "net-snmp (it has: %s)", what,
+		    redact_text(value, sb, sizeof sb), list);
+		free(list);
+		return -1;
+	}
+	*out = i;
+	return 0;
+}
 
-		if (strncmp(value, "0x", 2) == 0)
-			value += 2;
-		if (!snmp_hex_to_binary(&buf, &cap, &len, 0, value) ||
-		    len < 5 || len > 32) {
-			*cause = xasprintf("bad engineID '%s' (5 to 32 bytes "
-			    "in hex)", redact_text(value, sb, sizeof sb));
-			return -1;
-		}
-		p->engine_id_len = len;
-	} else
-		return 1;
+/* auth=: an authentication protocol this net-snmp has. */
+int
+usm_set_auth(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	return usm_set_proto(usm_auths, NAUTH, "authentication", value,
+	    &p->auth, cause);
+}
+
+/* priv=: a privacy protocol this net-snmp has. */
+int
+usm_set_priv(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	return usm_set_proto(usm_privs, NPRIV, "privacy", value, &p->priv,
+	    cause);
+}
+
+/* engineid=: 5 to 32 bytes in hex, "0x" allowed. */
+int
+usm_set_engineid(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	size_t	 len = 0, cap = sizeof p->engine_id;
+	u_char	*buf = p->engine_id;
+	char	 sb[REDACT_MAX];
+
+	if (strncmp(value, "0x", 2) == 0)
+		value += 2;
+	if (!snmp_hex_to_binary(&buf, &cap, &len, 0, value) ||
+	    len < 5 || len > 32) {
+		*cause = xasprintf("bad engineID '%s' (5 to 32 bytes "
+		    "in hex)", redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	p->engine_id_len = len;
 	return 0;
 }
 

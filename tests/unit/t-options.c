@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "snmpfleet.h"
@@ -140,6 +142,418 @@ test_bad_files(void)
 	free(cause);
 	rmdir(dir);
 	options_free(&cfg);
+}
+
+/* Is the row a number with a range (argument N or SECONDS)? */
+static bool
+is_numeric(const struct option_def *o)
+{
+	return o->argname != NULL && (strcmp(o->argname, "N") == 0 ||
+	    strcmp(o->argname, "SECONDS") == 0);
+}
+
+/* Setting option o to v is refused with "is out of range". */
+static bool
+out_of_range(const struct option_def *o, double v)
+{
+	struct config	 cfg;
+	char		 text[64], *cause = NULL;
+	bool		 refused;
+
+	snprintf(text, sizeof text, "%.15g", v);
+	options_init(&cfg);
+	refused = options_set(&cfg, o, text, &cause) != 0 && cause != NULL &&
+	    strstr(cause, "is out of range") != NULL;
+	free(cause);
+	options_free(&cfg);
+	return refused;
+}
+
+/* Setting option o to v is taken. */
+static bool
+in_range(const struct option_def *o, double v)
+{
+	struct config	 cfg;
+	char		 text[64], *cause = NULL;
+	int		 rc;
+
+	snprintf(text, sizeof text, "%.15g", v);
+	options_init(&cfg);
+	rc = options_set(&cfg, o, text, &cause);
+	free(cause);
+	options_free(&cfg);
+	return rc == 0;
+}
+
+/*
+ * Every numeric row carries its own range, and the setters hold it:
+ * minimum and maximum taken, one below and one above refused.  A row
+ * that loses its range (or a setter that ignores it) fails here.
+ */
+static void
+test_ranges(void)
+{
+	const struct option_def	*o;
+	size_t			 i;
+
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (!is_numeric(o))
+			continue;
+		ok(o->maximum > o->minimum, "--%s has a range (%g to %g)",
+		    o->name, o->minimum, o->maximum);
+		ok(in_range(o, o->minimum) && in_range(o, o->maximum),
+		    "--%s takes %g and %g", o->name, o->minimum, o->maximum);
+		ok(out_of_range(o, o->minimum - 1) &&
+		    out_of_range(o, o->maximum + 1),
+		    "--%s refuses %g and %g", o->name, o->minimum - 1,
+		    o->maximum + 1);
+	}
+	o = options_find("per-target");
+	ok(o != NULL && o->maximum == PER_TARGET_MAX,
+	    "--per-target's maximum is PER_TARGET_MAX (%d)", PER_TARGET_MAX);
+}
+
+/* Each row's environment variable sets it, and its help names it. */
+static void
+test_env(void)
+{
+	const struct option_def	*o;
+	struct config		 cfg;
+	const char		*v;
+	size_t			 i, n = 0;
+
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		if (o->env == NULL)
+			continue;
+		n++;
+		ok(strstr(o->help, o->env) != NULL, "--%s's help names %s",
+		    o->name, o->env);
+		setenv(o->env, "v-from-env", 1);
+		options_init(&cfg);
+		v = *(char **)(void *)((char *)&cfg + o->offset);
+		is_str(v ? v : "(null)", "v-from-env", "%s sets --%s", o->env,
+		    o->name);
+		options_free(&cfg);
+		setenv(o->env, "", 1);
+		options_init(&cfg);
+		v = *(char **)(void *)((char *)&cfg + o->offset);
+		ok(v == NULL || strcmp(v, "v-from-env") != 0,
+		    "an empty %s sets nothing", o->env);
+		options_free(&cfg);
+		unsetenv(o->env);
+	}
+	ok(n == 3, "three options come from the environment (%zu)", n);
+}
+
+/* --format: the help lists the formats out.c has, and each one parses
+ * and echoes back as itself. */
+static void
+test_formats(void)
+{
+	const struct option_def	*o = options_find("format");
+	struct config		 cfg;
+	struct buf		 names, echo;
+	char			 line[64], *cause = NULL;
+	enum format_id		 f;
+
+	buf_init(&names);
+	out_names(&names);
+	ok(strstr(o->help, buf_cstr(&names)) != NULL,
+	    "--format's help lists %s", names.data);
+	buf_free(&names);
+	for (f = FMT_TEXT; f <= FMT_PROM; f++) {
+		options_init(&cfg);
+		buf_init(&echo);
+		ok(options_set(&cfg, o, out_find(f)->name, &cause) == 0 &&
+		    cfg.format == f, "format %s parses", out_find(f)->name);
+		options_echo(&cfg, &echo);
+		snprintf(line, sizeof line, "\nformat = %s\n",
+		    out_find(f)->name);
+		ok(strstr(buf_cstr(&echo), line) != NULL, "and echoes as %s",
+		    out_find(f)->name);
+		buf_free(&echo);
+		options_free(&cfg);
+	}
+}
+
+/*
+ * The option rows and the per-target keys point at each other, and
+ * agree on what is a secret; redaction knows every secret name.
+ */
+static void
+test_key_links(void)
+{
+	const struct target_key	*k;
+	const struct option_def	*o;
+	size_t			 i;
+
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		ok(target_key_find(k->flags & TK_PREFIX ? "tag.x" : k->name) ==
+		    k, "key %s finds its row", k->name);
+		ok(redact_is_secret_key(k->name) == ((k->flags & TK_SECRET) !=
+		    0), "key %s: redaction agrees it is%s a secret", k->name,
+		    k->flags & TK_SECRET ? "" : " not");
+		if (k->option == NULL)
+			continue;
+		o = options_find(k->option);
+		ok(o != NULL && o->target_key != NULL &&
+		    strcmp(o->target_key, k->name) == 0,
+		    "key %s overrides --%s, whose row names it", k->name,
+		    k->option);
+		ok(o != NULL && ((o->flags & OPT_SECRET) != 0) ==
+		    ((k->flags & TK_SECRET) != 0),
+		    "key %s and --%s agree on secrecy", k->name, k->option);
+	}
+	for (i = 0; i < options_count; i++) {
+		o = &options_table[i];
+		ok(redact_is_secret_key(o->name) == ((o->flags & OPT_SECRET) !=
+		    0), "--%s: redaction agrees it is%s a secret", o->name,
+		    o->flags & OPT_SECRET ? "" : " not");
+		if (o->target_key == NULL)
+			continue;
+		k = target_key_find(o->target_key);
+		ok(k != NULL && k->option != NULL &&
+		    strcmp(k->option, o->name) == 0,
+		    "--%s is overridden by key %s, whose row names it",
+		    o->name, o->target_key);
+	}
+	ok(target_key_find("tag.") == NULL, "'tag.' alone is no key");
+	ok(target_key_find("auth-pass") == NULL,
+	    "the option's spelling auth-pass is no per-target key");
+}
+
+/* A valid value for key k (a passphrase long enough for usm_check). */
+static const char *
+key_value(const struct target_key *k)
+{
+	static const struct {
+		const char	*key;
+		const char	*value;
+	} v[] = {
+		{ "version", "1" }, { "level", "authPriv" }, { "auth", "SHA" },
+		{ "priv", "AES" }, { "engineid", "0x8000000001" },
+		{ "port", "1161" }, { "timeout", "2.5" }, { "retries", "7" },
+		{ "max-walk-values", "5000" }, { "max-walk-bytes", "64M" },
+	};
+	size_t	i;
+
+	for (i = 0; i < sizeof v / sizeof *v; i++) {
+		if (strcmp(v[i].key, k->name) == 0)
+			return v[i].value;
+	}
+	return "v-12345678";
+}
+
+/* Load text as a config file. */
+static int
+load_text(struct config *cfg, const char *text, char **cause)
+{
+	char	*path = write_temp(text);
+	int	 rc;
+
+	*cause = NULL;
+	rc = options_load_file(cfg, path, cause);
+	unlink(path);
+	free(path);
+	return rc;
+}
+
+/* An inventory line, with cfg's credential sets. */
+static int
+add_line(struct config *cfg, const char *text, char **cause)
+{
+	struct inventory	 inv;
+	struct target_params	*defaults;
+	char			*line = xstrdup(text);
+	int			 rc;
+
+	*cause = NULL;
+	if (options_target_params(cfg, &defaults, cause) != 0)
+		abort();
+	inventory_init(&inv, defaults, cfg->port);
+	target_params_free(defaults);
+	inv.creds = cfg->creds;
+	inv.ncreds = cfg->ncreds;
+	rc = inventory_add_line(&inv, line, cause);
+	inventory_free(&inv);
+	free(line);
+	return rc;
+}
+
+/*
+ * Every per-target key works on an inventory line; each one marked
+ * TK_CRED works in a [credentials NAME] section too (and is echoed,
+ * a secret as "(secret, not shown)"), each other one is refused there.
+ */
+static void
+test_keys_everywhere(void)
+{
+	const struct target_key	*k;
+	struct config		 cfg;
+	struct buf		 echo;
+	char			 text[256], *cause;
+	const char		*name;
+	size_t			 i;
+	int			 rc;
+
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		if (k->flags & TK_SET_REF)
+			continue;
+		name = k->flags & TK_PREFIX ? "tag.site" : k->name;
+		options_init(&cfg);
+		snprintf(text, sizeof text, "127.0.0.1 %s=%s", name,
+		    key_value(k));
+		rc = add_line(&cfg, text, &cause);
+		ok(rc == 0, "inventory line takes %s=%s: %s", name,
+		    key_value(k), cause ? cause : "");
+		free(cause);
+		snprintf(text, sizeof text, "[credentials s]\n%s = %s\n",
+		    name, key_value(k));
+		rc = load_text(&cfg, text, &cause);
+		if (!(k->flags & TK_CRED)) {
+			ok(rc != 0 && strstr(cause, "is not a credentials key"),
+			    "[credentials] refuses %s: %s", name,
+			    cause ? cause : "");
+			free(cause);
+			options_free(&cfg);
+			continue;
+		}
+		ok(rc == 0, "[credentials] takes %s", name);
+		free(cause);
+		ok(add_line(&cfg, "127.0.0.1 cred=s", &cause) == 0,
+		    "and a line using the set gets %s: %s", name,
+		    cause ? cause : "");
+		free(cause);
+		buf_init(&echo);
+		options_echo(&cfg, &echo);
+		snprintf(text, sizeof text, k->flags & TK_SECRET ?
+		    "\n# %s = (secret, not shown)\n" : "\n%s = %s\n", name,
+		    key_value(k));
+		ok(strstr(buf_cstr(&echo), text) != NULL,
+		    "--echo-config shows %s as %s", name,
+		    k->flags & TK_SECRET ? "a secret" : "itself");
+		buf_free(&echo);
+		options_free(&cfg);
+	}
+}
+
+/*
+ * A per-target key that overrides a ranged option holds the option's
+ * range on an inventory line: minimum and maximum taken, one below and
+ * one above refused.
+ */
+static void
+test_key_ranges(void)
+{
+	const struct target_key	*k;
+	const struct option_def	*o;
+	struct config		 cfg;
+	char			 text[128], *cause;
+	double			 v[4];
+	size_t			 i, j;
+
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		if (k->option == NULL || (o = options_find(k->option)) == NULL ||
+		    !is_numeric(o))
+			continue;
+		v[0] = o->minimum;
+		v[1] = o->maximum;
+		v[2] = o->minimum - 1;
+		v[3] = o->maximum + 1;
+		options_init(&cfg);
+		for (j = 0; j < 4; j++) {
+			snprintf(text, sizeof text, "127.0.0.1 %s=%.15g",
+			    k->name, v[j]);
+			ok((add_line(&cfg, text, &cause) == 0) == (j < 2),
+			    "%s=%.15g %s: %s", k->name, v[j], j < 2 ?
+			    "taken" : "refused", cause ? cause : "");
+			free(cause);
+		}
+		options_free(&cfg);
+	}
+}
+
+/* The text of file top_srcdir/rel, or NULL. */
+static char *
+read_doc(const char *rel)
+{
+	const char	*top = getenv("top_srcdir");
+	char		*path, *text = NULL;
+	size_t		 len = 0;
+	FILE		*f;
+
+	path = xasprintf("%s/%s", top ? top : "..", rel);
+	if ((f = fopen(path, "r")) != NULL) {
+		text = xcalloc(1, 1 << 20);
+		len = fread(text, 1, (1 << 20) - 1, f);
+		text[len] = '\0';
+		fclose(f);
+	}
+	free(path);
+	return text;
+}
+
+/*
+ * The man pages list the per-target keys of the table: snmpfleet(1)'s
+ * inventory format each key (".It Cm KEY Ns = Ns"), snmpfleet.conf(5)'s
+ * credential sets each TK_CRED key; and list no key the table lacks.
+ */
+static void
+test_key_docs(void)
+{
+	const struct target_key	*k;
+	char			*man1, *man5, *sets, *end, *p, *q;
+	char			 want[128], name[64];
+	size_t			 i, n;
+
+	man1 = read_doc("man/snmpfleet.1");
+	man5 = read_doc("man/snmpfleet.conf.5");
+	ok(man1 != NULL && man5 != NULL, "man pages found (top_srcdir)");
+	if (man1 == NULL || man5 == NULL)
+		return;
+	sets = strstr(man5, "\n.Ss Credential sets\n");
+	end = sets ? strstr(sets + 1, "\n.Ss ") : NULL;
+	ok(sets != NULL && end != NULL, "snmpfleet.conf.5 has its "
+	    "credential sets section");
+	if (sets == NULL || end == NULL)
+		goto out;
+	*end = '\0';
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		n = strcspn(k->name, ".");
+		snprintf(want, sizeof want, k->flags & TK_PREFIX ?
+		    "\n.It Cm %.*s . Ns Ar " : "\n.It Cm %.*s Ns = Ns ", (int)n,
+		    k->name);
+		ok(strstr(man1, want) != NULL, "snmpfleet.1 lists key %s",
+		    k->name);
+		snprintf(want, sizeof want, "Cm %s", k->name);
+		for (p = sets; (p = strstr(p, "\n.It Cm ")) != NULL; p++) {
+			q = strstr(p + 1, want);
+			if (q != NULL && q < p + 1 + strcspn(p + 1, "\n") &&
+			    strchr(" ,\n", q[strlen(want)]) != NULL)
+				break;
+		}
+		ok((p != NULL) == ((k->flags & TK_CRED) != 0),
+		    "snmpfleet.conf.5's credential sets %s key %s",
+		    k->flags & TK_CRED ? "list" : "do not list", k->name);
+	}
+	for (p = man1; (p = strstr(p, "\n.It Cm ")) != NULL; p++) {
+		if (sscanf(p, "\n.It Cm %60[a-z-]", name) != 1 ||
+		    strstr(p, " Ns = Ns ") > p + 1 + strcspn(p + 1, "\n"))
+			continue;
+		if (strncmp(p + 8 + strlen(name), " . Ns ", 6) == 0)
+			strcat(name, ".x");	/* tag.NAME: a prefix */
+		ok(target_key_find(name) != NULL, "snmpfleet.1's inventory "
+		    "key %s is in the table", name);
+	}
+out:
+	free(man1);
+	free(man5);
 }
 
 int
@@ -315,5 +729,12 @@ main(void)
 	options_free(&again);
 	test_every_key();
 	test_bad_files();
+	test_ranges();
+	test_env();
+	test_formats();
+	test_key_links();
+	test_keys_everywhere();
+	test_key_ranges();
+	test_key_docs();
 	return tap_done();
 }

@@ -369,7 +369,8 @@ run(const struct run_opts *ro, struct stats *st)
 	struct oid_text		 oids[8];
 	struct sched_opts	 so;
 	struct claim		 claim;
-	struct writer_shared	*shm;
+	struct pool_shared	*shm;
+	struct writer_shared	*wshm;
 	struct writer		 w;
 	struct scheduler	*s;
 	uv_loop_t		 loop;
@@ -414,8 +415,10 @@ run(const struct run_opts *ro, struct stats *st)
 	if ((fd = mkstemp(path)) < 0)
 		return -1;
 	close(fd);
-	if ((shm = writer_shared_create(inv.total, &cause)) == NULL ||
-	    writer_open(&w, shm, path, &capture_fmt, &cause) != 0)
+	if ((shm = pool_shared_create(inv.total, &cause)) == NULL ||
+	    (wshm = writer_shared_create(&cause)) == NULL ||
+	    writer_open(&w, wshm, pool_shared_done(shm), path, &capture_fmt,
+	    &cause) != 0)
 		return -1;
 	memset(&claim, 0, sizeof claim);
 	claim.shm = shm;
@@ -441,7 +444,8 @@ run(const struct run_opts *ro, struct stats *st)
 	memset(st, 0, sizeof *st);
 	writer_stats(&w, st);
 	writer_close(&w);
-	writer_shared_destroy(shm);
+	writer_shared_destroy(wshm);
+	pool_shared_destroy(shm);
 	inventory_free(&inv);
 	unlink(path);
 	return 0;
