@@ -487,6 +487,45 @@ main_pool_event(void *arg, const struct pool_event *ev)
 	}
 }
 
+/* The run's one-line summary: a warning if it was cut short or failed. */
+static void
+main_summary(const struct report *rep)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	report_summary(rep, &b);
+	log_msg(rep->signo || rep->exit_status > 1 ? LOG_WARNING : LOG_INFO,
+	    "%s", buf_cstr(&b));
+	buf_free(&b);
+}
+
+/* engineIDs that more than one target of the run reported: USM keys and
+ * engine time are per engineID, so clones can answer for each other. */
+static void
+main_engine_warnings(const struct pool_shared *shm)
+{
+	struct tr_notes	*notes, *e;
+	struct buf	 hex;
+	size_t		 i, k, n = pool_notes(shm, &notes);
+
+	buf_init(&hex);
+	for (i = 0; i < n; i++) {
+		e = &notes[i];
+		if (e->engine_count < 2)
+			continue;
+		hex.len = 0;
+		for (k = 0; k < e->engine_len; k++)
+			buf_printf(&hex, "%02x", e->engine[k]);
+		log_msg(LOG_WARNING, "engineID 0x%s was reported by %llu "
+		    "targets (first %s): they share USM keys and time, as "
+		    "with a cloned configuration", buf_cstr(&hex),
+		    (unsigned long long)e->engine_count, e->engine_first);
+	}
+	buf_free(&hex);
+	free(notes);
+}
+
 static void
 main_pool_setup(struct run *r, struct pool *p)
 {
@@ -544,6 +583,7 @@ main_poll(struct run *r, struct pool *p, struct report *rep)
 		    (uint64_t)(r->cfg.deadline * 1e9);
 	if (pool_run(p, &cause) != 0)
 		die_with(1, "", cause);
+	main_engine_warnings(r->pshm);
 	writer_stats(&r->w, &rep->st);
 	rep->torn = writer_torn(r->wshm);
 	rep->repaired = writer_repaired(r->wshm);
@@ -574,7 +614,7 @@ main_run(struct run *r)
 		unlink(r->records);
 	}
 	if (!r->cfg.quiet || p.signo != 0)
-		report_summary(&rep);
+		main_summary(&rep);
 	if (rep.repaired != 0)
 		log_msg(LOG_WARNING, "cut %llu bytes of a record torn by a "
 		    "killed writer from the end of %s", (unsigned long long)

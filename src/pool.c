@@ -34,6 +34,7 @@
 #define POOL_MAX_ROUNDS		3
 #define POOL_TICK_MS		250
 #define POOL_DEADLINE_GRACE_NS	(2ull * 1000000000u)
+#define POOL_NOTES_MAX		1024	/* engineIDs kept for the run */
 
 static volatile sig_atomic_t	pool_got_signal;
 static volatile sig_atomic_t	pool_got_child;
@@ -46,6 +47,8 @@ struct pool_shared {
 	_Atomic int		 deadline;	/* the run's deadline passed */
 	pid_t			 pids[POOL_MAX_WORKERS];
 	struct bitmap		 done;		/* 1 bit per target written */
+	_Atomic uint32_t	 nnotes;	/* what transports noticed ... */
+	struct tr_notes		 notes[POOL_NOTES_MAX];	/* ... per worker */
 };
 
 struct pool_worker {
@@ -75,7 +78,8 @@ pool_shared_create(uint64_t total, char **cause)
 		*cause = xasprintf("mmap: %s", strerror(errno));
 		return NULL;
 	}
-	memset(s, 0, sizeof *s);
+	/* an anonymous mapping starts zeroed (and untouched pages of the
+	 * notes table cost nothing) */
 	if (bitmap_init(&s->done, total, cause) != 0) {
 		munmap(s, sizeof *s);
 		return NULL;
@@ -93,6 +97,7 @@ pool_shared_reset(struct pool_shared *s)
 	atomic_store(&s->stop, 0);
 	atomic_store(&s->sweep, 0);
 	atomic_store(&s->deadline, 0);
+	atomic_store(&s->nnotes, 0);
 }
 
 void
@@ -186,16 +191,31 @@ pool_signal_cb(uv_signal_t *h, int signo)
 	scheduler_stop(pw->sched);
 }
 
+/* A worker's view of the run's target claiming. */
+struct claim {
+	struct pool_shared	*shm;
+	const struct inventory	*inv;
+	uint64_t		 total;		/* index space: inventory total */
+	uint64_t		 batch;
+	unsigned		 shard_k;	/* this run polls shard k ... */
+	unsigned		 shard_n;	/* ... of n (n = 0: no sharding) */
+	uint64_t		 batch_next;	/* this worker's current batch */
+	uint64_t		 batch_end;
+	bool			 exhausted;	/* the run has no more */
+	struct target		 scratch;	/* for shard checks */
+};
+
 /*
  * Take the next target index for this worker; false when the run has
  * none left for it (all claimed, or the run is stopping).  Targets are
  * claimed from the shared counter in batches; a re-poll round skips
  * what a record covers already, and a shard skips other shards'.
  */
-bool
-claim_take(struct claim *c, uint64_t *index)
+static bool
+claim_take(void *arg, uint64_t *index)
 {
-	uint64_t	first;
+	struct claim	*c = arg;
+	uint64_t	 first;
 
 	for (;;) {
 		if (c->exhausted || atomic_load(&c->shm->stop))
@@ -225,22 +245,28 @@ claim_take(struct claim *c, uint64_t *index)
 }
 
 /* Will claim_take() give this worker nothing more? */
-bool
-claim_over(const struct claim *c)
+static bool
+claim_over(void *arg)
 {
+	const struct claim	*c = arg;
+
 	return c->exhausted || atomic_load(&c->shm->stop);
 }
 
 /* The run's deadline passed (replacement workers see it too). */
-void
-claim_deadline_set(struct claim *c)
+static void
+claim_deadline_set(void *arg)
 {
+	struct claim	*c = arg;
+
 	atomic_store(&c->shm->deadline, 1);
 }
 
-bool
-claim_deadline_passed(const struct claim *c)
+static bool
+claim_deadline_passed(void *arg)
 {
+	const struct claim	*c = arg;
+
 	return atomic_load(&c->shm->deadline) != 0;
 }
 
@@ -257,30 +283,51 @@ pool_closed_cb(uv_handle_t *h)
 {
 }
 
-/* engineIDs that more than one target reported: USM keys and engine
- * time are per engineID, so clones can answer for each other. */
+/* A worker's transports' notes (engineIDs and their counts) go into the
+ * run's shared table, for pool_notes() to add up across workers. */
 static void
-pool_engine_warnings(const struct scheduler *sched)
+pool_keep_notes(struct pool_shared *shm, const struct scheduler *sched)
 {
-	const struct tr_notes	*notes, *e;
-	struct buf		 hex;
-	size_t			 i, k, n;
+	const struct tr_notes	*notes;
+	size_t			 i, n;
+	uint32_t		 k;
 
 	scheduler_notes(sched, &notes, &n);
-	buf_init(&hex);
 	for (i = 0; i < n; i++) {
-		e = &notes[i];
-		if (e->engine_count < 2)
-			continue;
-		hex.len = 0;
-		for (k = 0; k < e->engine_len; k++)
-			buf_printf(&hex, "%02x", e->engine[k]);
-		log_msg(LOG_WARNING, "engineID 0x%s was reported by %llu "
-		    "targets (first %s): they share USM keys and time, as "
-		    "with a cloned configuration", buf_cstr(&hex),
-		    (unsigned long long)e->engine_count, e->engine_first);
+		k = atomic_fetch_add(&shm->nnotes, 1);
+		if (k >= POOL_NOTES_MAX)
+			break;
+		shm->notes[k] = notes[i];
 	}
-	buf_free(&hex);
+}
+
+/*
+ * The run's notes so far, one per engineID with the counts of every
+ * worker added up (*out allocated; the caller frees it).  Returns how
+ * many.
+ */
+size_t
+pool_notes(const struct pool_shared *shm, struct tr_notes **out)
+{
+	uint32_t	 n = atomic_load(&shm->nnotes), i;
+	size_t		 m = 0, k;
+
+	if (n > POOL_NOTES_MAX)
+		n = POOL_NOTES_MAX;
+	*out = xcalloc(n ? n : 1, sizeof **out);
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < m; k++) {
+			if ((*out)[k].engine_len == shm->notes[i].engine_len &&
+			    memcmp((*out)[k].engine, shm->notes[i].engine,
+			    shm->notes[i].engine_len) == 0)
+				break;
+		}
+		if (k < m)
+			(*out)[k].engine_count += shm->notes[i].engine_count;
+		else
+			(*out)[m++] = shm->notes[i];
+	}
+	return m;
 }
 
 /* One worker's whole life: loop, scheduler, run, flush.  Returns its exit
@@ -291,6 +338,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	struct pool_worker	 pw;
 	struct sched_opts	 opts;
 	struct claim		 claim;
+	struct sched_source	 src;
 	char			*cause;
 	int			 status = 0;
 
@@ -320,7 +368,12 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 		claim.batch = 1;
 	if (claim.batch > 64)
 		claim.batch = 64;
-	pw.sched = scheduler_new(&pw.loop, p->inv, &opts, &claim, &pw.w,
+	src.take = claim_take;
+	src.over = claim_over;
+	src.deadline_set = claim_deadline_set;
+	src.deadline_passed = claim_deadline_passed;
+	src.arg = &claim;
+	pw.sched = scheduler_new(&pw.loop, p->inv, &opts, &src, &pw.w,
 	    p->fmt, &cause);
 	if (pw.sched == NULL) {
 		pool_tell(p, &(struct pool_event){ .kind = POOL_EV_SETUP,
@@ -354,7 +407,7 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 	uv_close((uv_handle_t *)&pw.tick, pool_closed_cb);
 	uv_run(&pw.loop, UV_RUN_DEFAULT);
 	uv_loop_close(&pw.loop);
-	pool_engine_warnings(pw.sched);
+	pool_keep_notes(p->shm, pw.sched);
 	scheduler_free(pw.sched);
 	if (pw.w.error != 0) {
 		p->write_error = pw.w.error;

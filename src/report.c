@@ -1,5 +1,5 @@
 /*
- * report.c — how a run went: the summary line (stderr, syslog) and the
+ * report.c — how a run went: the summary line (for main.c to print) and the
  * --stats-file JSON for alerting, replaced atomically so a reader never
  * sees half of it.
  */
@@ -8,42 +8,36 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "snmpfleet.h"
 
-/* The one-line summary. */
+/* The one-line summary, into b (main.c prints it). */
 void
-report_summary(const struct report *r)
+report_summary(const struct report *r, struct buf *b)
 {
 	const struct stats	*st = &r->st;
-	struct buf		 b;
 	uint64_t		 left = r->targets - st->targets_done;
 
-	buf_init(&b);
-	buf_printf(&b, "%s%llu targets: %llu ok, %llu timeout, %llu error",
+	buf_printf(b, "%s%llu targets: %llu ok, %llu timeout, %llu error",
 	    r->signo ? "interrupted: " : "", (unsigned long long)r->targets,
 	    (unsigned long long)st->ok, (unsigned long long)st->timeout,
 	    (unsigned long long)st->error);
 	if (st->deadline != 0)
-		buf_printf(&b, ", %llu deadline",
+		buf_printf(b, ", %llu deadline",
 		    (unsigned long long)st->deadline);
 	if (left != 0)
-		buf_printf(&b, ", %llu not finished", (unsigned long long)left);
-	buf_printf(&b, " in %.3f s; %llu requests (%.0f/s), %llu retries",
+		buf_printf(b, ", %llu not finished", (unsigned long long)left);
+	buf_printf(b, " in %.3f s; %llu requests (%.0f/s), %llu retries",
 	    r->wall, (unsigned long long)st->requests,
 	    r->wall > 0 ? (double)st->requests / r->wall : 0,
 	    (unsigned long long)st->retries);
 	if (st->responses != 0)
-		buf_printf(&b, "; rtt p50 %.3f ms, p95 %.3f ms, p99 %.3f ms",
+		buf_printf(b, "; rtt p50 %.3f ms, p95 %.3f ms, p99 %.3f ms",
 		    stats_percentile(st, 50), stats_percentile(st, 95),
 		    stats_percentile(st, 99));
 	if (r->procs > 1)
-		buf_printf(&b, "; %u workers", r->procs);
-	log_msg(r->signo || r->exit_status > 1 ? LOG_WARNING : LOG_INFO,
-	    "%s", buf_cstr(&b));
-	buf_free(&b);
+		buf_printf(b, "; %u workers", r->procs);
 }
 
 /*

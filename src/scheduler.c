@@ -61,7 +61,7 @@ struct scheduler {
 	uv_loop_t		*loop;
 	const struct inventory	*inv;
 	struct sched_opts	 opts;
-	struct claim		*claim;
+	struct sched_source	 src;		/* targets to poll */
 	struct writer		*w;
 	const struct out_format	*fmt;
 	struct transports	*tr;
@@ -269,7 +269,7 @@ sched_run_deadline_cb(uv_timer_t *t)
 	unsigned		 i;
 
 	s->deadline = true;
-	claim_deadline_set(s->claim);
+	s->src.deadline_set(s->src.arg);
 	for (i = 0; i < s->njobs; i++) {
 		if (s->jobs[i].busy)
 			sched_job_deadline(&s->jobs[i]);
@@ -320,7 +320,7 @@ sched_job_new(struct scheduler *s)
 	uint64_t	 index;
 
 	if (s->free_jobs == NULL || s->stopping ||
-	    !claim_take(s->claim, &index))
+	    !s->src.take(s->src.arg, &index))
 		return NULL;
 	j = s->free_jobs;
 	s->free_jobs = j->next_free;
@@ -367,7 +367,7 @@ sched_pump(struct scheduler *s)
 			sched_stream_start(s, j);
 	}
 	s->pumping = false;
-	if (s->jobs_busy == 0 && (s->stopping || claim_over(s->claim)))
+	if (s->jobs_busy == 0 && (s->stopping || s->src.over(s->src.arg)))
 		sched_finish(s);
 }
 
@@ -544,7 +544,8 @@ sched_flush_cb(uv_timer_t *t)
  */
 struct scheduler *
 scheduler_new(uv_loop_t *loop, const struct inventory *inv,
-    const struct sched_opts *opts, struct claim *claim, struct writer *w,
+    const struct sched_opts *opts, const struct sched_source *src,
+    struct writer *w,
     const struct out_format *fmt, char **cause)
 {
 	struct scheduler	*s = xcalloc(1, sizeof *s);
@@ -553,7 +554,7 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->loop = loop;
 	s->inv = inv;
 	s->opts = *opts;
-	s->claim = claim;
+	s->src = *src;
 	s->w = w;
 	s->fmt = fmt;
 	s->nslots = 1;
@@ -612,7 +613,7 @@ scheduler_start(struct scheduler *s)
 		uv_timer_start(&s->deadline_timer, sched_run_deadline_cb,
 		    s->opts.deadline_ns > now ?
 		    (s->opts.deadline_ns - now + 999999) / 1000000 : 0, 0);
-	if (claim_deadline_passed(s->claim))
+	if (s->src.deadline_passed(s->src.arg))
 		s->deadline = true;	/* a replacement after the deadline */
 	sched_pump(s);
 }

@@ -723,27 +723,21 @@ struct sched_opts {
 	size_t			 ntransports;
 };
 
-/* A worker's view of the run's target claiming (pool.c). */
-struct claim {
-	struct pool_shared	*shm;		/* the pool's (opaque) */
-	const struct inventory	*inv;
-	uint64_t		 total;		/* index space: inventory total */
-	uint64_t		 batch;
-	unsigned		 shard_k;	/* this run polls shard k ... */
-	unsigned		 shard_n;	/* ... of n (n = 0: no sharding) */
-	uint64_t		 batch_next;	/* this worker's current batch */
-	uint64_t		 batch_end;
-	bool			 exhausted;	/* the run has no more */
-	struct target		 scratch;	/* for shard checks */
+/* Where a worker's scheduler gets its targets (the pool's claiming, or a
+ * test's): function pointers, so that the scheduler imports nothing of
+ * its supplier. */
+struct sched_source {
+	bool		(*take)(void *, uint64_t *);	/* next index; false:
+							 * none left for now */
+	bool		(*over)(void *);	/* take() gives no more */
+	void		(*deadline_set)(void *);	/* the run's passed */
+	bool		(*deadline_passed)(void *);
+	void		*arg;
 };
-bool	 claim_take(struct claim *, uint64_t *);
-bool	 claim_over(const struct claim *);
-void	 claim_deadline_set(struct claim *);
-bool	 claim_deadline_passed(const struct claim *);
 
 struct scheduler;
 struct scheduler *scheduler_new(uv_loop_t *, const struct inventory *,
-    const struct sched_opts *, struct claim *, struct writer *,
+    const struct sched_opts *, const struct sched_source *, struct writer *,
     const struct out_format *, char **);
 void	 scheduler_start(struct scheduler *);
 void	 scheduler_stop(struct scheduler *);
@@ -760,6 +754,7 @@ struct pool_shared *pool_shared_create(uint64_t, char **);
 void	 pool_shared_reset(struct pool_shared *);
 void	 pool_shared_destroy(struct pool_shared *);
 struct bitmap *pool_shared_done(struct pool_shared *);
+size_t	 pool_notes(const struct pool_shared *, struct tr_notes **);
 
 enum pool_event_kind {
 	POOL_EV_SETUP,		/* a worker could not start: cause */
@@ -829,7 +824,7 @@ struct report {
 	uint64_t	 repaired;	/* bytes of torn tails cut from the file */
 	int		 out_errno;	/* the output failed (exit 5), or 0 */
 };
-void	 report_summary(const struct report *);
+void	 report_summary(const struct report *, struct buf *);
 int	 report_replace_file(const char *, const char *, size_t, char **);
 int	 report_stats_file(const struct report *, const char *, char **);
 

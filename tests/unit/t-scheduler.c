@@ -348,6 +348,44 @@ static const struct out_format capture_fmt = {
 	.name = "capture", .record = rec_capture,
 };
 
+/* The test's targets: every index once, in order. */
+struct source {
+	uint64_t	 next;
+	uint64_t	 total;
+	bool		 deadline;
+};
+
+static bool
+src_take(void *arg, uint64_t *index)
+{
+	struct source	*sr = arg;
+
+	if (sr->next == sr->total)
+		return false;
+	*index = sr->next++;
+	return true;
+}
+
+static bool
+src_over(void *arg)
+{
+	struct source	*sr = arg;
+
+	return sr->next == sr->total;
+}
+
+static void
+src_deadline_set(void *arg)
+{
+	((struct source *)arg)->deadline = true;
+}
+
+static bool
+src_deadline_passed(void *arg)
+{
+	return ((struct source *)arg)->deadline;
+}
+
 struct run_opts {
 	unsigned	 concurrency;
 	unsigned	 per_target;
@@ -368,8 +406,9 @@ run(const struct run_opts *ro, struct stats *st)
 	struct plan_item	 items[2];
 	struct oid_text		 oids[8];
 	struct sched_opts	 so;
-	struct claim		 claim;
-	struct pool_shared	*shm;
+	struct source		 sr;
+	struct sched_source	 src;
+	struct bitmap		 done;
 	struct writer_shared	*wshm;
 	struct writer		 w;
 	struct scheduler	*s;
@@ -415,16 +454,18 @@ run(const struct run_opts *ro, struct stats *st)
 	if ((fd = mkstemp(path)) < 0)
 		return -1;
 	close(fd);
-	if ((shm = pool_shared_create(inv.total, &cause)) == NULL ||
+	if (bitmap_init(&done, inv.total, &cause) != 0 ||
 	    (wshm = writer_shared_create(&cause)) == NULL ||
-	    writer_open(&w, wshm, pool_shared_done(shm), path, &capture_fmt,
+	    writer_open(&w, wshm, &done, path, &capture_fmt,
 	    &cause) != 0)
 		return -1;
-	memset(&claim, 0, sizeof claim);
-	claim.shm = shm;
-	claim.inv = &inv;
-	claim.total = inv.total;
-	claim.batch = 2;
+	memset(&sr, 0, sizeof sr);
+	sr.total = inv.total;
+	src.take = src_take;
+	src.over = src_over;
+	src.deadline_set = src_deadline_set;
+	src.deadline_passed = src_deadline_passed;
+	src.arg = &sr;
 
 	memset(&so, 0, sizeof so);
 	so.concurrency = ro->concurrency;
@@ -433,7 +474,7 @@ run(const struct run_opts *ro, struct stats *st)
 	so.transports = fake_table;
 	so.ntransports = 1;
 	uv_loop_init(&loop);
-	if ((s = scheduler_new(&loop, &inv, &so, &claim, &w, &capture_fmt,
+	if ((s = scheduler_new(&loop, &inv, &so, &src, &w, &capture_fmt,
 	    &cause)) == NULL)
 		return -1;
 	scheduler_start(s);
@@ -445,7 +486,7 @@ run(const struct run_opts *ro, struct stats *st)
 	writer_stats(&w, st);
 	writer_close(&w);
 	writer_shared_destroy(wshm);
-	pool_shared_destroy(shm);
+	bitmap_free(&done);
 	inventory_free(&inv);
 	unlink(path);
 	return 0;
