@@ -1,15 +1,19 @@
 /*
- * out.c — what the record formats share: the format table, how a host is
- * shown, status names.
+ * out.c — what the record formats share: the format table, the format
+ * object a run opens (its state, and where its records go: the output,
+ * or a staging file for formats that finish after polling), how a host
+ * is shown, status names.
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "snmpfleet.h"
 
-const struct out_format *
-out_find(enum format_id f)
+static const struct out_format *
+out_template(enum format_id f)
 {
 	switch (f) {
 	case FMT_JSONL:
@@ -24,6 +28,85 @@ out_find(enum format_id f)
 	default:
 		return &out_text;
 	}
+}
+
+/* Formats that finish (prom) write records to a file of their own first:
+ * next to the output, or in TMPDIR for standard output. */
+static char *
+out_stage_path(const char *output)
+{
+	const char	*tmpdir = getenv("TMPDIR");
+
+	if (output == NULL || strcmp(output, "-") == 0)
+		return xasprintf("%s/snmpfleet-records.%ld",
+		    tmpdir ? tmpdir : "/tmp", (long)getpid());
+	return xasprintf("%s.records.%ld", output, (long)getpid());
+}
+
+/*
+ * Open format f for one run writing to output (NULL or "-": standard
+ * output): NULL with a cause if the format cannot show the plan.  Run
+ * before the fork; out_close() it in the process that opened it.
+ */
+struct out_format *
+out_open(enum format_id f, const struct fetch_plan *plan, const char *output,
+    char **cause)
+{
+	struct out_format	*fmt;
+
+	fmt = xmalloc(sizeof *fmt);
+	*fmt = *out_template(f);
+	fmt->state = NULL;
+	fmt->output = output != NULL ? xstrdup(output) : NULL;
+	fmt->records = NULL;
+	if (fmt->open != NULL && fmt->open(fmt, plan, cause) != 0) {
+		out_close(fmt);
+		return NULL;
+	}
+	if (fmt->finish != NULL) {
+		fmt->records = out_stage_path(output);
+		unlink(fmt->records);
+	} else if (output != NULL)
+		fmt->records = xstrdup(output);
+	return fmt;
+}
+
+/* Where the writer puts records: NULL is standard output. */
+const char *
+out_records_path(const struct out_format *fmt)
+{
+	return fmt->records;
+}
+
+/*
+ * After polling: a format that stages turns its records into the output,
+ * unless the run was interrupted (the last complete output stays), and
+ * the staging file goes.  Others have nothing to do.
+ */
+int
+out_finish(const struct out_format *fmt, const struct report *rep,
+    char **cause)
+{
+	int	rc = 0;
+
+	if (fmt->finish == NULL)
+		return 0;
+	if (rep->signo == 0)
+		rc = fmt->finish(fmt, fmt->records, fmt->output, rep, cause);
+	unlink(fmt->records);
+	return rc;
+}
+
+void
+out_close(struct out_format *fmt)
+{
+	if (fmt == NULL)
+		return;
+	if (fmt->close != NULL)
+		fmt->close(fmt);
+	free(fmt->output);
+	free(fmt->records);
+	free(fmt);
 }
 
 /* The host as records show it: the address (or name), with ":port" when

@@ -446,24 +446,38 @@ void	 table_rows_free(struct table_rows *);
 void	 table_name(const struct plan_item *, struct buf *);
 void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
 
-/* out.c out-text.c out-json.c out-csv.c — record formats */
+/* out.c out-text.c out-json.c out-csv.c out-influx.c out-prom.c — record
+ * formats.  A run opens one format object (out_open): the format's calls,
+ * its per-run state and where its records go, together.  The writer and
+ * the pool get it where a format is wanted; the calls get it back first. */
 struct report;
 struct out_format {
 	const char	*name;
-	/* once, before polling: refuse a plan the format cannot show */
-	int		(*prepare)(const struct fetch_plan *, char **);
+	/* out_open: refuse a plan the format cannot show; keep in state
+	 * what the records need (csv: the columns) */
+	int		(*open)(struct out_format *, const struct fetch_plan *,
+			    char **);
+	void		(*close)(struct out_format *);
 	/* written first, into an empty output only */
-	void		(*header)(struct buf *);
-	void		(*record)(struct buf *, const struct target *,
-			    const struct result *);
-	/* once, after polling: records were written to a temporary file;
-	 * turn them into the output (prom: grouped, then renamed) */
-	int		(*finish)(const char *, const char *,
-			    const struct report *, char **);
+	void		(*header)(const struct out_format *, struct buf *);
+	void		(*record)(const struct out_format *, struct buf *,
+			    const struct target *, const struct result *);
+	/* formats that stage (prom): records were written to a file of
+	 * their own; once, after polling, turn them into the output
+	 * (prom: grouped, then renamed) */
+	int		(*finish)(const struct out_format *, const char *,
+			    const char *, const struct report *, char **);
+	void		*state;		/* the format's own, from open */
+	char		*output;	/* the run's: NULL or "-" is stdout */
+	char		*records;	/* where records go: staged, or output */
 };
 extern const struct out_format out_text, out_jsonl, out_csv, out_influx,
     out_prom;
-const struct out_format *out_find(enum format_id);
+struct out_format *out_open(enum format_id, const struct fetch_plan *,
+	     const char *, char **);
+const char *out_records_path(const struct out_format *);
+int	 out_finish(const struct out_format *, const struct report *, char **);
+void	 out_close(struct out_format *);
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 
