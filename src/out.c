@@ -1,8 +1,8 @@
 /*
- * out.c — what the record formats share: the format table, the format
- * object a run opens (its state, and where its records go: the output,
- * or a staging file for formats that finish after polling), how a host
- * is shown, status names.
+ * out.c — the format table, and the format object a run opens: its
+ * state, and where its records go (the output, or a staging file for
+ * formats that finish after polling).  What the formats show alike is
+ * out-field.c's, so that formats never call back into this file.
  */
 #include "config.h"
 
@@ -107,35 +107,4 @@ out_close(struct out_format *fmt)
 	free(fmt->output);
 	free(fmt->records);
 	free(fmt);
-}
-
-/* The host as records show it: the address (or name), with ":port" when
- * the port is not the run's default ("[v6]:port" for IPv6). */
-void
-out_host(const struct target *t, struct buf *b)
-{
-	if (t->default_port) {
-		buf_adds(b, t->host);
-		return;
-	}
-	if (t->addr.ss_family == AF_INET6 && strchr(t->host, ':') != NULL)
-		buf_printf(b, "[%s]:%u", t->host, t->port);
-	else
-		buf_printf(b, "%s:%u", t->host, t->port);
-}
-
-const char *
-out_status_name(enum result_status s)
-{
-	switch (s) {
-	case RES_OK:
-		return "ok";
-	case RES_TIMEOUT:
-		return "timeout";
-	case RES_DEADLINE:
-		return "deadline";
-	case RES_ERROR:
-	default:
-		return "error";
-	}
 }

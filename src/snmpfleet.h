@@ -278,15 +278,19 @@ void	 usm_session(const struct target_params *, netsnmp_session *);
 const char *usm_report_reason(const netsnmp_pdu *);
 size_t	 usm_probe(u_char *, size_t, int32_t);
 
-/* oid.c — OID text to numbers */
+/* oid-num.c — OIDs as numbers: dotted decimal, order, prefix (below
+ * both oid.c and names.c) */
 struct oid_text {
 	oid	 v[MAX_OID_LEN];
 	size_t	 len;
 };
-int	 oid_parse(const char *, struct oid_text *, char **);
+int	 oid_parse_numeric(const char *, struct oid_text *);
 void	 oid_format(const oid *, size_t, struct buf *);
 int	 oid_compare(const oid *, size_t, const oid *, size_t);
 bool	 oid_is_prefix(const oid *, size_t, const oid *, size_t);
+
+/* oid.c — OID text to numbers: numeric, built-in names, MIBs */
+int	 oid_parse(const char *, struct oid_text *, char **);
 void	 oid_init_netsnmp(void);
 
 /* names.c — built-in names for common MIB objects */
@@ -447,7 +451,7 @@ void	 table_name(const struct plan_item *, struct buf *);
 void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
 
 /* out.c out-text.c out-json.c out-csv.c out-influx.c out-prom.c — record
- * formats.  A run opens one format object (out_open): the format's calls,
+ * formats (out.c: the table and the format object).  A run opens one format object (out_open): the format's calls,
  * its per-run state and where its records go, together.  The writer and
  * the pool get it where a format is wanted; the calls get it back first. */
 struct report;
@@ -478,6 +482,8 @@ struct out_format *out_open(enum format_id, const struct fetch_plan *,
 const char *out_records_path(const struct out_format *);
 int	 out_finish(const struct out_format *, const struct report *, char **);
 void	 out_close(struct out_format *);
+
+/* out-field.c — fields every format shows alike */
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 
