@@ -451,9 +451,11 @@ void	 table_name(const struct plan_item *, struct buf *);
 void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
 
 /* out.c out-text.c out-json.c out-csv.c out-influx.c out-prom.c — record
- * formats (out.c: the table and the format object).  A run opens one format object (out_open): the format's calls,
- * its per-run state and where its records go, together.  The writer and
- * the pool get it where a format is wanted; the calls get it back first. */
+ * formats.  out.c keeps the table; a run opens one format object
+ * (out_open): the format's calls, its per-run state and where its
+ * records go (the output, or a staging file for formats that finish),
+ * together.  The writer and the pool get it where a format is wanted;
+ * its calls get it back first.  out_csv etc. are the templates. */
 struct report;
 struct out_format {
 	const char	*name;
