@@ -138,33 +138,60 @@ answer(struct fetch *f, netsnmp_pdu *req, netsnmp_pdu *rsp, char **error)
 	return step;
 }
 
+/* Start f for plan's first item (version v, budget b), and answer its
+ * first request with rsp. */
+static enum fetch_step
+first_reply(struct fetch *f, const struct fetch_plan *plan, long v,
+    struct walk_budget *b, netsnmp_pdu *rsp, char **error)
+{
+	fetch_start(f, plan, plan->items, v, b);
+	return answer(f, fetch_next_pdu(f), rsp, error);
+}
+
+/* The next GET asks n OIDs from first; answered in full, it gives want. */
+static void
+get_round(struct fetch *f, size_t n, const char *first, enum fetch_step want,
+    const char *what)
+{
+	netsnmp_pdu	*req = fetch_next_pdu(f);
+	char		*err;
+
+	if (req == NULL)
+		abort();
+	ok(req->command == SNMP_MSG_GET, "%s: a GET", what);
+	is_int(count_vars(req->variables), n, "%s: %zu OIDs", what, n);
+	is_str(var_oid(req->variables, 0), first, "%s: from %s", what, first);
+	is_int(answer(f, req, reply_echo(req), &err), want,
+	    "%s: answered, %s", what, want == FETCH_DONE ? "done" : "more");
+}
+
+/* A walk reply: root.first up to root.last, OCTET STRINGs. */
+static netsnmp_pdu *
+reply_range(const char *root, int first, int last)
+{
+	netsnmp_pdu	*rsp = reply(0, 0);
+	char		 text[128];
+	int		 i;
+
+	for (i = first; i <= last; i++) {
+		snprintf(text, sizeof text, "%s.%d", root, i);
+		reply_add(rsp, text, ASN_OCTET_STR);
+	}
+	return rsp;
+}
+
 /* 10 OIDs by at most 4: requests of 4, 4 and 2, values in order. */
 static void
 test_get_packing(void)
 {
 	struct fetch_plan	 plan = get_plan(NOIDS, 4);
 	struct fetch		 f;
-	netsnmp_pdu		*req;
 	netsnmp_variable_list	*vars;
-	char			*err;
-	size_t			 sizes[3] = { 4, 4, 2 }, i;
-	enum fetch_step		 step;
 
 	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
-	for (i = 0; i < 3; i++) {
-		req = fetch_next_pdu(&f);
-		ok(req != NULL && req->command == SNMP_MSG_GET,
-		    "GET request %zu", i + 1);
-		is_int(count_vars(req->variables), sizes[i],
-		    "request %zu asks %zu OIDs", i + 1, sizes[i]);
-		is_str(var_oid(req->variables, 0), i == 0 ?
-		    "1.3.6.1.2.1.1.1.0" : i == 1 ? "1.3.6.1.2.1.1.5.0" :
-		    "1.3.6.1.2.1.1.9.0",
-		    "request %zu starts where the last ended", i + 1);
-		step = answer(&f, req, reply_echo(req), &err);
-		is_int(step, i < 2 ? FETCH_MORE : FETCH_DONE,
-		    "after request %zu: %s", i + 1, i < 2 ? "more" : "done");
-	}
+	get_round(&f, 4, "1.3.6.1.2.1.1.1.0", FETCH_MORE, "request 1");
+	get_round(&f, 4, "1.3.6.1.2.1.1.5.0", FETCH_MORE, "request 2");
+	get_round(&f, 2, "1.3.6.1.2.1.1.9.0", FETCH_DONE, "request 3");
 	ok(fetch_next_pdu(&f) == NULL, "nothing more to ask");
 	vars = fetch_take(&f);
 	is_int(count_vars(vars), NOIDS, "all 10 values kept");
@@ -187,18 +214,10 @@ test_get_toobig(void)
 	is_int(count_vars(req->variables), 8, "first request: all 8 OIDs");
 	is_int(answer(&f, req, reply(SNMP_ERR_TOOBIG, 0), &err), FETCH_MORE,
 	    "tooBig: ask again");
-	req = fetch_next_pdu(&f);
-	is_int(count_vars(req->variables), 4, "then half of them");
-	is_str(var_oid(req->variables, 0), "1.3.6.1.2.1.1.1.0",
-	    "from the first OID again");
-	is_int(answer(&f, req, reply_echo(req), &err), FETCH_MORE,
-	    "first half answered");
-	req = fetch_next_pdu(&f);
-	is_int(count_vars(req->variables), 4, "the other half, same size");
-	is_str(var_oid(req->variables, 0), "1.3.6.1.2.1.1.5.0",
-	    "from the fifth OID");
-	is_int(answer(&f, req, reply_echo(req), &err), FETCH_DONE,
-	    "second half answered: done");
+	get_round(&f, 4, "1.3.6.1.2.1.1.1.0", FETCH_MORE,
+	    "then half of them, from the first");
+	get_round(&f, 4, "1.3.6.1.2.1.1.5.0", FETCH_DONE,
+	    "the other half, the same size");
 	is_int(count_vars(f.vars), 8, "8 values, none twice");
 	fetch_free(&f);
 
@@ -229,18 +248,10 @@ test_get_v1_hole(void)
 	req = fetch_next_pdu(&f);
 	is_int(answer(&f, req, reply(SNMP_ERR_NOSUCHNAME, 2), &err),
 	    FETCH_MORE, "v1 noSuchName: ask again");
-	req = fetch_next_pdu(&f);
-	is_int(count_vars(req->variables), 1, "only the OID before the hole");
-	is_str(var_oid(req->variables, 0), "1.3.6.1.2.1.1.1.0",
-	    "which is the first");
-	is_int(answer(&f, req, reply_echo(req), &err), FETCH_MORE,
-	    "answered: more");
-	req = fetch_next_pdu(&f);
-	is_int(count_vars(req->variables), 2, "then the two after the hole");
-	is_str(var_oid(req->variables, 0), "1.3.6.1.2.1.1.3.0",
-	    "from the third");
-	is_int(answer(&f, req, reply_echo(req), &err), FETCH_DONE,
-	    "answered: done");
+	get_round(&f, 1, "1.3.6.1.2.1.1.1.0", FETCH_MORE,
+	    "only the OID before the hole");
+	get_round(&f, 2, "1.3.6.1.2.1.1.3.0", FETCH_DONE,
+	    "then the two after it");
 	is_int(count_vars(f.vars), 4, "4 values");
 	is_str(var_oid(f.vars, 1), "1.3.6.1.2.1.1.2.0",
 	    "the hole in its place");
@@ -264,25 +275,21 @@ test_get_checks(void)
 {
 	struct fetch_plan	 plan = get_plan(2, 2);
 	struct fetch		 f;
-	netsnmp_pdu		*req, *rsp;
+	netsnmp_pdu		*rsp;
 	char			*err;
 
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
-	req = fetch_next_pdu(&f);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.1.1.0", ASN_INTEGER);
-	is_int(answer(&f, req, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_FAILED,
 	    "one value for two OIDs fails");
 	is_str(err, "agent answered 1 values for 2 OIDs", "saying so");
 	free(err);
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
-	req = fetch_next_pdu(&f);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.1.1.0", ASN_INTEGER);
 	reply_add(rsp, "1.3.6.1.2.1.1.7.0", ASN_INTEGER);
-	is_int(answer(&f, req, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_FAILED,
 	    "an OID not asked fails");
 	is_str(err, "reply OIDs do not match the request: asked "
 	    "1.3.6.1.2.1.1.2.0, got 1.3.6.1.2.1.1.7.0", "naming both");
@@ -353,22 +360,18 @@ test_walk_ends(void)
 	netsnmp_pdu		*req, *rsp;
 	char			*err;
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
-	req = fetch_next_pdu(&f);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.1", ASN_OCTET_STR);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.1", SNMP_ENDOFMIBVIEW);
-	is_int(answer(&f, req, rsp, &err), FETCH_DONE, "endOfMibView: done");
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_DONE, "endOfMibView: done");
 	is_int(count_vars(f.vars), 2, "the value and the endOfMibView");
 	is_int(var_type(f.vars, 1), SNMP_ENDOFMIBVIEW, "endOfMibView last");
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
-	req = fetch_next_pdu(&f);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.5", ASN_OCTET_STR);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.4", ASN_OCTET_STR);
-	is_int(answer(&f, req, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_FAILED,
 	    "a decreasing OID fails the walk");
 	is_str(err, "OID not increasing: 1.3.6.1.2.1.2.2.1.2.5 >= "
 	    "1.3.6.1.2.1.2.2.1.2.4", "saying which");
@@ -417,11 +420,9 @@ test_walk_empty(void)
 	netsnmp_pdu		*req, *rsp;
 	char			*err;
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
-	req = fetch_next_pdu(&f);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.1.6.0", ASN_OCTET_STR);
-	is_int(answer(&f, req, rsp, &err), FETCH_MORE,
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_MORE,
 	    "nothing in the subtree: one more request");
 	req = fetch_next_pdu(&f);
 	is_int(req->command, SNMP_MSG_GET, "a GET");
@@ -451,19 +452,12 @@ test_walk_budget(void)
 	struct fetch_plan	 plan = walk_plan("1.3.6.1.2.1.2.2.1.2", 10);
 	struct walk_budget	 budget = { .max_values = 3 };
 	struct fetch		 f, g;
-	netsnmp_pdu		*req, *rsp;
-	char			*err, text[64];
+	netsnmp_pdu		*rsp;
+	char			*err;
 	uint64_t		 one;
-	int			 i;
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, &budget);
-	req = fetch_next_pdu(&f);
-	rsp = reply(0, 0);
-	for (i = 1; i <= 5; i++) {
-		snprintf(text, sizeof text, "1.3.6.1.2.1.2.2.1.2.%d", i);
-		reply_add(rsp, text, ASN_OCTET_STR);
-	}
-	is_int(answer(&f, req, rsp, &err), FETCH_FAILED,
+	rsp = reply_range("1.3.6.1.2.1.2.2.1.2", 1, 5);
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_FAILED,
 	    "more than --max-walk-values 3: the walk stops");
 	is_str(err, "walk stopped: more than 3 values (--max-walk-values)",
 	    "saying why");
@@ -473,11 +467,9 @@ test_walk_budget(void)
 	fetch_free(&f);
 
 	/* the budget is the target's: a second stream finds it spent */
-	fetch_start(&g, &plan, &walk_item, SNMP_VERSION_2c, &budget);
-	req = fetch_next_pdu(&g);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.1", ASN_OCTET_STR);
-	is_int(answer(&g, req, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&g, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_FAILED,
 	    "another stream of the target: stopped at once");
 	free(err);
 	ok(g.vars == NULL, "holding nothing");
@@ -491,14 +483,8 @@ test_walk_budget(void)
 	    (unsigned long long)one);
 	memset(&budget, 0, sizeof budget);
 	budget.max_bytes = one * 2 + one / 2;
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, &budget);
-	req = fetch_next_pdu(&f);
-	rsp = reply(0, 0);
-	for (i = 1; i <= 5; i++) {
-		snprintf(text, sizeof text, "1.3.6.1.2.1.2.2.1.2.%d", i);
-		reply_add(rsp, text, ASN_OCTET_STR);
-	}
-	is_int(answer(&f, req, rsp, &err), FETCH_FAILED,
+	rsp = reply_range("1.3.6.1.2.1.2.2.1.2", 1, 5);
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_FAILED,
 	    "past --max-walk-bytes: the walk stops");
 	ok(err != NULL && strstr(err, "(--max-walk-bytes)") != NULL,
 	    "saying why: %s", err ? err : "(none)");
@@ -508,14 +494,8 @@ test_walk_budget(void)
 	fetch_free(&f);
 
 	memset(&budget, 0, sizeof budget);
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, &budget);
-	req = fetch_next_pdu(&f);
-	rsp = reply(0, 0);
-	for (i = 1; i <= 5; i++) {
-		snprintf(text, sizeof text, "1.3.6.1.2.1.2.2.1.2.%d", i);
-		reply_add(rsp, text, ASN_OCTET_STR);
-	}
-	is_int(answer(&f, req, rsp, &err), FETCH_MORE, "no caps: all taken");
+	rsp = reply_range("1.3.6.1.2.1.2.2.1.2", 1, 5);
+	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_MORE, "no caps: all taken");
 	is_int(budget.values, 5, "and counted");
 	fetch_free(&f);
 }
