@@ -38,7 +38,7 @@ struct run {
 	struct writer_shared	*wshm;		/* the output's mutex, counts */
 	struct writer		 w;
 	struct progress		 progress;
-	char			*records;	/* finish() formats: the records */
+	struct out_format	*fmt;		/* the run's format object */
 };
 
 static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
@@ -423,19 +423,6 @@ main_exit_status(const struct pool *p, const struct stats *st)
 	return 0;
 }
 
-/* Formats with a finish step (prom) write records to a file of their
- * own first: next to the output, or in TMPDIR for standard output. */
-static char *
-main_records_path(const struct config *cfg)
-{
-	const char	*tmpdir = getenv("TMPDIR");
-
-	if (cfg->output == NULL || strcmp(cfg->output, "-") == 0)
-		return xasprintf("%s/snmpfleet-records.%ld",
-		    tmpdir ? tmpdir : "/tmp", (long)getpid());
-	return xasprintf("%s.records.%ld", cfg->output, (long)getpid());
-}
-
 /* A worker died before its time: how, in the words tests look for. */
 static void
 main_worker_lost(const struct pool_event *ev)
@@ -535,7 +522,7 @@ main_pool_setup(struct run *r, struct pool *p)
 	p->cfg = &r->cfg;
 	p->inv = &r->inv;
 	p->plan = &r->plan;
-	p->fmt = out_find(r->cfg.format);
+	p->fmt = r->fmt;
 	p->out = &r->w;
 	p->shm = r->pshm;
 	p->event = main_pool_event;
@@ -604,14 +591,9 @@ main_run(struct run *r)
 
 	main_pool_setup(r, &p);
 	main_poll(r, &p, &rep);
-	if (r->records != NULL) {
-		/* an interrupted run leaves the last complete output alone */
-		if (p.signo == 0 && p.fmt->finish(r->records, r->cfg.output,
-		    &rep, &cause) != 0) {
-			log_msg(LOG_ERR, "%s", cause);
-			rep.exit_status = EXIT_SOME_FAILED;
-		}
-		unlink(r->records);
+	if (out_finish(r->fmt, &rep, &cause) != 0) {
+		log_msg(LOG_ERR, "%s", cause);
+		rep.exit_status = EXIT_SOME_FAILED;
 	}
 	if (!r->cfg.quiet || p.signo != 0)
 		main_summary(&rep);
@@ -737,7 +719,6 @@ int
 main(int argc, char **argv)
 {
 	struct run		 r;
-	const struct out_format	*fmt;
 	struct buf		 b;
 	char			*cause;
 	int			 status, rc;
@@ -777,22 +758,18 @@ main(int argc, char **argv)
 		free(r.cfg.output);	/* a load test: records only to -o FILE */
 		r.cfg.output = xstrdup("/dev/null");
 	}
-	fmt = out_find(r.cfg.format);
-	if (fmt->prepare != NULL && fmt->prepare(&r.plan, &cause) != 0)
+	if ((r.fmt = out_open(r.cfg.format, &r.plan, r.cfg.output,
+	    &cause)) == NULL)
 		die_with(EXIT_USAGE, "", cause);
-	if (fmt->finish != NULL) {
-		r.records = main_records_path(&r.cfg);
-		unlink(r.records);
-	}
 	if (writer_open(&r.w, r.wshm, pool_shared_done(r.pshm),
-	    r.records ? r.records : r.cfg.output, fmt, &cause) != 0)
+	    out_records_path(r.fmt), r.fmt, &cause) != 0)
 		die_with(EXIT_USAGE, "cannot write output: ", cause);
 
 	status = r.cfg.sweep || r.cfg.sweep_rate ? main_sweep(&r) :
 	    main_run(&r);
 
 	writer_close(&r.w);
-	free(r.records);
+	out_close(r.fmt);
 	writer_shared_destroy(r.wshm);
 	pool_shared_destroy(r.pshm);
 	inventory_free(&r.inv);

@@ -301,7 +301,6 @@ names_cmp_key(const void *key, const void *elem)
 static void
 names_init(void)
 {
-	char	*cause;
 	size_t	 i;
 
 	if (names_by_oid != NULL)
@@ -310,8 +309,8 @@ names_init(void)
 	names_by_name = xcalloc(NAMES_COUNT, sizeof *names_by_name);
 	for (i = 0; i < NAMES_COUNT; i++) {
 		names_by_oid[i].entry = &names_table[i];
-		if (oid_parse(names_table[i].oid, &names_by_oid[i].o,
-		    &cause) != 0)
+		if (oid_parse_numeric(names_table[i].oid,
+		    &names_by_oid[i].o) != 0 || names_by_oid[i].o.len < 2)
 			abort();	/* a bad table entry is a bug */
 	}
 	qsort(names_by_oid, NAMES_COUNT, sizeof *names_by_oid, names_cmp_oid);

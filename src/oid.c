@@ -1,7 +1,9 @@
 /*
  * oid.c — OIDs as text: numeric ("1.3.6.1.2.1.1.5.0", leading dot
  * optional) or names ("sysName.0", "SNMPv2-MIB::sysName.0", "ifDescr.3"),
- * resolved by the built-in table first and net-snmp's MIBs second.
+ * resolved by the built-in table first and net-snmp's MIBs second; and
+ * starting net-snmp.  OIDs as numbers are oid-num.c's, which names.c
+ * uses too.
  */
 #include "config.h"
 
@@ -11,33 +13,6 @@
 #include <string.h>
 
 #include "snmpfleet.h"
-
-/* Parse dotted decimal components from s into o (appending). */
-static int
-oid_parse_numeric(const char *s, struct oid_text *o)
-{
-	char		*end;
-	unsigned long	 v;
-
-	if (*s == '.')
-		s++;
-	while (*s != '\0') {
-		if (!isdigit((unsigned char)*s) || o->len == MAX_OID_LEN)
-			return -1;
-		errno = 0;
-		v = strtoul(s, &end, 10);
-		if (errno != 0 || v > 0xffffffffUL)
-			return -1;
-		o->v[o->len++] = (oid)v;
-		s = end;
-		if (*s == '.') {
-			if (*++s == '\0')
-				return -1;
-		} else if (*s != '\0')
-			return -1;
-	}
-	return 0;
-}
 
 /* Longer OID text than this is refused before any lookup: 128 arcs of
  * 10 digits take 1,408 characters. */
@@ -200,40 +175,6 @@ oid_parse(const char *text, struct oid_text *o, char **cause)
 	*cause = xasprintf("unknown object '%s' (give it numerically, or "
 	    "install its MIB file: see MIBS in snmpfleet(1))", text);
 	return -1;
-}
-
-/* Append "1.3.6.1..." (no leading dot) to b. */
-void
-oid_format(const oid *v, size_t len, struct buf *b)
-{
-	size_t	i;
-
-	for (i = 0; i < len; i++) {
-		if (i != 0)
-			buf_addc(b, '.');
-		buf_add_u64(b, v[i]);
-	}
-}
-
-int
-oid_compare(const oid *a, size_t alen, const oid *b, size_t blen)
-{
-	size_t	i, n = alen < blen ? alen : blen;
-
-	for (i = 0; i < n; i++) {
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	}
-	if (alen == blen)
-		return 0;
-	return alen < blen ? -1 : 1;
-}
-
-/* Is p a prefix of (or equal to) o? */
-bool
-oid_is_prefix(const oid *p, size_t plen, const oid *o, size_t olen)
-{
-	return plen <= olen && oid_compare(p, plen, o, plen) == 0;
 }
 
 /*

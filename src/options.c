@@ -779,7 +779,7 @@ opt_echo_format(const struct config *cfg, const struct option_def *o,
     struct buf *b)
 {
 	buf_printf(b, "%s = %s\n", o->name,
-	    out_find(*FIELD(cfg, o, enum format_id))->name);
+	    out_name(*FIELD(cfg, o, enum format_id)));
 }
 
 void

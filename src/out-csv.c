@@ -7,6 +7,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "snmpfleet.h"
@@ -32,29 +33,42 @@ out_csv_field(struct buf *b, const char *s, size_t n)
 
 #define CSV_MAX_COLUMNS	256
 
-static struct {
-	const struct plan_item	*item;
-	unsigned		 col;
-	const char		*name;
-} csv_cols[CSV_MAX_COLUMNS];
-static size_t	csv_ncols;
-static bool	csv_tables;
+/* A run's columns, known before the first record. */
+struct csv_state {
+	struct {
+		const struct plan_item	*item;
+		unsigned		 col;
+		const char		*name;
+	}		 cols[CSV_MAX_COLUMNS];
+	size_t		 ncols;
+	bool		 tables;	/* one line per table row */
+};
+
+/* The format not opened (out_csv itself): as for GETs and walks. */
+static const struct csv_state csv_plain;
+
+static const struct csv_state *
+out_csv_state(const struct out_format *fmt)
+{
+	return fmt->state != NULL ? fmt->state : &csv_plain;
+}
 
 /* Tables in CSV need their columns up front: only built-in tables, and
  * no GETs or walks in the same run. */
 static int
-out_csv_prepare(const struct fetch_plan *plan, char **cause)
+out_csv_open(struct out_format *fmt, const struct fetch_plan *plan,
+    char **cause)
 {
+	struct csv_state	*st;
 	const struct plan_item	*item;
 	unsigned		 cols[CSV_MAX_COLUMNS];
 	const char		*names[CSV_MAX_COLUMNS];
 	size_t			 i, k, n;
 
-	csv_ncols = 0;
-	csv_tables = false;
+	st = fmt->state = xcalloc(1, sizeof *st);
 	for (i = 0; i < plan->nitems; i++)
-		csv_tables |= plan->items[i].kind == ITEM_TABLE;
-	if (!csv_tables)
+		st->tables |= plan->items[i].kind == ITEM_TABLE;
+	if (!st->tables)
 		return 0;
 	for (i = 0; i < plan->nitems; i++) {
 		item = &plan->items[i];
@@ -65,7 +79,7 @@ out_csv_prepare(const struct fetch_plan *plan, char **cause)
 			return -1;
 		}
 		n = names_columns(item->oid.v, item->oid.len, item->entry,
-		    cols, names, CSV_MAX_COLUMNS - csv_ncols);
+		    cols, names, CSV_MAX_COLUMNS - st->ncols);
 		if (n == 0) {
 			*cause = xasprintf("-F csv needs the columns of table "
 			    "'%s' before polling: use a built-in table "
@@ -73,27 +87,35 @@ out_csv_prepare(const struct fetch_plan *plan, char **cause)
 			return -1;
 		}
 		for (k = 0; k < n; k++) {
-			csv_cols[csv_ncols].item = item;
-			csv_cols[csv_ncols].col = cols[k];
-			csv_cols[csv_ncols++].name = names[k];
+			st->cols[st->ncols].item = item;
+			st->cols[st->ncols].col = cols[k];
+			st->cols[st->ncols++].name = names[k];
 		}
 	}
 	return 0;
 }
 
 static void
-out_csv_header(struct buf *b)
+out_csv_close(struct out_format *fmt)
 {
-	size_t	i;
+	free(fmt->state);
+	fmt->state = NULL;
+}
 
-	if (!csv_tables) {
+static void
+out_csv_header(const struct out_format *fmt, struct buf *b)
+{
+	const struct csv_state	*st = out_csv_state(fmt);
+	size_t			 i;
+
+	if (!st->tables) {
 		buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms\n");
 		return;
 	}
 	buf_adds(b, "host,port,table,index");
-	for (i = 0; i < csv_ncols; i++) {
+	for (i = 0; i < st->ncols; i++) {
 		buf_addc(b, ',');
-		buf_adds(b, csv_cols[i].name);
+		buf_adds(b, st->cols[i].name);
 	}
 	buf_adds(b, ",status,rtt_ms\n");
 }
@@ -111,7 +133,8 @@ out_csv_tail(struct buf *b, const struct result *r)
 
 /* One line per table row; a target without rows still gets a line. */
 static void
-out_csv_tables(struct buf *b, const struct target *t, const struct result *r)
+out_csv_tables(const struct csv_state *st, struct buf *b,
+    const struct target *t, const struct result *r)
 {
 	struct table_rows	 rows;
 	struct table_row	*row;
@@ -130,13 +153,13 @@ out_csv_tables(struct buf *b, const struct target *t, const struct result *r)
 			out_csv_field(b, buf_cstr(&tmp), tmp.len);
 			buf_addc(b, ',');
 			buf_add(b, row->index.data, row->index.len);
-			for (c = 0; c < csv_ncols; c++) {
+			for (c = 0; c < st->ncols; c++) {
 				buf_addc(b, ',');
-				if (csv_cols[c].item != r->parts[i].item)
+				if (st->cols[c].item != r->parts[i].item)
 					continue;
 				tmp.len = 0;
 				for (size_t j = 0; j < row->ncells; j++) {
-					if (row->cells[j].col == csv_cols[c].col)
+					if (row->cells[j].col == st->cols[c].col)
 						value_plain(row->cells[j].v, &tmp);
 				}
 				out_csv_field(b, buf_cstr(&tmp), tmp.len);
@@ -149,7 +172,7 @@ out_csv_tables(struct buf *b, const struct target *t, const struct result *r)
 	if (lines == 0) {
 		out_csv_field(b, t->host, strlen(t->host));
 		buf_printf(b, ",%u,,", t->port);
-		for (c = 0; c < csv_ncols; c++)
+		for (c = 0; c < st->ncols; c++)
 			buf_addc(b, ',');
 		out_csv_tail(b, r);
 	}
@@ -180,14 +203,16 @@ out_csv_line(struct buf *b, const struct target *t, const struct result *r,
 }
 
 static void
-out_csv_record(struct buf *b, const struct target *t, const struct result *r)
+out_csv_record(const struct out_format *fmt, struct buf *b,
+    const struct target *t, const struct result *r)
 {
+	const struct csv_state		*st = out_csv_state(fmt);
 	const netsnmp_variable_list	*v;
 	struct buf			 tmp;
 	size_t				 i, lines = 0;
 
-	if (csv_tables) {
-		out_csv_tables(b, t, r);
+	if (st->tables) {
+		out_csv_tables(st, b, t, r);
 		return;
 	}
 	buf_init(&tmp);
@@ -204,7 +229,8 @@ out_csv_record(struct buf *b, const struct target *t, const struct result *r)
 
 const struct out_format out_csv = {
 	.name = "csv",
-	.prepare = out_csv_prepare,
+	.open = out_csv_open,
+	.close = out_csv_close,
 	.header = out_csv_header,
 	.record = out_csv_record,
 };

@@ -172,8 +172,8 @@ out_influx_rows(struct buf *b, const struct target *t,
 }
 
 static void
-out_influx_record(struct buf *b, const struct target *t,
-    const struct result *r)
+out_influx_record(const struct out_format *fmt, struct buf *b,
+    const struct target *t, const struct result *r)
 {
 	const netsnmp_variable_list	*v;
 	struct buf			 tmp, key;

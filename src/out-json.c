@@ -122,7 +122,8 @@ out_json_tags(struct buf *b, const struct target_params *p)
 }
 
 static void
-out_json_record(struct buf *b, const struct target *t, const struct result *r)
+out_json_record(const struct out_format *fmt, struct buf *b,
+    const struct target *t, const struct result *r)
 {
 	char		when[40];
 	uint64_t	ns = r->done_ns;

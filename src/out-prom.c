@@ -6,7 +6,8 @@
  *
  * The format wants each metric family's samples together under its HELP
  * and TYPE lines, but records arrive target by target from any worker.
- * So records go to a temporary file first, and finish() writes the file
+ * So records go to a temporary file first (out_open stages them, as for
+ * any format with a finish step), and finish() writes the file
  * again family by family into a second temporary file in the output's
  * directory and renames it into place: a reader never sees a partial
  * file.
@@ -122,7 +123,8 @@ out_prom_nonfinite(const netsnmp_variable_list *v, struct buf *b)
 }
 
 static void
-out_prom_record(struct buf *b, const struct target *t, const struct result *r)
+out_prom_record(const struct out_format *fmt, struct buf *b,
+    const struct target *t, const struct result *r)
 {
 	const netsnmp_variable_list	*v;
 	struct buf			 labels, tmp, name;
@@ -187,8 +189,8 @@ out_prom_copy(FILE *in, FILE *out, const char *fam)
  * result at dest (NULL or "-": standard output) in one rename.
  */
 static int
-out_prom_finish(const char *tmp, const char *dest, const struct report *rep,
-    char **cause)
+out_prom_finish(const struct out_format *fmt, const char *tmp,
+    const char *dest, const struct report *rep, char **cause)
 {
 	FILE		*in, *out;
 	char		*staged = NULL;

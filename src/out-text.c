@@ -8,7 +8,8 @@
 #include "snmpfleet.h"
 
 static void
-out_text_record(struct buf *b, const struct target *t, const struct result *r)
+out_text_record(const struct out_format *fmt, struct buf *b,
+    const struct target *t, const struct result *r)
 {
 	const netsnmp_variable_list	*v;
 	size_t				 i;

@@ -322,15 +322,19 @@ void	 usm_session(const struct target_params *, netsnmp_session *);
 const char *usm_report_reason(const netsnmp_pdu *);
 size_t	 usm_probe(u_char *, size_t, int32_t);
 
-/* oid.c — OID text to numbers */
+/* oid-num.c — OIDs as numbers: dotted decimal, order, prefix (below
+ * both oid.c and names.c) */
 struct oid_text {
 	oid	 v[MAX_OID_LEN];
 	size_t	 len;
 };
-int	 oid_parse(const char *, struct oid_text *, char **);
+int	 oid_parse_numeric(const char *, struct oid_text *);
 void	 oid_format(const oid *, size_t, struct buf *);
 int	 oid_compare(const oid *, size_t, const oid *, size_t);
 bool	 oid_is_prefix(const oid *, size_t, const oid *, size_t);
+
+/* oid.c — OID text to numbers: numeric, built-in names, MIBs */
+int	 oid_parse(const char *, struct oid_text *, char **);
 void	 oid_init_netsnmp(void);
 
 /* names.c — built-in names for common MIB objects */
@@ -482,26 +486,45 @@ void	 table_rows_free(struct table_rows *);
 void	 table_name(const struct plan_item *, struct buf *);
 void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
 
-/* out.c out-text.c out-json.c out-csv.c — record formats */
+/* out.c out-text.c out-json.c out-csv.c out-influx.c out-prom.c — record
+ * formats.  out.c keeps the table; a run opens one format object
+ * (out_open): the format's calls, its per-run state and where its
+ * records go (the output, or a staging file for formats that finish),
+ * together.  The writer and the pool get it where a format is wanted;
+ * its calls get it back first.  out_csv etc. are the templates. */
 struct report;
 struct out_format {
 	const char	*name;
-	/* once, before polling: refuse a plan the format cannot show */
-	int		(*prepare)(const struct fetch_plan *, char **);
+	/* out_open: refuse a plan the format cannot show; keep in state
+	 * what the records need (csv: the columns) */
+	int		(*open)(struct out_format *, const struct fetch_plan *,
+			    char **);
+	void		(*close)(struct out_format *);
 	/* written first, into an empty output only */
-	void		(*header)(struct buf *);
-	void		(*record)(struct buf *, const struct target *,
-			    const struct result *);
-	/* once, after polling: records were written to a temporary file;
-	 * turn them into the output (prom: grouped, then renamed) */
-	int		(*finish)(const char *, const char *,
-			    const struct report *, char **);
+	void		(*header)(const struct out_format *, struct buf *);
+	void		(*record)(const struct out_format *, struct buf *,
+			    const struct target *, const struct result *);
+	/* formats that stage (prom): records were written to a file of
+	 * their own; once, after polling, turn them into the output
+	 * (prom: grouped, then renamed) */
+	int		(*finish)(const struct out_format *, const char *,
+			    const char *, const struct report *, char **);
+	void		*state;		/* the format's own, from open */
+	char		*output;	/* the run's: NULL or "-" is stdout */
+	char		*records;	/* where records go: staged, or output */
 };
 extern const struct out_format out_text, out_jsonl, out_csv, out_influx,
     out_prom;
-const struct out_format *out_find(enum format_id);
+const char *out_name(enum format_id);
 int	 out_find_name(const char *, enum format_id *);
 void	 out_names(struct buf *);
+struct out_format *out_open(enum format_id, const struct fetch_plan *,
+	     const char *, char **);
+const char *out_records_path(const struct out_format *);
+int	 out_finish(const struct out_format *, const struct report *, char **);
+void	 out_close(struct out_format *);
+
+/* out-field.c — fields every format shows alike */
 void	 out_host(const struct target *, struct buf *);
 const char *out_status_name(enum result_status);
 

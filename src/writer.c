@@ -374,7 +374,7 @@ writer_open(struct writer *w, struct writer_shared *shm, struct bitmap *done,
 	if (fmt->header == NULL)
 		return 0;
 	buf_init(&hdr);
-	fmt->header(&hdr);
+	fmt->header(fmt, &hdr);
 	if (w->is_file)
 		flock(w->fd, LOCK_EX);
 	if (!w->is_file || (fstat(w->fd, &st) == 0 && st.st_size == 0))
@@ -473,7 +473,7 @@ writer_record(struct writer *w, const struct out_format *fmt,
 
 	if (w->pending_since == 0)
 		w->pending_since = clock_now_ns();
-	fmt->record(&w->pending, t, r);
+	fmt->record(fmt, &w->pending, t, r);
 	if (!w->is_file && before != 0 && w->pending.len > PIPE_BUF)
 		writer_emit(w, before);
 	w->pending_idx[w->npending++] = t->index;

@@ -193,40 +193,60 @@ show(const char *format, const struct buf *b)
 		    b->data);
 }
 
+/* Format f opened for plan; the plans here can all be shown. */
+static struct out_format *
+fuzz_format(enum format_id f, const struct fetch_plan *plan)
+{
+	struct out_format	*fmt;
+	char			*cause;
+
+	if ((fmt = out_open(f, plan, NULL, &cause)) == NULL)
+		abort();
+	return fmt;
+}
+
 /* Every format's record for (t, r), each checked by its decoder. */
 static void
 check_all_formats(const struct fetch_plan *plan, const struct target *t,
     const struct result *r)
 {
-	struct buf	 b;
-	char		*cause;
+	struct out_format	*fmt;
+	struct buf		 b;
 
 	buf_init(&b);
-	out_text.record(&b, t, r);
+	fmt = fuzz_format(FMT_TEXT, plan);
+	fmt->record(fmt, &b, t, r);
+	out_close(fmt);
 	show("text", &b);
 	if (b.len > 0 && b.data[b.len - 1] != '\n')
 		check_or_abort("text", "no newline at the end", b.data, b.len);
 
 	b.len = 0;
-	out_jsonl.record(&b, t, r);
+	fmt = fuzz_format(FMT_JSONL, plan);
+	fmt->record(fmt, &b, t, r);
+	out_close(fmt);
 	show("jsonl", &b);
 	check_or_abort("jsonl", check_jsonl(b.data, b.len), b.data, b.len);
 
 	b.len = 0;
-	if (out_csv.prepare(plan, &cause) != 0)
-		abort();	/* the plans here are all CSV-able */
-	out_csv.header(&b);
-	out_csv.record(&b, t, r);
+	fmt = fuzz_format(FMT_CSV, plan);
+	fmt->header(fmt, &b);
+	fmt->record(fmt, &b, t, r);
+	out_close(fmt);
 	show("csv", &b);
 	check_or_abort("csv", check_csv(b.data, b.len), b.data, b.len);
 
 	b.len = 0;
-	out_influx.record(&b, t, r);
+	fmt = fuzz_format(FMT_INFLUX, plan);
+	fmt->record(fmt, &b, t, r);
+	out_close(fmt);
 	show("influx", &b);
 	check_or_abort("influx", check_influx(b.data, b.len), b.data, b.len);
 
 	b.len = 0;
-	out_prom.record(&b, t, r);
+	fmt = fuzz_format(FMT_PROM, plan);
+	fmt->record(fmt, &b, t, r);
+	out_close(fmt);
 	show("prom", &b);
 	check_or_abort("prom", check_prom(b.data, b.len), b.data, b.len);
 	buf_free(&b);

@@ -266,13 +266,13 @@ test_formats(void)
 	for (f = FMT_TEXT; f <= FMT_PROM; f++) {
 		options_init(&cfg);
 		buf_init(&echo);
-		ok(options_set(&cfg, o, out_find(f)->name, &cause) == 0 &&
-		    cfg.format == f, "format %s parses", out_find(f)->name);
+		ok(options_set(&cfg, o, out_name(f), &cause) == 0 &&
+		    cfg.format == f, "format %s parses", out_name(f));
 		options_echo(&cfg, &echo);
 		snprintf(line, sizeof line, "\nformat = %s\n",
-		    out_find(f)->name);
+		    out_name(f));
 		ok(strstr(buf_cstr(&echo), line) != NULL, "and echoes as %s",
-		    out_find(f)->name);
+		    out_name(f));
 		buf_free(&echo);
 		options_free(&cfg);
 	}

@@ -57,14 +57,20 @@ add_var(struct result *r, const char *oidtext, u_char type, const void *val,
 	add_var_to(r, 0, oidtext, type, val, len);
 }
 
+/* Format f's record for (t, r), from a format object opened for a plan
+ * of GETs. */
 static const char *
-render(const struct out_format *f, const struct target *t,
-    const struct result *r)
+render(enum format_id f, const struct target *t, const struct result *r)
 {
-	static struct buf	b;
+	static struct buf	 b;
+	struct out_format	*fmt;
+	char			*cause;
 
+	if ((fmt = out_open(f, &plan_get, NULL, &cause)) == NULL)
+		abort();
 	b.len = 0;
-	f->record(&b, t, r);
+	fmt->record(fmt, &b, t, r);
+	out_close(fmt);
 	return buf_cstr(&b);
 }
 
@@ -137,9 +143,9 @@ test_escapes(void)
 		r.done_ns = 1795741323123000000ull;
 		add_var(&r, "sysName.0", ASN_OCTET_STR, v[i].val,
 		    strlen(v[i].val));
-		ok(strstr(render(&out_jsonl, &t, &r), v[i].json) != NULL,
+		ok(strstr(render(FMT_JSONL, &t, &r), v[i].json) != NULL,
 		    "jsonl value #%zu has %s", i, v[i].json);
-		ok(strstr(render(&out_csv, &t, &r), v[i].csv) != NULL,
+		ok(strstr(render(FMT_CSV, &t, &r), v[i].csv) != NULL,
 		    "csv value #%zu quoted as it needs", i);
 		result_free(&r);
 	}
@@ -148,7 +154,7 @@ test_escapes(void)
 	r.status = RES_OK;
 	r.done_ns = 1795741323123000000ull;
 	add_var(&r, "sysName.0", ASN_OCTET_STR, "a\bb\177", 4);
-	ok(strstr(render(&out_jsonl, &t, &r), "\"value\":\"61:08:62:7f\"") !=
+	ok(strstr(render(FMT_JSONL, &t, &r), "\"value\":\"61:08:62:7f\"") !=
 	    NULL, "jsonl: a string with \\b and DEL is shown as hex");
 	result_free(&r);
 }
@@ -159,6 +165,8 @@ main(void)
 	struct target	t;
 	struct result	r;
 	struct buf	hdr;
+	struct out_format *csv;
+	char		*why;
 	long		ticks = 12345;
 	char		*tags[] = { "site", "lab \"A\"", "rack", "r1" };
 	char		*dup_tags[] = { "r-1", "a", "site", "s", "r.1", "b" };
@@ -173,12 +181,12 @@ main(void)
 	add_var(&r, "sysUpTime.0", ASN_TIMETICKS, &ticks, sizeof ticks);
 	add_var(&r, "1.3.6.1.2.1.1.99.0", SNMP_NOSUCHOBJECT, NULL, 0);
 
-	is_str(render(&out_text, &t, &r),
+	is_str(render(FMT_TEXT, &t, &r),
 	    "127.0.0.9 .1.3.6.1.2.1.1.5.0 = STRING: \"core-sw-1\"\n"
 	    "127.0.0.9 .1.3.6.1.2.1.1.3.0 = Timeticks: (12345) 0:02:03.45\n"
 	    "127.0.0.9 .1.3.6.1.2.1.1.99.0 = No Such Object available on this "
 	    "agent at this OID\n", "text record");
-	is_str(render(&out_jsonl, &t, &r),
+	is_str(render(FMT_JSONL, &t, &r),
 	    "{\"time\":\"2026-11-27T01:02:03.123Z\",\"host\":\"127.0.0.9\","
 	    "\"port\":161,\"status\":\"ok\",\"rtt_ms\":0.840,\"retries\":0,"
 	    "\"values\":[{\"oid\":\"1.3.6.1.2.1.1.5.0\",\"name\":\"sysName.0\","
@@ -187,7 +195,7 @@ main(void)
 	    "\"type\":\"TimeTicks\",\"value\":12345},"
 	    "{\"oid\":\"1.3.6.1.2.1.1.99.0\",\"name\":\"system.99.0\","
 	    "\"type\":\"noSuchObject\",\"value\":null}]}\n", "jsonl record");
-	is_str(render(&out_csv, &t, &r),
+	is_str(render(FMT_CSV, &t, &r),
 	    "127.0.0.9,161,1.3.6.1.2.1.1.5.0,sysName.0,STRING,core-sw-1,ok,"
 	    "0.840\n"
 	    "127.0.0.9,161,1.3.6.1.2.1.1.3.0,sysUpTime.0,TimeTicks,12345,ok,"
@@ -195,7 +203,10 @@ main(void)
 	    "127.0.0.9,161,1.3.6.1.2.1.1.99.0,system.99.0,noSuchObject,,ok,"
 	    "0.840\n", "csv record");
 	buf_init(&hdr);
-	out_csv.header(&hdr);
+	if ((csv = out_open(FMT_CSV, &plan_get, NULL, &why)) == NULL)
+		abort();
+	csv->header(csv, &hdr);
+	out_close(csv);
 	is_str(buf_cstr(&hdr), "host,port,oid,name,type,value,status,rtt_ms\n",
 	    "csv header");
 	result_free(&r);
@@ -209,20 +220,20 @@ main(void)
 	r.rtt_ns = 1500000;
 	r.done_ns = 1795741323123000000ull;
 	add_var(&r, "sysLocation.0", ASN_OCTET_STR, "rack 4, \"row\" 2", 15);
-	is_str(render(&out_csv, &t, &r),
+	is_str(render(FMT_CSV, &t, &r),
 	    "127.0.0.10,1161,1.3.6.1.2.1.1.6.0,sysLocation.0,STRING,"
 	    "\"rack 4, \"\"row\"\" 2\",ok,1.500\n", "csv quoting");
-	is_str(render(&out_text, &t, &r),
+	is_str(render(FMT_TEXT, &t, &r),
 	    "127.0.0.10:1161 .1.3.6.1.2.1.1.6.0 = STRING: "
 	    "\"rack 4, \\\"row\\\" 2\"\n", "text host:port off the default");
-	ok(strstr(render(&out_jsonl, &t, &r),
+	ok(strstr(render(FMT_JSONL, &t, &r),
 	    ",\"tags\":{\"site\":\"lab \\\"A\\\"\",\"rack\":\"r1\"}}\n") != NULL,
 	    "jsonl tags");
 	/* tag.r-1 and tag.r.1 both make label tag_r_1: only the first is
 	 * kept, a label given twice is invalid (found by fuzz-reply) */
 	params.tags = dup_tags;
 	params.ntags = 3;
-	ok(strstr(render(&out_prom, &t, &r), "snmpfleet_up{target="
+	ok(strstr(render(FMT_PROM, &t, &r), "snmpfleet_up{target="
 	    "\"127.0.0.10:1161\",tag_r_1=\"a\",tag_site=\"s\"} 1\n") != NULL,
 	    "prom keeps the first of two tags with the same label name");
 	result_free(&r);
@@ -233,21 +244,21 @@ main(void)
 	r.status = RES_TIMEOUT;
 	r.retries = 2;
 	r.done_ns = 1795741323123000000ull;
-	is_str(render(&out_text, &t, &r), "127.0.0.10:1161 # timeout\n",
+	is_str(render(FMT_TEXT, &t, &r), "127.0.0.10:1161 # timeout\n",
 	    "text timeout");
-	is_str(render(&out_jsonl, &t, &r),
+	is_str(render(FMT_JSONL, &t, &r),
 	    "{\"time\":\"2026-11-27T01:02:03.123Z\",\"host\":\"127.0.0.10\","
 	    "\"port\":1161,\"status\":\"timeout\",\"rtt_ms\":null,"
 	    "\"retries\":2,\"values\":[]}\n", "jsonl timeout");
-	is_str(render(&out_csv, &t, &r), "127.0.0.10,1161,,,,,timeout,\n",
+	is_str(render(FMT_CSV, &t, &r), "127.0.0.10,1161,,,,,timeout,\n",
 	    "csv timeout");
 	r.parts[0].status = RES_ERROR;
 	r.parts[0].error = xstrdup("genErr at 1.3.6.1.2.1.1.1.0");
 	result_finish(&r);
-	is_str(render(&out_text, &t, &r),
+	is_str(render(FMT_TEXT, &t, &r),
 	    "127.0.0.10:1161 # error: genErr at 1.3.6.1.2.1.1.1.0\n",
 	    "text error");
-	ok(strstr(render(&out_jsonl, &t, &r), "\"status\":\"error\","
+	ok(strstr(render(FMT_JSONL, &t, &r), "\"status\":\"error\","
 	    "\"error\":\"genErr at 1.3.6.1.2.1.1.1.0\"") != NULL,
 	    "jsonl error reason");
 	result_free(&r);
@@ -271,15 +282,15 @@ main(void)
 		add_var_to(&r, 1, "ifType.10", ASN_INTEGER, &type, sizeof type);
 		add_var_to(&r, 1, "ifPhysAddress.10", ASN_OCTET_STR, mac, 4);
 		result_finish(&r);
-		ok(strstr(render(&out_jsonl, &t, &r),
+		ok(strstr(render(FMT_JSONL, &t, &r),
 		    "\"values\":[{\"oid\":\"1.3.6.1.2.1.1.5.0\",\"name\":"
 		    "\"sysName.0\",\"type\":\"STRING\",\"value\":\"sw\"}],"
 		    "\"tables\":{\"ifTable\":["
 		    "{\"index\":\"1\",\"ifDescr\":\"eth0\",\"ifType\":6},"
 		    "{\"index\":\"10\",\"ifDescr\":\"eth1\",\"ifType\":6,"
 		    "\"ifPhysAddress\":{\"hex\":\"00:1a:2b:ff\"}}]}}\n") != NULL,
-		    "jsonl table rows: %s", render(&out_jsonl, &t, &r));
-		ok(strstr(render(&out_text, &t, &r),
+		    "jsonl table rows: %s", render(FMT_JSONL, &t, &r));
+		ok(strstr(render(FMT_TEXT, &t, &r),
 		    "127.0.0.11 .1.3.6.1.2.1.2.2.1.2.10 = STRING: \"eth1\"\n")
 		    != NULL, "text shows table cells as varbind lines");
 		result_free(&r);

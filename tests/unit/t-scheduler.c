@@ -320,7 +320,8 @@ struct seen {
 static struct seen	seen[AG_MAX];
 
 static void
-rec_capture(struct buf *b, const struct target *t, const struct result *r)
+rec_capture(const struct out_format *fmt, struct buf *b, const struct target *t,
+    const struct result *r)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)&t->addr;
 	unsigned		 a = ntohl(sin->sin_addr.s_addr) & 0xff;

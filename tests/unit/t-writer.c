@@ -26,7 +26,8 @@ static struct bitmap	done;	/* the pool's done bitmap, here the test's */
 
 /* A record long enough (up to ~3 KB) that unlocked writes would tear. */
 static void
-rec_fmt(struct buf *b, const struct target *t, const struct result *r)
+rec_fmt(const struct out_format *fmt, struct buf *b, const struct target *t,
+    const struct result *r)
 {
 	unsigned	n = (unsigned)(r->retries * 7919u % 3000u), i;
 
