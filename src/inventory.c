@@ -30,24 +30,10 @@ struct intern {
 	size_t			 used;
 };
 
-/* FNV-1a: the hash of n bytes (also used for table rows). */
-uint64_t
-inventory_hash_bytes(const void *p, size_t n)
-{
-	const unsigned char	*s = p;
-	uint64_t		 h = 1469598103934665603ull;
-
-	while (n-- > 0) {
-		h ^= *s++;
-		h *= 1099511628211ull;
-	}
-	return h;
-}
-
 static uint64_t
 inventory_hash(const char *s)
 {
-	return inventory_hash_bytes(s, strlen(s));
+	return parse_hash_bytes(s, strlen(s));
 }
 
 static struct intern_slot *
@@ -99,29 +85,6 @@ params_copy(const struct target_params *p)
 }
 
 void
-target_params_free(struct target_params *p)
-{
-	size_t	i;
-
-	if (p == NULL)
-		return;
-	for (i = 0; i < p->ntags * 2; i++)
-		free(p->tags[i]);
-	free(p->tags);
-	free(p->community);
-	free(p->user);
-	if (p->authpass != NULL)
-		explicit_bzero(p->authpass, strlen(p->authpass));
-	if (p->privpass != NULL)
-		explicit_bzero(p->privpass, strlen(p->privpass));
-	free(p->authpass);
-	free(p->privpass);
-	free(p->context);
-	free(p->keys);
-	free(p);
-}
-
-void
 inventory_init(struct inventory *inv, const struct target_params *defaults,
     unsigned default_port)
 {
@@ -155,36 +118,6 @@ inventory_free(struct inventory *inv)
 		free(inv->names_todo[i].where);
 	free(inv->names_todo);
 	memset(inv, 0, sizeof *inv);
-}
-
-int
-inventory_parse_version(const char *s, long *out)
-{
-	if (strcmp(s, "1") == 0)
-		*out = SNMP_VERSION_1;
-	else if (strcmp(s, "2c") == 0 || strcmp(s, "2") == 0)
-		*out = SNMP_VERSION_2c;
-	else if (strcmp(s, "3") == 0)
-		*out = SNMP_VERSION_3;
-	else
-		return -1;
-	return 0;
-}
-
-static int
-inventory_parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char		*end;
-	unsigned long	 v;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end != '\0' || errno != 0 || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 /* Add the entry, checking that the table's total stays countable. */
@@ -296,7 +229,7 @@ inventory_cidr(struct inventory *inv, const char *host, const char *plen,
 		return -1;
 	}
 	len = family == AF_INET ? 4 : 16;
-	if (inventory_parse_uint(plen, len * 8, &bits) != 0) {
+	if (parse_ulong(plen, len * 8, &bits) != 0) {
 		*cause = xasprintf("bad prefix length '/%s'",
 		    redact_text(plen, sb, sizeof sb));
 		return -1;
@@ -343,7 +276,7 @@ inventory_range(struct inventory *inv, const char *host, const char *end,
 			return -1;
 		}
 	} else if (fa == AF_INET &&
-	    inventory_parse_uint(end, 255, &last) == 0) {
+	    parse_ulong(end, 255, &last) == 0) {
 		memcpy(b, a, len);
 		b[3] = (uint8_t)last;
 	} else {
@@ -568,7 +501,7 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 		else if (*colon != '\0')
 			colon = NULL;
 		if (colon == NULL || (*colon != '\0' &&
-		    inventory_parse_uint(colon, 65535, &port) != 0) ||
+		    parse_ulong(colon, 65535, &port) != 0) ||
 		    (*colon != '\0' && port == 0)) {
 			*cause = xasprintf("bad port in '%s'",
 			    redact_text(spec, sb, sizeof sb));
@@ -578,7 +511,7 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 	} else if ((colon = strchr(s, ':')) != NULL &&
 	    strchr(colon + 1, ':') == NULL) {
 		*colon++ = '\0';
-		if (inventory_parse_uint(colon, 65535, &port) != 0 ||
+		if (parse_ulong(colon, 65535, &port) != 0 ||
 		    port == 0) {
 			*cause = xasprintf("bad port '%s'",
 			    redact_text(colon, sb, sizeof sb));
@@ -605,245 +538,6 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 	}
 	free(s);
 	return rc;
-}
-
-/* The option a key overrides: its row holds the key's range. */
-static const struct option_def *
-inventory_key_option(const struct target_key *k)
-{
-	const struct option_def	*o = options_find(k->option);
-
-	if (o == NULL)
-		abort();	/* a key naming no option: a bug in the table */
-	return o;
-}
-
-/* A text key (community, user, ...): the value as given. */
-static int
-inventory_set_text(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	char	**field = (char **)(void *)((char *)p + k->offset);
-
-	free(*field);
-	*field = xstrdup(value);
-	return 0;
-}
-
-static int
-inventory_set_version(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	char	sb[REDACT_MAX];
-
-	if (inventory_parse_version(value, &p->snmp_version) != 0) {
-		*cause = xasprintf("unsupported SNMP version '%s' (use 1, 2c "
-		    "or 3)", redact_text(value, sb, sizeof sb));
-		return -1;
-	}
-	return 0;
-}
-
-/* A whole number within the range of the option k overrides: 0 or -1. */
-static int
-inventory_key_uint(const struct target_key *k, const char *value,
-    unsigned long *n)
-{
-	const struct option_def	*o = inventory_key_option(k);
-
-	if (inventory_parse_uint(value, (unsigned long)o->maximum, n) != 0 ||
-	    *n < o->minimum)
-		return -1;
-	return 0;
-}
-
-static int
-inventory_set_port(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	unsigned long	n;
-	char		sb[REDACT_MAX];
-
-	if (inventory_key_uint(k, value, &n) != 0) {
-		*cause = xasprintf("bad port '%s'",
-		    redact_text(value, sb, sizeof sb));
-		return -1;
-	}
-	p->port = (uint16_t)n;
-	return 0;
-}
-
-/* timeout=: seconds, kept as milliseconds. */
-static int
-inventory_set_timeout(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	const struct option_def	*o = inventory_key_option(k);
-	char			*end, sb[REDACT_MAX];
-	double			 d;
-
-	errno = 0;
-	d = strtod(value, &end);
-	if (*value == '\0' || *end != '\0' || errno != 0 ||
-	    !(d >= o->minimum) || !(d <= o->maximum)) {
-		*cause = xasprintf("bad timeout '%s' (seconds, %g to %g)",
-		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
-		return -1;
-	}
-	p->timeout_ms = (unsigned)(d * 1000 + 0.5);
-	return 0;
-}
-
-static int
-inventory_set_retries(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	const struct option_def	*o = inventory_key_option(k);
-	unsigned long		 n;
-	char			 sb[REDACT_MAX];
-
-	if (inventory_key_uint(k, value, &n) != 0) {
-		*cause = xasprintf("bad retries '%s' (%.0f to %.0f)",
-		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
-		return -1;
-	}
-	p->retries = (unsigned)n;
-	return 0;
-}
-
-static int
-inventory_set_walk_values(struct target_params *p,
-    const struct target_key *k, const char *key, const char *value,
-    char **cause)
-{
-	const struct option_def	*o = inventory_key_option(k);
-	unsigned long		 n;
-
-	if (inventory_key_uint(k, value, &n) != 0) {
-		*cause = xasprintf("bad max-walk-values '%s' (%.0f to %.0f)",
-		    value, o->minimum, o->maximum);
-		return -1;
-	}
-	p->max_walk_values = n;
-	return 0;
-}
-
-static int
-inventory_set_walk_bytes(struct target_params *p,
-    const struct target_key *k, const char *key, const char *value,
-    char **cause)
-{
-	const struct option_def	*o = inventory_key_option(k);
-
-	if (options_parse_size(value, &p->max_walk_bytes) != 0 ||
-	    p->max_walk_bytes < o->minimum ||
-	    p->max_walk_bytes > o->maximum) {
-		*cause = xasprintf("bad max-walk-bytes '%s' (a size of 1k to "
-		    "1024G: N, Nk, NM or NG)", value);
-		return -1;
-	}
-	return 0;
-}
-
-/* tag.NAME=VALUE: added, or replacing the tag of that name. */
-static int
-inventory_set_tag(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	const char	*name = key + strlen(k->name);
-	size_t		 i;
-
-	/* Tags go into every record format, and influx and prom take only
-	 * UTF-8 text (found by fuzz-reply.c). */
-	if (!value_printable((const u_char *)key, strlen(key)) ||
-	    !value_printable((const u_char *)value, strlen(value))) {
-		*cause = xasprintf("%s: not UTF-8 text, or has control "
-		    "characters", key);
-		return -1;
-	}
-	for (i = 0; i < p->ntags; i++) {
-		if (strcmp(p->tags[2 * i], name) == 0)
-			break;
-	}
-	if (i == p->ntags) {
-		p->tags = xreallocarray(p->tags, 2 * (p->ntags + 1),
-		    sizeof *p->tags);
-		p->tags[2 * i] = xstrdup(name);
-		p->tags[2 * i + 1] = NULL;
-		p->ntags++;
-	}
-	free(p->tags[2 * i + 1]);
-	p->tags[2 * i + 1] = xstrdup(value);
-	return 0;
-}
-
-#define TP(field) offsetof(struct target_params, field)
-
-/*
- * The per-target keys.  The SNMPv3 ones keep this order (user before
- * level, ..., engineid last): options_target_params applies the command
- * line's in it, so the first bad one is the one reported.
- */
-const struct target_key target_keys[] = {
-	{ "version", TK_CRED, "snmp-version", inventory_set_version, 0 },
-	{ "community", TK_CRED | TK_SECRET, "community", inventory_set_text,
-	  TP(community) },
-	{ "user", TK_CRED, "user", inventory_set_text, TP(user) },
-	{ "level", TK_CRED, "level", usm_set_level, 0 },
-	{ "auth", TK_CRED, "auth", usm_set_auth, 0 },
-	{ "authpass", TK_CRED | TK_SECRET, "auth-pass", inventory_set_text,
-	  TP(authpass) },
-	{ "priv", TK_CRED, "priv", usm_set_priv, 0 },
-	{ "privpass", TK_CRED | TK_SECRET, "priv-pass", inventory_set_text,
-	  TP(privpass) },
-	{ "context", TK_CRED, "context", inventory_set_text, TP(context) },
-	{ "engineid", TK_CRED, "engine-id", usm_set_engineid, 0 },
-	{ "timeout", TK_CRED, "timeout", inventory_set_timeout, 0 },
-	{ "retries", TK_CRED, "retries", inventory_set_retries, 0 },
-	{ "port", TK_CRED, "port", inventory_set_port, 0 },
-	{ "max-walk-values", 0, "max-walk-values", inventory_set_walk_values,
-	  0 },
-	{ "max-walk-bytes", 0, "max-walk-bytes", inventory_set_walk_bytes, 0 },
-	{ "tag.", TK_PREFIX, NULL, inventory_set_tag, 0 },
-	{ "cred", TK_SET_REF, NULL, NULL, 0 },
-};
-const size_t target_keys_count = sizeof target_keys / sizeof target_keys[0];
-
-/* The row of key as written ("tag.site" finds "tag."), or NULL. */
-const struct target_key *
-target_key_find(const char *key)
-{
-	const struct target_key	*k;
-	size_t			 i, len;
-
-	for (i = 0; i < target_keys_count; i++) {
-		k = &target_keys[i];
-		if (!(k->flags & TK_PREFIX)) {
-			if (strcmp(k->name, key) == 0)
-				return k;
-			continue;
-		}
-		len = strlen(k->name);
-		if (strncmp(k->name, key, len) == 0 && key[len] != '\0')
-			return k;
-	}
-	return NULL;
-}
-
-/* Apply one key=value to p (cred=NAME excepted: the inventory's). */
-int
-target_key_set(struct target_params *p, const char *key, const char *value,
-    char **cause)
-{
-	const struct target_key	*k = target_key_find(key);
-	char			 sb[REDACT_MAX];
-
-	if (k == NULL || k->set == NULL) {
-		*cause = xasprintf("unknown key '%s'",
-		    redact_text(key, sb, sizeof sb));
-		return -1;
-	}
-	return k->set(p, k, key, value, cause);
 }
 
 /* Apply the named credential set (a config file's [credentials NAME]). */
@@ -1087,7 +781,7 @@ inventory_shard(const struct target *t, unsigned n)
 	int		len;
 
 	len = snprintf(key, sizeof key, "%s:%u", t->host, t->port);
-	h = inventory_hash_bytes(key, (size_t)len);
+	h = parse_hash_bytes(key, (size_t)len);
 	while (j < (int64_t)n) {
 		b = j;
 		h = h * 2862933555777941757ull + 1;

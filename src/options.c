@@ -12,9 +12,12 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "snmpfleet.h"
+
+static bool	options_each_secret(bool (*)(const char *, void *), void *);
 
 static int	opt_set_uint(struct config *, const struct option_def *,
 		    const char *, char **);
@@ -483,54 +486,13 @@ opt_set_uint(struct config *cfg, const struct option_def *o, const char *v,
 	return 0;
 }
 
-/*
- * A byte count: a whole number, optionally followed by k, M or G (KiB,
- * MiB, GiB).  -1 if s is not one or does not fit 64 bits.
- */
-int
-options_parse_size(const char *s, uint64_t *out)
-{
-	unsigned long long	 v;
-	uint64_t		 mult = 1;
-	char			*end;
-
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k':
-	case 'K':
-		mult = 1024;
-		break;
-	case 'M':
-		mult = 1024 * 1024;
-		break;
-	case 'G':
-		mult = 1024 * 1024 * 1024;
-		break;
-	default:
-		return -1;
-	}
-	if (v > UINT64_MAX / mult)
-		return -1;
-	*out = (uint64_t)v * mult;
-	return 0;
-}
-
 static int
 opt_set_size(struct config *cfg, const struct option_def *o, const char *v,
     char **cause)
 {
 	uint64_t	n;
 
-	if (options_parse_size(v, &n) != 0) {
+	if (parse_size(v, &n) != 0) {
 		*cause = xasprintf("%s: not a size: '%s' (a number, with k, M "
 		    "or G for KiB, MiB or GiB)", o->name, v);
 		return -1;
@@ -612,7 +574,7 @@ opt_set_version(struct config *cfg, const struct option_def *o,
 {
 	char	sb[REDACT_MAX];
 
-	if (inventory_parse_version(v, FIELD(cfg, o, long)) != 0) {
+	if (parse_version(v, FIELD(cfg, o, long)) != 0) {
 		*cause = xasprintf("%s: unsupported SNMP version '%s' "
 		    "(use 1, 2c or 3)", o->name,
 		    redact_text(v, sb, sizeof sb));
@@ -1129,7 +1091,7 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 				rc = -1;
 				break;
 			}
-			secrets |= redact_is_secret_key(name);
+			secrets |= options_is_secret_key(name);
 			continue;
 		}
 		if (section != NULL) {
@@ -1328,4 +1290,316 @@ options_usage(struct buf *b)
 	    "2 usage or input error, 3 --lock held, 4 deadline,\n"
 	    "5 the output failed (disk full, reader gone), 130/143 interrupted.\n"
 	    "See snmpfleet(1) and snmpfleet.conf(5).\n");
+}
+
+/* ------------------------------------------------ the per-target keys */
+
+/*
+ * Call fn with each of our names under which a secret is given (long
+ * options and config keys, per-target keys) until it returns true;
+ * returns whether one did.  redact.c uses it (registered below).
+ */
+static bool
+options_each_secret(bool (*fn)(const char *, void *), void *arg)
+{
+	size_t	i;
+
+	for (i = 0; i < options_count; i++) {
+		if ((options_table[i].flags & OPT_SECRET) &&
+		    fn(options_table[i].name, arg))
+			return true;
+	}
+	for (i = 0; i < target_keys_count; i++) {
+		if ((target_keys[i].flags & TK_SECRET) &&
+		    fn(target_keys[i].name, arg))
+			return true;
+	}
+	return false;
+}
+
+/* Before main(), in every program that has the tables: redaction knows
+ * their secrets from the start, whatever runs first. */
+__attribute__((constructor)) static void
+options_register_secrets(void)
+{
+	redact_use_names(options_each_secret);
+}
+
+/* Is key the name in arg (any case)? */
+static bool
+options_same_cb(const char *key, void *arg)
+{
+	return strcasecmp(key, arg) == 0;
+}
+
+/* Is name the name of a secret (a key or option whose value is one)?
+ * Leading dashes are ignored: "--auth-pass" is one. */
+bool
+options_is_secret_key(const char *name)
+{
+	while (*name == '-')
+		name++;
+	return options_each_secret(options_same_cb, (void *)name);
+}
+
+void
+target_params_free(struct target_params *p)
+{
+	size_t	i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < p->ntags * 2; i++)
+		free(p->tags[i]);
+	free(p->tags);
+	free(p->community);
+	free(p->user);
+	if (p->authpass != NULL)
+		explicit_bzero(p->authpass, strlen(p->authpass));
+	if (p->privpass != NULL)
+		explicit_bzero(p->privpass, strlen(p->privpass));
+	free(p->authpass);
+	free(p->privpass);
+	free(p->context);
+	free(p->keys);
+	free(p);
+}
+
+/* The option a key overrides: its row holds the key's range. */
+static const struct option_def *
+tk_option(const struct target_key *k)
+{
+	const struct option_def	*o = options_find(k->option);
+
+	if (o == NULL)
+		abort();	/* a key naming no option: a bug in the table */
+	return o;
+}
+
+/* A text key (community, user, ...): the value as given. */
+static int
+tk_set_text(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	char	**field = (char **)(void *)((char *)p + k->offset);
+
+	free(*field);
+	*field = xstrdup(value);
+	return 0;
+}
+
+static int
+tk_set_version(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	char	sb[REDACT_MAX];
+
+	if (parse_version(value, &p->snmp_version) != 0) {
+		*cause = xasprintf("unsupported SNMP version '%s' (use 1, 2c "
+		    "or 3)", redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	return 0;
+}
+
+/* A whole number within the range of the option k overrides: 0 or -1. */
+static int
+tk_uint(const struct target_key *k, const char *value,
+    unsigned long *n)
+{
+	const struct option_def	*o = tk_option(k);
+
+	if (parse_ulong(value, (unsigned long)o->maximum, n) != 0 ||
+	    *n < o->minimum)
+		return -1;
+	return 0;
+}
+
+static int
+tk_set_port(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	unsigned long	n;
+	char		sb[REDACT_MAX];
+
+	if (tk_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad port '%s'",
+		    redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	p->port = (uint16_t)n;
+	return 0;
+}
+
+/* timeout=: seconds, kept as milliseconds. */
+static int
+tk_set_timeout(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const struct option_def	*o = tk_option(k);
+	char			*end, sb[REDACT_MAX];
+	double			 d;
+
+	errno = 0;
+	d = strtod(value, &end);
+	if (*value == '\0' || *end != '\0' || errno != 0 ||
+	    !(d >= o->minimum) || !(d <= o->maximum)) {
+		*cause = xasprintf("bad timeout '%s' (seconds, %g to %g)",
+		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
+		return -1;
+	}
+	p->timeout_ms = (unsigned)(d * 1000 + 0.5);
+	return 0;
+}
+
+static int
+tk_set_retries(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const struct option_def	*o = tk_option(k);
+	unsigned long		 n;
+	char			 sb[REDACT_MAX];
+
+	if (tk_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad retries '%s' (%.0f to %.0f)",
+		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
+		return -1;
+	}
+	p->retries = (unsigned)n;
+	return 0;
+}
+
+static int
+tk_set_walk_values(struct target_params *p,
+    const struct target_key *k, const char *key, const char *value,
+    char **cause)
+{
+	const struct option_def	*o = tk_option(k);
+	unsigned long		 n;
+
+	if (tk_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad max-walk-values '%s' (%.0f to %.0f)",
+		    value, o->minimum, o->maximum);
+		return -1;
+	}
+	p->max_walk_values = n;
+	return 0;
+}
+
+static int
+tk_set_walk_bytes(struct target_params *p,
+    const struct target_key *k, const char *key, const char *value,
+    char **cause)
+{
+	const struct option_def	*o = tk_option(k);
+
+	if (parse_size(value, &p->max_walk_bytes) != 0 ||
+	    p->max_walk_bytes < o->minimum ||
+	    p->max_walk_bytes > o->maximum) {
+		*cause = xasprintf("bad max-walk-bytes '%s' (a size of 1k to "
+		    "1024G: N, Nk, NM or NG)", value);
+		return -1;
+	}
+	return 0;
+}
+
+/* tag.NAME=VALUE: added, or replacing the tag of that name. */
+static int
+tk_set_tag(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const char	*name = key + strlen(k->name);
+	size_t		 i;
+
+	/* Tags go into every record format, and influx and prom take only
+	 * UTF-8 text (found by fuzz-reply.c). */
+	if (!value_printable((const u_char *)key, strlen(key)) ||
+	    !value_printable((const u_char *)value, strlen(value))) {
+		*cause = xasprintf("%s: not UTF-8 text, or has control "
+		    "characters", key);
+		return -1;
+	}
+	for (i = 0; i < p->ntags; i++) {
+		if (strcmp(p->tags[2 * i], name) == 0)
+			break;
+	}
+	if (i == p->ntags) {
+		p->tags = xreallocarray(p->tags, 2 * (p->ntags + 1),
+		    sizeof *p->tags);
+		p->tags[2 * i] = xstrdup(name);
+		p->tags[2 * i + 1] = NULL;
+		p->ntags++;
+	}
+	free(p->tags[2 * i + 1]);
+	p->tags[2 * i + 1] = xstrdup(value);
+	return 0;
+}
+
+#define TP(field) offsetof(struct target_params, field)
+
+/*
+ * The per-target keys.  The SNMPv3 ones keep this order (user before
+ * level, ..., engineid last): options_target_params applies the command
+ * line's in it, so the first bad one is the one reported.
+ */
+const struct target_key target_keys[] = {
+	{ "version", TK_CRED, "snmp-version", tk_set_version, 0 },
+	{ "community", TK_CRED | TK_SECRET, "community", tk_set_text,
+	  TP(community) },
+	{ "user", TK_CRED, "user", tk_set_text, TP(user) },
+	{ "level", TK_CRED, "level", usm_set_level, 0 },
+	{ "auth", TK_CRED, "auth", usm_set_auth, 0 },
+	{ "authpass", TK_CRED | TK_SECRET, "auth-pass", tk_set_text,
+	  TP(authpass) },
+	{ "priv", TK_CRED, "priv", usm_set_priv, 0 },
+	{ "privpass", TK_CRED | TK_SECRET, "priv-pass", tk_set_text,
+	  TP(privpass) },
+	{ "context", TK_CRED, "context", tk_set_text, TP(context) },
+	{ "engineid", TK_CRED, "engine-id", usm_set_engineid, 0 },
+	{ "timeout", TK_CRED, "timeout", tk_set_timeout, 0 },
+	{ "retries", TK_CRED, "retries", tk_set_retries, 0 },
+	{ "port", TK_CRED, "port", tk_set_port, 0 },
+	{ "max-walk-values", 0, "max-walk-values", tk_set_walk_values,
+	  0 },
+	{ "max-walk-bytes", 0, "max-walk-bytes", tk_set_walk_bytes, 0 },
+	{ "tag.", TK_PREFIX, NULL, tk_set_tag, 0 },
+	{ "cred", TK_SET_REF, NULL, NULL, 0 },
+};
+const size_t target_keys_count = sizeof target_keys / sizeof target_keys[0];
+
+/* The row of key as written ("tag.site" finds "tag."), or NULL. */
+const struct target_key *
+target_key_find(const char *key)
+{
+	const struct target_key	*k;
+	size_t			 i, len;
+
+	for (i = 0; i < target_keys_count; i++) {
+		k = &target_keys[i];
+		if (!(k->flags & TK_PREFIX)) {
+			if (strcmp(k->name, key) == 0)
+				return k;
+			continue;
+		}
+		len = strlen(k->name);
+		if (strncmp(k->name, key, len) == 0 && key[len] != '\0')
+			return k;
+	}
+	return NULL;
+}
+
+/* Apply one key=value to p (cred=NAME excepted: the inventory's). */
+int
+target_key_set(struct target_params *p, const char *key, const char *value,
+    char **cause)
+{
+	const struct target_key	*k = target_key_find(key);
+	char			 sb[REDACT_MAX];
+
+	if (k == NULL || k->set == NULL) {
+		*cause = xasprintf("unknown key '%s'",
+		    redact_text(key, sb, sizeof sb));
+		return -1;
+	}
+	return k->set(p, k, key, value, cause);
 }

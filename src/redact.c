@@ -13,54 +13,38 @@
 #include "snmpfleet.h"
 
 /* Spellings of secrets that are no name of ours: net-snmp's snmp.conf
- * keys, which users carry over.  The rest come from the option table
- * (OPT_SECRET) and the per-target keys (TK_SECRET). */
+ * keys, which users carry over.  Ours come from the tables that define
+ * them (options.c registers them: OPT_SECRET, TK_SECRET). */
 static const char *const redact_foreign[] = {
 	"authpassphrase", "privpassphrase",
 };
 
+static redact_each_fn	redact_names;
+
+/* Where our own names of secrets come from: fn calls its argument with
+ * each until that returns true. */
+void
+redact_use_names(redact_each_fn fn)
+{
+	redact_names = fn;
+}
+
 /*
- * Call fn with each name under which a secret is given (long options and
- * config keys, per-target keys, foreign spellings) until it returns
- * true; returns whether one did.
+ * Call fn with each name under which a secret is given (ours, then the
+ * foreign spellings) until it returns true; returns whether one did.
  */
 static bool
 redact_each(bool (*fn)(const char *, void *), void *arg)
 {
 	size_t	i;
 
-	for (i = 0; i < options_count; i++) {
-		if ((options_table[i].flags & OPT_SECRET) &&
-		    fn(options_table[i].name, arg))
-			return true;
-	}
-	for (i = 0; i < target_keys_count; i++) {
-		if ((target_keys[i].flags & TK_SECRET) &&
-		    fn(target_keys[i].name, arg))
-			return true;
-	}
+	if (redact_names != NULL && redact_names(fn, arg))
+		return true;
 	for (i = 0; i < sizeof redact_foreign / sizeof *redact_foreign; i++) {
 		if (fn(redact_foreign[i], arg))
 			return true;
 	}
 	return false;
-}
-
-/* Is key the name in arg (any case)? */
-static bool
-redact_same_cb(const char *key, void *arg)
-{
-	return strcasecmp(key, arg) == 0;
-}
-
-/* Is name the name of a secret (a key or option whose value is one)?
- * Leading dashes are ignored: "--auth-pass" is one. */
-bool
-redact_is_secret_key(const char *name)
-{
-	while (*name == '-')
-		name++;
-	return redact_each(redact_same_cb, (void *)name);
 }
 
 struct redact_cut_state {

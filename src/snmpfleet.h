@@ -56,16 +56,25 @@ void	 log_raw(int, const char *);
 void	 log_netsnmp(bool);
 
 /* redact.c — input text as messages may quote it (no secrets, no
- * control bytes) */
+ * control bytes).  The names of secrets come from whoever knows them
+ * (options.c registers its tables' before main() runs). */
 #define REDACT_MAX	128	/* room for one quoted text */
-bool	 redact_is_secret_key(const char *);
+typedef bool (*redact_each_fn)(bool (*)(const char *, void *), void *);
+void	 redact_use_names(redact_each_fn);
 const char *redact_text(const char *, char *, size_t);
+
+/* parse.c — small parsers and a hash shared by the input modules */
+uint64_t parse_hash_bytes(const void *, size_t);
+int	 parse_ulong(const char *, unsigned long, unsigned long *);
+int	 parse_version(const char *, long *);
+int	 parse_size(const char *, uint64_t *);
 
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
 
-/* options.c — the one option table, the config file, --echo-config */
+/* options.c — the one option table (and the one per-target key table,
+ * below with the targets), the config file, --echo-config */
 enum format_id { FMT_TEXT, FMT_JSONL, FMT_CSV, FMT_INFLUX, FMT_PROM };
 
 struct strlist {
@@ -178,7 +187,6 @@ int	 options_load_file(struct config *, const char *, char **);
 int	 options_finish(struct config *, char **);
 void	 options_echo(const struct config *, struct buf *);
 void	 options_usage(struct buf *);
-int	 options_parse_size(const char *, uint64_t *);
 struct target_params;
 int	 options_target_params(const struct config *, struct target_params **,
 	     char **);
@@ -276,8 +284,14 @@ struct target_key {
 	size_t		 offset;	/* text keys: field in target_params */
 };
 
+/* (options.c holds the table, next to the options it mirrors) */
 extern const struct target_key	target_keys[];
 extern const size_t		target_keys_count;
+const struct target_key *target_key_find(const char *);
+int	 target_key_set(struct target_params *, const char *, const char *,
+	     char **);
+void	 target_params_free(struct target_params *);
+bool	 options_is_secret_key(const char *);
 
 void	 inventory_init(struct inventory *, const struct target_params *,
 	     unsigned);
@@ -288,12 +302,6 @@ int	 inventory_add_line(struct inventory *, char *, char **);
 int	 inventory_load(struct inventory *, const char *, FILE *, char **);
 int	 inventory_resolve(struct inventory *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
-int	 inventory_parse_version(const char *, long *);
-void	 target_params_free(struct target_params *);
-const struct target_key *target_key_find(const char *);
-int	 target_key_set(struct target_params *, const char *, const char *,
-	     char **);
-uint64_t inventory_hash_bytes(const void *, size_t);
 unsigned inventory_shard(const struct target *, unsigned);
 
 /* usm.c — SNMPv3 user-based security: names, master keys, reports */

@@ -13,7 +13,7 @@
 static size_t *
 table_slot(struct table_rows *t, const char *index, size_t len)
 {
-	size_t	h = inventory_hash_bytes(index, len) & (t->hcap - 1), r;
+	size_t	h = parse_hash_bytes(index, len) & (t->hcap - 1), r;
 
 	while ((r = t->hash[h]) != 0 && (t->rows[r - 1].index.len != len ||
 	    memcmp(t->rows[r - 1].index.data, index, len) != 0))

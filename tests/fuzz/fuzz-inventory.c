@@ -50,7 +50,7 @@ getaddrinfo(const char *node, const char *service,
 	    strspn(node, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") != n)
 		return EAI_NONAME;
-	h = inventory_hash_bytes(node, n);
+	h = parse_hash_bytes(node, n);
 	ai = xcalloc(1, sizeof *ai);
 	ai->ai_socktype = SOCK_DGRAM;
 	if (node[n - 1] == '6') {

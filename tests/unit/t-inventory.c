@@ -179,9 +179,9 @@ test_redact(void)
 		    "redact_text #%zu", i);
 	is_str(redact_text("0123456789abcdefghij", small, sizeof small),
 	    "01234567...", "a long text is cut to fit");
-	ok(redact_is_secret_key("authpass") &&
-	    redact_is_secret_key("priv-pass") &&
-	    redact_is_secret_key("community") && !redact_is_secret_key("user"),
+	ok(options_is_secret_key("authpass") &&
+	    options_is_secret_key("priv-pass") &&
+	    options_is_secret_key("community") && !options_is_secret_key("user"),
 	    "secret key names");
 }
 

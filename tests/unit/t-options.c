@@ -293,7 +293,7 @@ test_key_links(void)
 		k = &target_keys[i];
 		ok(target_key_find(k->flags & TK_PREFIX ? "tag.x" : k->name) ==
 		    k, "key %s finds its row", k->name);
-		ok(redact_is_secret_key(k->name) == ((k->flags & TK_SECRET) !=
+		ok(options_is_secret_key(k->name) == ((k->flags & TK_SECRET) !=
 		    0), "key %s: redaction agrees it is%s a secret", k->name,
 		    k->flags & TK_SECRET ? "" : " not");
 		if (k->option == NULL)
@@ -309,7 +309,7 @@ test_key_links(void)
 	}
 	for (i = 0; i < options_count; i++) {
 		o = &options_table[i];
-		ok(redact_is_secret_key(o->name) == ((o->flags & OPT_SECRET) !=
+		ok(options_is_secret_key(o->name) == ((o->flags & OPT_SECRET) !=
 		    0), "--%s: redaction agrees it is%s a secret", o->name,
 		    o->flags & OPT_SECRET ? "" : " not");
 		if (o->target_key == NULL)
@@ -666,18 +666,18 @@ main(void)
 	{
 		uint64_t	n = 0;
 
-		ok(options_parse_size("256M", &n) == 0 && n == 268435456,
+		ok(parse_size("256M", &n) == 0 && n == 268435456,
 		    "256M is 268435456");
-		ok(options_parse_size("1k", &n) == 0 && n == 1024, "1k");
-		ok(options_parse_size("2G", &n) == 0 && n == 2147483648u,
+		ok(parse_size("1k", &n) == 0 && n == 1024, "1k");
+		ok(parse_size("2G", &n) == 0 && n == 2147483648u,
 		    "2G");
-		ok(options_parse_size("10x", &n) != 0, "10x refused");
-		ok(options_parse_size("10MB", &n) != 0, "10MB refused");
-		ok(options_parse_size("", &n) != 0, "empty refused");
-		ok(options_parse_size("-1", &n) != 0, "negative refused");
-		ok(options_parse_size("99999999999999999999", &n) != 0,
+		ok(parse_size("10x", &n) != 0, "10x refused");
+		ok(parse_size("10MB", &n) != 0, "10MB refused");
+		ok(parse_size("", &n) != 0, "empty refused");
+		ok(parse_size("-1", &n) != 0, "negative refused");
+		ok(parse_size("99999999999999999999", &n) != 0,
 		    "too large refused");
-		ok(options_parse_size("17179869184G", &n) != 0,
+		ok(parse_size("17179869184G", &n) != 0,
 		    "overflow by the suffix refused");
 	}
 	path = write_temp("just words\n");
