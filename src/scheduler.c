@@ -95,6 +95,7 @@ struct scheduler {
 static void	sched_pump(struct scheduler *);
 static void	sched_finish(struct scheduler *);
 static void	sched_transmit(struct slot *);
+static void	sched_stream_done(struct slot *, enum result_status, char *);
 
 static bool
 sched_job_can_start(const struct scheduler *s, const struct job *j)
@@ -407,6 +408,26 @@ sched_rate_cb(uv_timer_t *t)
 	}
 }
 
+/*
+ * The target is silent (sl timed out): its streams whose requests the
+ * transport parked, never sent, waiting on this one (v3: for the
+ * engineID), end as timeouts too, rather than start over.
+ */
+static void
+sched_end_parked(struct slot *sl)
+{
+	struct scheduler	*s = sl->s;
+	struct slot		*o;
+	unsigned		 i;
+
+	for (i = 0; i < s->nslots; i++) {
+		o = &s->slots[i];
+		if (o != sl && o->busy && o->job == sl->job && !o->queued &&
+		    o->tries == 0 && o->pdu == NULL)
+			sched_stream_done(o, RES_TIMEOUT, NULL);
+	}
+}
+
 /* No answer in time: retry, or end the stream (with the transport's
  * better reason, if it has one). */
 static void
@@ -422,6 +443,8 @@ sched_timeout_cb(uv_timer_t *t)
 		return;
 	}
 	cause = transports_timeout_cause(sl->s->tr, &sl->req);
+	if (cause == NULL)
+		sched_end_parked(sl);
 	sched_stream_done(sl, cause != NULL ? RES_ERROR : RES_TIMEOUT, cause);
 }
 

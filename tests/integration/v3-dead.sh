@@ -15,7 +15,9 @@
 #     the dead targets come first in the inventory (interleaved, 1 in 3);
 #   - live records are written before the first dead target's first
 #     timeout (run start + 1 s, the run start read from --stats-file), and
-#     dead ones no earlier than about run start + 2 s (a lower bound).
+#     dead ones no earlier than about run start + 2 s (a lower bound);
+#   - a dead target polled with --per-target 2 ends (its second stream,
+#     parked behind the discovery, times out with it).
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
@@ -96,5 +98,20 @@ is "$(fact first_dead_line)" 200 "the first 200 lines of the output are the live
 is "$(fact live_within_first_timeout)" 1 \
     "every live record is written before run start + 1 s, the dead targets' first timeout"
 is "$(fact dead_after_2s)" 1 "no dead target ended before run start + 2 s (less 0.1 s)"
+
+# A dead target with --per-target 2: its second stream waits (parked) for
+# the first one's engineID discovery; when discovery times out, the
+# parked stream ends as a timeout too.  (It used to wait for ever; the
+# timeout command only stops a hang, it asserts no speed.)
+SNMPFLEET_AUTHPASS=sha-auth-pass1 SNMPFLEET_PRIVPASS=aes-priv-pass1 \
+    timeout 120 "$SNMPFLEET" -v3 -u uSHA -l authPriv -a SHA -x AES \
+    -H "127.0.1.1:$DEAD" -t 0.5 -r 1 --per-target 2 -F jsonl \
+    -w system -w ifTable sysName.0 >"$T/pt2.jsonl" 2>"$T/pt2.err"
+RC=$?
+is "$RC" 1 "dead target, --per-target 2: the run ends, exit 1 (timeout)"
+is "$(python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).read()); print(r["status"], len(r["values"]))' "$T/pt2.jsonl")" \
+    "timeout 0" "dead target, --per-target 2: one record, status timeout, no values"
+like "$(cat "$T/pt2.err")" "1 timeout, 0 error in [0-9.]+ s; 2 requests \([0-9]+/s\), 1 retries" \
+    "dead target, --per-target 2: one discovery (sent twice), not one per stream"
 
 done_testing

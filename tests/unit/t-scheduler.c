@@ -21,6 +21,8 @@ enum agent {
 	AG_REFUSE,	/* the transport fails the request */
 	AG_PARK,	/* a first answer that asks for a resend (as v3
 			 * discovery), other requests parked until then */
+	AG_PARK_DEAD,	/* parks other requests behind a first one that
+			 * is never answered (a dead v3 agent) */
 	AG_MAX
 };
 
@@ -52,6 +54,7 @@ struct fake {
 	bool			 probing[AG_MAX];
 	bool			 discovered[AG_MAX];
 	struct tr_req		*waiting[PER_TARGET_MAX];	/* parked */
+	struct tr_req		*prober_dead;	/* AG_PARK_DEAD's first */
 	unsigned		 nwaiting;
 };
 
@@ -210,11 +213,10 @@ fake_track(struct tr_req *req)
 
 /* What each agent does with a request sent (or sent again). */
 static int
-fake_go(struct tr_req *req, bool again)
+fake_act(struct tr_req *req, bool again)
 {
 	enum agent	a = agent_of(req);
 
-	fk->sends[a]++;
 	switch (a) {
 	case AG_SILENT:
 		return 0;
@@ -224,6 +226,13 @@ fake_go(struct tr_req *req, bool again)
 		return 0;
 	case AG_REFUSE:
 		fake_queue(req, TR_ERROR);
+		return 0;
+	case AG_PARK_DEAD:
+		if (fk->prober_dead != NULL && fk->prober_dead != req) {
+			fk->parked[a]++;
+			return 1;
+		}
+		fk->prober_dead = req;
 		return 0;
 	case AG_PARK:
 		if (fk->discovered[a]) {
@@ -242,6 +251,17 @@ fake_go(struct tr_req *req, bool again)
 		fake_queue(req, TR_REPLY);
 		return 0;
 	}
+}
+
+/* Act, and count what really went out (not what was parked). */
+static int
+fake_go(struct tr_req *req, bool again)
+{
+	int	rc = fake_act(req, again);
+
+	if (rc == 0)
+		fk->sends[agent_of(req)]++;
+	return rc;
 }
 
 static int
@@ -284,6 +304,8 @@ fake_cancel(void *arg, struct tr_req *req)
 	fk->ninflight--;
 	fk->per_target[a]--;
 	fk->gen[req->index]++;
+	if (req == fk->prober_dead)
+		fk->prober_dead = NULL;
 	if (req->pdu != NULL)
 		snmp_free_pdu(req->pdu);
 	req->pdu = NULL;
@@ -397,6 +419,17 @@ struct run_opts {
 	bool		 walk;
 };
 
+static bool	 hung;
+
+/* A run that would wait for ever fails instead (a guard against a hang,
+ * not a speed limit: unref'd, it never keeps the loop alive). */
+static void
+watchdog_cb(uv_timer_t *t)
+{
+	hung = true;
+	scheduler_stop(t->data);
+}
+
 /* Poll 127.0.0.1-127.0.0.(AG_MAX-1) on the fake, one agent each. */
 static int
 run(const struct run_opts *ro, struct stats *st)
@@ -414,6 +447,7 @@ run(const struct run_opts *ro, struct stats *st)
 	struct writer		 w;
 	struct scheduler	*s;
 	uv_loop_t		 loop;
+	uv_timer_t		 watchdog;
 	char			 path[] = "/tmp/t-scheduler-XXXXXX", *cause;
 	char			 spec[64];
 	unsigned		 i;
@@ -478,8 +512,14 @@ run(const struct run_opts *ro, struct stats *st)
 	if ((s = scheduler_new(&loop, &inv, &so, &src, &w, &capture_fmt,
 	    &cause)) == NULL)
 		return -1;
+	hung = false;
+	uv_timer_init(&loop, &watchdog);
+	watchdog.data = s;
+	uv_timer_start(&watchdog, watchdog_cb, 60000, 0);
+	uv_unref((uv_handle_t *)&watchdog);
 	scheduler_start(s);
 	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_close((uv_handle_t *)&watchdog, NULL);
 	uv_run(&loop, UV_RUN_DEFAULT);
 	uv_loop_close(&loop);
 	scheduler_free(s);
@@ -488,6 +528,8 @@ run(const struct run_opts *ro, struct stats *st)
 	writer_close(&w);
 	writer_shared_destroy(wshm);
 	bitmap_free(&done);
+	if (hung)
+		return -1;
 	inventory_free(&inv);
 	unlink(path);
 	return 0;
@@ -573,6 +615,13 @@ main(void)
 	ok(seen[AG_PARK].status == RES_OK && seen[AG_PARK].values[0] == 5 &&
 	    seen[AG_PARK].values[1] == WALK_LEN,
 	    "parking agent: the parked stream went on, ok with every value");
+	ok(f.parked[AG_PARK_DEAD] == 1 &&
+	    seen[AG_PARK_DEAD].status == RES_TIMEOUT &&
+	    seen[AG_PARK_DEAD].part_status[1] == RES_TIMEOUT,
+	    "dead parking agent: the parked stream ends as a timeout with the "
+	    "one it waited on");
+	is_int(f.sends[AG_PARK_DEAD], 3, "dead parking agent: 1 + 2 retries "
+	    "of the first request, the parked one never sent");
 	ok(seen[AG_SILENT].status == RES_TIMEOUT &&
 	    f.sends[AG_SILENT] == 6,
 	    "silent agent, two streams: both time out after 3 sends each "
@@ -593,6 +642,8 @@ main(void)
 	    "late agent (answers only retries, none left): deadline");
 	ok(seen[AG_OK].status == RES_OK, "answering agent: still ok");
 	is_int(f.ninflight, 0, "nothing left in flight at the fake");
-	is_int(st.deadline, 2, "two deadline records counted");
+	ok(seen[AG_PARK_DEAD].status == RES_DEADLINE,
+	    "dead parking agent: deadline");
+	is_int(st.deadline, 3, "three deadline records counted");
 	return tap_done();
 }
