@@ -761,6 +761,10 @@ main(int argc, char **argv)
 	if ((r.fmt = out_open(r.cfg.format, &r.plan, r.cfg.output,
 	    &cause)) == NULL)
 		die_with(EXIT_USAGE, "", cause);
+	if ((r.cfg.sweep || r.cfg.sweep_rate) && out_stages(r.fmt))
+		die(EXIT_USAGE, "-F %s turns one run's records into its output; "
+		    "a sweep writes every level's records (use jsonl, csv, "
+		    "influx or text)", out_name(r.cfg.format));
 	if (writer_open(&r.w, r.wshm, pool_shared_done(r.pshm),
 	    out_records_path(r.fmt), r.fmt, &cause) != 0)
 		die_with(EXIT_USAGE, "cannot write output: ", cause);

@@ -107,6 +107,13 @@ out_open(enum format_id f, const struct fetch_plan *plan, const char *output,
 	return fmt;
 }
 
+/* Does the format stage its records and finish them after the run? */
+bool
+out_stages(const struct out_format *fmt)
+{
+	return fmt->finish != NULL;
+}
+
 /* Where the writer puts records: NULL is standard output. */
 const char *
 out_records_path(const struct out_format *fmt)

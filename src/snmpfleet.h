@@ -529,6 +529,7 @@ void	 out_names(struct buf *);
 struct out_format *out_open(enum format_id, const struct fetch_plan *,
 	     const char *, char **);
 const char *out_records_path(const struct out_format *);
+bool	 out_stages(const struct out_format *);
 int	 out_finish(const struct out_format *, const struct report *, char **);
 void	 out_close(struct out_format *);
 

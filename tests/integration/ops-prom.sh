@@ -15,7 +15,7 @@ need_snmpfleet
 need_python
 start_sim
 
-plan 39
+plan 42
 
 T=$LIB_TMP
 SP=$SIM_PORT
@@ -327,4 +327,12 @@ is "$(fact targets)" "ok=1,timeout=0,error=0,deadline=40,not_finished=0" \
     "... whose snmpfleet_targets{status=\"deadline\"} counts the unfinished targets"
 is "$(fact up1)/$(fact up)" "1/41" "... and snmpfleet_up is 0 for them"
 
-done_testing
+# ------------------------------------ a sweep has no one run to turn into it
+mkdir "$T/sweepdir"
+"$SNMPFLEET" --sweep 1,2 -F prom -o "$T/sweepdir/s.prom" -H 127.0.0.1 \
+    --port "$SP" sysUpTime.0 </dev/null >/dev/null 2>"$T/sweep.err"
+is "$?" 2 "--sweep with -F prom: exit 2, before polling"
+like "$(cat "$T/sweep.err")" "-F prom .*a sweep writes every level's records" \
+    "... the message says why"
+is "$(ls -A "$T/sweepdir")" "" "... and no file is left behind (no staging file)"
+
