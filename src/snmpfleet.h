@@ -1,6 +1,16 @@
 /*
  * snmpfleet.h — the one internal header: every module's interface, in
- * one section per source file.
+ * one section per source file, lower layers first.  Calls go one way (no
+ * two files call each other; tests/integration/layering.sh checks):
+ *
+ *   main.c         options.c inventory.c pool.c writer.c out*.c report.c
+ *   pool.c         scheduler.c writer.c progress.c bitmap.c
+ *   scheduler.c    transports.c fetch.c writer.c (its targets come through
+ *                  struct sched_source, from pool.c or a test)
+ *   transports.c   transport-v3.c transport-udp.c (struct transport_ops)
+ *   transport-v3.c transport-sess.c transport-udp.c usm.c
+ *   options.c      usm.c parse.c redact.c out.c
+ *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
  */
 #ifndef SNMPFLEET_H
 #define SNMPFLEET_H
