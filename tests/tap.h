@@ -13,7 +13,12 @@
 
 static int tap_n, tap_failed;
 
-#define ok(cond, ...) tap_ok(!!(cond), __FILE__, __LINE__, __VA_ARGS__)
+/* The condition is evaluated first (a statement of its own): the message
+ * may quote what it set, such as a cause string. */
+#define ok(cond, ...) do {						\
+	int tap_c_ = !!(cond);						\
+	tap_ok(tap_c_, __FILE__, __LINE__, __VA_ARGS__);		\
+} while (0)
 
 static void __attribute__((format(printf, 4, 5)))
 tap_ok(int pass, const char *file, int line, const char *fmt, ...)

@@ -455,6 +455,7 @@ test_key_ranges(void)
 	char			 text[128], *cause;
 	double			 v[4];
 	size_t			 i, j;
+	int			 rc;
 
 	for (i = 0; i < target_keys_count; i++) {
 		k = &target_keys[i];
@@ -469,7 +470,8 @@ test_key_ranges(void)
 		for (j = 0; j < 4; j++) {
 			snprintf(text, sizeof text, "127.0.0.1 %s=%.15g",
 			    k->name, v[j]);
-			ok((add_line(&cfg, text, &cause) == 0) == (j < 2),
+			rc = add_line(&cfg, text, &cause);
+			ok((rc == 0) == (j < 2),
 			    "%s=%.15g %s: %s", k->name, v[j], j < 2 ?
 			    "taken" : "refused", cause ? cause : "");
 			free(cause);
