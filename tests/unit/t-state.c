@@ -368,7 +368,8 @@ test_atomic(void)
 	is_int(which(path), 20, "now the new state is there");
 	ok(access(tmp, F_OK) != 0, "and the temporary name is gone");
 	rc = state_builder_write(b, "/nonexistent/dir/x", &cause);
-	ok(rc == -1 && cause != NULL && strstr(cause, "/nonexistent/dir/x.tmp") != NULL,
+	ok(rc == -1 && cause != NULL &&
+	    strstr(cause, "/nonexistent/dir/x.tmp") != NULL,
 	    "an unwritable directory: an error with a cause (%s)",
 	    cause ? cause : "none");
 	state_builder_free(b);
