@@ -10,6 +10,7 @@
  *   transports.c   transport-v3.c transport-udp.c (struct transport_ops)
  *   transport-v3.c transport-sess.c transport-udp.c usm.c
  *   options.c      usm.c parse.c redact.c out.c
+ *   state.c        parse.c (the --state file; main.c will own it)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
  */
 #ifndef SNMPFLEET_H
@@ -869,6 +870,104 @@ struct report {
 void	 report_summary(const struct report *, struct buf *);
 int	 report_replace_file(const char *, const char *, size_t, char **);
 int	 report_stats_file(const struct report *, const char *, char **);
+
+/* state.c — the --state file: what the last run saw of each target
+ * (poll time, answered, sysUpTime, fingerprint, counter values), so the
+ * next run can give deltas, rates and change events.  One file, written
+ * whole and renamed into place; read by mmap, checked before any use.
+ * Workers never write it: the parent feeds one builder (from their
+ * results, or from partial files they wrote, through
+ * state_builder_add_file) and writes it once.  Calls parse.c only. */
+#define STATE_FIELD_MAX	65535	/* bytes of one target's fingerprint */
+enum state_type { STATE_COUNTER32 = 1, STATE_COUNTER64 = 2 };
+enum state_reason {
+	STATE_RATE,		/* delta and rate are good */
+	STATE_FIRST,		/* no previous value */
+	STATE_REBOOT,		/* sysUpTime went back (or is younger than
+				   the interval): the agent restarted */
+	STATE_DISCONTINUITY,	/* the row's discontinuity time changed */
+	STATE_INTERVAL,		/* longer apart than max_interval */
+	STATE_BACKWARDS,	/* a Counter64 went down */
+	STATE_CLOCK		/* the time base did not advance */
+};
+struct state_key {		/* who a target is, between runs */
+	uint8_t		 addr[16];	/* IPv4 in the first 4 bytes */
+	uint8_t		 family;	/* 4 or 6 */
+	uint16_t	 port;
+	uint64_t	 ident;		/* caller's hash of credentials/tags */
+};
+struct state_target {		/* on disk as is: 64 bytes */
+	uint8_t		 addr[16];
+	uint16_t	 port;
+	uint8_t		 family;
+	uint8_t		 flags;		/* STATE_ANSWERED, STATE_HAS_UPTIME */
+	uint32_t	 missed;	/* consecutive runs not answering */
+	uint64_t	 ident;
+	uint64_t	 poll_ns;	/* wall clock */
+	uint64_t	 fp_off;	/* fingerprint, in the strings */
+	uint32_t	 uptime;	/* sysUpTime, TimeTicks */
+	uint32_t	 first;		/* its counters: [first, first + n) */
+	uint32_t	 ncounters;
+	uint16_t	 fp_len;
+	uint16_t	 pad;
+};
+#define STATE_ANSWERED		0x01
+#define STATE_HAS_UPTIME	0x02
+struct state_counter {		/* on disk as is: 32 bytes */
+	uint64_t	 oid_hash;	/* state_oid_hash() */
+	uint64_t	 value;
+	uint64_t	 poll_ns;	/* wall clock */
+	uint32_t	 disc;		/* row discontinuity time, TimeTicks */
+	uint8_t		 type;		/* enum state_type */
+	uint8_t		 flags;		/* STATE_HAS_DISC */
+	uint16_t	 pad;
+};
+#define STATE_HAS_DISC		0x01
+struct state_sample {		/* one value of a counter, for state_delta */
+	uint64_t	 value;
+	uint64_t	 time_ns;	/* wall clock */
+	bool		 has_uptime;
+	uint32_t	 uptime;	/* sysUpTime, TimeTicks */
+	bool		 has_disc;
+	uint32_t	 disc;		/* discontinuity time, TimeTicks */
+};
+struct state_delta {
+	enum state_reason reason;	/* STATE_RATE, or why there is none */
+	uint64_t	 delta;		/* 0 unless STATE_RATE */
+	double		 rate;		/* per second; 0 unless STATE_RATE */
+	uint64_t	 dt_ns;		/* the time base's interval */
+};
+struct state;
+struct state_builder;
+uint64_t state_oid_hash(const oid *, size_t);
+void	 state_key_from_sockaddr(struct state_key *, const struct sockaddr *,
+	     uint64_t);
+void	 state_delta(const struct state_sample *, const struct state_sample *,
+	     enum state_type, uint64_t, struct state_delta *);
+const char *state_reason_name(enum state_reason);
+int	 state_open_read(const char *, struct state **, char **);
+void	 state_close(struct state *);
+uint64_t state_targets(const struct state *);
+const struct state_target *state_target_at(const struct state *, uint64_t);
+const struct state_target *state_find_target(const struct state *,
+	     const struct state_key *);
+const struct state_counter *state_find_counter(const struct state *,
+	     const struct state_target *, uint64_t);
+const char *state_fingerprint(const struct state *,
+	     const struct state_target *, unsigned, size_t *);
+struct state_builder *state_builder_new(void);
+void	 state_builder_free(struct state_builder *);
+void	 state_builder_add_target(struct state_builder *,
+	     const struct state_key *, const struct state_target *);
+int	 state_builder_add_counter(struct state_builder *,
+	     const struct state_counter *);
+int	 state_builder_add_fingerprint(struct state_builder *, unsigned,
+	     const char *, size_t);
+void	 state_builder_add_file(struct state_builder *, const struct state *);
+int	 state_builder_write_temp(struct state_builder *, const char *,
+	     char **, char **);
+int	 state_commit(const char *, const char *, char **);
+int	 state_builder_write(struct state_builder *, const char *, char **);
 
 /* sweep.c — --sweep and --sweep-rate: one run per level, compared */
 struct sweep_row {

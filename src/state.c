@@ -1,0 +1,1054 @@
+/*
+ * state.c — the --state file: what the last run saw of each target, so
+ * the next run can compute counter deltas and rates and notice changes
+ * (reboots, new fingerprints, targets that stopped answering).
+ *
+ * The file, in host byte order (an endian mark refuses a foreign one):
+ *
+ *	header		128 bytes: magic, version, record sizes, counts,
+ *			file size, checksum (xxh64-style, four lanes, over
+ *			every byte with the checksum field read as 0)
+ *	targets		ntargets × struct state_target (64 bytes), sorted
+ *			by key, one per key
+ *	counters	ncounters × struct state_counter (32 bytes); a
+ *			target's own are [first, first + ncounters), sorted
+ *			by OID hash (binary search)
+ *	index		nslots × uint32 (a power of two > ntargets): open
+ *			addressing, linear probing, 0 empty, else target + 1
+ *	strings		fingerprints: per target fp_len bytes of
+ *			(uint16 field, uint16 len, len bytes) entries;
+ *			padded to 8 bytes
+ *
+ * Reading maps the file read-only and checks everything a lookup will
+ * trust (sizes, checksum, every range) before handing it out, so a
+ * truncated, corrupt or foreign file is an error with a cause, never a
+ * crash.  Writing goes to a temporary file in the same directory, which
+ * is fsynced and renamed over the old one (then the directory is
+ * fsynced): killed at any point, the old file or the new one is there,
+ * whole.  The file is only ever replaced, never changed in place, so a
+ * mapping stays valid.
+ *
+ * Intended use: workers never write the file.  The parent opens the old
+ * state (workers inherit the read-only mapping across fork), collects
+ * every target's results into one builder (state_builder_add_*), and
+ * writes once at the end of the run.  Where workers must hand over
+ * through files instead, each writes a partial file with its own builder
+ * and the parent merges them with state_builder_add_file; so does a run
+ * that wants to keep the targets it did not poll (add the old state
+ * first).  Duplicate keys keep the newest poll (on a tie, the one added
+ * last); the same goes for a target's counters with one OID hash.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "snmpfleet.h"
+
+#define STATE_MAGIC	"SFSTATE"
+#define STATE_VERSION	1
+#define STATE_ENDIAN	0x01020304u
+#define STATE_TICK_NS	10000000ull	/* one TimeTick: 1/100 s */
+#define STATE_MAX_TARGETS	0x7fffffffull
+
+struct state_header {
+	char		 magic[8];
+	uint32_t	 version;
+	uint32_t	 endian;
+	uint32_t	 header_size;
+	uint32_t	 target_size;
+	uint32_t	 counter_size;
+	uint32_t	 pad0;
+	uint64_t	 ntargets;
+	uint64_t	 ncounters;
+	uint64_t	 nslots;
+	uint64_t	 strings_len;
+	uint64_t	 file_size;
+	uint64_t	 created_ns;
+	uint64_t	 checksum;
+	uint8_t		 reserved[40];
+};
+
+_Static_assert(sizeof(struct state_header) == 128, "state header size");
+_Static_assert(sizeof(struct state_target) == 64, "state target size");
+_Static_assert(sizeof(struct state_counter) == 32, "state counter size");
+
+struct state {
+	const uint8_t			*map;
+	size_t				 size;
+	const struct state_header	*h;
+	const struct state_target	*targets;
+	const struct state_counter	*counters;
+	const uint32_t			*index;
+	const uint8_t			*strings;
+};
+
+struct state_builder {
+	struct state_target	*t;
+	size_t			 nt, capt;
+	struct state_counter	*c;
+	size_t			 nc, capc;
+	struct buf		 s;
+};
+
+/* The checksum: four xxh64 lanes over 32-byte stripes, then the tail. */
+struct state_sum {
+	uint64_t	 lane[4];
+	uint8_t		 tail[32];
+	size_t		 ntail;
+	uint64_t	 total;
+};
+
+#define SUM_P1	0x9e3779b185ebca87ull
+#define SUM_P2	0xc2b2ae3d27d4eb4full
+
+static uint64_t
+state_rotl(uint64_t x, int r)
+{
+	return (x << r) | (x >> (64 - r));
+}
+
+/* Murmur3's finalizer: every input bit reaches every output bit. */
+static uint64_t
+state_mix(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return h ^ (h >> 33);
+}
+
+static void
+state_sum_init(struct state_sum *s)
+{
+	memset(s, 0, sizeof *s);
+	s->lane[0] = SUM_P1 + SUM_P2;
+	s->lane[1] = SUM_P2;
+	s->lane[3] = -SUM_P1;
+}
+
+/* One 32-byte stripe into the four lanes. */
+static void
+state_sum_stripe(struct state_sum *s, const uint8_t *p)
+{
+	uint64_t	w;
+	int		i;
+
+	for (i = 0; i < 4; i++) {
+		memcpy(&w, p + 8 * i, 8);
+		s->lane[i] = state_rotl(s->lane[i] + w * SUM_P2, 31) * SUM_P1;
+	}
+}
+
+static void
+state_sum_add(struct state_sum *s, const void *data, size_t n)
+{
+	const uint8_t	*p = data;
+	size_t		 k;
+
+	s->total += n;
+	if (s->ntail != 0) {
+		k = 32 - s->ntail < n ? 32 - s->ntail : n;
+		memcpy(s->tail + s->ntail, p, k);
+		s->ntail += k;
+		p += k;
+		n -= k;
+		if (s->ntail < 32)
+			return;
+		state_sum_stripe(s, s->tail);
+		s->ntail = 0;
+	}
+	for (; n >= 32; p += 32, n -= 32)
+		state_sum_stripe(s, p);
+	memcpy(s->tail, p, n);
+	s->ntail = n;
+}
+
+static uint64_t
+state_sum_end(struct state_sum *s)
+{
+	uint64_t	h = s->total;
+	int		i;
+
+	memset(s->tail + s->ntail, 0, 32 - s->ntail);
+	state_sum_stripe(s, s->tail);
+	for (i = 0; i < 4; i++)
+		h = state_mix(h ^ s->lane[i]);
+	return h;
+}
+
+/* The sum of everything after the header, from start to end. */
+static uint64_t
+state_sum_bytes(const void *p, size_t n)
+{
+	struct state_sum	s;
+
+	state_sum_init(&s);
+	state_sum_add(&s, p, n);
+	return state_sum_end(&s);
+}
+
+/* The file's checksum: its header (the checksum field as 0) and the
+ * sum of its body. */
+static uint64_t
+state_checksum(const struct state_header *h, uint64_t body)
+{
+	struct state_header	copy = *h;
+
+	copy.checksum = 0;
+	return state_mix(state_sum_bytes(&copy, sizeof copy) ^
+	    state_rotl(body, 17));
+}
+
+/* The 64-bit hash of an OID's numbers (counter instances). */
+uint64_t
+state_oid_hash(const oid *o, size_t len)
+{
+	uint32_t	v[MAX_OID_LEN];
+	size_t		i;
+
+	if (len > MAX_OID_LEN)
+		len = MAX_OID_LEN;
+	for (i = 0; i < len; i++)
+		v[i] = (uint32_t)o[i];
+	return parse_hash_bytes(v, len * sizeof v[0]);
+}
+
+/* A key from a target's address and the caller's identity hash. */
+void
+state_key_from_sockaddr(struct state_key *k, const struct sockaddr *sa,
+    uint64_t ident)
+{
+	const struct sockaddr_in	*s4 = (const void *)sa;
+	const struct sockaddr_in6	*s6 = (const void *)sa;
+
+	memset(k, 0, sizeof *k);
+	k->ident = ident;
+	if (sa->sa_family == AF_INET6) {
+		k->family = 6;
+		memcpy(k->addr, &s6->sin6_addr, 16);
+		k->port = ntohs(s6->sin6_port);
+	} else {
+		k->family = 4;
+		memcpy(k->addr, &s4->sin_addr, 4);
+		k->port = ntohs(s4->sin_port);
+	}
+}
+
+/* Where a key's hash starts probing the index. */
+static uint64_t
+state_key_hash(const uint8_t *addr, uint8_t family, uint16_t port,
+    uint64_t ident)
+{
+	uint8_t	b[27];
+
+	memcpy(b, addr, 16);
+	b[16] = family;
+	memcpy(b + 17, &port, 2);
+	memcpy(b + 19, &ident, 8);
+	return state_mix(parse_hash_bytes(b, sizeof b));
+}
+
+static bool
+state_key_is(const struct state_target *t, const struct state_key *k)
+{
+	return t->family == k->family && t->port == k->port &&
+	    t->ident == k->ident && memcmp(t->addr, k->addr, 16) == 0;
+}
+
+/* Order of keys (the file's target order): address, family, port, ident. */
+static int
+state_key_cmp(const struct state_target *a, const struct state_target *b)
+{
+	int	c = memcmp(a->addr, b->addr, 16);
+
+	if (c != 0)
+		return c;
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	if (a->port != b->port)
+		return a->port < b->port ? -1 : 1;
+	if (a->ident != b->ident)
+		return a->ident < b->ident ? -1 : 1;
+	return 0;
+}
+
+/*
+ * Did the agent restart between two samples?  Both need sysUpTime.  It
+ * went back (unless it wrapped at 2^32 ticks, which the wall clock
+ * confirms), or it is younger than the time since the last poll.
+ */
+static bool
+state_rebooted(const struct state_sample *p, const struct state_sample *c)
+{
+	uint64_t	wall, up_ns, slack;
+
+	if (!p->has_uptime || !c->has_uptime)
+		return false;
+	wall = c->time_ns > p->time_ns ? c->time_ns - p->time_ns : 0;
+	slack = 1000000000ull + wall / 64;
+	if (c->uptime < p->uptime) {
+		up_ns = (uint64_t)(uint32_t)(c->uptime - p->uptime) *
+		    STATE_TICK_NS;
+		return wall == 0 || up_ns > wall + slack ||
+		    up_ns + slack < wall;
+	}
+	return (uint64_t)c->uptime * STATE_TICK_NS + slack < wall;
+}
+
+/* The interval between two samples: on the agent's clock when both
+ * have it, else on ours; 0 if it did not advance. */
+static uint64_t
+state_interval(const struct state_sample *p, const struct state_sample *c)
+{
+	if (p->has_uptime && c->has_uptime)
+		return (uint64_t)(uint32_t)(c->uptime - p->uptime) *
+		    STATE_TICK_NS;
+	return c->time_ns > p->time_ns ? c->time_ns - p->time_ns : 0;
+}
+
+/*
+ * The delta and rate of a counter from its previous sample (NULL: none)
+ * to cur.  A Counter32 (values taken mod 2^32) may have wrapped once; a
+ * Counter64 never wraps.  max_interval_ns (0: no limit) bounds how far
+ * apart the samples may be.  When there is no rate, out->reason says why
+ * and delta and rate are 0: never a negative, infinite or made-up rate.
+ */
+void
+state_delta(const struct state_sample *prev, const struct state_sample *cur,
+    enum state_type type, uint64_t max_interval_ns, struct state_delta *out)
+{
+	uint64_t	d;
+
+	memset(out, 0, sizeof *out);
+	if (prev == NULL) {
+		out->reason = STATE_FIRST;
+		return;
+	}
+	if (prev->has_disc != cur->has_disc ||
+	    (cur->has_disc && prev->disc != cur->disc)) {
+		out->reason = STATE_DISCONTINUITY;
+		return;
+	}
+	if (state_rebooted(prev, cur)) {
+		out->reason = STATE_REBOOT;
+		return;
+	}
+	out->dt_ns = state_interval(prev, cur);
+	if (out->dt_ns == 0)
+		out->reason = STATE_CLOCK;
+	else if (max_interval_ns != 0 && out->dt_ns > max_interval_ns)
+		out->reason = STATE_INTERVAL;
+	else if (type == STATE_COUNTER64 && cur->value < prev->value)
+		out->reason = STATE_BACKWARDS;
+	if (out->reason != STATE_RATE)
+		return;
+	if (type == STATE_COUNTER32)
+		d = (uint32_t)((uint32_t)cur->value - (uint32_t)prev->value);
+	else
+		d = cur->value - prev->value;
+	out->delta = d;
+	out->rate = (double)d * 1e9 / (double)out->dt_ns;
+}
+
+/* The word for a reason, as records and events will show it. */
+const char *
+state_reason_name(enum state_reason r)
+{
+	switch (r) {
+	case STATE_RATE:
+		return "rate";
+	case STATE_FIRST:
+		return "first";
+	case STATE_REBOOT:
+		return "reboot";
+	case STATE_DISCONTINUITY:
+		return "discontinuity";
+	case STATE_INTERVAL:
+		return "interval";
+	case STATE_BACKWARDS:
+		return "backwards";
+	case STATE_CLOCK:
+		return "clock";
+	}
+	return "unknown";
+}
+
+/* The header's promises about itself: 0, or -1 with *cause. */
+static int
+state_check_header(const struct state_header *h, size_t size, char **cause)
+{
+	uint64_t	want;
+
+	if (memcmp(h->magic, STATE_MAGIC, sizeof STATE_MAGIC) != 0) {
+		*cause = xstrdup("not a snmpfleet state file");
+		return -1;
+	}
+	if (h->endian != STATE_ENDIAN) {
+		*cause = xstrdup("written on a machine of another byte order");
+		return -1;
+	}
+	if (h->version != STATE_VERSION) {
+		*cause = xasprintf("version %u (this snmpfleet reads %u)",
+		    h->version, STATE_VERSION);
+		return -1;
+	}
+	if (h->header_size != sizeof *h ||
+	    h->target_size != sizeof(struct state_target) ||
+	    h->counter_size != sizeof(struct state_counter)) {
+		*cause = xstrdup("record sizes differ from this snmpfleet's");
+		return -1;
+	}
+	if (h->ntargets > STATE_MAX_TARGETS || h->ncounters > UINT32_MAX ||
+	    h->nslots <= h->ntargets || h->nslots > (1ull << 32) ||
+	    (h->nslots & (h->nslots - 1)) != 0) {
+		*cause = xstrdup("impossible counts in the header");
+		return -1;
+	}
+	if (h->strings_len > size) {
+		*cause = xasprintf("%zu bytes, but the header says more "
+		    "(truncated?)", size);
+		return -1;
+	}
+	want = sizeof *h + h->ntargets * sizeof(struct state_target) +
+	    h->ncounters * sizeof(struct state_counter) + h->nslots * 4 +
+	    ((h->strings_len + 7) & ~7ull);
+	if (want != size || h->file_size != size) {
+		*cause = xasprintf("%zu bytes, but the header says %llu "
+		    "(truncated?)", size, (unsigned long long)want);
+		return -1;
+	}
+	return 0;
+}
+
+/* Every range a lookup will follow stays inside the file. */
+static int
+state_check_body(const struct state *st, char **cause)
+{
+	const struct state_header	*h = st->h;
+	const struct state_target	*t;
+	uint64_t			 i;
+
+	for (i = 0; i < h->ntargets; i++) {
+		t = &st->targets[i];
+		if ((uint64_t)t->first + t->ncounters > h->ncounters ||
+		    t->fp_off > h->strings_len ||
+		    t->fp_len > h->strings_len - t->fp_off ||
+		    (t->family != 4 && t->family != 6)) {
+			*cause = xasprintf("target %llu is out of range",
+			    (unsigned long long)i);
+			return -1;
+		}
+	}
+	for (i = 0; i < h->nslots; i++) {
+		if (st->index[i] > h->ntargets) {
+			*cause = xasprintf("index slot %llu is out of range",
+			    (unsigned long long)i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Point st's sections into its mapping (the header is checked). */
+static void
+state_point(struct state *st)
+{
+	const struct state_header	*h = st->h;
+	const uint8_t			*p = st->map + sizeof *h;
+
+	st->targets = (const void *)p;
+	p += h->ntargets * sizeof(struct state_target);
+	st->counters = (const void *)p;
+	p += h->ncounters * sizeof(struct state_counter);
+	st->index = (const void *)p;
+	st->strings = p + h->nslots * 4;
+}
+
+/* Map the file fd of size bytes and check all of it. */
+static int
+state_map(struct state *st, int fd, size_t size, char **cause)
+{
+	void	*m;
+
+	if (size < sizeof(struct state_header)) {
+		*cause = xasprintf("%zu bytes: too short for a state file "
+		    "(truncated?)", size);
+		return -1;
+	}
+	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		*cause = xasprintf("mmap: %s", strerror(errno));
+		return -1;
+	}
+	st->map = m;
+	st->size = size;
+	st->h = m;
+	if (state_check_header(st->h, size, cause) != 0)
+		return -1;
+	if (state_checksum(st->h, state_sum_bytes(st->map + sizeof *st->h,
+	    size - sizeof *st->h)) != st->h->checksum) {
+		*cause = xstrdup("checksum mismatch (corrupt file)");
+		return -1;
+	}
+	state_point(st);
+	return state_check_body(st, cause);
+}
+
+/*
+ * Open a state file read-only and check it whole (magic, version, sizes,
+ * checksum, every range).  Returns 0 with *out, or -1 with *cause
+ * ("path: why").
+ */
+int
+state_open_read(const char *path, struct state **out, char **cause)
+{
+	struct state	*st = xcalloc(1, sizeof *st);
+	struct stat	 sb;
+	char		*why = NULL;
+	int		 fd, rc = -1;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &sb) != 0)
+		why = xstrdup(strerror(errno));
+	else if (!S_ISREG(sb.st_mode))
+		why = xstrdup("not a regular file");
+	else
+		rc = state_map(st, fd, (size_t)sb.st_size, &why);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0) {
+		*cause = xasprintf("%s: %s", path, why);
+		free(why);
+		state_close(st);
+		return -1;
+	}
+	*out = st;
+	return 0;
+}
+
+void
+state_close(struct state *st)
+{
+	if (st == NULL)
+		return;
+	if (st->map != NULL)
+		munmap((void *)st->map, st->size);
+	free(st);
+}
+
+uint64_t
+state_targets(const struct state *st)
+{
+	return st->h->ntargets;
+}
+
+/* Target i in key order (i < state_targets()). */
+const struct state_target *
+state_target_at(const struct state *st, uint64_t i)
+{
+	return i < st->h->ntargets ? &st->targets[i] : NULL;
+}
+
+/* A target by its key, or NULL: one probe on average. */
+const struct state_target *
+state_find_target(const struct state *st, const struct state_key *k)
+{
+	uint64_t	mask = st->h->nslots - 1, slot, n;
+	uint32_t	e;
+
+	slot = state_key_hash(k->addr, k->family, k->port, k->ident) & mask;
+	for (n = 0; n < st->h->nslots; n++, slot = (slot + 1) & mask) {
+		e = st->index[slot];
+		if (e == 0)
+			return NULL;
+		if (state_key_is(&st->targets[e - 1], k))
+			return &st->targets[e - 1];
+	}
+	return NULL;
+}
+
+/* One of a target's counters by OID hash, or NULL (binary search). */
+const struct state_counter *
+state_find_counter(const struct state *st, const struct state_target *t,
+    uint64_t oid_hash)
+{
+	const struct state_counter	*c = st->counters + t->first;
+	size_t				 lo = 0, hi = t->ncounters, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (c[mid].oid_hash == oid_hash)
+			return &c[mid];
+		if (c[mid].oid_hash < oid_hash)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * A target's fingerprint field (not NUL-terminated: *len bytes), or
+ * NULL.  Each entry's length is checked against the target's share.
+ */
+const char *
+state_fingerprint(const struct state *st, const struct state_target *t,
+    unsigned field, size_t *len)
+{
+	const uint8_t	*p = st->strings + t->fp_off;
+	size_t		 left = t->fp_len;
+	uint16_t	 f, n;
+
+	while (left >= 4) {
+		memcpy(&f, p, 2);
+		memcpy(&n, p + 2, 2);
+		if (n > left - 4)
+			return NULL;
+		if (f == field) {
+			*len = n;
+			return (const char *)p + 4;
+		}
+		p += 4 + n;
+		left -= 4 + n;
+	}
+	return NULL;
+}
+
+struct state_builder *
+state_builder_new(void)
+{
+	struct state_builder	*b = xcalloc(1, sizeof *b);
+
+	buf_init(&b->s);
+	return b;
+}
+
+void
+state_builder_free(struct state_builder *b)
+{
+	if (b == NULL)
+		return;
+	free(b->t);
+	free(b->c);
+	buf_free(&b->s);
+	free(b);
+}
+
+/*
+ * Start a target: its key and what rec says of the poll (flags, missed,
+ * poll_ns, uptime; the rest is the builder's).  Counters and fingerprint
+ * fields added next belong to it.
+ */
+void
+state_builder_add_target(struct state_builder *b, const struct state_key *k,
+    const struct state_target *rec)
+{
+	struct state_target	*t;
+
+	if (b->nt == b->capt) {
+		b->capt = b->capt == 0 ? 1024 : b->capt * 2;
+		b->t = xreallocarray(b->t, b->capt, sizeof *b->t);
+	}
+	t = &b->t[b->nt++];
+	*t = *rec;
+	memcpy(t->addr, k->addr, 16);
+	t->family = k->family;
+	t->port = k->port;
+	t->ident = k->ident;
+	t->first = (uint32_t)b->nc;
+	t->ncounters = 0;
+	t->fp_off = b->s.len;
+	t->fp_len = 0;
+	t->pad = 0;
+}
+
+/* A counter of the last target added: 0, or -1 if there is none (or
+ * too many counters for the format). */
+int
+state_builder_add_counter(struct state_builder *b,
+    const struct state_counter *c)
+{
+	if (b->nt == 0 || b->nc >= UINT32_MAX)
+		return -1;
+	if (b->nc == b->capc) {
+		b->capc = b->capc == 0 ? 4096 : b->capc * 2;
+		b->c = xreallocarray(b->c, b->capc, sizeof *b->c);
+	}
+	b->c[b->nc] = *c;
+	b->c[b->nc++].pad = 0;
+	b->t[b->nt - 1].ncounters++;
+	return 0;
+}
+
+/* Raw fingerprint bytes for the last target, if they fit its share. */
+static int
+state_builder_add_fp_bytes(struct state_builder *b, const void *p, size_t n)
+{
+	struct state_target	*t;
+
+	if (b->nt == 0)
+		return -1;
+	t = &b->t[b->nt - 1];
+	if (n > (size_t)(STATE_FIELD_MAX - t->fp_len))
+		return -1;
+	buf_add(&b->s, p, n);
+	t->fp_len += n;
+	return 0;
+}
+
+/* A fingerprint field of the last target (sysObjectID, sysName, ...;
+ * field numbers are the caller's): 0, or -1 if no target or too long. */
+int
+state_builder_add_fingerprint(struct state_builder *b, unsigned field,
+    const char *s, size_t len)
+{
+	uint16_t	h[2] = { (uint16_t)field, (uint16_t)len };
+
+	if (field > UINT16_MAX || b->nt == 0 ||
+	    len + 4 > (size_t)(STATE_FIELD_MAX - b->t[b->nt - 1].fp_len))
+		return -1;
+	state_builder_add_fp_bytes(b, h, 4);
+	return state_builder_add_fp_bytes(b, s, len);
+}
+
+/* Every target of an open state into b (a worker's partial file, or
+ * the last run's targets to keep).  Newer polls win at write time. */
+void
+state_builder_add_file(struct state_builder *b, const struct state *st)
+{
+	const struct state_target	*t;
+	struct state_key		 k;
+	uint64_t			 i;
+	uint32_t			 j;
+
+	for (i = 0; i < st->h->ntargets; i++) {
+		t = &st->targets[i];
+		memcpy(k.addr, t->addr, 16);
+		k.family = t->family;
+		k.port = t->port;
+		k.ident = t->ident;
+		state_builder_add_target(b, &k, t);
+		for (j = 0; j < t->ncounters; j++)
+			state_builder_add_counter(b, &st->counters[t->first + j]);
+		state_builder_add_fp_bytes(b, st->strings + t->fp_off,
+		    t->fp_len);
+	}
+}
+
+static const struct state_target *state_sort_t;
+
+/* Targets by key, then poll time, then order added (the last wins). */
+static int
+state_order_cmp(const void *a, const void *b)
+{
+	uint32_t			 i = *(const uint32_t *)a;
+	uint32_t			 j = *(const uint32_t *)b;
+	const struct state_target	*x = &state_sort_t[i], *y = &state_sort_t[j];
+	int				 c = state_key_cmp(x, y);
+
+	if (c != 0)
+		return c;
+	if (x->poll_ns != y->poll_ns)
+		return x->poll_ns < y->poll_ns ? -1 : 1;
+	return i < j ? -1 : (i > j);
+}
+
+/* Counters by OID hash, then poll time, then place (the last wins). */
+static int
+state_counter_cmp(const void *a, const void *b)
+{
+	const struct state_counter	*x = a, *y = b;
+
+	if (x->oid_hash != y->oid_hash)
+		return x->oid_hash < y->oid_hash ? -1 : 1;
+	if (x->poll_ns != y->poll_ns)
+		return x->poll_ns < y->poll_ns ? -1 : 1;
+	return x < y ? -1 : (x > y);
+}
+
+/*
+ * The targets to write, in key order, one per key: indexes into b->t
+ * (*n of them).  Sorting is not stable, hence the index tie-break.
+ */
+static uint32_t *
+state_builder_order(struct state_builder *b, size_t *n)
+{
+	uint32_t	*o = xreallocarray(NULL, b->nt + 1, sizeof *o);
+	size_t		 i, k = 0;
+
+	for (i = 0; i < b->nt; i++)
+		o[i] = (uint32_t)i;
+	state_sort_t = b->t;
+	qsort(o, b->nt, sizeof *o, state_order_cmp);
+	for (i = 0; i < b->nt; i++) {
+		if (i + 1 < b->nt &&
+		    state_key_cmp(&b->t[o[i]], &b->t[o[i + 1]]) == 0)
+			continue;
+		o[k++] = o[i];
+	}
+	*n = k;
+	return o;
+}
+
+/* Sort a target's counters and keep the newest of each OID hash. */
+static void
+state_builder_sort_counters(struct state_builder *b, struct state_target *t)
+{
+	struct state_counter	*c = b->c + t->first;
+	uint32_t		 i, k = 0;
+
+	qsort(c, t->ncounters, sizeof *c, state_counter_cmp);
+	for (i = 0; i < t->ncounters; i++) {
+		if (i + 1 < t->ncounters && c[i].oid_hash == c[i + 1].oid_hash)
+			continue;
+		c[k++] = c[i];
+	}
+	t->ncounters = k;
+}
+
+/* The hash index of the ordered targets: nslots entries. */
+static uint32_t *
+state_build_index(const struct state_builder *b, const uint32_t *o, size_t n,
+    uint64_t nslots)
+{
+	uint32_t		*idx = xcalloc(nslots, sizeof *idx);
+	const struct state_target *t;
+	uint64_t		 slot;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		t = &b->t[o[i]];
+		slot = state_key_hash(t->addr, t->family, t->port, t->ident) &
+		    (nslots - 1);
+		while (idx[slot] != 0)
+			slot = (slot + 1) & (nslots - 1);
+		idx[slot] = (uint32_t)i + 1;
+	}
+	return idx;
+}
+
+/* A buffered writer that checksums what it writes. */
+struct state_out {
+	int		 fd;
+	int		 err;
+	struct state_sum sum;
+	struct buf	 b;
+};
+
+static void
+state_out_flush(struct state_out *w)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (w->err == 0 && off < w->b.len) {
+		n = write(w->fd, w->b.data + off, w->b.len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			w->err = n < 0 ? errno : EIO;
+		else
+			off += (size_t)n;
+	}
+	w->b.len = 0;
+}
+
+static void
+state_out_add(struct state_out *w, const void *p, size_t n)
+{
+	state_sum_add(&w->sum, p, n);
+	buf_add(&w->b, p, n);
+	if (w->b.len >= (1 << 20))
+		state_out_flush(w);
+}
+
+/* The ordered targets (their counters and fingerprints renumbered) and
+ * their counters. */
+static void
+state_out_records(struct state_out *w, const struct state_builder *b,
+    const uint32_t *o, size_t n)
+{
+	struct state_target	 t;
+	uint64_t		 first = 0, fp = 0;
+	size_t			 i;
+
+	for (i = 0; i < n; i++) {
+		t = b->t[o[i]];
+		t.first = (uint32_t)first;
+		t.fp_off = fp;
+		first += t.ncounters;
+		fp += t.fp_len;
+		state_out_add(w, &t, sizeof t);
+	}
+	for (i = 0; i < n; i++)
+		state_out_add(w, b->c + b->t[o[i]].first,
+		    b->t[o[i]].ncounters * sizeof *b->c);
+}
+
+/* Everything after the header, into w; fills h's counts. */
+static void
+state_out_body(struct state_out *w, struct state_builder *b,
+    struct state_header *h)
+{
+	static const uint8_t	 zero[8];
+	uint32_t		*o, *idx;
+	size_t			 n, i;
+
+	o = state_builder_order(b, &n);
+	h->ntargets = n;
+	h->nslots = 2;
+	while (h->nslots < 2 * (uint64_t)n)
+		h->nslots *= 2;
+	for (i = 0; i < n; i++) {
+		state_builder_sort_counters(b, &b->t[o[i]]);
+		h->ncounters += b->t[o[i]].ncounters;
+		h->strings_len += b->t[o[i]].fp_len;
+	}
+	state_out_records(w, b, o, n);
+	idx = state_build_index(b, o, n, h->nslots);
+	state_out_add(w, idx, h->nslots * sizeof *idx);
+	for (i = 0; i < n; i++)
+		state_out_add(w, b->s.data + b->t[o[i]].fp_off,
+		    b->t[o[i]].fp_len);
+	state_out_add(w, zero, (8 - h->strings_len % 8) % 8);
+	state_out_flush(w);
+	free(idx);
+	free(o);
+}
+
+/* Write all of p at off: 0, or an errno. */
+static int
+state_pwrite(int fd, const void *p, size_t n, off_t off)
+{
+	ssize_t	k;
+
+	while (n > 0) {
+		k = pwrite(fd, p, n, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p = (const uint8_t *)p + k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
+/* The whole file into fd (the body, then the header that sums it): 0,
+ * or an errno. */
+static int
+state_out_file(int fd, struct state_builder *b)
+{
+	struct state_header	h;
+	struct state_out	w;
+	struct timespec		ts;
+
+	memset(&h, 0, sizeof h);
+	memcpy(h.magic, STATE_MAGIC, sizeof STATE_MAGIC);
+	h.version = STATE_VERSION;
+	h.endian = STATE_ENDIAN;
+	h.header_size = sizeof h;
+	h.target_size = sizeof(struct state_target);
+	h.counter_size = sizeof(struct state_counter);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	h.created_ns = (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
+	memset(&w, 0, sizeof w);
+	w.fd = fd;
+	buf_init(&w.b);
+	state_sum_init(&w.sum);
+	if (lseek(fd, sizeof h, SEEK_SET) < 0)
+		w.err = errno;
+	state_out_body(&w, b, &h);
+	buf_free(&w.b);
+	if (w.err != 0)
+		return w.err;
+	h.file_size = sizeof h + w.sum.total;
+	h.checksum = state_checksum(&h, state_sum_end(&w.sum));
+	return state_pwrite(fd, &h, sizeof h, 0);
+}
+
+/*
+ * Write b as a new state file beside path, fsynced, not yet in place:
+ * *tmp is its name (the caller frees it), for state_commit.  The
+ * builder is sorted and deduplicated on the way (it may be written
+ * again).  0, or -1 with *cause (and no temporary file left).
+ */
+int
+state_builder_write_temp(struct state_builder *b, const char *path,
+    char **tmp, char **cause)
+{
+	char	*name = xasprintf("%s.tmp.XXXXXX", path);
+	int	 fd, err;
+
+	fd = mkstemp(name);
+	if (fd < 0) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		free(name);
+		return -1;
+	}
+	err = state_out_file(fd, b);
+	if (err == 0 && fchmod(fd, 0644) != 0)
+		err = errno;
+	if (err == 0 && fsync(fd) != 0)
+		err = errno;
+	if (close(fd) != 0 && err == 0)
+		err = errno;
+	if (err != 0) {
+		*cause = xasprintf("%s: %s", name, strerror(err));
+		unlink(name);
+		free(name);
+		return -1;
+	}
+	*tmp = name;
+	return 0;
+}
+
+/*
+ * Put a written temporary file in place of path (rename(2), then fsync
+ * of the directory so the rename survives a power cut).  0, or -1 with
+ * *cause (the temporary file is removed).
+ */
+int
+state_commit(const char *tmp, const char *path, char **cause)
+{
+	char	*copy = xstrdup(path);
+	int	 dfd;
+
+	if (rename(tmp, path) != 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		unlink(tmp);
+		free(copy);
+		return -1;
+	}
+	dfd = open(dirname(copy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		fsync(dfd);
+		close(dfd);
+	}
+	free(copy);
+	return 0;
+}
+
+/* Write b to path atomically: state_builder_write_temp, state_commit. */
+int
+state_builder_write(struct state_builder *b, const char *path, char **cause)
+{
+	char	*tmp;
+	int	 rc;
+
+	if (state_builder_write_temp(b, path, &tmp, cause) != 0)
+		return -1;
+	rc = state_commit(tmp, path, cause);
+	free(tmp);
+	return rc;
+}
