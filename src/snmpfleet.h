@@ -896,32 +896,31 @@ struct state_key {		/* who a target is, between runs */
 	uint16_t	 port;
 	uint64_t	 ident;		/* caller's hash of credentials/tags */
 };
-struct state_target {		/* on disk as is: 64 bytes */
+struct state_target {		/* on disk as is: 56 bytes */
 	uint8_t		 addr[16];
-	uint16_t	 port;
-	uint8_t		 family;
-	uint8_t		 flags;		/* STATE_ANSWERED, STATE_HAS_UPTIME */
-	uint32_t	 missed;	/* consecutive runs not answering */
 	uint64_t	 ident;
-	uint64_t	 poll_ns;	/* wall clock */
-	uint64_t	 fp_off;	/* fingerprint, in the strings */
+	uint64_t	 poll_ns;	/* wall clock; also its counters' */
 	uint32_t	 uptime;	/* sysUpTime, TimeTicks */
 	uint32_t	 first;		/* its counters: [first, first + n) */
 	uint32_t	 ncounters;
+	uint32_t	 fp_off;	/* fingerprint, in the strings */
 	uint16_t	 fp_len;
-	uint16_t	 pad;
+	uint16_t	 port;
+	uint16_t	 missed;	/* consecutive runs not answering
+					   (the caller stops at 65535) */
+	uint8_t		 family;
+	uint8_t		 flags;		/* STATE_ANSWERED, STATE_HAS_UPTIME */
 };
 #define STATE_ANSWERED		0x01
 #define STATE_HAS_UPTIME	0x02
-struct state_counter {		/* on disk as is: 32 bytes */
-	uint64_t	 oid_hash;	/* state_oid_hash() */
+#define STATE_OID_BITS		60	/* an OID hash is kept to 60 bits */
+struct state_counter {		/* on disk as is: 20 bytes, 4-aligned */
+	uint64_t	 oid_hash:STATE_OID_BITS; /* state_oid_hash() */
+	uint64_t	 type:2;	/* enum state_type */
+	uint64_t	 flags:2;	/* STATE_HAS_DISC */
 	uint64_t	 value;
-	uint64_t	 poll_ns;	/* wall clock */
 	uint32_t	 disc;		/* row discontinuity time, TimeTicks */
-	uint8_t		 type;		/* enum state_type */
-	uint8_t		 flags;		/* STATE_HAS_DISC */
-	uint16_t	 pad;
-};
+} __attribute__((packed, aligned(4)));
 #define STATE_HAS_DISC		0x01
 struct state_sample {		/* one value of a counter, for state_delta */
 	uint64_t	 value;

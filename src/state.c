@@ -8,21 +8,27 @@
  *	header		128 bytes: magic, version, record sizes, counts,
  *			file size, checksum (xxh64-style, four lanes, over
  *			every byte with the checksum field read as 0)
- *	targets		ntargets × struct state_target (64 bytes), sorted
+ *	targets		ntargets × struct state_target (56 bytes), sorted
  *			by key, one per key
- *	counters	ncounters × struct state_counter (32 bytes); a
- *			target's own are [first, first + ncounters), sorted
- *			by OID hash (binary search)
+ *	counters	ncounters × struct state_counter (20 bytes: a
+ *			60-bit OID hash with type and flags in the top
+ *			bits, value, discontinuity time; no poll time of
+ *			its own: the target's); a target's own are [first,
+ *			first + ncounters), sorted by OID hash (binary
+ *			search)
  *	index		nslots × uint32 (a power of two > ntargets): open
  *			addressing, linear probing, 0 empty, else target + 1
  *	strings		fingerprints: per target fp_len bytes of
  *			(uint16 field, uint16 len, len bytes) entries;
  *			padded to 8 bytes
  *
- * Reading maps the file read-only and checks everything a lookup will
- * trust (sizes, checksum, every range) before handing it out, so a
- * truncated, corrupt or foreign file is an error with a cause, never a
- * crash.  Writing goes to a temporary file in the same directory, which
+ * Reading checks everything a lookup will trust (sizes, checksum, every
+ * range) before handing it out, so a truncated, corrupt or foreign file
+ * is an error with a cause, never a crash.  The checks read the file
+ * with pread(2) in chunks, not through the mapping, so opening does not
+ * fault the whole file in: the mapping (MADV_RANDOM) holds only the
+ * pages lookups touch.  Version 1 files (64- and 32-byte records) are
+ * refused with their version.  Writing goes to a temporary file in the same directory, which
  * is fsynced and renamed over the old one (then the directory is
  * fsynced): killed at any point, the old file or the new one is there,
  * whole.  The file is only ever replaced, never changed in place, so a
@@ -36,7 +42,8 @@
  * and the parent merges them with state_builder_add_file; so does a run
  * that wants to keep the targets it did not poll (add the old state
  * first).  Duplicate keys keep the newest poll (on a tie, the one added
- * last); the same goes for a target's counters with one OID hash.
+ * last); a counter given twice for one target keeps the one added last
+ * (counters have no poll time of their own).
  */
 #include "config.h"
 
@@ -53,7 +60,7 @@
 #include "snmpfleet.h"
 
 #define STATE_MAGIC	"SFSTATE"
-#define STATE_VERSION	1
+#define STATE_VERSION	2
 #define STATE_ENDIAN	0x01020304u
 #define STATE_TICK_NS	10000000ull	/* one TimeTick: 1/100 s */
 #define STATE_MAX_TARGETS	0x7fffffffull
@@ -77,8 +84,11 @@ struct state_header {
 };
 
 _Static_assert(sizeof(struct state_header) == 128, "state header size");
-_Static_assert(sizeof(struct state_target) == 64, "state target size");
-_Static_assert(sizeof(struct state_counter) == 32, "state counter size");
+_Static_assert(sizeof(struct state_target) == 56, "state target size");
+_Static_assert(sizeof(struct state_counter) == 20, "state counter size");
+
+#define STATE_OID_MASK	((1ull << STATE_OID_BITS) - 1)
+#define STATE_CHUNK	(56 * 4 * 4096)	/* pread size: whole records */
 
 struct state {
 	const uint8_t			*map;
@@ -96,6 +106,8 @@ struct state_builder {
 	struct state_counter	*c;
 	size_t			 nc, capc;
 	struct buf		 s;
+	struct state_counter	*tmp;	/* room for a merge sort */
+	size_t			 ntmp;
 };
 
 /* The checksum: four xxh64 lanes over 32-byte stripes, then the tail. */
@@ -208,7 +220,8 @@ state_checksum(const struct state_header *h, uint64_t body)
 	    state_rotl(body, 17));
 }
 
-/* The 64-bit hash of an OID's numbers (counter instances). */
+/* The hash of an OID's numbers (counter instances): STATE_OID_BITS bits,
+ * as the file keeps it. */
 uint64_t
 state_oid_hash(const oid *o, size_t len)
 {
@@ -219,7 +232,7 @@ state_oid_hash(const oid *o, size_t len)
 		len = MAX_OID_LEN;
 	for (i = 0; i < len; i++)
 		v[i] = (uint32_t)o[i];
-	return parse_hash_bytes(v, len * sizeof v[0]);
+	return parse_hash_bytes(v, len * sizeof v[0]) & STATE_OID_MASK;
 }
 
 /* A key from a target's address and the caller's identity hash. */
@@ -429,31 +442,120 @@ state_check_header(const struct state_header *h, size_t size, char **cause)
 	return 0;
 }
 
-/* Every range a lookup will follow stays inside the file. */
+/* Read all n bytes at off: 0, or an errno (EIO when the file is
+ * shorter). */
 static int
-state_check_body(const struct state *st, char **cause)
+state_pread(int fd, void *p, size_t n, off_t off)
 {
-	const struct state_header	*h = st->h;
-	const struct state_target	*t;
-	uint64_t			 i;
+	ssize_t	k;
 
-	for (i = 0; i < h->ntargets; i++) {
-		t = &st->targets[i];
-		if ((uint64_t)t->first + t->ncounters > h->ncounters ||
-		    t->fp_off > h->strings_len ||
-		    t->fp_len > h->strings_len - t->fp_off ||
-		    (t->family != 4 && t->family != 6)) {
+	while (n > 0) {
+		k = pread(fd, p, n, off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p = (uint8_t *)p + k;
+		n -= (size_t)k;
+		off += k;
+	}
+	return 0;
+}
+
+/* Does a target's every range stay inside the file? */
+static bool
+state_target_ok(const struct state_header *h, const struct state_target *t)
+{
+	return (uint64_t)t->first + t->ncounters <= h->ncounters &&
+	    t->fp_off <= h->strings_len &&
+	    t->fp_len <= h->strings_len - t->fp_off &&
+	    (t->family == 4 || t->family == 6);
+}
+
+/* Check what one chunk of a section holds (whole records, the first
+ * numbered i): 0, or -1 with *cause. */
+static int
+state_check_chunk(const struct state_header *h, int section,
+    const uint8_t *p, size_t n, uint64_t i, char **cause)
+{
+	struct state_target	t;
+	uint32_t		e;
+	size_t			k;
+
+	for (k = 0; section == 0 && k < n; k += sizeof t, i++) {
+		memcpy(&t, p + k, sizeof t);
+		if (!state_target_ok(h, &t)) {
 			*cause = xasprintf("target %llu is out of range",
 			    (unsigned long long)i);
 			return -1;
 		}
 	}
-	for (i = 0; i < h->nslots; i++) {
-		if (st->index[i] > h->ntargets) {
+	for (k = 0; section == 2 && k < n; k += sizeof e, i++) {
+		memcpy(&e, p + k, sizeof e);
+		if (e > h->ntargets) {
 			*cause = xasprintf("index slot %llu is out of range",
 			    (unsigned long long)i);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+/*
+ * Read the body of the file whose header is h with pread, in chunks:
+ * its checksum, and every range a lookup will follow (targets' counters
+ * and fingerprints, index slots).  Not through the mapping, so no page
+ * of it stays resident.  0, or -1 with *cause; a bad checksum is
+ * reported before a bad range.
+ */
+static int
+state_check_body(int fd, const struct state_header *h, char **cause)
+{
+	uint64_t		 len[4], left, i;
+	size_t			 rec[4] = { sizeof(struct state_target),
+				     sizeof(struct state_counter), 4, 1 };
+	struct state_sum	 sum;
+	uint8_t			*buf = xmalloc(STATE_CHUNK);
+	char			*why = NULL;
+	off_t			 off = sizeof *h;
+	size_t			 n;
+	int			 sec, err = 0;
+
+	len[0] = h->ntargets * sizeof(struct state_target);
+	len[1] = h->ncounters * sizeof(struct state_counter);
+	len[2] = h->nslots * 4;
+	len[3] = h->file_size - sizeof *h - len[0] - len[1] - len[2];
+	state_sum_init(&sum);
+	for (sec = 0; sec < 4 && err == 0; sec++) {
+		for (left = len[sec], i = 0; left > 0 && err == 0; left -= n) {
+			n = left < STATE_CHUNK ? left : STATE_CHUNK;
+			n -= n % rec[sec] == 0 ? 0 : n % rec[sec];
+			if (n == 0)
+				n = (size_t)left;
+			err = state_pread(fd, buf, n, off);
+			if (err != 0)
+				break;
+			state_sum_add(&sum, buf, n);
+			if (why == NULL)
+				state_check_chunk(h, sec, buf, n, i, &why);
+			off += n;
+			i += n / rec[sec];
+		}
+	}
+	free(buf);
+	if (err != 0) {
+		*cause = xasprintf("read: %s", strerror(err));
+		free(why);
+		return -1;
+	}
+	if (state_checksum(h, state_sum_end(&sum)) != h->checksum) {
+		*cause = xstrdup("checksum mismatch (corrupt file)");
+		free(why);
+		return -1;
+	}
+	if (why != NULL) {
+		*cause = why;
+		return -1;
 	}
 	return 0;
 }
@@ -473,17 +575,26 @@ state_point(struct state *st)
 	st->strings = p + h->nslots * 4;
 }
 
-/* Map the file fd of size bytes and check all of it. */
+/* Check all of the file fd of size bytes, then map it. */
 static int
 state_map(struct state *st, int fd, size_t size, char **cause)
 {
-	void	*m;
+	struct state_header	 h;
+	void			*m;
+	int			 err;
 
-	if (size < sizeof(struct state_header)) {
+	if (size < sizeof h) {
 		*cause = xasprintf("%zu bytes: too short for a state file "
 		    "(truncated?)", size);
 		return -1;
 	}
+	if ((err = state_pread(fd, &h, sizeof h, 0)) != 0) {
+		*cause = xasprintf("read: %s", strerror(err));
+		return -1;
+	}
+	if (state_check_header(&h, size, cause) != 0 ||
+	    state_check_body(fd, &h, cause) != 0)
+		return -1;
 	m = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
 	if (m == MAP_FAILED) {
 		*cause = xasprintf("mmap: %s", strerror(errno));
@@ -492,15 +603,13 @@ state_map(struct state *st, int fd, size_t size, char **cause)
 	st->map = m;
 	st->size = size;
 	st->h = m;
-	if (state_check_header(st->h, size, cause) != 0)
-		return -1;
-	if (state_checksum(st->h, state_sum_bytes(st->map + sizeof *st->h,
-	    size - sizeof *st->h)) != st->h->checksum) {
-		*cause = xstrdup("checksum mismatch (corrupt file)");
+	if (memcmp(st->h, &h, sizeof h) != 0) {
+		*cause = xstrdup("changed while being read");
 		return -1;
 	}
+	(void)madvise(m, size, MADV_RANDOM);
 	state_point(st);
-	return state_check_body(st, cause);
+	return 0;
 }
 
 /*
@@ -576,7 +685,8 @@ state_find_target(const struct state *st, const struct state_key *k)
 	return NULL;
 }
 
-/* One of a target's counters by OID hash, or NULL (binary search). */
+/* One of a target's counters by OID hash (its low STATE_OID_BITS bits
+ * count), or NULL (binary search). */
 const struct state_counter *
 state_find_counter(const struct state *st, const struct state_target *t,
     uint64_t oid_hash)
@@ -584,6 +694,7 @@ state_find_counter(const struct state *st, const struct state_target *t,
 	const struct state_counter	*c = st->counters + t->first;
 	size_t				 lo = 0, hi = t->ncounters, mid;
 
+	oid_hash &= STATE_OID_MASK;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
 		if (c[mid].oid_hash == oid_hash)
@@ -639,6 +750,7 @@ state_builder_free(struct state_builder *b)
 		return;
 	free(b->t);
 	free(b->c);
+	free(b->tmp);
 	buf_free(&b->s);
 	free(b);
 }
@@ -646,7 +758,8 @@ state_builder_free(struct state_builder *b)
 /*
  * Start a target: its key and what rec says of the poll (flags, missed,
  * poll_ns, uptime; the rest is the builder's).  Counters and fingerprint
- * fields added next belong to it.
+ * fields added next belong to it.  Arrays grow by half (no doubling
+ * overshoot on a million targets).
  */
 void
 state_builder_add_target(struct state_builder *b, const struct state_key *k,
@@ -655,7 +768,7 @@ state_builder_add_target(struct state_builder *b, const struct state_key *k,
 	struct state_target	*t;
 
 	if (b->nt == b->capt) {
-		b->capt = b->capt == 0 ? 1024 : b->capt * 2;
+		b->capt = b->capt == 0 ? 1024 : b->capt + b->capt / 2;
 		b->t = xreallocarray(b->t, b->capt, sizeof *b->t);
 	}
 	t = &b->t[b->nt++];
@@ -666,13 +779,13 @@ state_builder_add_target(struct state_builder *b, const struct state_key *k,
 	t->ident = k->ident;
 	t->first = (uint32_t)b->nc;
 	t->ncounters = 0;
-	t->fp_off = b->s.len;
+	t->fp_off = (uint32_t)b->s.len;
 	t->fp_len = 0;
-	t->pad = 0;
 }
 
-/* A counter of the last target added: 0, or -1 if there is none (or
- * too many counters for the format). */
+/* A counter of the last target added (its OID hash kept to
+ * STATE_OID_BITS bits): 0, or -1 if there is none (or too many counters
+ * for the format). */
 int
 state_builder_add_counter(struct state_builder *b,
     const struct state_counter *c)
@@ -680,16 +793,16 @@ state_builder_add_counter(struct state_builder *b,
 	if (b->nt == 0 || b->nc >= UINT32_MAX)
 		return -1;
 	if (b->nc == b->capc) {
-		b->capc = b->capc == 0 ? 4096 : b->capc * 2;
+		b->capc = b->capc == 0 ? 4096 : b->capc + b->capc / 2;
 		b->c = xreallocarray(b->c, b->capc, sizeof *b->c);
 	}
-	b->c[b->nc] = *c;
-	b->c[b->nc++].pad = 0;
+	b->c[b->nc++] = *c;
 	b->t[b->nt - 1].ncounters++;
 	return 0;
 }
 
-/* Raw fingerprint bytes for the last target, if they fit its share. */
+/* Raw fingerprint bytes for the last target, if they fit its share
+ * (and the strings stay within 4 GiB, the format's offsets). */
 static int
 state_builder_add_fp_bytes(struct state_builder *b, const void *p, size_t n)
 {
@@ -698,7 +811,8 @@ state_builder_add_fp_bytes(struct state_builder *b, const void *p, size_t n)
 	if (b->nt == 0)
 		return -1;
 	t = &b->t[b->nt - 1];
-	if (n > (size_t)(STATE_FIELD_MAX - t->fp_len))
+	if (n > (size_t)(STATE_FIELD_MAX - t->fp_len) ||
+	    b->s.len + n > UINT32_MAX)
 		return -1;
 	buf_add(&b->s, p, n);
 	t->fp_len += n;
@@ -706,7 +820,8 @@ state_builder_add_fp_bytes(struct state_builder *b, const void *p, size_t n)
 }
 
 /* A fingerprint field of the last target (sysObjectID, sysName, ...;
- * field numbers are the caller's): 0, or -1 if no target or too long. */
+ * field numbers are the caller's): 0, or -1 if no target or too long
+ * (for the target, or for all the strings: 4 GiB). */
 int
 state_builder_add_fingerprint(struct state_builder *b, unsigned field,
     const char *s, size_t len)
@@ -714,7 +829,8 @@ state_builder_add_fingerprint(struct state_builder *b, unsigned field,
 	uint16_t	h[2] = { (uint16_t)field, (uint16_t)len };
 
 	if (field > UINT16_MAX || b->nt == 0 ||
-	    len + 4 > (size_t)(STATE_FIELD_MAX - b->t[b->nt - 1].fp_len))
+	    len + 4 > (size_t)(STATE_FIELD_MAX - b->t[b->nt - 1].fp_len) ||
+	    b->s.len + len + 4 > UINT32_MAX)
 		return -1;
 	state_builder_add_fp_bytes(b, h, 4);
 	return state_builder_add_fp_bytes(b, s, len);
@@ -762,19 +878,6 @@ state_order_cmp(const void *a, const void *b)
 	return i < j ? -1 : (i > j);
 }
 
-/* Counters by OID hash, then poll time, then place (the last wins). */
-static int
-state_counter_cmp(const void *a, const void *b)
-{
-	const struct state_counter	*x = a, *y = b;
-
-	if (x->oid_hash != y->oid_hash)
-		return x->oid_hash < y->oid_hash ? -1 : 1;
-	if (x->poll_ns != y->poll_ns)
-		return x->poll_ns < y->poll_ns ? -1 : 1;
-	return x < y ? -1 : (x > y);
-}
-
 /*
  * The targets to write, in key order, one per key: indexes into b->t
  * (*n of them).  Sorting is not stable, hence the index tie-break.
@@ -799,14 +902,45 @@ state_builder_order(struct state_builder *b, size_t *n)
 	return o;
 }
 
-/* Sort a target's counters and keep the newest of each OID hash. */
+/* Counters in [lo, mid) and [mid, hi) of c, each sorted by OID hash,
+ * merged into one run through tmp; equal hashes keep their order. */
+static void
+state_merge(struct state_counter *c, struct state_counter *tmp, size_t lo,
+    size_t mid, size_t hi)
+{
+	size_t	i = lo, j = mid, k = 0;
+
+	while (i < mid && j < hi) {
+		if (c[j].oid_hash < c[i].oid_hash)
+			tmp[k++] = c[j++];
+		else
+			tmp[k++] = c[i++];
+	}
+	while (i < mid)
+		tmp[k++] = c[i++];
+	memcpy(c + lo, tmp, k * sizeof *c);
+}
+
+/*
+ * Sort a target's counters by OID hash, stably (bottom-up merge sort, in
+ * place but for one run's room), and keep the last added of each hash.
+ */
 static void
 state_builder_sort_counters(struct state_builder *b, struct state_target *t)
 {
 	struct state_counter	*c = b->c + t->first;
+	size_t			 n = t->ncounters, w, lo;
 	uint32_t		 i, k = 0;
 
-	qsort(c, t->ncounters, sizeof *c, state_counter_cmp);
+	if (n > b->ntmp) {
+		b->ntmp = n;
+		b->tmp = xreallocarray(b->tmp, n, sizeof *b->tmp);
+	}
+	for (w = 1; w < n; w *= 2) {
+		for (lo = 0; lo + w < n; lo += 2 * w)
+			state_merge(c, b->tmp, lo, lo + w,
+			    lo + 2 * w < n ? lo + 2 * w : n);
+	}
 	for (i = 0; i < t->ncounters; i++) {
 		if (i + 1 < t->ncounters && c[i].oid_hash == c[i + 1].oid_hash)
 			continue;
@@ -884,7 +1018,7 @@ state_out_records(struct state_out *w, const struct state_builder *b,
 	for (i = 0; i < n; i++) {
 		t = b->t[o[i]];
 		t.first = (uint32_t)first;
-		t.fp_off = fp;
+		t.fp_off = (uint32_t)fp;
 		first += t.ncounters;
 		fp += t.fp_len;
 		state_out_add(w, &t, sizeof t);

@@ -64,7 +64,6 @@ build(uint64_t n, uint64_t base)
 			memset(&c, 0, sizeof c);
 			c.oid_hash = j * 1000 + 7;
 			c.value = i * 10 + j;
-			c.poll_ns = base + i + j;
 			c.type = j % 2 ? STATE_COUNTER64 : STATE_COUNTER32;
 			c.flags = j == 3 ? STATE_HAS_DISC : 0;
 			c.disc = (uint32_t)j;
@@ -123,7 +122,7 @@ target_ok(const struct state *st, uint64_t i, uint64_t base)
 	for (j = 0; j < i % 5; j++) {
 		c = state_find_counter(st, t, j * 1000 + 7);
 		if (c == NULL || c->value != i * 10 + j ||
-		    c->poll_ns != base + i + j ||
+		    c->disc != j ||
 		    c->type != (j % 2 ? STATE_COUNTER64 : STATE_COUNTER32) ||
 		    (c->flags == STATE_HAS_DISC) != (j == 3))
 			return false;
@@ -165,12 +164,16 @@ test_round_trip(void)
 	ok(state_find_target(st, &k) == NULL, "another port: not found");
 	ok(state_find_counter(st, state_find_target(st, (key_of(4, &k), &k)),
 	    999) == NULL, "an OID hash the target lacks: not found");
+	ok(state_find_counter(st, state_find_target(st, (key_of(4, &k), &k)),
+	    (1ull << 63) | 1007) != NULL, "an OID hash counts by its low %d "
+	    "bits (the file keeps those)", STATE_OID_BITS);
 	state_close(st);
 	free(path);
 }
 
 /* Two partial files (workers) overlapping on targets 50..99, plus a
- * builder's own duplicate counter: the newest poll wins each time. */
+ * builder's own duplicate counter: the newest poll wins each target,
+ * the last added each counter. */
 static void
 test_merge(void)
 {
@@ -192,11 +195,12 @@ test_merge(void)
 	state_builder_add_file(mb, a);	/* older, added later: loses */
 	key_of(500, &k);
 	state_builder_add_target(mb, &k, &(struct state_target){ .poll_ns = 1 });
-	c = (struct state_counter){ .oid_hash = 42, .value = 1, .poll_ns = 9 };
-	state_builder_add_counter(mb, &c);
-	c.value = 2;
-	c.poll_ns = 8;
-	state_builder_add_counter(mb, &c);
+	for (i = 0; i < 40; i++) {
+		/* hash 42 three times among others, out of order */
+		c = (struct state_counter){ .oid_hash = i % 13 == 3 ? 42 :
+		    1000 - i, .value = i };
+		state_builder_add_counter(mb, &c);
+	}
 	is_int(state_builder_write(mb, out, &cause), 0, "merged written");
 	is_int(state_open_read(out, &m, &cause), 0, "merged opened");
 	is_int(state_targets(m), 101, "100 + 1 targets, duplicates once");
@@ -205,10 +209,14 @@ test_merge(void)
 	is_int(good, 100, "each duplicate kept from the newer file");
 	key_of(500, &k);
 	t = state_find_target(m, &k);
-	ok(t != NULL && t->ncounters == 1 &&
+	ok(t != NULL && t->ncounters == 38 &&
 	    state_find_counter(m, t, 42) != NULL &&
-	    state_find_counter(m, t, 42)->value == 1,
-	    "a counter given twice: the newer poll kept");
+	    state_find_counter(m, t, 42)->value == 29,
+	    "a counter given three times: the last added kept");
+	for (i = 0, good = 0; t != NULL && i < 40; i++)
+		good += i % 13 == 3 || (state_find_counter(m, t, 1000 - i) &&
+		    state_find_counter(m, t, 1000 - i)->value == i);
+	is_int(good, 40, "and the other 37 counters each found");
 	state_close(a);
 	state_close(b);
 	state_close(m);
@@ -514,8 +522,10 @@ test_corrupt(void)
 	    "can pass)");
 	ok(patched(bad, good, n, 0, 0x41, 1, "not a snmpfleet state file"),
 	    "another magic");
-	ok(patched(bad, good, n, 8, 2, 4, "version 2 (this snmpfleet reads 1)"),
+	ok(patched(bad, good, n, 8, 3, 4, "version 3 (this snmpfleet reads 2)"),
 	    "a newer version: refused as such");
+	ok(patched(bad, good, n, 8, 1, 4, "version 1 (this snmpfleet reads 2)"),
+	    "a version 1 file (64- and 32-byte records): refused as such");
 	ok(patched(bad, good, n, 12, 0x04030201, 4, "byte order"),
 	    "the other byte order");
 	ok(patched(bad, good, n, 20, 48, 4, "record sizes"),
@@ -566,6 +576,9 @@ test_keys(void)
 	    state_oid_hash(a, 11) != state_oid_hash(a, 10) &&
 	    state_oid_hash(a, 11) == state_oid_hash(a, 11),
 	    "OID hashes: equal OIDs alike, others apart");
+	ok(state_oid_hash(a, 11) >> STATE_OID_BITS == 0 &&
+	    state_oid_hash(b, 11) >> STATE_OID_BITS == 0,
+	    "OID hashes have %d bits, as the file keeps them", STATE_OID_BITS);
 }
 
 int
