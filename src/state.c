@@ -18,9 +18,11 @@
  *			search)
  *	index		nslots × uint32 (a power of two > ntargets): open
  *			addressing, linear probing, 0 empty, else target + 1
- *	strings		fingerprints: per target fp_len bytes of
- *			(uint16 field, uint16 len, len bytes) entries;
- *			padded to 8 bytes
+ *	strings		fingerprints: first the entries, (uint16 field,
+ *			uint16 len, len bytes) each, every distinct one
+ *			once (a fleet's sysObjectIDs and sysDescrs
+ *			repeat); then per target fp_len bytes of uint32
+ *			offsets of its entries; padded to 8 bytes
  *
  * Reading checks everything a lookup will trust (sizes, checksum, every
  * range) before handing it out, so a truncated, corrupt or foreign file
@@ -108,6 +110,11 @@ struct state_builder {
 	struct buf		 s;
 	struct state_counter	*tmp;	/* room for a merge sort */
 	size_t			 ntmp;
+	uint32_t		*r;	/* targets' entries: offsets in s */
+	size_t			 nr, capr;
+	uint32_t		*ht;	/* s's entries by hash: offset + 1 */
+	size_t			 nht, nent;
+	size_t			 fp_bytes;	/* the last target's */
 };
 
 /* The checksum: four xxh64 lanes over 32-byte stripes, then the tail. */
@@ -468,7 +475,7 @@ state_target_ok(const struct state_header *h, const struct state_target *t)
 {
 	return (uint64_t)t->first + t->ncounters <= h->ncounters &&
 	    t->fp_off <= h->strings_len &&
-	    t->fp_len <= h->strings_len - t->fp_off &&
+	    t->fp_len <= h->strings_len - t->fp_off && t->fp_len % 4 == 0 &&
 	    (t->family == 4 || t->family == 6);
 }
 
@@ -707,29 +714,46 @@ state_find_counter(const struct state *st, const struct state_target *t,
 	return NULL;
 }
 
+/* A target's i-th fingerprint entry (field, len, bytes), or NULL if it
+ * would leave the strings. */
+static const uint8_t *
+state_fp_entry(const struct state *st, const struct state_target *t,
+    size_t i)
+{
+	uint64_t	slen = st->h->strings_len;
+	uint32_t	off;
+	uint16_t	n;
+
+	memcpy(&off, st->strings + t->fp_off + 4 * i, 4);
+	if (off > slen || slen - off < 4)
+		return NULL;
+	memcpy(&n, st->strings + off + 2, 2);
+	return n > slen - off - 4 ? NULL : st->strings + off;
+}
+
 /*
  * A target's fingerprint field (not NUL-terminated: *len bytes), or
- * NULL.  Each entry's length is checked against the target's share.
+ * NULL.  Each entry's offset and length are checked against the
+ * strings.
  */
 const char *
 state_fingerprint(const struct state *st, const struct state_target *t,
     unsigned field, size_t *len)
 {
-	const uint8_t	*p = st->strings + t->fp_off;
-	size_t		 left = t->fp_len;
-	uint16_t	 f, n;
+	size_t	i;
 
-	while (left >= 4) {
-		memcpy(&f, p, 2);
-		memcpy(&n, p + 2, 2);
-		if (n > left - 4)
+	for (i = 0; i + 4 <= t->fp_len; i += 4) {
+		const uint8_t	*e = state_fp_entry(st, t, i / 4);
+		uint16_t	 f, n;
+
+		if (e == NULL)
 			return NULL;
+		memcpy(&f, e, 2);
+		memcpy(&n, e + 2, 2);
 		if (f == field) {
 			*len = n;
-			return (const char *)p + 4;
+			return (const char *)e + 4;
 		}
-		p += 4 + n;
-		left -= 4 + n;
 	}
 	return NULL;
 }
@@ -751,6 +775,8 @@ state_builder_free(struct state_builder *b)
 	free(b->t);
 	free(b->c);
 	free(b->tmp);
+	free(b->r);
+	free(b->ht);
 	buf_free(&b->s);
 	free(b);
 }
@@ -779,8 +805,9 @@ state_builder_add_target(struct state_builder *b, const struct state_key *k,
 	t->ident = k->ident;
 	t->first = (uint32_t)b->nc;
 	t->ncounters = 0;
-	t->fp_off = (uint32_t)b->s.len;
+	t->fp_off = (uint32_t)b->nr;	/* in b->r until written */
 	t->fp_len = 0;
+	b->fp_bytes = 0;
 }
 
 /* A counter of the last target added (its OID hash kept to
@@ -801,39 +828,85 @@ state_builder_add_counter(struct state_builder *b,
 	return 0;
 }
 
-/* Raw fingerprint bytes for the last target, if they fit its share
- * (and the strings stay within 4 GiB, the format's offsets). */
-static int
-state_builder_add_fp_bytes(struct state_builder *b, const void *p, size_t n)
+/* The hash of a fingerprint entry (field, len, bytes). */
+static uint64_t
+state_fp_hash(const void *e)
 {
-	struct state_target	*t;
+	uint16_t	n;
 
-	if (b->nt == 0)
-		return -1;
-	t = &b->t[b->nt - 1];
-	if (n > (size_t)(STATE_FIELD_MAX - t->fp_len) ||
-	    b->s.len + n > UINT32_MAX)
-		return -1;
-	buf_add(&b->s, p, n);
-	t->fp_len += n;
-	return 0;
+	memcpy(&n, (const uint8_t *)e + 2, 2);
+	return state_mix(parse_hash_bytes(e, 4 + (size_t)n));
+}
+
+/* The slot of entry e in b's table: where it is, or the empty slot
+ * where it would go. */
+static size_t
+state_fp_slot(const struct state_builder *b, const uint8_t *e)
+{
+	size_t		 mask = b->nht - 1, slot = state_fp_hash(e) & mask;
+	uint16_t	 n;
+
+	memcpy(&n, e + 2, 2);
+	while (b->ht[slot] != 0 &&
+	    memcmp(b->s.data + b->ht[slot] - 1, e, 4 + (size_t)n) != 0)
+		slot = (slot + 1) & mask;
+	return slot;
+}
+
+/* Twice the room in b's entry table (rehashing every entry in s). */
+static void
+state_fp_grow(struct state_builder *b)
+{
+	size_t	off, slot;
+	uint16_t n;
+
+	free(b->ht);
+	b->nht = b->nht == 0 ? 1024 : b->nht * 2;
+	b->ht = xcalloc(b->nht, sizeof *b->ht);
+	for (off = 0; off < b->s.len; off += 4 + (size_t)n) {
+		memcpy(&n, b->s.data + off + 2, 2);
+		slot = state_fp_slot(b, (const uint8_t *)b->s.data + off);
+		b->ht[slot] = (uint32_t)off + 1;
+	}
 }
 
 /* A fingerprint field of the last target (sysObjectID, sysName, ...;
  * field numbers are the caller's): 0, or -1 if no target or too long
- * (for the target, or for all the strings: 4 GiB). */
+ * (for the target: STATE_FIELD_MAX bytes with 4 a field; or for all
+ * the strings: 4 GiB).  An entry seen before is kept once. */
 int
 state_builder_add_fingerprint(struct state_builder *b, unsigned field,
     const char *s, size_t len)
 {
-	uint16_t	h[2] = { (uint16_t)field, (uint16_t)len };
+	uint16_t	 h[2] = { (uint16_t)field, (uint16_t)len };
+	uint8_t		*e;
+	size_t		 slot;
 
 	if (field > UINT16_MAX || b->nt == 0 ||
-	    len + 4 > (size_t)(STATE_FIELD_MAX - b->t[b->nt - 1].fp_len) ||
-	    b->s.len + len + 4 > UINT32_MAX)
+	    len + 4 > STATE_FIELD_MAX - b->fp_bytes ||
+	    b->t[b->nt - 1].fp_len + 4 > STATE_FIELD_MAX ||
+	    b->s.len + len + 4 + 4 * (b->nr + 1) > UINT32_MAX)
 		return -1;
-	state_builder_add_fp_bytes(b, h, 4);
-	return state_builder_add_fp_bytes(b, s, len);
+	if (2 * (b->nent + 1) > b->nht)
+		state_fp_grow(b);
+	buf_reserve(&b->s, 4 + len);
+	e = (uint8_t *)b->s.data + b->s.len;	/* a candidate, past the end */
+	memcpy(e, h, 4);
+	memcpy(e + 4, s, len);
+	slot = state_fp_slot(b, e);
+	if (b->ht[slot] == 0) {
+		b->ht[slot] = (uint32_t)b->s.len + 1;
+		b->s.len += 4 + len;
+		b->nent++;
+	}
+	if (b->nr == b->capr) {
+		b->capr = b->capr == 0 ? 1024 : b->capr + b->capr / 2;
+		b->r = xreallocarray(b->r, b->capr, sizeof *b->r);
+	}
+	b->r[b->nr++] = b->ht[slot] - 1;
+	b->t[b->nt - 1].fp_len += 4;
+	b->fp_bytes += 4 + len;
+	return 0;
 }
 
 /* Every target of an open state into b (a worker's partial file, or
@@ -842,9 +915,11 @@ void
 state_builder_add_file(struct state_builder *b, const struct state *st)
 {
 	const struct state_target	*t;
+	const uint8_t			*e;
 	struct state_key		 k;
 	uint64_t			 i;
 	uint32_t			 j;
+	uint16_t			 f, n;
 
 	for (i = 0; i < st->h->ntargets; i++) {
 		t = &st->targets[i];
@@ -855,8 +930,14 @@ state_builder_add_file(struct state_builder *b, const struct state *st)
 		state_builder_add_target(b, &k, t);
 		for (j = 0; j < t->ncounters; j++)
 			state_builder_add_counter(b, &st->counters[t->first + j]);
-		state_builder_add_fp_bytes(b, st->strings + t->fp_off,
-		    t->fp_len);
+		for (j = 0; j < t->fp_len / 4u; j++) {
+			if ((e = state_fp_entry(st, t, j)) == NULL)
+				continue;
+			memcpy(&f, e, 2);
+			memcpy(&n, e + 2, 2);
+			state_builder_add_fingerprint(b, f, (const char *)e + 4,
+			    n);
+		}
 	}
 }
 
@@ -1005,14 +1086,15 @@ state_out_add(struct state_out *w, const void *p, size_t n)
 		state_out_flush(w);
 }
 
-/* The ordered targets (their counters and fingerprints renumbered) and
+/* The ordered targets (their counters and fingerprints renumbered: the
+ * entries come first in the strings, then each target's offsets) and
  * their counters. */
 static void
 state_out_records(struct state_out *w, const struct state_builder *b,
     const uint32_t *o, size_t n)
 {
 	struct state_target	 t;
-	uint64_t		 first = 0, fp = 0;
+	uint64_t		 first = 0, fp = b->s.len;
 	size_t			 i;
 
 	for (i = 0; i < n; i++) {
@@ -1042,6 +1124,7 @@ state_out_body(struct state_out *w, struct state_builder *b,
 	h->nslots = 2;
 	while (h->nslots < 2 * (uint64_t)n)
 		h->nslots *= 2;
+	h->strings_len = b->s.len;
 	for (i = 0; i < n; i++) {
 		state_builder_sort_counters(b, &b->t[o[i]]);
 		h->ncounters += b->t[o[i]].ncounters;
@@ -1050,8 +1133,9 @@ state_out_body(struct state_out *w, struct state_builder *b,
 	state_out_records(w, b, o, n);
 	idx = state_build_index(b, o, n, h->nslots);
 	state_out_add(w, idx, h->nslots * sizeof *idx);
+	state_out_add(w, b->s.data, b->s.len);
 	for (i = 0; i < n; i++)
-		state_out_add(w, b->s.data + b->t[o[i]].fp_off,
+		state_out_add(w, b->r + b->t[o[i]].fp_off,
 		    b->t[o[i]].fp_len);
 	state_out_add(w, zero, (8 - h->strings_len % 8) % 8);
 	state_out_flush(w);

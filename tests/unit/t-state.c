@@ -520,6 +520,9 @@ test_corrupt(void)
 	put_file(bad, good, n);
 	ok(!refused(bad, ""), "the same bytes unchanged: accepted (the check "
 	    "can pass)");
+	for (i = 0, cuts = 0; i + 13 <= n; i++)
+		cuts += memcmp(good + i, "1.3.6.1.4.1.9", 13) == 0;
+	is_int(cuts, 1, "a fingerprint entry 20 targets share: stored once");
 	ok(patched(bad, good, n, 0, 0x41, 1, "not a snmpfleet state file"),
 	    "another magic");
 	ok(patched(bad, good, n, 8, 3, 4, "version 3 (this snmpfleet reads 2)"),
