@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # bench/bench-state.sh — benchmark (not a test) of src/state.c: build a
 # state file of N targets × C counters with the builder (timed), then in
-# a fresh process open it (mmap + every check + checksum) and look up
-# every target and every counter (timed apart), under /usr/bin/time -v
-# for the peak RSS of each step.  Prints a markdown table; exit 1 when a
-# lookup misses.
+# a fresh process open it (checksum and checks by pread, then mmap) and
+# look up every target and every counter (timed apart), under
+# /usr/bin/time -v for the peak RSS of each step.  Prints a markdown
+# table; exit 1 when a lookup misses.
 #
 # usage: bench/bench-state.sh [-n TARGETS] [-c COUNTERS] [-d DIR]
 #   -n  targets (default 1000000)
@@ -164,7 +164,7 @@ echo "| step | seconds | peak RSS (MB) |"
 echo "|---|---|---|"
 echo "| build $N targets × $C counters (in memory) | $build | $(( $(rss "$TMP/b.time") / 1024 )) |"
 echo "| write (sort, index, temp + fsync + rename), $(( size / 1048576 )) MB | $write | (same process) |"
-echo "| open (mmap, header, checksum, every range) | $open | $(( $(rss "$TMP/r.time") / 1024 )) |"
+echo "| open (header, checksum, every range by pread; mmap) | $open | $(( $(rss "$TMP/r.time") / 1024 )) |"
 echo "| look up all $N targets and $(( N * C )) counters | $look | (same process) |"
 echo "misses: $miss"
 exit $rc

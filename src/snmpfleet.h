@@ -914,13 +914,14 @@ struct state_target {		/* on disk as is: 56 bytes */
 #define STATE_ANSWERED		0x01
 #define STATE_HAS_UPTIME	0x02
 #define STATE_OID_BITS		60	/* an OID hash is kept to 60 bits */
-struct state_counter {		/* on disk as is: 20 bytes, 4-aligned */
+struct state_counter {		/* on disk as is: 16 bytes */
 	uint64_t	 oid_hash:STATE_OID_BITS; /* state_oid_hash() */
 	uint64_t	 type:2;	/* enum state_type */
-	uint64_t	 flags:2;	/* STATE_HAS_DISC */
+	uint64_t	 flags:2;	/* STATE_HAS_DISC: the row's
+					   discontinuity time is kept apart,
+					   state_counter_disc() */
 	uint64_t	 value;
-	uint32_t	 disc;		/* row discontinuity time, TimeTicks */
-} __attribute__((packed, aligned(4)));
+};
 #define STATE_HAS_DISC		0x01
 struct state_sample {		/* one value of a counter, for state_delta */
 	uint64_t	 value;
@@ -952,6 +953,8 @@ const struct state_target *state_find_target(const struct state *,
 	     const struct state_key *);
 const struct state_counter *state_find_counter(const struct state *,
 	     const struct state_target *, uint64_t);
+uint32_t state_counter_disc(const struct state *,
+	     const struct state_counter *);
 const char *state_fingerprint(const struct state *,
 	     const struct state_target *, unsigned, size_t *);
 struct state_builder *state_builder_new(void);
@@ -960,6 +963,8 @@ void	 state_builder_add_target(struct state_builder *,
 	     const struct state_key *, const struct state_target *);
 int	 state_builder_add_counter(struct state_builder *,
 	     const struct state_counter *);
+int	 state_builder_add_counter_disc(struct state_builder *,
+	     const struct state_counter *, uint32_t);
 int	 state_builder_add_fingerprint(struct state_builder *, unsigned,
 	     const char *, size_t);
 void	 state_builder_add_file(struct state_builder *, const struct state *);

@@ -10,14 +10,17 @@
  *			every byte with the checksum field read as 0)
  *	targets		ntargets × struct state_target (56 bytes), sorted
  *			by key, one per key
- *	counters	ncounters × struct state_counter (20 bytes: a
+ *	counters	ncounters × struct state_counter (16 bytes: a
  *			60-bit OID hash with type and flags in the top
- *			bits, value, discontinuity time; no poll time of
- *			its own: the target's); a target's own are [first,
- *			first + ncounters), sorted by OID hash (binary
- *			search)
- *	index		nslots × uint32 (a power of two > ntargets): open
- *			addressing, linear probing, 0 empty, else target + 1
+ *			bits, and the value; no poll time of its own: the
+ *			target's); a target's own are [first, first +
+ *			ncounters), sorted by OID hash (binary search)
+ *	discs		ndisc × (uint32 counter, uint32 discontinuity
+ *			time), one per counter with STATE_HAS_DISC, by
+ *			counter (binary search): rare, so kept apart
+ *	index		nslots × uint32 (> ntargets, about 1.5 times):
+ *			open addressing, linear probing from the hash's
+ *			place, 0 empty, else target + 1
  *	strings		fingerprints: first the entries, (uint16 field,
  *			uint16 len, len bytes) each, every distinct one
  *			once (a fleet's sysObjectIDs and sysDescrs
@@ -30,11 +33,15 @@
  * with pread(2) in chunks, not through the mapping, so opening does not
  * fault the whole file in: the mapping (MADV_RANDOM) holds only the
  * pages lookups touch.  Version 1 files (64- and 32-byte records) are
- * refused with their version.  Writing goes to a temporary file in the same directory, which
- * is fsynced and renamed over the old one (then the directory is
- * fsynced): killed at any point, the old file or the new one is there,
- * whole.  The file is only ever replaced, never changed in place, so a
- * mapping stays valid.
+ * refused with their version.  For 1,000,000 targets of 4 counters and
+ * two shared fingerprint fields the file is about 128 MiB: 56 + 4 × 16
+ * bytes of records, 6 of index and 8 of fingerprint offsets a target.
+ *
+ * Writing goes to a temporary file in the same directory, which is
+ * fsynced and renamed over the old one (then the directory is fsynced):
+ * killed at any point, the old file or the new one is there, whole.
+ * The file is only ever replaced, never changed in place, so a mapping
+ * stays valid.
  *
  * Intended use: workers never write the file.  The parent opens the old
  * state (workers inherit the read-only mapping across fork), collects
@@ -82,12 +89,20 @@ struct state_header {
 	uint64_t	 file_size;
 	uint64_t	 created_ns;
 	uint64_t	 checksum;
-	uint8_t		 reserved[40];
+	uint64_t	 ndisc;
+	uint8_t		 reserved[32];
 };
 
 _Static_assert(sizeof(struct state_header) == 128, "state header size");
 _Static_assert(sizeof(struct state_target) == 56, "state target size");
-_Static_assert(sizeof(struct state_counter) == 20, "state counter size");
+_Static_assert(sizeof(struct state_counter) == 16, "state counter size");
+
+/* A discontinuity time, in the file (at: the counter) and the builder
+ * (at: its place in b->c). */
+struct state_disc {
+	uint32_t	 at;
+	uint32_t	 disc;
+};
 
 #define STATE_OID_MASK	((1ull << STATE_OID_BITS) - 1)
 #define STATE_CHUNK	(56 * 4 * 4096)	/* pread size: whole records */
@@ -98,6 +113,7 @@ struct state {
 	const struct state_header	*h;
 	const struct state_target	*targets;
 	const struct state_counter	*counters;
+	const struct state_disc		*discs;
 	const uint32_t			*index;
 	const uint8_t			*strings;
 };
@@ -110,6 +126,8 @@ struct state_builder {
 	struct buf		 s;
 	struct state_counter	*tmp;	/* room for a merge sort */
 	size_t			 ntmp;
+	struct state_disc	*d;	/* by at; one per STATE_HAS_DISC */
+	size_t			 nd, capd;
 	uint32_t		*r;	/* targets' entries: offsets in s */
 	size_t			 nr, capr;
 	uint32_t		*ht;	/* s's entries by hash: offset + 1 */
@@ -284,6 +302,13 @@ state_key_is(const struct state_target *t, const struct state_key *k)
 	    t->ident == k->ident && memcmp(t->addr, k->addr, 16) == 0;
 }
 
+/* Where hash h falls among nslots (any number of them). */
+static uint64_t
+state_slot(uint64_t h, uint64_t nslots)
+{
+	return (uint64_t)(((unsigned __int128)h * nslots) >> 64);
+}
+
 /* Order of keys (the file's target order): address, family, port, ident. */
 static int
 state_key_cmp(const struct state_target *a, const struct state_target *b)
@@ -429,7 +454,7 @@ state_check_header(const struct state_header *h, size_t size, char **cause)
 	}
 	if (h->ntargets > STATE_MAX_TARGETS || h->ncounters > UINT32_MAX ||
 	    h->nslots <= h->ntargets || h->nslots > (1ull << 32) ||
-	    (h->nslots & (h->nslots - 1)) != 0) {
+	    h->ndisc > h->ncounters) {
 		*cause = xstrdup("impossible counts in the header");
 		return -1;
 	}
@@ -439,7 +464,8 @@ state_check_header(const struct state_header *h, size_t size, char **cause)
 		return -1;
 	}
 	want = sizeof *h + h->ntargets * sizeof(struct state_target) +
-	    h->ncounters * sizeof(struct state_counter) + h->nslots * 4 +
+	    h->ncounters * sizeof(struct state_counter) +
+	    h->ndisc * sizeof(struct state_disc) + h->nslots * 4 +
 	    ((h->strings_len + 7) & ~7ull);
 	if (want != size || h->file_size != size) {
 		*cause = xasprintf("%zu bytes, but the header says %llu "
@@ -480,12 +506,14 @@ state_target_ok(const struct state_header *h, const struct state_target *t)
 }
 
 /* Check what one chunk of a section holds (whole records, the first
- * numbered i): 0, or -1 with *cause. */
+ * numbered i; *last: the discs' previous counter): 0, or -1 with
+ * *cause. */
 static int
 state_check_chunk(const struct state_header *h, int section,
-    const uint8_t *p, size_t n, uint64_t i, char **cause)
+    const uint8_t *p, size_t n, uint64_t i, uint32_t *last, char **cause)
 {
 	struct state_target	t;
+	struct state_disc	d;
 	uint32_t		e;
 	size_t			k;
 
@@ -497,7 +525,16 @@ state_check_chunk(const struct state_header *h, int section,
 			return -1;
 		}
 	}
-	for (k = 0; section == 2 && k < n; k += sizeof e, i++) {
+	for (k = 0; section == 2 && k < n; k += sizeof d, i++) {
+		memcpy(&d, p + k, sizeof d);
+		if (d.at >= h->ncounters || (i > 0 && d.at <= *last)) {
+			*cause = xasprintf("discontinuity %llu is out of "
+			    "range or order", (unsigned long long)i);
+			return -1;
+		}
+		*last = d.at;
+	}
+	for (k = 0; section == 3 && k < n; k += sizeof e, i++) {
 		memcpy(&e, p + k, sizeof e);
 		if (e > h->ntargets) {
 			*cause = xasprintf("index slot %llu is out of range",
@@ -511,29 +548,32 @@ state_check_chunk(const struct state_header *h, int section,
 /*
  * Read the body of the file whose header is h with pread, in chunks:
  * its checksum, and every range a lookup will follow (targets' counters
- * and fingerprints, index slots).  Not through the mapping, so no page
- * of it stays resident.  0, or -1 with *cause; a bad checksum is
- * reported before a bad range.
+ * and fingerprints, discontinuities, index slots).  Not through the
+ * mapping, so no page of it stays resident.  0, or -1 with *cause; a
+ * bad checksum is reported before a bad range.
  */
 static int
 state_check_body(int fd, const struct state_header *h, char **cause)
 {
-	uint64_t		 len[4], left, i;
-	size_t			 rec[4] = { sizeof(struct state_target),
-				     sizeof(struct state_counter), 4, 1 };
+	uint64_t		 len[5], left, i;
+	size_t			 rec[5] = { sizeof(struct state_target),
+				     sizeof(struct state_counter),
+				     sizeof(struct state_disc), 4, 1 };
 	struct state_sum	 sum;
 	uint8_t			*buf = xmalloc(STATE_CHUNK);
 	char			*why = NULL;
 	off_t			 off = sizeof *h;
 	size_t			 n;
+	uint32_t		 last = 0;
 	int			 sec, err = 0;
 
 	len[0] = h->ntargets * sizeof(struct state_target);
 	len[1] = h->ncounters * sizeof(struct state_counter);
-	len[2] = h->nslots * 4;
-	len[3] = h->file_size - sizeof *h - len[0] - len[1] - len[2];
+	len[2] = h->ndisc * sizeof(struct state_disc);
+	len[3] = h->nslots * 4;
+	len[4] = h->file_size - sizeof *h - len[0] - len[1] - len[2] - len[3];
 	state_sum_init(&sum);
-	for (sec = 0; sec < 4 && err == 0; sec++) {
+	for (sec = 0; sec < 5 && err == 0; sec++) {
 		for (left = len[sec], i = 0; left > 0 && err == 0; left -= n) {
 			n = left < STATE_CHUNK ? left : STATE_CHUNK;
 			n -= n % rec[sec] == 0 ? 0 : n % rec[sec];
@@ -544,7 +584,8 @@ state_check_body(int fd, const struct state_header *h, char **cause)
 				break;
 			state_sum_add(&sum, buf, n);
 			if (why == NULL)
-				state_check_chunk(h, sec, buf, n, i, &why);
+				state_check_chunk(h, sec, buf, n, i, &last,
+				    &why);
 			off += n;
 			i += n / rec[sec];
 		}
@@ -578,6 +619,8 @@ state_point(struct state *st)
 	p += h->ntargets * sizeof(struct state_target);
 	st->counters = (const void *)p;
 	p += h->ncounters * sizeof(struct state_counter);
+	st->discs = (const void *)p;
+	p += h->ndisc * sizeof(struct state_disc);
 	st->index = (const void *)p;
 	st->strings = p + h->nslots * 4;
 }
@@ -678,11 +721,12 @@ state_target_at(const struct state *st, uint64_t i)
 const struct state_target *
 state_find_target(const struct state *st, const struct state_key *k)
 {
-	uint64_t	mask = st->h->nslots - 1, slot, n;
+	uint64_t	nslots = st->h->nslots, slot, n;
 	uint32_t	e;
 
-	slot = state_key_hash(k->addr, k->family, k->port, k->ident) & mask;
-	for (n = 0; n < st->h->nslots; n++, slot = (slot + 1) & mask) {
+	slot = state_slot(state_key_hash(k->addr, k->family, k->port,
+	    k->ident), nslots);
+	for (n = 0; n < nslots; n++, slot = slot + 1 == nslots ? 0 : slot + 1) {
 		e = st->index[slot];
 		if (e == 0)
 			return NULL;
@@ -712,6 +756,28 @@ state_find_counter(const struct state *st, const struct state_target *t,
 			hi = mid;
 	}
 	return NULL;
+}
+
+/* The discontinuity time kept with a counter of st (STATE_HAS_DISC),
+ * else 0 (binary search of the discs). */
+uint32_t
+state_counter_disc(const struct state *st, const struct state_counter *c)
+{
+	uint64_t	lo = 0, hi = st->h->ndisc, mid;
+	uint32_t	at = (uint32_t)(c - st->counters);
+
+	if (!(c->flags & STATE_HAS_DISC))
+		return 0;
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (st->discs[mid].at == at)
+			return st->discs[mid].disc;
+		if (st->discs[mid].at < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
 }
 
 /* A target's i-th fingerprint entry (field, len, bytes), or NULL if it
@@ -775,6 +841,7 @@ state_builder_free(struct state_builder *b)
 	free(b->t);
 	free(b->c);
 	free(b->tmp);
+	free(b->d);
 	free(b->r);
 	free(b->ht);
 	buf_free(&b->s);
@@ -811,11 +878,12 @@ state_builder_add_target(struct state_builder *b, const struct state_key *k,
 }
 
 /* A counter of the last target added (its OID hash kept to
- * STATE_OID_BITS bits): 0, or -1 if there is none (or too many counters
- * for the format). */
+ * STATE_OID_BITS bits) with the discontinuity time disc, kept if
+ * c->flags has STATE_HAS_DISC: 0, or -1 if there is no target (or too
+ * many counters for the format). */
 int
-state_builder_add_counter(struct state_builder *b,
-    const struct state_counter *c)
+state_builder_add_counter_disc(struct state_builder *b,
+    const struct state_counter *c, uint32_t disc)
 {
 	if (b->nt == 0 || b->nc >= UINT32_MAX)
 		return -1;
@@ -823,9 +891,26 @@ state_builder_add_counter(struct state_builder *b,
 		b->capc = b->capc == 0 ? 4096 : b->capc + b->capc / 2;
 		b->c = xreallocarray(b->c, b->capc, sizeof *b->c);
 	}
+	if (c->flags & STATE_HAS_DISC) {
+		if (b->nd == b->capd) {
+			b->capd = b->capd == 0 ? 256 : b->capd + b->capd / 2;
+			b->d = xreallocarray(b->d, b->capd, sizeof *b->d);
+		}
+		b->d[b->nd].at = (uint32_t)b->nc;
+		b->d[b->nd++].disc = disc;
+	}
 	b->c[b->nc++] = *c;
 	b->t[b->nt - 1].ncounters++;
 	return 0;
+}
+
+/* A counter as state_builder_add_counter_disc, its discontinuity time
+ * (if STATE_HAS_DISC) 0. */
+int
+state_builder_add_counter(struct state_builder *b,
+    const struct state_counter *c)
+{
+	return state_builder_add_counter_disc(b, c, 0);
 }
 
 /* The hash of a fingerprint entry (field, len, bytes). */
@@ -915,6 +1000,7 @@ void
 state_builder_add_file(struct state_builder *b, const struct state *st)
 {
 	const struct state_target	*t;
+	const struct state_counter	*c;
 	const uint8_t			*e;
 	struct state_key		 k;
 	uint64_t			 i;
@@ -928,8 +1014,11 @@ state_builder_add_file(struct state_builder *b, const struct state *st)
 		k.port = t->port;
 		k.ident = t->ident;
 		state_builder_add_target(b, &k, t);
-		for (j = 0; j < t->ncounters; j++)
-			state_builder_add_counter(b, &st->counters[t->first + j]);
+		for (j = 0; j < t->ncounters; j++) {
+			c = &st->counters[t->first + j];
+			state_builder_add_counter_disc(b, c,
+			    state_counter_disc(st, c));
+		}
 		for (j = 0; j < t->fp_len / 4u; j++) {
 			if ((e = state_fp_entry(st, t, j)) == NULL)
 				continue;
@@ -1002,6 +1091,80 @@ state_merge(struct state_counter *c, struct state_counter *tmp, size_t lo,
 	memcpy(c + lo, tmp, k * sizeof *c);
 }
 
+/* The first of b's discontinuities at or after place at. */
+static size_t
+state_builder_disc_at(const struct state_builder *b, uint64_t at)
+{
+	size_t	lo = 0, hi = b->nd, mid;
+
+	while (lo < hi) {
+		mid = lo + (hi - lo) / 2;
+		if (b->d[mid].at < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* A counter with its place and discontinuity time, for sorting the
+ * (rare) targets that have discontinuity times. */
+struct state_cd {
+	struct state_counter	 c;
+	uint32_t		 at;
+	uint32_t		 disc;
+};
+
+/* By OID hash, then place. */
+static int
+state_cd_cmp(const void *a, const void *b)
+{
+	const struct state_cd	*x = a, *y = b;
+
+	if (x->c.oid_hash != y->c.oid_hash)
+		return x->c.oid_hash < y->c.oid_hash ? -1 : 1;
+	return x->at < y->at ? -1 : (x->at > y->at);
+}
+
+/*
+ * Sort the counters of a target that has discontinuity times, keep the
+ * last added of each hash, and put the times of those kept back at
+ * their new places (in order; those of dropped ones move past the
+ * target's new end, where no lookup of it goes).
+ */
+static void
+state_builder_sort_discs(struct state_builder *b, struct state_target *t,
+    size_t d0, size_t d1)
+{
+	struct state_counter	*c = b->c + t->first;
+	struct state_cd		*v = xreallocarray(NULL, t->ncounters,
+				    sizeof *v);
+	size_t			 n = t->ncounters, i, k = 0, d = d0, j = d0;
+
+	for (i = 0; i < n; i++) {
+		v[i].c = c[i];
+		v[i].at = t->first + (uint32_t)i;
+		v[i].disc = 0;
+		if (d < d1 && b->d[d].at == v[i].at)
+			v[i].disc = b->d[d++].disc;
+	}
+	qsort(v, n, sizeof *v, state_cd_cmp);
+	for (i = 0; i < n; i++) {
+		if (i + 1 < n && v[i].c.oid_hash == v[i + 1].c.oid_hash)
+			continue;
+		c[k] = v[i].c;
+		if (c[k].flags & STATE_HAS_DISC) {
+			b->d[j].at = t->first + (uint32_t)k;
+			b->d[j++].disc = v[i].disc;
+		}
+		k++;
+	}
+	for (; j < d1; j++)
+		b->d[j].at = t->first + (uint32_t)n - 1;
+	t->ncounters = (uint32_t)k;
+	free(v);
+}
+
 /*
  * Sort a target's counters by OID hash, stably (bottom-up merge sort, in
  * place but for one run's room), and keep the last added of each hash.
@@ -1010,8 +1173,15 @@ static void
 state_builder_sort_counters(struct state_builder *b, struct state_target *t)
 {
 	struct state_counter	*c = b->c + t->first;
-	size_t			 n = t->ncounters, w, lo;
+	size_t			 n = t->ncounters, w, lo, d0, d1;
 	uint32_t		 i, k = 0;
+
+	d0 = state_builder_disc_at(b, t->first);
+	d1 = state_builder_disc_at(b, (uint64_t)t->first + n);
+	if (d0 != d1) {
+		state_builder_sort_discs(b, t, d0, d1);
+		return;
+	}
 
 	if (n > b->ntmp) {
 		b->ntmp = n;
@@ -1042,10 +1212,10 @@ state_build_index(const struct state_builder *b, const uint32_t *o, size_t n,
 
 	for (i = 0; i < n; i++) {
 		t = &b->t[o[i]];
-		slot = state_key_hash(t->addr, t->family, t->port, t->ident) &
-		    (nslots - 1);
+		slot = state_slot(state_key_hash(t->addr, t->family, t->port,
+		    t->ident), nslots);
 		while (idx[slot] != 0)
-			slot = (slot + 1) & (nslots - 1);
+			slot = slot + 1 == nslots ? 0 : slot + 1;
 		idx[slot] = (uint32_t)i + 1;
 	}
 	return idx;
@@ -1110,6 +1280,32 @@ state_out_records(struct state_out *w, const struct state_builder *b,
 		    b->t[o[i]].ncounters * sizeof *b->c);
 }
 
+/* The discontinuity times of the ordered targets' counters, renumbered;
+ * returns how many. */
+static uint64_t
+state_out_discs(struct state_out *w, const struct state_builder *b,
+    const uint32_t *o, size_t n)
+{
+	const struct state_target	*t;
+	struct state_disc		 d;
+	uint64_t			 first = 0, nd = 0;
+	size_t				 i, j;
+
+	for (i = 0; i < n; i++, first += t->ncounters) {
+		t = &b->t[o[i]];
+		if (b->nd == 0)
+			continue;
+		j = state_builder_disc_at(b, t->first);
+		for (; j < b->nd && b->d[j].at < t->first + t->ncounters; j++) {
+			d.at = (uint32_t)(first + b->d[j].at - t->first);
+			d.disc = b->d[j].disc;
+			state_out_add(w, &d, sizeof d);
+			nd++;
+		}
+	}
+	return nd;
+}
+
 /* Everything after the header, into w; fills h's counts. */
 static void
 state_out_body(struct state_out *w, struct state_builder *b,
@@ -1121,9 +1317,7 @@ state_out_body(struct state_out *w, struct state_builder *b,
 
 	o = state_builder_order(b, &n);
 	h->ntargets = n;
-	h->nslots = 2;
-	while (h->nslots < 2 * (uint64_t)n)
-		h->nslots *= 2;
+	h->nslots = n + n / 2 + 1;
 	h->strings_len = b->s.len;
 	for (i = 0; i < n; i++) {
 		state_builder_sort_counters(b, &b->t[o[i]]);
@@ -1131,6 +1325,7 @@ state_out_body(struct state_out *w, struct state_builder *b,
 		h->strings_len += b->t[o[i]].fp_len;
 	}
 	state_out_records(w, b, o, n);
+	h->ndisc = state_out_discs(w, b, o, n);
 	idx = state_build_index(b, o, n, h->nslots);
 	state_out_add(w, idx, h->nslots * sizeof *idx);
 	state_out_add(w, b->s.data, b->s.len);

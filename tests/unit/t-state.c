@@ -66,8 +66,7 @@ build(uint64_t n, uint64_t base)
 			c.value = i * 10 + j;
 			c.type = j % 2 ? STATE_COUNTER64 : STATE_COUNTER32;
 			c.flags = j == 3 ? STATE_HAS_DISC : 0;
-			c.disc = (uint32_t)j;
-			state_builder_add_counter(b, &c);
+			state_builder_add_counter_disc(b, &c, (uint32_t)(j + i));
 		}
 		snprintf(name, sizeof name, "sw-%llu", (unsigned long long)i);
 		state_builder_add_fingerprint(b, FP_NAME, name, strlen(name));
@@ -122,7 +121,7 @@ target_ok(const struct state *st, uint64_t i, uint64_t base)
 	for (j = 0; j < i % 5; j++) {
 		c = state_find_counter(st, t, j * 1000 + 7);
 		if (c == NULL || c->value != i * 10 + j ||
-		    c->disc != j ||
+		    state_counter_disc(st, c) != (j == 3 ? j + i : 0) ||
 		    c->type != (j % 2 ? STATE_COUNTER64 : STATE_COUNTER32) ||
 		    (c->flags == STATE_HAS_DISC) != (j == 3))
 			return false;
@@ -196,12 +195,16 @@ test_merge(void)
 	key_of(500, &k);
 	state_builder_add_target(mb, &k, &(struct state_target){ .poll_ns = 1 });
 	for (i = 0; i < 40; i++) {
-		/* hash 42 three times among others, out of order */
+		/* hash 42 three times among others, out of order; every
+		 * even one with a discontinuity time */
 		c = (struct state_counter){ .oid_hash = i % 13 == 3 ? 42 :
-		    1000 - i, .value = i };
-		state_builder_add_counter(mb, &c);
+		    1000 - i, .value = i,
+		    .flags = i % 2 == 0 ? STATE_HAS_DISC : 0 };
+		state_builder_add_counter_disc(mb, &c, (uint32_t)(100 + i));
 	}
 	is_int(state_builder_write(mb, out, &cause), 0, "merged written");
+	is_int(state_builder_write(mb, out, &cause), 0, "and written again "
+	    "(the builder stays whole)");
 	is_int(state_open_read(out, &m, &cause), 0, "merged opened");
 	is_int(state_targets(m), 101, "100 + 1 targets, duplicates once");
 	for (i = 0; i < 100; i++)
@@ -213,10 +216,18 @@ test_merge(void)
 	    state_find_counter(m, t, 42) != NULL &&
 	    state_find_counter(m, t, 42)->value == 29,
 	    "a counter given three times: the last added kept");
-	for (i = 0, good = 0; t != NULL && i < 40; i++)
-		good += i % 13 == 3 || (state_find_counter(m, t, 1000 - i) &&
-		    state_find_counter(m, t, 1000 - i)->value == i);
-	is_int(good, 40, "and the other 37 counters each found");
+	for (i = 0, good = 0; t != NULL && i < 40; i++) {
+		const struct state_counter *v = state_find_counter(m, t,
+		    i % 13 == 3 ? 42 : 1000 - i);
+
+		if (i % 13 == 3 && i != 29)
+			good++;
+		else
+			good += v != NULL && v->value == i &&
+			    state_counter_disc(m, v) == (i % 2 ? 0 : 100 + i);
+	}
+	is_int(good, 40, "and the other 37 counters each found, each with its "
+	    "discontinuity time or none");
 	state_close(a);
 	state_close(b);
 	state_close(m);
@@ -537,8 +548,8 @@ test_corrupt(void)
 	    "2^60 targets in the header");
 	ok(patched(bad, good, n, 40, 1ull << 40, 8, "impossible counts"),
 	    "2^40 counters in the header");
-	ok(patched(bad, good, n, 48, 3000, 8, "impossible counts"),
-	    "an index that is not a power of two");
+	ok(patched(bad, good, n, 48, 60, 8, "impossible counts"),
+	    "an index no larger than the targets");
 	ok(patched(bad, good, n, 40, 1000000, 8, "truncated"),
 	    "a million counters in a small file: truncated");
 	ok(patched(bad, good, n, 56, n - 1, 8, "truncated"),
