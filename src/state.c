@@ -302,11 +302,12 @@ state_key_is(const struct state_target *t, const struct state_key *k)
 	    t->ident == k->ident && memcmp(t->addr, k->addr, 16) == 0;
 }
 
-/* Where hash h falls among nslots (any number of them). */
+/* Where hash h (mixed: every bit counts) falls among nslots (any number
+ * of them; a division, the same on every platform). */
 static uint64_t
 state_slot(uint64_t h, uint64_t nslots)
 {
-	return (uint64_t)(((unsigned __int128)h * nslots) >> 64);
+	return h % nslots;
 }
 
 /* Order of keys (the file's target order): address, family, port, ident. */
@@ -938,7 +939,9 @@ state_fp_slot(const struct state_builder *b, const uint8_t *e)
 	return slot;
 }
 
-/* Twice the room in b's entry table (rehashing every entry in s). */
+/* Room in b's entry table for one more entry, at most half full
+ * (rehashing every entry in s; after a write dropped the table, it is
+ * made again here). */
 static void
 state_fp_grow(struct state_builder *b)
 {
@@ -946,7 +949,10 @@ state_fp_grow(struct state_builder *b)
 	uint16_t n;
 
 	free(b->ht);
-	b->nht = b->nht == 0 ? 1024 : b->nht * 2;
+	if (b->nht < 1024)
+		b->nht = 1024;
+	while (2 * (b->nent + 1) > b->nht)
+		b->nht *= 2;
 	b->ht = xcalloc(b->nht, sizeof *b->ht);
 	for (off = 0; off < b->s.len; off += 4 + (size_t)n) {
 		memcpy(&n, b->s.data + off + 2, 2);
@@ -1229,28 +1235,42 @@ struct state_out {
 	struct buf	 b;
 };
 
+/* All n bytes of p to w's file, unless it already failed. */
+static void
+state_out_write(struct state_out *w, const void *p, size_t n)
+{
+	size_t	off = 0;
+	ssize_t	k;
+
+	while (w->err == 0 && off < n) {
+		k = write(w->fd, (const uint8_t *)p + off, n - off);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			w->err = k < 0 ? errno : EIO;
+		else
+			off += (size_t)k;
+	}
+}
+
 static void
 state_out_flush(struct state_out *w)
 {
-	size_t	off = 0;
-	ssize_t	n;
-
-	while (w->err == 0 && off < w->b.len) {
-		n = write(w->fd, w->b.data + off, w->b.len - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			w->err = n < 0 ? errno : EIO;
-		else
-			off += (size_t)n;
-	}
+	state_out_write(w, w->b.data, w->b.len);
 	w->b.len = 0;
 }
 
+/* Bytes into the file and its sum: small ones through a 1 MiB buffer,
+ * large ones (the index, the strings) straight, never copied. */
 static void
 state_out_add(struct state_out *w, const void *p, size_t n)
 {
 	state_sum_add(&w->sum, p, n);
+	if (n >= (1 << 20)) {
+		state_out_flush(w);
+		state_out_write(w, p, n);
+		return;
+	}
 	buf_add(&w->b, p, n);
 	if (w->b.len >= (1 << 20))
 		state_out_flush(w);
@@ -1315,6 +1335,9 @@ state_out_body(struct state_out *w, struct state_builder *b,
 	uint32_t		*o, *idx;
 	size_t			 n, i;
 
+	free(b->ht);		/* made again if fields are added later */
+	b->ht = NULL;
+	b->nht = 0;
 	o = state_builder_order(b, &n);
 	h->ntargets = n;
 	h->nslots = n + n / 2 + 1;

@@ -562,6 +562,53 @@ test_corrupt(void)
 	free(bad);
 }
 
+/* Fingerprints added after a write (which drops the builder's table of
+ * entries): still found, still shared. */
+static void
+test_fp_after_write(void)
+{
+	static const char	 obj[] = "1.3.6.1.4.1.99999";
+	struct state_builder	*b = state_builder_new();
+	struct state		*st = NULL;
+	struct state_key	 k;
+	char			*path = path_in("fp.state"), *cause = NULL;
+	const char		*fp;
+	uint8_t			*data;
+	size_t			 n = 0, len, i, seen = 0, good = 0;
+
+	for (i = 0; i < 3; i++) {
+		if (i == 2)
+			state_builder_write(b, path, &cause);
+		key_of(i, &k);
+		state_builder_add_target(b, &k,
+		    &(struct state_target){ .poll_ns = 1 });
+		state_builder_add_fingerprint(b, FP_OBJ, obj, strlen(obj));
+		state_builder_add_fingerprint(b, FP_NAME, i == 2 ? "c" : "ab",
+		    i == 2 ? 1 : 2);
+	}
+	is_int(state_builder_write(b, path, &cause), 0, "written twice, a "
+	    "target added between");
+	data = get_file(path, &n);
+	for (i = 0; data != NULL && i + strlen(obj) <= n; i++)
+		seen += memcmp(data + i, obj, strlen(obj)) == 0;
+	is_int(seen, 1, "the entry the three share: stored once");
+	if (state_open_read(path, &st, &cause) == 0) {
+		for (i = 0; i < 3; i++) {
+			key_of(i, &k);
+			fp = state_fingerprint(st, state_find_target(st, &k),
+			    FP_NAME, &len);
+			good += fp != NULL && len == (i == 2 ? 1 : 2) &&
+			    memcmp(fp, i == 2 ? "c" : "ab", len) == 0;
+		}
+		state_close(st);
+	}
+	is_int(good, 3, "each target's own name read back");
+	free(data);
+	free(cause);
+	free(path);
+	state_builder_free(b);
+}
+
 static void
 test_keys(void)
 {
@@ -609,6 +656,7 @@ main(void)
 	test_atomic();
 	test_killed_writer();
 	test_corrupt();
+	test_fp_after_write();
 	cmd = xasprintf("rm -rf %s", dir);
 	if (system(cmd) != 0)
 		printf("# cannot remove %s\n", dir);
