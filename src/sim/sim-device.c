@@ -4,11 +4,16 @@
  * by a hash of its address, and the value of every object in sim-mib.c,
  * computed when asked from the address, the instance and the time.
  *
- * Nothing is stored per device.  Strings depend only on the address;
- * sysUpTime and the interface counters grow with the time since the sim
- * started (from a per-address starting point), so two polls a few
+ * Nothing is stored per device.  Strings depend only on the address
+ * (and --swapped); sysUpTime and the counters grow with the sim's clock
+ * (hundredths of a second: --clock-start, plus the time since the sim
+ * started) from a per-address starting point, so two polls a few
  * seconds apart see plausible deltas, and ifInOctets is always
- * ifHCInOctets mod 2^32.
+ * ifHCInOctets mod 2^32.  Counters and sysUpTime read the same clock in
+ * the same request, so a rate computed from their deltas is exact to the
+ * tick.  --counter-rate, --counter-start and --restarted replace the
+ * per-address rates and starting points with documented ones, for tests
+ * that check what a poller computes between runs.
  */
 #include "config.h"
 
@@ -24,6 +29,7 @@
 #define SIM_SALT_SERIAL		0x7365720000000004ULL
 #define SIM_SALT_IF		0x6966000000000005ULL
 #define SIM_SALT_SNMP		0x736e6d7000000006ULL
+#define SIM_SALT_SWAP		0x7377617000000007ULL
 
 #define SIM_OIDV(...)	{ __VA_ARGS__ }, \
 	sizeof((uint32_t[]){ __VA_ARGS__ }) / sizeof(uint32_t)
@@ -105,6 +111,7 @@ static const uint32_t sim_zero_oid[] = { 0, 0 };
 
 unsigned	sim_interfaces = 4;
 uint64_t	sim_start_ns;
+struct sim_state sim_state;
 
 size_t
 sim_models_count(void)
@@ -112,14 +119,28 @@ sim_models_count(void)
 	return SIM_NMODELS;
 }
 
+/* Device a as this run has it: its model (the next one in the table
+ * when --swapped names it), and when it booted: 10 s to 90 days before
+ * the clock's 0, or when this sim started if --restarted names it. */
 void
 sim_device_init(struct sim_device *d, const struct sim_addr *a)
 {
+	size_t	 m = sim_hash(a->id, SIM_SALT_MODEL) % SIM_NMODELS;
+
 	d->addr = *a;
-	d->model = &sim_models[sim_hash(a->id, SIM_SALT_MODEL) % SIM_NMODELS];
-	/* up for 10 s to 90 days before the sim started */
+	d->swapped = sim_state.swapped.n > 0 &&
+	    sim_addr_list_has(&sim_state.swapped, a);
+	d->model = &sim_models[d->swapped ? (m + 1) % SIM_NMODELS : m];
+	d->fresh = sim_state.restarted.n > 0 &&
+	    sim_addr_list_has(&sim_state.restarted, a);
+	if (d->fresh) {
+		d->uptime_offset = 0;
+		d->boot = sim_state.clock_start;
+		return;
+	}
 	d->uptime_offset = 1000 + sim_hash(a->id, SIM_SALT_UPTIME) %
 	    (90ULL * 86400 * 100);
+	d->boot = 0;
 }
 
 const char *
@@ -173,21 +194,24 @@ sim_value_oid(struct sim_value *v, const uint32_t *oid, size_t len)
 	v->oidlen = len;
 }
 
-/* Hundredths of a second since the sim started. */
+/* Hundredths of a second device d has counted since it booted: the
+ * sim's clock (--clock-start plus the time since the sim started) less
+ * the clock at its boot. */
 static uint64_t
-sim_ticks(uint64_t now_ns)
+sim_ticks(const struct sim_device *d, uint64_t now_ns)
 {
-	return now_ns > sim_start_ns ? (now_ns - sim_start_ns) / 10000000 : 0;
+	uint64_t	 run = now_ns > sim_start_ns ?
+			    (now_ns - sim_start_ns) / 10000000 : 0;
+
+	return sim_state.clock_start + run - d->boot;
 }
 
-/* base + rate per second x elapsed time, without overflowing. */
+/* base + floor(rate per second x ticks / 100), modulo 2^64: exact while
+ * rate x 99 fits in 64 bits. */
 static uint64_t
-sim_grow(uint64_t base, uint64_t rate, uint64_t now_ns)
+sim_grow(uint64_t base, uint64_t rate, uint64_t ticks)
 {
-	uint64_t	 ms = now_ns > sim_start_ns ?
-			    (now_ns - sim_start_ns) / 1000000 : 0;
-
-	return base + rate * (ms / 1000) + rate * (ms % 1000) / 1000;
+	return base + rate * (ticks / 100) + rate * (ticks % 100) / 100;
 }
 
 static void
@@ -195,6 +219,7 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
     struct sim_value *v)
 {
 	uint64_t	 h = sim_hash(d->addr.id, SIM_SALT_SITE);
+	uint64_t	 ticks = sim_ticks(d, now_ns);
 
 	switch (col) {
 	case SIM_SYSDESCR:
@@ -204,8 +229,8 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
 		sim_value_oid(v, d->model->objectid, d->model->objectidlen);
 		break;
 	case SIM_SYSUPTIME:
-		sim_value_uint(v, SIM_TIMETICKS, (d->uptime_offset +
-		    sim_ticks(now_ns)) & 0xffffffffULL);
+		sim_value_uint(v, SIM_TIMETICKS, (d->uptime_offset + ticks) &
+		    0xffffffffULL);
 		break;
 	case SIM_SYSCONTACT:
 		sim_value_str(v, sim_contacts[h % 4]);
@@ -231,45 +256,72 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
 		sim_value_int(v, sim_interfaces);
 		break;
 	default:
-		sim_value_uint(v, SIM_COUNTER32, sim_grow(h >> 40,
-		    col == SIM_SNMPINBADCOMMUNITYNAMES ? 0 : 3 + h % 7,
-		    now_ns) & 0xffffffffULL);
+		sim_value_uint(v, SIM_COUNTER32, sim_grow(d->fresh ? 0 :
+		    h >> 40, col == SIM_SNMPINBADCOMMUNITYNAMES ? 0 :
+		    3 + h % 7, ticks) & 0xffffffffULL);
 		if (col == SIM_SNMPENABLEAUTHENTRAPS)
 			sim_value_int(v, 2);
 		break;
 	}
 }
 
-/* One interface's traffic, fixed by the address and the ifIndex. */
+/* One interface's traffic, fixed by the address and the ifIndex (or by
+ * --counter-rate, --counter-start and --restarted), at one time. */
 struct sim_ifstate {
 	uint64_t	 h;
 	bool		 admin_up;
 	bool		 oper_up;
+	uint64_t	 ticks;		/* counted since the device booted */
+	uint64_t	 in_base;	/* octets at boot */
+	uint64_t	 out_base;
 	uint64_t	 in_rate;	/* octets/s */
 	uint64_t	 out_rate;
 	uint64_t	 in_size;	/* average packet size */
 	uint64_t	 out_size;
 };
 
+/* The octet counters' starting points and rates: snmpfleet-sim(1),
+ * TIME AND COUNTERS, gives them as formulas. */
 static void
-sim_ifstate(const struct sim_device *d, uint32_t i, struct sim_ifstate *s)
+sim_ifstate_octets(const struct sim_device *d, uint32_t i,
+    struct sim_ifstate *s)
+{
+	if (d->fresh)
+		s->in_base = s->out_base = 0;
+	else if (sim_state.has_start)
+		s->in_base = s->out_base = sim_state.counter_start;
+	else {
+		s->in_base = (s->h & 0xffffffffffULL) << 4;
+		s->out_base = (s->h >> 24) << 4;
+	}
+	if (sim_state.has_rate) {
+		s->in_rate = sim_state.counter_rate * i;
+		s->out_rate = 2 * sim_state.counter_rate * i;
+	} else {
+		s->in_rate = s->oper_up ? 1000 + (s->h >> 8) % 50000000 : 0;
+		s->out_rate = s->oper_up ? 1000 + (s->h >> 20) % 30000000 : 0;
+	}
+}
+
+static void
+sim_ifstate(const struct sim_device *d, uint32_t i, uint64_t now_ns,
+    struct sim_ifstate *s)
 {
 	s->h = sim_hash(d->addr.id ^ ((uint64_t)i << 40), SIM_SALT_IF);
 	s->admin_up = i == 1 || s->h % 16 != 0;
 	s->oper_up = s->admin_up && (i == 1 || s->h % 8 != 1);
-	s->in_rate = s->oper_up ? 1000 + (s->h >> 8) % 50000000 : 0;
-	s->out_rate = s->oper_up ? 1000 + (s->h >> 20) % 30000000 : 0;
+	s->ticks = sim_ticks(d, now_ns);
+	sim_ifstate_octets(d, i, s);
 	s->in_size = 200 + (s->h >> 32) % 1200;
 	s->out_size = 200 + (s->h >> 44) % 1200;
 }
 
 /* ifHCInOctets (6) .. ifHCOutBroadcastPkts (13), as 64-bit values. */
 static uint64_t
-sim_ifcounter(const struct sim_ifstate *s, unsigned hc, uint64_t now_ns)
+sim_ifcounter(const struct sim_ifstate *s, unsigned hc)
 {
-	uint64_t	 in = sim_grow((s->h & 0xffffffffffULL) << 4,
-			    s->in_rate, now_ns);
-	uint64_t	 out = sim_grow((s->h >> 24) << 4, s->out_rate, now_ns);
+	uint64_t	 in = sim_grow(s->in_base, s->in_rate, s->ticks);
+	uint64_t	 out = sim_grow(s->out_base, s->out_rate, s->ticks);
 
 	switch (hc) {
 	case 6:
@@ -305,7 +357,7 @@ sim_value_if(const struct sim_device *d, unsigned col, uint32_t i,
 	struct sim_ifstate	 s;
 	const uint64_t		 m32 = 0xffffffffULL;
 
-	sim_ifstate(d, i, &s);
+	sim_ifstate(d, i, now_ns, &s);
 	switch (col) {
 	case 1:
 		sim_value_int(v, i);
@@ -339,21 +391,22 @@ sim_value_if(const struct sim_device *d, unsigned col, uint32_t i,
 		sim_value_int(v, s.oper_up ? 1 : 2);
 		break;
 	case 9:
-		sim_value_uint(v, SIM_TIMETICKS, s.h % d->uptime_offset);
+		sim_value_uint(v, SIM_TIMETICKS, d->fresh ? 0 :
+		    s.h % d->uptime_offset);
 		break;
 	case 10: case 11: case 16: case 17:
 		sim_value_uint(v, SIM_COUNTER32, sim_ifcounter(&s,
-		    col == 10 ? 6 : col == 11 ? 7 : col == 16 ? 10 : 11,
-		    now_ns) & m32);
+		    col == 10 ? 6 : col == 11 ? 7 : col == 16 ? 10 : 11) & m32);
 		break;
 	case 12: case 18:
 		sim_value_uint(v, SIM_COUNTER32, (sim_ifcounter(&s,
-		    col == 12 ? 8 : 12, now_ns) + sim_ifcounter(&s,
-		    col == 12 ? 9 : 13, now_ns)) & m32);
+		    col == 12 ? 8 : 12) + sim_ifcounter(&s,
+		    col == 12 ? 9 : 13)) & m32);
 		break;
 	case 13: case 14: case 19: case 20:
-		sim_value_uint(v, SIM_COUNTER32, sim_grow(s.h >> 50,
-		    s.oper_up ? (s.h >> (col % 8)) % 3 : 0, now_ns) & m32);
+		sim_value_uint(v, SIM_COUNTER32, sim_grow(d->fresh ? 0 :
+		    s.h >> 50, s.oper_up ? (s.h >> (col % 8)) % 3 : 0,
+		    s.ticks) & m32);
 		break;
 	case 15:
 		sim_value_uint(v, SIM_COUNTER32, 0);
@@ -373,19 +426,18 @@ sim_value_ifx(const struct sim_device *d, unsigned col, uint32_t i,
 {
 	struct sim_ifstate	 s;
 
-	sim_ifstate(d, i, &s);
+	sim_ifstate(d, i, now_ns, &s);
 	switch (col) {
 	case 1:
 		sim_ifdescr(d, d->model->ifname, i, v);
 		break;
 	case 2: case 3: case 4: case 5:
 		sim_value_uint(v, SIM_COUNTER32, sim_ifcounter(&s,
-		    col == 2 ? 8 : col == 3 ? 9 : col == 4 ? 12 : 13,
-		    now_ns) & 0xffffffffULL);
+		    col == 2 ? 8 : col == 3 ? 9 : col == 4 ? 12 : 13) &
+		    0xffffffffULL);
 		break;
 	case 6: case 7: case 8: case 9: case 10: case 11: case 12: case 13:
-		sim_value_uint(v, SIM_COUNTER64, sim_ifcounter(&s, col,
-		    now_ns));
+		sim_value_uint(v, SIM_COUNTER64, sim_ifcounter(&s, col));
 		break;
 	case 14:
 		sim_value_int(v, 1);
@@ -411,7 +463,8 @@ sim_value_ifx(const struct sim_device *d, unsigned col, uint32_t i,
 	}
 }
 
-/* A serial number: the model's prefix and 8 characters from the hash. */
+/* A serial number: the model's prefix and 8 characters from the hash
+ * (another hash for a --swapped device). */
 static void
 sim_serial(const struct sim_device *d, uint32_t row, struct sim_value *v)
 {
@@ -420,7 +473,8 @@ sim_serial(const struct sim_device *d, uint32_t row, struct sim_value *v)
 	char			 code[9];
 	int			 k;
 
-	h = sim_hash(d->addr.id + row, SIM_SALT_SERIAL);
+	h = sim_hash(d->addr.id + row, d->swapped ?
+	    SIM_SALT_SERIAL ^ SIM_SALT_SWAP : SIM_SALT_SERIAL);
 	for (k = 0; k < 8; k++) {
 		code[k] = digits[h & 31];
 		h >>= 5;

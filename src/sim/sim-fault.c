@@ -7,12 +7,17 @@
  * hash compared with the percentage), never of --seed or of timing: the
  * same --dead PCT gives the same dead set on every run, and a smaller
  * PCT's set is a subset of a larger one's.  --seed drives only what is
- * random per request (loss, jitter), one generator per thread.
+ * random per request (loss, jitter), one generator per thread.  Lists of
+ * addresses and networks (--dead-list, --restarted, --swapped) live here
+ * too: short, and searched only when not empty.
  */
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "snmpfleet.h"
 
 #include "sim.h"
 
@@ -119,6 +124,84 @@ sim_addr_text(const struct sim_addr *a, char *out, size_t size)
 	return (size_t)(p - out);
 }
 
+/* One "ADDR" or "ADDR/BITS" into p; 0, or -1 if it is neither. */
+static int
+sim_prefix_parse(const char *text, struct sim_prefix *p)
+{
+	char		 tmp[64], *slash, *end;
+	unsigned long	 bits;
+
+	if (strlen(text) >= sizeof tmp)
+		return -1;
+	strcpy(tmp, text);
+	if ((slash = strchr(tmp, '/')) != NULL)
+		*slash++ = '\0';
+	memset(p, 0, sizeof *p);
+	if (inet_pton(AF_INET, tmp, p->bytes) == 1)
+		p->family = AF_INET;
+	else if (inet_pton(AF_INET6, tmp, p->bytes) == 1)
+		p->family = AF_INET6;
+	else
+		return -1;
+	p->bits = p->family == AF_INET ? 32 : 128;
+	if (slash == NULL)
+		return 0;
+	bits = strtoul(slash, &end, 10);
+	if (*slash < '0' || *slash > '9' || *end != '\0' || bits > p->bits)
+		return -1;
+	p->bits = (unsigned)bits;
+	return 0;
+}
+
+/* Add a comma-separated list of addresses and networks ("127.0.0.5",
+ * "127.0.1.0/24", "::1") to l; 0, or -1 (l unchanged) if one entry is
+ * neither, or empty. */
+int
+sim_addr_list_add(struct sim_addr_list *l, const char *text)
+{
+	char		*copy = xstrdup(text), *rest = copy, *w;
+	size_t		 n = l->n;
+	int		 rc = 0;
+
+	while (rc == 0 && (w = strsep(&rest, ",")) != NULL) {
+		l->v = xreallocarray(l->v, n + 1, sizeof *l->v);
+		if (sim_prefix_parse(w, &l->v[n++]) != 0)
+			rc = -1;
+	}
+	free(copy);
+	if (rc == 0)
+		l->n = n;
+	return rc;
+}
+
+/* Is a within p's first p->bits bits? */
+static bool
+sim_prefix_has(const struct sim_prefix *p, const struct sim_addr *a)
+{
+	unsigned	 whole = p->bits / 8, rest = p->bits % 8;
+	uint8_t		 mask;
+
+	if (a->family != p->family ||
+	    memcmp(a->bytes, p->bytes, whole) != 0)
+		return false;
+	if (rest == 0)
+		return true;
+	mask = (uint8_t)(0xff << (8 - rest));
+	return ((a->bytes[whole] ^ p->bytes[whole]) & mask) == 0;
+}
+
+/* Is a in one of l's addresses or networks? */
+bool
+sim_addr_list_has(const struct sim_addr_list *l, const struct sim_addr *a)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->n; i++)
+		if (sim_prefix_has(&l->v[i], a))
+			return true;
+	return false;
+}
+
 static bool
 sim_fault_pick(const struct sim_addr *a, uint64_t salt, double pct)
 {
@@ -127,10 +210,13 @@ sim_fault_pick(const struct sim_addr *a, uint64_t salt, double pct)
 	return sim_hash(a->id, salt) % SIM_PPM < (uint64_t)(pct * 10000 + 0.5);
 }
 
-/* Is this device one of the --dead PCT that never answer? */
+/* Is this device one of the --dead PCT, or on the --dead-list, that
+ * never answer? */
 bool
 sim_fault_dead(const struct sim_faults *f, const struct sim_addr *a)
 {
+	if (f->dead_list.n > 0 && sim_addr_list_has(&f->dead_list, a))
+		return true;
 	return sim_fault_pick(a, SIM_SALT_DEAD, f->dead_pct);
 }
 

@@ -25,15 +25,21 @@
 
 enum sim_opt_id {
 	OPT_BENCH_CODEC = 256,
+	OPT_CLOCK_START,
+	OPT_COUNTER_RATE,
+	OPT_COUNTER_START,
 	OPT_DEAD,
+	OPT_DEAD_LIST,
 	OPT_DURATION,
 	OPT_INTERFACES,
 	OPT_LATENCY,
 	OPT_LOSS,
 	OPT_MAX_SIZE,
 	OPT_PRINT_DEAD,
+	OPT_RESTARTED,
 	OPT_SEED,
 	OPT_SLOW,
+	OPT_SWAPPED,
 };
 
 struct sim_opt {
@@ -47,10 +53,19 @@ struct sim_opt {
 static const struct sim_opt sim_opts[] = {
 	{ "bench-codec", OPT_BENCH_CODEC, "N", "time N encode+decode rounds "
 	  "of this codec and net-snmp's, print ns per request, and exit" },
+	{ "clock-start", OPT_CLOCK_START, "SECONDS", "the sim's clock (uptimes, "
+	  "counters) starts at SECONDS: a later sim continues an earlier "
+	  "one [0]" },
 	{ "community", 'c', "STRING", "the v1/v2c community; requests with "
 	  "another are dropped [public]" },
+	{ "counter-rate", OPT_COUNTER_RATE, "R", "interface i's in octets grow "
+	  "R*i per second, its out octets 2*R*i [a rate per interface]" },
+	{ "counter-start", OPT_COUNTER_START, "N", "every interface's in and "
+	  "out octets are N at clock 0 [a value per interface]" },
 	{ "dead", OPT_DEAD, "PCT", "this share of addresses (a fixed set, "
 	  "chosen by hash) never answers [0]" },
+	{ "dead-list", OPT_DEAD_LIST, "ADDR,...", "these addresses and "
+	  "networks (ADDR/BITS) never answer [none]" },
 	{ "duration", OPT_DURATION, "SECONDS", "exit by itself after SECONDS "
 	  "(0: run until signalled) [0]" },
 	{ "help", 'h', NULL, "show this help and exit" },
@@ -67,12 +82,16 @@ static const struct sim_opt sim_opts[] = {
 	{ "port", 'p', "N", "UDP port to listen on (required; 0: any free "
 	  "port, printed at start)" },
 	{ "print-dead", OPT_PRINT_DEAD, NULL, "read addresses from standard "
-	  "input, print those --dead makes dead, and exit" },
+	  "input, print those --dead or --dead-list makes dead, and exit" },
 	{ "quiet", 'q', NULL, "print nothing at start and exit, only errors "
 	  "(SIGUSR1 still prints the counters)" },
+	{ "restarted", OPT_RESTARTED, "ADDR,...", "these devices booted when "
+	  "this sim started: small sysUpTime, counters from 0 [none]" },
 	{ "seed", OPT_SEED, "N", "seed for --loss and latency jitter [1]" },
 	{ "slow", OPT_SLOW, "PCT:MS", "this share of addresses (chosen by "
 	  "hash) answers MS milliseconds later [0:0]" },
+	{ "swapped", OPT_SWAPPED, "ADDR,...", "these devices were replaced: "
+	  "another model (sysDescr, sysObjectID) and serial [none]" },
 	{ "threads", 't', "N", "threads, each with its own socket "
 	  "(SO_REUSEPORT) [1]" },
 	{ "version", 'V', NULL, "print the program's version and exit" },
@@ -174,6 +193,42 @@ sim_arg_pair(const char *opt, const char *s, double alo, double ahi,
 	free(copy);
 }
 
+/* A list option: add v's addresses and networks to l. */
+static void
+sim_arg_list(const char *opt, const char *v, struct sim_addr_list *l)
+{
+	if (sim_addr_list_add(l, v) != 0)
+		sim_usage_error("--%s: '%s' is not a list of addresses and "
+		    "networks (ADDR or ADDR/BITS, separated by commas)", opt, v);
+}
+
+/* The options that shape the devices' history (sim-device.c). */
+static void
+sim_set_state(int id, const char *name, const char *v)
+{
+	struct sim_state	*st = &sim_state;
+
+	switch (id) {
+	case OPT_CLOCK_START:
+		st->clock_start = 100 * sim_arg_count(name, v, 0, 1000000000);
+		break;
+	case OPT_COUNTER_RATE:
+		st->has_rate = true;
+		st->counter_rate = sim_arg_count(name, v, 0, 10000000000UL);
+		break;
+	case OPT_COUNTER_START:
+		st->has_start = true;
+		st->counter_start = sim_arg_count(name, v, 0, ULONG_MAX);
+		break;
+	case OPT_RESTARTED:
+		sim_arg_list(name, v, &st->restarted);
+		break;
+	case OPT_SWAPPED:
+		sim_arg_list(name, v, &st->swapped);
+		break;
+	}
+}
+
 static void
 sim_set_option(struct sim_args *a, int id, const char *name, const char *v)
 {
@@ -192,6 +247,9 @@ sim_set_option(struct sim_args *a, int id, const char *name, const char *v)
 		break;
 	case OPT_DEAD:
 		f->dead_pct = sim_arg_number(name, v, 0, 100);
+		break;
+	case OPT_DEAD_LIST:
+		sim_arg_list(name, v, &f->dead_list);
 		break;
 	case OPT_DURATION:
 		a->duration = sim_arg_number(name, v, 0, 1e9);
@@ -232,6 +290,9 @@ sim_set_option(struct sim_args *a, int id, const char *name, const char *v)
 		break;
 	case 't':
 		a->cfg.threads = (unsigned)sim_arg_count(name, v, 1, 256);
+		break;
+	default:
+		sim_set_state(id, name, v);
 		break;
 	}
 }

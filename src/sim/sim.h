@@ -68,7 +68,21 @@ struct sim_addr {
 	uint64_t	 id;		/* a hash of the address */
 };
 
+/* a list of addresses and networks (--dead-list, --restarted, --swapped):
+ * meant for a few dozen entries, searched only when it is not empty */
+struct sim_prefix {
+	uint8_t		 family;
+	uint8_t		 bytes[16];
+	unsigned	 bits;		/* prefix length */
+};
+
+struct sim_addr_list {
+	struct sim_prefix	*v;
+	size_t			 n;
+};
+
 struct sim_faults {
+	struct sim_addr_list	 dead_list;	/* --dead-list */
 	double		 dead_pct;
 	double		 loss_pct;
 	double		 slow_pct;
@@ -83,6 +97,9 @@ uint64_t sim_hash(uint64_t, uint64_t);
 void	 sim_addr_set(struct sim_addr *, int, const void *);
 int	 sim_addr_parse(const char *, struct sim_addr *);
 size_t	 sim_addr_text(const struct sim_addr *, char *, size_t);
+int	 sim_addr_list_add(struct sim_addr_list *, const char *);
+bool	 sim_addr_list_has(const struct sim_addr_list *,
+	     const struct sim_addr *);
 bool	 sim_fault_dead(const struct sim_faults *, const struct sim_addr *);
 bool	 sim_fault_slow(const struct sim_faults *, const struct sim_addr *);
 bool	 sim_fault_lost(const struct sim_faults *, uint64_t *);
@@ -150,7 +167,21 @@ struct sim_value {
 struct sim_device {
 	struct sim_addr		 addr;
 	const struct sim_model	*model;
-	uint64_t		 uptime_offset;	/* hundredths of a second */
+	uint64_t		 uptime_offset;	/* sysUpTime at boot, 1/100 s */
+	uint64_t		 boot;		/* clock at boot, 1/100 s */
+	bool			 fresh;		/* counters count from 0 */
+	bool			 swapped;	/* --swapped: another model */
+};
+
+/* what changes between runs: the clock, counter rates, reboots, swaps */
+struct sim_state {
+	uint64_t		 clock_start;	/* --clock-start, 1/100 s */
+	bool			 has_rate;
+	uint64_t		 counter_rate;	/* --counter-rate */
+	bool			 has_start;
+	uint64_t		 counter_start;	/* --counter-start */
+	struct sim_addr_list	 restarted;	/* --restarted */
+	struct sim_addr_list	 swapped;	/* --swapped */
 };
 
 struct sim_model;
@@ -158,6 +189,7 @@ struct sim_obj;
 
 extern unsigned	sim_interfaces;		/* --interfaces */
 extern uint64_t	sim_start_ns;		/* when the sim started */
+extern struct sim_state sim_state;
 
 void	 sim_device_init(struct sim_device *, const struct sim_addr *);
 const char *sim_device_model_name(const struct sim_device *);
