@@ -191,6 +191,8 @@ state_sum_add(struct state_sum *s, const void *data, size_t n)
 	const uint8_t	*p = data;
 	size_t		 k;
 
+	if (n == 0)
+		return;		/* data may be NULL then (no memcpy from it) */
 	s->total += n;
 	if (s->ntail != 0) {
 		k = 32 - s->ntail < n ? 32 - s->ntail : n;
