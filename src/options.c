@@ -1476,10 +1476,11 @@ tk_set_walk_values(struct target_params *p,
 {
 	const struct option_def	*o = tk_option(k);
 	unsigned long		 n;
+	char			 sb[REDACT_MAX];
 
 	if (tk_uint(k, value, &n) != 0) {
 		*cause = xasprintf("bad max-walk-values '%s' (%.0f to %.0f)",
-		    value, o->minimum, o->maximum);
+		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
 		return -1;
 	}
 	p->max_walk_values = n;
@@ -1492,12 +1493,13 @@ tk_set_walk_bytes(struct target_params *p,
     char **cause)
 {
 	const struct option_def	*o = tk_option(k);
+	char			 sb[REDACT_MAX];
 
 	if (parse_size(value, &p->max_walk_bytes) != 0 ||
 	    p->max_walk_bytes < o->minimum ||
 	    p->max_walk_bytes > o->maximum) {
 		*cause = xasprintf("bad max-walk-bytes '%s' (a size of 1k to "
-		    "1024G: N, Nk, NM or NG)", value);
+		    "1024G: N, Nk, NM or NG)", redact_text(value, sb, sizeof sb));
 		return -1;
 	}
 	return 0;

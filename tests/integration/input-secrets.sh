@@ -154,6 +154,11 @@ bad_input "a [credentials] line with ':' for '='" --config "$T/c2.conf" -H 127.0
 printf '%s\n' "[profile p]" "community:comm-$SECRET-6 = x" >"$T/c3.conf"
 bad_input "a [profile] line holding a secret" --config "$T/c3.conf" -H 127.0.0.1
 
+printf '%s\n' "127.0.0.1:$P max-walk-bytes=authpass=auth-$SECRET-9" >"$T/mwb.inv"
+bad_input "a max-walk-bytes value holding a secret" -i "$T/mwb.inv"
+printf '%s\n' "127.0.0.1:$P max-walk-values=privpass:priv-$SECRET-9" >"$T/mwv.inv"
+bad_input "a max-walk-values value holding a secret" -i "$T/mwv.inv"
+
 bad_input "--authpass=SECRET (an unknown option)" "--authpass=auth-$SECRET-7" -H 127.0.0.1
 bad_input "--privpass=SECRET (an unknown option)" "--privpass=priv-$SECRET-7" -H 127.0.0.1
 bad_input "-H 'HOST community=SECRET' (spaces in a spec)" -H "127.0.0.1 community=comm-$SECRET-8"
