@@ -391,6 +391,7 @@ test_atomic(void)
 	    strstr(cause, "/nonexistent/dir/x.tmp") != NULL,
 	    "an unwritable directory: an error with a cause (%s)",
 	    cause ? cause : "none");
+	free(cause);
 	state_builder_free(b);
 	free(tmp);
 	free(d1);
