@@ -278,29 +278,40 @@ rates_record(struct rates *rt, const struct target *t,
 }
 
 /*
- * After a varbind's value in jsonl: ,"delta":N,"rate":R for a counter
- * with a rate, ,"rate":null,"reset":"why" for one without, nothing for
- * anything else.  Formats show varbinds in record order, so the search
- * starts where the last one ended.
+ * The note of varbind v of the record being formatted: its delta and
+ * rate, or why there is none; NULL for anything but a counter.  Formats
+ * show varbinds in record order, so the search starts where the last
+ * one ended.
  */
-void
-rates_json(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
+const struct state_delta *
+rates_note(struct rates *rt, const netsnmp_variable_list *v)
 {
-	const struct state_delta	*d;
-	size_t				 i;
+	size_t	i;
 
 	if (!rates_is_counter(v))
-		return;
+		return NULL;
 	for (i = rt->cursor; i < rt->nnotes && rt->notes[i].v != v; i++)
 		continue;
 	if (i == rt->nnotes) {
 		for (i = 0; i < rt->cursor && rt->notes[i].v != v; i++)
 			continue;
 		if (i == rt->cursor)
-			return;
+			return NULL;
 	}
 	rt->cursor = i + 1;
-	d = &rt->notes[i].d;
+	return &rt->notes[i].d;
+}
+
+/* After a varbind's value in jsonl: ,"delta":N,"rate":R for a counter
+ * with a rate, ,"rate":null,"reset":"why" for one without, nothing for
+ * anything else. */
+void
+rates_json(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
+{
+	const struct state_delta	*d = rates_note(rt, v);
+
+	if (d == NULL)
+		return;
 	if (d->reason == STATE_RATE)
 		buf_printf(b, ",\"delta\":%llu,\"rate\":%.12g",
 		    (unsigned long long)d->delta, d->rate);

@@ -14,7 +14,8 @@
  *   state.c        parse.c (the --state file)
  *   rates.c        state.c (--state as a run uses it: main.c opens and
  *                  finishes it, writer.c notes each record, out-json.c
- *                  shows the notes, pool.c ends a worker's share)
+ *                  and out-influx.c show the notes, pool.c ends a
+ *                  worker's share)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
  */
 #ifndef SNMPFLEET_H
@@ -996,6 +997,8 @@ int	 state_builder_write(struct state_builder *, const char *, char **);
 int	 rates_open(const char *, bool, double, struct rates **, char **);
 void	 rates_record(struct rates *, const struct target *,
 	     const struct result *);
+const struct state_delta *rates_note(struct rates *,
+	     const netsnmp_variable_list *);
 void	 rates_json(struct rates *, const netsnmp_variable_list *,
 	     struct buf *);
 int	 rates_worker_end(struct rates *, char **);

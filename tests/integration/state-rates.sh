@@ -65,6 +65,7 @@ c1=$(field "$T/r1" $A ifInOctets.1 value)
 stop_sim
 SIM_SAME_PORT=$SIM_PORT		# the targets keep their address:port
 cp "$T/st" "$T/st.p2"
+cp "$T/st" "$T/st.inf"
 cp "$T/st" "$T/st.bad"
 cp "$T/st" "$T/st.term"
 
@@ -101,6 +102,17 @@ for h in $A 127.0.0.6; do
 	done
 done
 is "$(field "$T/r2p" $B ifHCInOctets.1 reset)" '"reboot"' "-P 2: the reboot too"
+
+# influx: the same notes as fields
+poll "$T/st.inf" "$T/r2i" -F influx
+is "$?" 0 "run 2 with -F influx exits 0"
+ui=$(sed -n "s/.*host=$A.*sysUpTime\.0=\([0-9]*\)i.*/\1/p" "$T/r2i")
+like "$(grep "host=$A" "$T/r2i")" \
+    "ifHCInOctets\.1_delta=$(( (ui - u1) * R / 100 ))i,ifHCInOctets\.1_rate=1000[ ,]" \
+    "influx: KEY_delta (exact) and KEY_rate fields after the counter"
+like "$(grep "host=$B" "$T/r2i")" 'ifHCInOctets\.1_reset="reboot"' \
+    "influx: KEY_reset=\"reboot\" for the restarted device"
+unlike "$(cat "$T/r2i")" 'ifSpeed\.1_' "influx: a gauge gets no extra field"
 
 # run 3 on the state run 2 wrote: rates again (it was merged and kept)
 poll "$T/st" "$T/r3"
