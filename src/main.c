@@ -39,6 +39,7 @@ struct run {
 	struct writer		 w;
 	struct progress		 progress;
 	struct out_format	*fmt;		/* the run's format object */
+	struct rates		*rates;		/* --state, or NULL */
 };
 
 static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
@@ -582,6 +583,27 @@ main_poll(struct run *r, struct pool *p, struct report *rep)
 	rep->exit_status = main_exit_status(p, &rep->st);
 }
 
+/* --state: the new state in place of the old, unless the run was
+ * interrupted (the old one stays). */
+static void
+main_state_finish(struct run *r, const struct pool *p, struct report *rep)
+{
+	char	*cause;
+
+	if (r->rates == NULL)
+		return;
+	if (p->state_lost != 0 && rep->signo == 0)
+		log_msg(LOG_WARNING, "--state %s: %u worker(s) could not write "
+		    "their share; their targets keep the previous state",
+		    r->cfg.state, p->state_lost);
+	if (rates_finish(r->rates, rep->signo != 0, &cause) != 0) {
+		log_msg(LOG_ERR, "--state %s", cause);
+		free(cause);
+		if (rep->exit_status == 0)
+			rep->exit_status = EXIT_SOME_FAILED;
+	}
+}
+
 static int
 main_run(struct run *r)
 {
@@ -591,6 +613,7 @@ main_run(struct run *r)
 
 	main_pool_setup(r, &p);
 	main_poll(r, &p, &rep);
+	main_state_finish(r, &p, &rep);
 	if (out_finish(r->fmt, &rep, &cause) != 0) {
 		log_msg(LOG_ERR, "%s", cause);
 		rep.exit_status = EXIT_SOME_FAILED;
@@ -758,9 +781,16 @@ main(int argc, char **argv)
 		free(r.cfg.output);	/* a load test: records only to -o FILE */
 		r.cfg.output = xstrdup("/dev/null");
 	}
+	if (r.cfg.state != NULL && (r.cfg.sweep || r.cfg.sweep_rate))
+		die(EXIT_USAGE, "--state and a sweep go one at a time (a "
+		    "sweep polls everything once per level)");
+	if (r.cfg.state != NULL && rates_open(r.cfg.state, r.cfg.state_reset,
+	    r.cfg.max_rate_interval, &r.rates, &cause) != 0)
+		die_with(EXIT_USAGE, "--state ", cause);
 	if ((r.fmt = out_open(r.cfg.format, &r.plan, r.cfg.output,
 	    &cause)) == NULL)
 		die_with(EXIT_USAGE, "", cause);
+	r.fmt->rates = r.rates;
 	if ((r.cfg.sweep || r.cfg.sweep_rate) && out_stages(r.fmt))
 		die(EXIT_USAGE, "-F %s turns one run's records into its output; "
 		    "a sweep writes every level's records (use jsonl, csv, "
@@ -774,6 +804,7 @@ main(int argc, char **argv)
 
 	writer_close(&r.w);
 	out_close(r.fmt);
+	rates_close(r.rates);
 	writer_shared_destroy(r.wshm);
 	pool_shared_destroy(r.pshm);
 	inventory_free(&r.inv);

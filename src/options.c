@@ -200,6 +200,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_uint,
 	  .offset = F(max_oids),
 	  .echo = opt_echo_uint },
+	{ .name = "max-rate-interval",
+	  .argname = "SECONDS",
+	  .defval = "3600",
+	  .minimum = 0, .maximum = 1e7,
+	  .help = "--state: no rate from samples further apart than SECONDS "
+	      "(0: no limit)",
+	  .set = opt_set_seconds,
+	  .offset = F(max_rate_interval),
+	  .echo = opt_echo_double },
 	{ .name = "max-repetitions",
 	  .argname = "N",
 	  .defval = "25",
@@ -351,6 +360,20 @@ const struct option_def options_table[] = {
 	  .set = opt_set_version,
 	  .offset = F(snmp_version),
 	  .echo = opt_echo_version },
+	{ .name = "state",
+	  .argname = "FILE",
+	  .help = "keep each target's counters between runs in FILE and add "
+	      "their delta and rate to records",
+	  .set = opt_set_string,
+	  .offset = F(state),
+	  .echo = opt_echo_string },
+	{ .name = "state-reset",
+	  .defval = "no",
+	  .flags = OPT_CLI_ONLY | OPT_NOARG,
+	  .help = "ignore the --state file (corrupt or not) and start a new one",
+	  .set = opt_set_flag,
+	  .offset = F(state_reset),
+	  .echo = opt_echo_flag },
 	{ .name = "stats-file",
 	  .argname = "FILE",
 	  .help = "write a JSON summary of the run to FILE (atomically)",
@@ -929,6 +952,7 @@ options_free(struct config *cfg)
 	free(cfg->output);
 	free(cfg->lock);
 	free(cfg->stats_file);
+	free(cfg->state);
 	free(cfg->shard);
 	free(cfg->sweep);
 	free(cfg->sweep_rate);

@@ -128,6 +128,35 @@ out_influx_field(struct buf *b, const char *key, size_t keylen,
 	}
 }
 
+/* With --state, after a counter's field: KEY_delta=Ni,KEY_rate=R, or
+ * KEY_reset="why" when there is no rate (rates.c's note). */
+static void
+out_influx_rate(const struct out_format *fmt, struct buf *b,
+    const struct buf *key, const netsnmp_variable_list *v, struct buf *tmp)
+{
+	const struct state_delta	*d = rates_note(fmt->rates, v);
+
+	if (d == NULL)
+		return;
+	tmp->len = 0;
+	buf_add(tmp, key->data, key->len);
+	buf_adds(tmp, d->reason == STATE_RATE ? "_delta" : "_reset");
+	buf_addc(b, ',');
+	out_influx_escape(b, tmp->data, tmp->len, true);
+	if (d->reason != STATE_RATE) {
+		buf_addc(b, '=');
+		out_influx_string(b, state_reason_name(d->reason),
+		    strlen(state_reason_name(d->reason)));
+		return;
+	}
+	buf_printf(b, "=%llu%c,", (unsigned long long)d->delta,
+	    d->delta > INT64_MAX ? 'u' : 'i');
+	tmp->len = key->len;
+	buf_adds(tmp, "_rate");
+	out_influx_escape(b, tmp->data, tmp->len, true);
+	buf_printf(b, "=%.12g", d->rate);
+}
+
 /* The line for one table row (fields after "snmp_TABLE,tags index=..") */
 static void
 out_influx_rows(struct buf *b, const struct target *t,
@@ -204,6 +233,8 @@ out_influx_record(const struct out_format *fmt, struct buf *b,
 				oid_format(v->name, v->name_length, &key);
 			out_influx_field(b, key.data, key.len, v, &tmp,
 			    &nfields);
+			if (fmt->rates != NULL)
+				out_influx_rate(fmt, b, &key, v, &tmp);
 		}
 	}
 	buf_addc(b, ' ');

@@ -8,9 +8,11 @@
 
 #include "snmpfleet.h"
 
-/* {"oid":"1.3...","name":"sysName.0","type":"STRING","value":"x"} */
+/* {"oid":"1.3...","name":"sysName.0","type":"STRING","value":"x"}, and
+ * with --state a counter's delta and rate (rates.c's) */
 static void
-out_json_varbind(struct buf *b, const netsnmp_variable_list *v)
+out_json_varbind(const struct out_format *fmt, struct buf *b,
+    const netsnmp_variable_list *v)
 {
 	size_t	mark;
 
@@ -25,12 +27,15 @@ out_json_varbind(struct buf *b, const netsnmp_variable_list *v)
 		buf_addc(b, '"');
 	buf_addc(b, ',');
 	value_json(v, b);
+	if (fmt->rates != NULL)
+		rates_json(fmt->rates, v, b);
 	buf_addc(b, '}');
 }
 
 /* "values": every GET and walk value, in plan order. */
 static void
-out_json_values(struct buf *b, const struct result *r)
+out_json_values(const struct out_format *fmt, struct buf *b,
+    const struct result *r)
 {
 	const netsnmp_variable_list	*v;
 	size_t				 i;
@@ -44,7 +49,7 @@ out_json_values(struct buf *b, const struct result *r)
 			if (!first)
 				buf_addc(b, ',');
 			first = false;
-			out_json_varbind(b, v);
+			out_json_varbind(fmt, b, v);
 		}
 	}
 	buf_addc(b, ']');
@@ -150,7 +155,7 @@ out_json_record(const struct out_format *fmt, struct buf *b,
 		buf_adds(b, "null");
 	buf_adds(b, ",\"retries\":");
 	buf_add_u64(b, r->retries);
-	out_json_values(b, r);
+	out_json_values(fmt, b, r);
 	out_json_tables(b, r);
 	out_json_tags(b, t->params);
 	buf_adds(b, "}\n");

@@ -93,6 +93,7 @@ out_open(enum format_id f, const struct fetch_plan *plan, const char *output,
 	fmt = xmalloc(sizeof *fmt);
 	*fmt = *out_template(f);
 	fmt->state = NULL;
+	fmt->rates = NULL;
 	fmt->output = output != NULL ? xstrdup(output) : NULL;
 	fmt->records = NULL;
 	if (fmt->open != NULL && fmt->open(fmt, plan, cause) != 0) {

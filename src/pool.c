@@ -31,6 +31,7 @@
 #define POOL_EXIT_OUTPUT	75	/* a worker could not write */
 #define POOL_EXIT_SETUP		76	/* a worker could not start */
 #define POOL_EXIT_STOPPED	77	/* a worker was sent SIGINT/SIGTERM */
+#define POOL_EXIT_STATE		78	/* its --state share went unwritten */
 #define POOL_MAX_ROUNDS		3
 #define POOL_TICK_MS		250
 #define POOL_DEADLINE_GRACE_NS	(2ull * 1000000000u)
@@ -431,8 +432,9 @@ pool_handler(int signo)
 static int
 pool_spawn(struct pool *p, unsigned idx, const sigset_t *oldmask)
 {
-	pid_t	pid;
-	int	status;
+	pid_t	 pid;
+	char	*cause;
+	int	 status;
 
 	fflush(stdout);
 	fflush(stderr);
@@ -451,6 +453,9 @@ pool_spawn(struct pool *p, unsigned idx, const sigset_t *oldmask)
 		if (getppid() != p->parent_pid)
 			_exit(POOL_EXIT_SETUP);
 		status = pool_worker_run(p, idx, false);
+		if (status == 0 && p->fmt->rates != NULL &&
+		    rates_worker_end(p->fmt->rates, &cause) != 0)
+			status = POOL_EXIT_STATE;	/* cause: lost */
 		_exit(status);
 	}
 	p->shm->pids[idx] = pid;
@@ -502,6 +507,10 @@ pool_reap(struct pool *p, const sigset_t *oldmask)
 			if (p->write_error == 0)
 				p->write_error = EIO;
 			atomic_store(&p->shm->stop, 1);
+			continue;
+		}
+		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_STATE) {
+			p->state_lost++;
 			continue;
 		}
 		if (WIFEXITED(st) && WEXITSTATUS(st) == POOL_EXIT_SETUP) {

@@ -4,13 +4,18 @@
  * two files call each other; tests/integration/layering.sh checks):
  *
  *   main.c         options.c inventory.c pool.c writer.c out*.c report.c
- *   pool.c         scheduler.c writer.c progress.c bitmap.c
+ *                  rates.c
+ *   pool.c         scheduler.c writer.c progress.c bitmap.c rates.c
  *   scheduler.c    transports.c fetch.c writer.c (its targets come through
  *                  struct sched_source, from pool.c or a test)
  *   transports.c   transport-v3.c transport-udp.c (struct transport_ops)
  *   transport-v3.c transport-sess.c transport-udp.c usm.c
  *   options.c      usm.c parse.c redact.c out.c
- *   state.c        parse.c (the --state file; main.c will own it)
+ *   state.c        parse.c (the --state file)
+ *   rates.c        state.c (--state as a run uses it: main.c opens and
+ *                  finishes it, writer.c notes each record, out-json.c
+ *                  and out-influx.c show the notes, pool.c ends a
+ *                  worker's share)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
  */
 #ifndef SNMPFLEET_H
@@ -128,6 +133,9 @@ struct config {
 	double		 deadline;	/* seconds, 0: none */
 	double		 target_deadline;
 	char		*stats_file;
+	char		*state;		/* --state FILE, or NULL */
+	bool		 state_reset;
+	double		 max_rate_interval;	/* seconds, 0: no limit */
 	bool		 syslog;
 	char		*shard;		/* "K/N" or "auto/N" */
 	char		*user;		/* SNMPv3, as given (usm.c checks) */
@@ -512,6 +520,7 @@ void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
  * together.  The writer and the pool get it where a format is wanted;
  * its calls get it back first.  out_csv etc. are the templates. */
 struct report;
+struct rates;
 struct out_format {
 	const char	*name;
 	/* out_open: refuse a plan the format cannot show; keep in state
@@ -529,6 +538,7 @@ struct out_format {
 	int		(*finish)(const struct out_format *, const char *,
 			    const char *, const struct report *, char **);
 	void		*state;		/* the format's own, from open */
+	struct rates	*rates;		/* --state: deltas and rates, or NULL */
 	char		*output;	/* the run's: NULL or "-" is stdout */
 	char		*records;	/* where records go: staged, or output */
 };
@@ -843,6 +853,8 @@ struct pool {
 	bool				 overdue;	/* workers stopped at the deadline */
 	unsigned			 crashes;
 	unsigned			 respawns;
+	unsigned			 state_lost;	/* workers whose --state
+							   partial went unwritten */
 	bool				 respawned[POOL_MAX_WORKERS];
 	unsigned			 round;
 	unsigned			 alive;
@@ -953,6 +965,8 @@ const struct state_target *state_find_target(const struct state *,
 	     const struct state_key *);
 const struct state_counter *state_find_counter(const struct state *,
 	     const struct state_target *, uint64_t);
+const struct state_counter *state_target_counter(const struct state *,
+	     const struct state_target *, uint32_t);
 uint32_t state_counter_disc(const struct state *,
 	     const struct state_counter *);
 const char *state_fingerprint(const struct state *,
@@ -972,6 +986,24 @@ int	 state_builder_write_temp(struct state_builder *, const char *,
 	     char **, char **);
 int	 state_commit(const char *, const char *, char **);
 int	 state_builder_write(struct state_builder *, const char *, char **);
+
+/* rates.c — --state as a run uses it: the last run's state, opened
+ * read-only before the fork (workers inherit the mapping); per record,
+ * the delta and rate of every Counter32/Counter64 varbind against it
+ * (formats show them with rates_json) and the record's own sample
+ * collected for the next run; each worker's samples written to a
+ * partial file next to the state at its end; the parent merges the
+ * partials (and the old targets it did not poll) into the new state. */
+int	 rates_open(const char *, bool, double, struct rates **, char **);
+void	 rates_record(struct rates *, const struct target *,
+	     const struct result *);
+const struct state_delta *rates_note(struct rates *,
+	     const netsnmp_variable_list *);
+void	 rates_json(struct rates *, const netsnmp_variable_list *,
+	     struct buf *);
+int	 rates_worker_end(struct rates *, char **);
+int	 rates_finish(struct rates *, bool, char **);
+void	 rates_close(struct rates *);
 
 /* sweep.c — --sweep and --sweep-rate: one run per level, compared */
 struct sweep_row {

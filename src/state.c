@@ -761,6 +761,14 @@ state_find_counter(const struct state *st, const struct state_target *t,
 	return NULL;
 }
 
+/* A target's j-th counter (j < t->ncounters), in OID hash order. */
+const struct state_counter *
+state_target_counter(const struct state *st, const struct state_target *t,
+    uint32_t j)
+{
+	return &st->counters[t->first + j];
+}
+
 /* The discontinuity time kept with a counter of st (STATE_HAS_DISC),
  * else 0 (binary search of the discs). */
 uint32_t

@@ -473,6 +473,8 @@ writer_record(struct writer *w, const struct out_format *fmt,
 
 	if (w->pending_since == 0)
 		w->pending_since = clock_now_ns();
+	if (fmt->rates != NULL)
+		rates_record(fmt->rates, t, r);
 	fmt->record(fmt, &w->pending, t, r);
 	if (!w->is_file && before != 0 && w->pending.len > PIPE_BUF)
 		writer_emit(w, before);

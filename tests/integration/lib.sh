@@ -456,12 +456,14 @@ need_sim() {
 # a --duration is given.  Exports SIM_PORT, SIM_PID and SIM_LOG (its
 # stderr: the start-up line and counter lines).  Call it directly, not in
 # $(...), so that cleanup can stop it; it may be called again for a
-# second sim (save the first one's SIM_* first).
+# second sim (save the first one's SIM_* first).  With SIM_SAME_PORT
+# set, that port is used (a second sim where the first one was, for
+# tests whose targets must keep their address:port).
 start_sim() {
 	local try port log i
 	need_sim
 	for ((try = 1; try <= 10; try++)); do
-		port=$(random_port 20000 60000) || continue
+		port=${SIM_SAME_PORT:-$(random_port 20000 60000)} || continue
 		log=$LIB_TMP/sim.$port.log
 		"$SNMPFLEET_SIM" --duration 900 "$@" --port "$port" \
 		    </dev/null >"$log.out" 2>"$log" &

@@ -1,0 +1,441 @@
+/*
+ * rates.c — --state as a run uses it.  The parent opens the last run's
+ * state read-only before the fork (workers inherit the mapping).  For
+ * each record, every Counter32/Counter64 varbind gets a note: its delta
+ * and rate against the last run's value (state_delta), or why there is
+ * none; formats show the notes with rates_json, so the arithmetic lives
+ * here once.  The same record's sample (poll time, answered, sysUpTime,
+ * counters) goes into this process's builder, which a worker writes to
+ * a partial file next to the state at its end; the parent merges the
+ * old state and the partials into the new state, written atomically.
+ * Nothing here runs unless --state was given.
+ */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "snmpfleet.h"
+
+
+struct rates_note {			/* one counter varbind of the record */
+	const netsnmp_variable_list	*v;
+	struct state_delta		 d;
+};
+
+struct rates {
+	char			*path;
+	struct state		*old;		/* NULL: first run or reset */
+	bool			 reset;
+	uint64_t		 max_ns;	/* 0: no limit */
+	pid_t			 parent;	/* names the run's partials */
+	struct state_builder	*b;		/* this process's samples */
+	struct rates_note	*notes;		/* the current record's */
+	size_t			 nnotes, capnotes, cursor;
+	uint64_t		 nrecords;	/* records sampled here */
+};
+
+static const oid rates_uptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
+
+/* Can a file be made next to path (the state's temporary files and
+ * partials go there)?  0, or -1 with *cause. */
+static int
+rates_check_dir(const char *path, char **cause)
+{
+	char	*name = xasprintf("%s.tmp.XXXXXX", path);
+	int	 fd;
+
+	if ((fd = mkstemp(name)) < 0) {
+		*cause = xasprintf("%s: cannot write there: %s", path,
+		    strerror(errno));
+		free(name);
+		return -1;
+	}
+	close(fd);
+	unlink(name);
+	free(name);
+	return 0;
+}
+
+/*
+ * Open --state path for a run: the last state (a missing file is a
+ * first run; reset ignores it), and a check that the new one can be
+ * written.  Before the fork.  0 with *out, or -1 with *cause.
+ */
+int
+rates_open(const char *path, bool reset, double max_interval,
+    struct rates **out, char **cause)
+{
+	struct rates	*rt;
+	char		*why;
+
+	if (rates_check_dir(path, cause) != 0)
+		return -1;
+	rt = xcalloc(1, sizeof *rt);
+	rt->path = xstrdup(path);
+	rt->reset = reset;
+	rt->max_ns = (uint64_t)(max_interval * 1e9);
+	rt->parent = getpid();
+	if (!reset && access(path, F_OK) == 0 &&
+	    state_open_read(path, &rt->old, &why) != 0) {
+		*cause = xasprintf("%s (--state-reset starts a new state)",
+		    why);
+		free(why);
+		rates_close(rt);
+		return -1;
+	}
+	rt->b = state_builder_new();
+	*out = rt;
+	return 0;
+}
+
+/* Who a target is between runs: its credentials and tags, hashed. */
+static uint64_t
+rates_ident(const struct target_params *p)
+{
+	struct buf	b;
+	uint64_t	h;
+	size_t		i;
+
+	buf_init(&b);
+	buf_printf(&b, "%ld", p->snmp_version);
+	buf_addc(&b, '\0');
+	buf_adds(&b, p->community ? p->community : "");
+	buf_addc(&b, '\0');
+	buf_adds(&b, p->user ? p->user : "");
+	buf_addc(&b, '\0');
+	buf_adds(&b, p->context ? p->context : "");
+	for (i = 0; i < 2 * p->ntags; i++) {
+		buf_addc(&b, '\0');
+		buf_adds(&b, p->tags[i]);
+	}
+	h = parse_hash_bytes(b.data, b.len);
+	buf_free(&b);
+	return h;
+}
+
+static bool
+rates_is_counter(const netsnmp_variable_list *v)
+{
+	return v->type == ASN_COUNTER || v->type == ASN_COUNTER64;
+}
+
+static uint64_t
+rates_value(const netsnmp_variable_list *v)
+{
+	if (v->type == ASN_COUNTER64)
+		return ((uint64_t)v->val.counter64->high << 32) |
+		    (uint64_t)(uint32_t)v->val.counter64->low;
+	return (uint32_t)*v->val.integer;
+}
+
+/* The record's sysUpTime.0, if it polled it: true with *up. */
+static bool
+rates_uptime(const struct result *r, uint32_t *up)
+{
+	const netsnmp_variable_list	*v;
+	size_t				 i;
+
+	for (i = 0; i < r->nparts; i++) {
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
+			if (v->type == ASN_TIMETICKS && snmp_oid_compare(v->name,
+			    v->name_length, rates_uptime_oid,
+			    OID_LENGTH(rates_uptime_oid)) == 0) {
+				*up = (uint32_t)*v->val.integer;
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+/* The last run's target of key k, or NULL. */
+static const struct state_target *
+rates_prev(const struct rates *rt, const struct state_key *k)
+{
+	return rt->old != NULL ? state_find_target(rt->old, k) : NULL;
+}
+
+static void
+rates_add_note(struct rates *rt, const netsnmp_variable_list *v,
+    const struct state_delta *d)
+{
+	if (rt->nnotes == rt->capnotes) {
+		rt->capnotes = rt->capnotes ? 2 * rt->capnotes : 16;
+		rt->notes = xreallocarray(rt->notes, rt->capnotes,
+		    sizeof *rt->notes);
+	}
+	rt->notes[rt->nnotes].v = v;
+	rt->notes[rt->nnotes++].d = *d;
+}
+
+/* One counter varbind: its note against the last run's value, and its
+ * sample into the builder. */
+static void
+rates_counter(struct rates *rt, const struct state_target *prev,
+    const struct state_sample *cur0, const netsnmp_variable_list *v)
+{
+	struct state_sample		 cur = *cur0, was;
+	struct state_counter		 c;
+	const struct state_counter	*pc = NULL;
+	struct state_delta		 d;
+	uint64_t			 h = state_oid_hash(v->name,
+					     v->name_length);
+	enum state_type			 type = v->type == ASN_COUNTER64 ?
+					     STATE_COUNTER64 : STATE_COUNTER32;
+
+	cur.value = rates_value(v);
+	if (prev != NULL)	/* answered then, or carried since */
+		pc = state_find_counter(rt->old, prev, h);
+	if (pc != NULL && pc->type == type) {
+		memset(&was, 0, sizeof was);
+		was.value = pc->value;
+		was.time_ns = prev->poll_ns;
+		was.has_uptime = (prev->flags & STATE_HAS_UPTIME) != 0;
+		was.uptime = prev->uptime;
+		state_delta(&was, &cur, type, rt->max_ns, &d);
+	} else
+		state_delta(NULL, &cur, type, rt->max_ns, &d);
+	rates_add_note(rt, v, &d);
+	memset(&c, 0, sizeof c);
+	c.oid_hash = h;
+	c.type = type;
+	c.value = cur.value;
+	state_builder_add_counter(rt->b, &c);
+}
+
+/* A target that did not answer: what the last run knew of it stays
+ * (so the next answer still has a previous value), one more missed. */
+static void
+rates_carry(struct rates *rt, const struct state_key *k,
+    const struct state_target *prev, uint64_t now)
+{
+	const struct state_counter	*c;
+	struct state_target		 t;
+	uint32_t			 j;
+
+	if (prev == NULL) {
+		memset(&t, 0, sizeof t);
+		t.poll_ns = now;
+		t.missed = 1;
+		state_builder_add_target(rt->b, k, &t);
+		return;
+	}
+	t = *prev;
+	if (t.missed < UINT16_MAX)
+		t.missed++;
+	state_builder_add_target(rt->b, k, &t);
+	for (j = 0; j < prev->ncounters; j++) {
+		c = state_target_counter(rt->old, prev, j);
+		state_builder_add_counter_disc(rt->b, c,
+		    state_counter_disc(rt->old, c));
+	}
+}
+
+/*
+ * A record about to be formatted: a note for each of its counters (for
+ * rates_json) and its sample into this process's builder.  A target
+ * that did not answer (timeout, deadline) keeps its last sample.
+ */
+void
+rates_record(struct rates *rt, const struct target *t,
+    const struct result *r)
+{
+	const netsnmp_variable_list	*v;
+	const struct state_target	*prev;
+	struct state_target		 rec;
+	struct state_sample		 cur;
+	struct state_key		 k;
+	size_t				 i;
+
+	rt->nnotes = rt->cursor = 0;
+	rt->nrecords++;
+	state_key_from_sockaddr(&k, (const struct sockaddr *)&t->addr,
+	    rates_ident(t->params));
+	prev = rates_prev(rt, &k);
+	if (r->status == RES_TIMEOUT || r->status == RES_DEADLINE) {
+		rates_carry(rt, &k, prev, r->done_ns);
+		return;
+	}
+	memset(&rec, 0, sizeof rec);
+	memset(&cur, 0, sizeof cur);
+	rec.poll_ns = cur.time_ns = r->done_ns;
+	rec.flags = STATE_ANSWERED;
+	if (rates_uptime(r, &rec.uptime)) {
+		rec.flags |= STATE_HAS_UPTIME;
+		cur.has_uptime = true;
+		cur.uptime = rec.uptime;
+	}
+	state_builder_add_target(rt->b, &k, &rec);
+	for (i = 0; i < r->nparts; i++)
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable)
+			if (rates_is_counter(v))
+				rates_counter(rt, prev, &cur, v);
+}
+
+/*
+ * The note of varbind v of the record being formatted: its delta and
+ * rate, or why there is none; NULL for anything but a counter.  Formats
+ * show varbinds in record order, so the search starts where the last
+ * one ended.
+ */
+const struct state_delta *
+rates_note(struct rates *rt, const netsnmp_variable_list *v)
+{
+	size_t	i;
+
+	if (!rates_is_counter(v))
+		return NULL;
+	for (i = rt->cursor; i < rt->nnotes && rt->notes[i].v != v; i++)
+		continue;
+	if (i == rt->nnotes) {
+		for (i = 0; i < rt->cursor && rt->notes[i].v != v; i++)
+			continue;
+		if (i == rt->cursor)
+			return NULL;
+	}
+	rt->cursor = i + 1;
+	return &rt->notes[i].d;
+}
+
+/* After a varbind's value in jsonl: ,"delta":N,"rate":R for a counter
+ * with a rate, ,"rate":null,"reset":"why" for one without, nothing for
+ * anything else. */
+void
+rates_json(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
+{
+	const struct state_delta	*d = rates_note(rt, v);
+
+	if (d == NULL)
+		return;
+	if (d->reason == STATE_RATE)
+		buf_printf(b, ",\"delta\":%llu,\"rate\":%.12g",
+		    (unsigned long long)d->delta, d->rate);
+	else
+		buf_printf(b, ",\"rate\":null,\"reset\":\"%s\"",
+		    state_reason_name(d->reason));
+}
+
+/* This process's samples to a partial file of the run, next to the
+ * state: 0, or -1 with *cause. */
+static int
+rates_write_partial(struct rates *rt, char **cause)
+{
+	char	*name;
+	int	 rc;
+
+	if (rt->nrecords == 0)
+		return 0;
+	name = xasprintf("%s.part.%ld.%ld", rt->path, (long)rt->parent,
+	    (long)getpid());
+	rc = state_builder_write(rt->b, name, cause);
+	free(name);
+	return rc;
+}
+
+/* A worker's end (a forked one; not when stopped by a signal): its
+ * samples to its partial file.  0, or -1 with *cause. */
+int
+rates_worker_end(struct rates *rt, char **cause)
+{
+	return rates_write_partial(rt, cause);
+}
+
+/* The run's partial files (and temporary files of partials), as paths. */
+static size_t
+rates_partials(const struct rates *rt, char ***out)
+{
+	char		*copy = xstrdup(rt->path), *copy2 = xstrdup(rt->path);
+	char		*dir = dirname(copy), *prefix, **v = NULL;
+	struct dirent	*de;
+	DIR		*d;
+	size_t		 n = 0, plen;
+
+	prefix = xasprintf("%s.part.%ld.", basename(copy2), (long)rt->parent);
+	plen = strlen(prefix);
+	if ((d = opendir(dir)) != NULL) {
+		while ((de = readdir(d)) != NULL) {
+			if (strncmp(de->d_name, prefix, plen) != 0)
+				continue;
+			v = xreallocarray(v, n + 1, sizeof *v);
+			v[n++] = xasprintf("%s/%s", dir, de->d_name);
+		}
+		closedir(d);
+	}
+	free(prefix);
+	free(copy);
+	free(copy2);
+	*out = v;
+	return n;
+}
+
+/* The old state's targets (unless reset) and every partial's into one
+ * builder, written in place of the state: 0, or -1 with *cause. */
+static int
+rates_merge(struct rates *rt, char **names, size_t n, char **cause)
+{
+	struct state_builder	*m = state_builder_new();
+	struct state		*st;
+	char			*why;
+	size_t			 i;
+	int			 rc;
+
+	if (rt->old != NULL)
+		state_builder_add_file(m, rt->old);
+	for (i = 0; i < n; i++) {
+		if (strstr(names[i] + strlen(rt->path), ".tmp.") != NULL)
+			continue;	/* a killed worker's, unfinished */
+		if (state_open_read(names[i], &st, &why) != 0) {
+			*cause = why;
+			state_builder_free(m);
+			return -1;
+		}
+		state_builder_add_file(m, st);
+		state_close(st);
+	}
+	rc = state_builder_write(m, rt->path, cause);
+	state_builder_free(m);
+	return rc;
+}
+
+/*
+ * The parent's end of the run: unless it was interrupted, the new state
+ * (the old one's targets not polled now, then every sample of this run;
+ * the newest poll of a target wins) replaces the old, atomically.  The
+ * run's partial files go either way.  0, or -1 with *cause.
+ */
+int
+rates_finish(struct rates *rt, bool interrupted, char **cause)
+{
+	char	**names;
+	size_t	  n, i;
+	int	  rc = 0;
+
+	if (!interrupted)
+		rc = rates_write_partial(rt, cause);
+	n = rates_partials(rt, &names);
+	if (!interrupted && rc == 0)
+		rc = rates_merge(rt, names, n, cause);
+	for (i = 0; i < n; i++) {
+		unlink(names[i]);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+void
+rates_close(struct rates *rt)
+{
+	if (rt == NULL)
+		return;
+	state_close(rt->old);
+	state_builder_free(rt->b);
+	free(rt->notes);
+	free(rt->path);
+	free(rt);
+}
