@@ -19,6 +19,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "snmpfleet.h"
 
 
@@ -46,8 +48,18 @@ static const oid rates_uptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
 static int
 rates_check_dir(const char *path, char **cause)
 {
-	char	*name = xasprintf("%s.tmp.XXXXXX", path);
-	int	 fd;
+	char		*name;
+	struct stat	 sb;
+	int		 fd;
+
+	/* the new state is renamed over path: never over a device, a
+	 * directory or a FIFO (as root, --state /dev/null would replace
+	 * the device node) */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		*cause = xasprintf("%s: not a regular file", path);
+		return -1;
+	}
+	name = xasprintf("%s.tmp.XXXXXX", path);
 
 	if ((fd = mkstemp(name)) < 0) {
 		*cause = xasprintf("%s: cannot write there: %s", path,

@@ -1443,7 +1443,7 @@ state_builder_write_temp(struct state_builder *b, const char *path,
 		return -1;
 	}
 	err = state_out_file(fd, b);
-	if (err == 0 && fchmod(fd, 0644) != 0)
+	if (err == 0 && fchmod(fd, 0600) != 0)
 		err = errno;
 	if (err == 0 && fsync(fd) != 0)
 		err = errno;

@@ -135,11 +135,21 @@ is "$(field "$T/rreset" $A ifHCInOctets.1 reset)" '"first"' \
     "--state-reset: every counter is first"
 poll "$T/st.bad" "$T/rafter"
 is "$?" 0 "the state --state-reset wrote reads back"
+is "$(stat -c %a "$T/st.bad")" 600 \
+    "the state file is mode 0600 (it holds a hash of the credentials)"
 
 # --------------------------------------- an unwritable state location
 poll "$T/no/such/dir/st" "$T/rnodir"
 is "$?" 2 "a state in a missing directory: exit 2"
 like "$(cat "$T/rnodir.err")" "no/such/dir/st" "the message names it"
+# the new state is renamed over the path: never over a device node
+poll /dev/null "$T/rdevnull" --state-reset
+is "$?" 2 "--state /dev/null --state-reset: exit 2"
+like "$(cat "$T/rdevnull.err")" "/dev/null: not a regular file" \
+    "the message says it is not a regular file"
+ok "$([ -c /dev/null ]; echo $?)" "/dev/null is still a character device"
+poll "$T" "$T/rdir"
+is "$?" 2 "--state DIRECTORY: exit 2"
 stop_sim
 
 # ------------------------------- SIGTERM: the state stays as it was
