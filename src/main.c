@@ -601,7 +601,9 @@ main_state_finish(struct run *r, const struct pool *p, struct report *rep)
 		free(cause);
 		if (rep->exit_status == 0)
 			rep->exit_status = EXIT_SOME_FAILED;
-	}
+	} else if (r->cfg.changes != NULL && rep->signo == 0)
+		rates_event_counts(r->rates, rep->events);
+	rep->changes = r->cfg.changes != NULL;
 }
 
 static int
@@ -784,9 +786,15 @@ main(int argc, char **argv)
 	if (r.cfg.state != NULL && (r.cfg.sweep || r.cfg.sweep_rate))
 		die(EXIT_USAGE, "--state and a sweep go one at a time (a "
 		    "sweep polls everything once per level)");
+	if (r.cfg.changes != NULL && r.cfg.state == NULL)
+		die(EXIT_USAGE, "--changes needs --state (events compare a run "
+		    "with the last one)");
 	if (r.cfg.state != NULL && rates_open(r.cfg.state, r.cfg.state_reset,
 	    r.cfg.max_rate_interval, &r.rates, &cause) != 0)
 		die_with(EXIT_USAGE, "--state ", cause);
+	if (r.rates != NULL && rates_events(r.rates, r.cfg.changes,
+	    r.cfg.vanish_after, r.cfg.fingerprint, &cause) != 0)
+		die_with(EXIT_USAGE, "", cause);
 	if ((r.fmt = out_open(r.cfg.format, &r.plan, r.cfg.output,
 	    &cause)) == NULL)
 		die_with(EXIT_USAGE, "", cause);

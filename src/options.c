@@ -90,6 +90,13 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(auth_pass),
 	  .echo = opt_echo_string },
+	{ .name = "changes",
+	  .argname = "FILE",
+	  .help = "--state: append the run's change events (appeared, "
+	      "vanished, recovered, rebooted, changed) to FILE as jsonl",
+	  .set = opt_set_string,
+	  .offset = F(changes),
+	  .echo = opt_echo_string },
 	{ .name = "community",
 	  .short_name = 'c',
 	  .argname = "STRING",
@@ -147,6 +154,14 @@ const struct option_def options_table[] = {
 	  .help = "SNMPv3 engineID of the agents, skipping discovery",
 	  .set = opt_set_string,
 	  .offset = F(engine_id),
+	  .echo = opt_echo_string },
+	{ .name = "fingerprint",
+	  .argname = "LIST",
+	  .defval = "sysObjectID.0,sysName.0,sysDescr.0",
+	  .help = "--state: the scalars (names or OIDs, comma-separated) whose values make "
+	      "a target's fingerprint (a change is a changed event)",
+	  .set = opt_set_string,
+	  .offset = F(fingerprint),
 	  .echo = opt_echo_string },
 	{ .name = "format",
 	  .short_name = 'F',
@@ -448,6 +463,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(user),
 	  .echo = opt_echo_string },
+	{ .name = "vanish-after",
+	  .argname = "N",
+	  .defval = "1",
+	  .minimum = 1, .maximum = 65535,
+	  .help = "--changes: a target that answered is vanished after N "
+	      "consecutive runs without an answer",
+	  .set = opt_set_uint,
+	  .offset = F(vanish_after),
+	  .echo = opt_echo_uint },
 	{ .name = "version",
 	  .short_name = 'V',
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
@@ -953,6 +977,8 @@ options_free(struct config *cfg)
 	free(cfg->lock);
 	free(cfg->stats_file);
 	free(cfg->state);
+	free(cfg->changes);
+	free(cfg->fingerprint);
 	free(cfg->shard);
 	free(cfg->sweep);
 	free(cfg->sweep_rate);

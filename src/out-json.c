@@ -109,24 +109,6 @@ out_json_tables(struct buf *b, const struct result *r)
 }
 
 static void
-out_json_tags(struct buf *b, const struct target_params *p)
-{
-	size_t	i;
-
-	if (p->ntags == 0)
-		return;
-	buf_adds(b, ",\"tags\":{");
-	for (i = 0; i < p->ntags; i++) {
-		if (i != 0)
-			buf_addc(b, ',');
-		json_string(b, p->tags[2 * i], strlen(p->tags[2 * i]));
-		buf_addc(b, ':');
-		json_string(b, p->tags[2 * i + 1], strlen(p->tags[2 * i + 1]));
-	}
-	buf_addc(b, '}');
-}
-
-static void
 out_json_record(const struct out_format *fmt, struct buf *b,
     const struct target *t, const struct result *r)
 {
@@ -157,7 +139,7 @@ out_json_record(const struct out_format *fmt, struct buf *b,
 	buf_add_u64(b, r->retries);
 	out_json_values(fmt, b, r);
 	out_json_tables(b, r);
-	out_json_tags(b, t->params);
+	json_tags(b, t->params);
 	buf_adds(b, "}\n");
 }
 

@@ -14,11 +14,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/file.h>
 #include <sys/stat.h>
 
 #include "snmpfleet.h"
@@ -27,6 +29,15 @@
 struct rates_note {			/* one counter varbind of the record */
 	const netsnmp_variable_list	*v;
 	struct state_delta		 d;
+};
+
+#define RATES_FP_MAX	16	/* --fingerprint objects */
+#define RATES_FP_BYTES	1024	/* of one fingerprint value, kept */
+
+struct rates_fp {			/* one --fingerprint object */
+	struct oid_text	 o;
+	char		*name;		/* as given */
+	unsigned	 field;		/* its number in the state */
 };
 
 struct rates {
@@ -39,6 +50,13 @@ struct rates {
 	struct rates_note	*notes;		/* the current record's */
 	size_t			 nnotes, capnotes, cursor;
 	uint64_t		 nrecords;	/* records sampled here */
+	struct rates_fp		 fp[RATES_FP_MAX];
+	size_t			 nfp;
+	int			 changes_fd;	/* --changes, or -1 */
+	char			*changes;
+	unsigned		 vanish_after;
+	struct buf		 ev;		/* this process's events */
+	uint64_t		 nev[RATES_NEVENTS];
 };
 
 static const oid rates_uptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
@@ -92,6 +110,9 @@ rates_open(const char *path, bool reset, double max_interval,
 	rt->reset = reset;
 	rt->max_ns = (uint64_t)(max_interval * 1e9);
 	rt->parent = getpid();
+	rt->changes_fd = -1;
+	rt->vanish_after = 1;
+	buf_init(&rt->ev);
 	if (!reset && access(path, F_OK) == 0 &&
 	    state_open_read(path, &rt->old, &why) != 0) {
 		*cause = xasprintf("%s (--state-reset starts a new state)",
@@ -103,6 +124,66 @@ rates_open(const char *path, bool reset, double max_interval,
 	rt->b = state_builder_new();
 	*out = rt;
 	return 0;
+}
+
+/*
+ * The rest of --state's options, before the fork: the fingerprint's
+ * objects (list: names or OIDs of scalars, comma-separated), and with
+ * changes (--changes FILE, or NULL) the events file opened for
+ * appending and --vanish-after.  0, or -1 with *cause.
+ */
+int
+rates_events(struct rates *rt, const char *changes, unsigned vanish_after,
+    const char *list, char **cause)
+{
+	struct rates_fp	*f;
+	char		*copy = xstrdup(list != NULL ? list : ""), *p, *tok;
+	char		*why;
+	size_t		 i;
+
+	for (p = copy; (tok = strsep(&p, ",")) != NULL;) {
+		if (*tok == '\0')
+			continue;
+		if (rt->nfp == RATES_FP_MAX) {
+			*cause = xasprintf("--fingerprint: at most %d objects",
+			    RATES_FP_MAX);
+			goto fail;
+		}
+		f = &rt->fp[rt->nfp];
+		if (oid_parse(tok, &f->o, &why) != 0) {
+			*cause = xasprintf("--fingerprint: %s", why);
+			free(why);
+			goto fail;
+		}
+		/* a field number from the OID, so a changed list keeps the
+		 * numbers of the objects it still has */
+		f->field = 1 + (unsigned)(state_oid_hash(f->o.v, f->o.len) %
+		    UINT16_MAX);
+		for (i = 0; i < rt->nfp; i++)
+			if (rt->fp[i].field == f->field) {
+				*cause = xasprintf("--fingerprint: %s and %s "
+				    "are one object (or their hashes meet; "
+				    "give one of them)", rt->fp[i].name, tok);
+				goto fail;
+			}
+		f->name = xstrdup(tok);
+		rt->nfp++;
+	}
+	free(copy);
+	rt->vanish_after = vanish_after != 0 ? vanish_after : 1;
+	if (changes == NULL)
+		return 0;
+	rt->changes_fd = open(changes, O_WRONLY | O_APPEND | O_CREAT |
+	    O_CLOEXEC, 0644);
+	if (rt->changes_fd < 0) {
+		*cause = xasprintf("--changes %s: %s", changes, strerror(errno));
+		return -1;
+	}
+	rt->changes = xstrdup(changes);
+	return 0;
+fail:
+	free(copy);
+	return -1;
 }
 
 /* Who a target is between runs: its credentials and tags, hashed. */
@@ -220,6 +301,117 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 	state_builder_add_counter(rt->b, &c);
 }
 
+/* Start an event line of target t at wall-clock ns (the caller adds
+ * its own fields and rates_event_end). */
+static struct buf *
+rates_event(struct rates *rt, enum rates_event e, const struct target *t,
+    uint64_t ns)
+{
+	struct buf	*b = &rt->ev;
+	char		 when[40];
+
+	clock_iso8601(when, sizeof when, &ns);
+	buf_printf(b, "{\"time\":\"%s\",\"event\":\"%s\",\"host\":", when,
+	    report_event_name(e));
+	json_string(b, t->host, strlen(t->host));
+	buf_printf(b, ",\"port\":%u", (unsigned)t->port);
+	json_tags(b, t->params);
+	rt->nev[e]++;
+	return b;
+}
+
+static void
+rates_event_end(struct buf *b)
+{
+	buf_adds(b, "}\n");
+}
+
+/* The record's fingerprint objects into the builder; with --changes, a
+ * changed event for each that the last run had with another value. */
+static void
+rates_fingerprint(struct rates *rt, const struct target *t,
+    const struct result *r, const struct state_target *prev)
+{
+	const netsnmp_variable_list	*v;
+	const struct rates_fp		*f;
+	const char			*old;
+	struct buf			 val, *b;
+	size_t				 i, j, olen, len;
+
+	buf_init(&val);
+	for (i = 0; i < r->nparts; i++) {
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
+			if (value_is_exception(v->type) || v->type == ASN_NULL)
+				continue;
+			for (j = 0; j < rt->nfp; j++)
+				if (snmp_oid_compare(v->name, v->name_length,
+				    rt->fp[j].o.v, rt->fp[j].o.len) == 0)
+					break;
+			if (j == rt->nfp)
+				continue;
+			f = &rt->fp[j];
+			val.len = 0;
+			value_plain(v, &val);
+			len = val.len < RATES_FP_BYTES ? val.len :
+			    RATES_FP_BYTES;
+			state_builder_add_fingerprint(rt->b, f->field,
+			    val.data != NULL ? val.data : "", len);
+			if (rt->changes_fd < 0 || prev == NULL ||
+			    (old = state_fingerprint(rt->old, prev, f->field,
+			    &olen)) == NULL || (olen == len &&
+			    memcmp(old, val.data, len) == 0))
+				continue;
+			b = rates_event(rt, RATES_CHANGED, t, r->done_ns);
+			buf_adds(b, ",\"field\":");
+			json_string(b, f->name, strlen(f->name));
+			buf_adds(b, ",\"old\":");
+			json_string(b, old, olen);
+			buf_adds(b, ",\"new\":");
+			json_string(b, val.data != NULL ? val.data : "", len);
+			rates_event_end(b);
+		}
+	}
+	buf_free(&val);
+}
+
+/* With --changes, the events of a target that answered: appeared or
+ * recovered, and rebooted (its sysUpTime went back, or is younger than
+ * the time since the last poll: state_delta's reboot). */
+static void
+rates_answer_events(struct rates *rt, const struct target *t,
+    const struct result *r, const struct state_target *prev,
+    const struct state_target *rec)
+{
+	struct state_sample	 was, cur;
+	struct state_delta	 d;
+	struct buf		*b;
+
+	if (prev == NULL || !(prev->flags & STATE_ANSWERED)) {
+		rates_event_end(rates_event(rt, RATES_APPEARED, t, r->done_ns));
+		return;
+	}
+	if (prev->missed >= rt->vanish_after)
+		rates_event_end(rates_event(rt, RATES_RECOVERED, t,
+		    r->done_ns));
+	if (!(prev->flags & STATE_HAS_UPTIME) ||
+	    !(rec->flags & STATE_HAS_UPTIME))
+		return;
+	memset(&was, 0, sizeof was);
+	memset(&cur, 0, sizeof cur);
+	was.time_ns = prev->poll_ns;
+	was.has_uptime = cur.has_uptime = true;
+	was.uptime = prev->uptime;
+	cur.time_ns = rec->poll_ns;
+	cur.uptime = rec->uptime;
+	state_delta(&was, &cur, STATE_COUNTER64, 0, &d);
+	if (d.reason != STATE_REBOOT)
+		return;
+	b = rates_event(rt, RATES_REBOOTED, t, r->done_ns);
+	buf_printf(b, ",\"uptime_before\":%lu,\"uptime_now\":%lu",
+	    (unsigned long)prev->uptime, (unsigned long)rec->uptime);
+	rates_event_end(b);
+}
+
 /* A target that did not answer: what the last run knew of it stays
  * (so the next answer still has a previous value), one more missed. */
 static void
@@ -227,7 +419,9 @@ rates_carry(struct rates *rt, const struct state_key *k,
     const struct state_target *prev, uint64_t now)
 {
 	const struct state_counter	*c;
+	const char			*fp;
 	struct state_target		 t;
+	size_t				 len;
 	uint32_t			 j;
 
 	if (prev == NULL) {
@@ -246,6 +440,11 @@ rates_carry(struct rates *rt, const struct state_key *k,
 		state_builder_add_counter_disc(rt->b, c,
 		    state_counter_disc(rt->old, c));
 	}
+	for (j = 0; j < rt->nfp; j++)
+		if ((fp = state_fingerprint(rt->old, prev, rt->fp[j].field,
+		    &len)) != NULL)
+			state_builder_add_fingerprint(rt->b, rt->fp[j].field,
+			    fp, len);
 }
 
 /*
@@ -270,6 +469,12 @@ rates_record(struct rates *rt, const struct target *t,
 	    rates_ident(t->params));
 	prev = rates_prev(rt, &k);
 	if (r->status == RES_TIMEOUT || r->status == RES_DEADLINE) {
+		/* vanished: answered before, and now the Nth silent run */
+		if (rt->changes_fd >= 0 && prev != NULL &&
+		    (prev->flags & STATE_ANSWERED) &&
+		    prev->missed + 1u == rt->vanish_after)
+			rates_event_end(rates_event(rt, RATES_VANISHED, t,
+			    r->done_ns));
 		rates_carry(rt, &k, prev, r->done_ns);
 		return;
 	}
@@ -283,6 +488,10 @@ rates_record(struct rates *rt, const struct target *t,
 		cur.uptime = rec.uptime;
 	}
 	state_builder_add_target(rt->b, &k, &rec);
+	if (rt->changes_fd >= 0)
+		rates_answer_events(rt, t, r, prev, &rec);
+	if (rt->nfp != 0)
+		rates_fingerprint(rt, t, r, prev);
 	for (i = 0; i < r->nparts; i++)
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable)
 			if (rates_is_counter(v))
@@ -333,18 +542,26 @@ rates_json(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
 }
 
 /* This process's samples to a partial file of the run, next to the
- * state: 0, or -1 with *cause. */
+ * state, and with --changes its events to that name + ".ev" first (the
+ * parent takes a partial's events only with its samples, so a worker
+ * killed between the two leaves neither): 0, or -1 with *cause. */
 static int
 rates_write_partial(struct rates *rt, char **cause)
 {
-	char	*name;
-	int	 rc;
+	char	*name, *ev;
+	int	 rc = 0;
 
 	if (rt->nrecords == 0)
 		return 0;
 	name = xasprintf("%s.part.%ld.%ld", rt->path, (long)rt->parent,
 	    (long)getpid());
-	rc = state_builder_write(rt->b, name, cause);
+	if (rt->ev.len != 0) {
+		ev = xasprintf("%s.ev", name);
+		rc = report_replace_file(ev, rt->ev.data, rt->ev.len, cause);
+		free(ev);
+	}
+	if (rc == 0)
+		rc = state_builder_write(rt->b, name, cause);
 	free(name);
 	return rc;
 }
@@ -385,34 +602,175 @@ rates_partials(const struct rates *rt, char ***out)
 	return n;
 }
 
+/* A partial's events (whole lines) into all, counted in rt->nev. */
+static void
+rates_take_events(struct rates *rt, const char *name, struct buf *all)
+{
+	static const char	 key[] = ",\"event\":\"";
+	char			*data, *p, *nl, *e;
+	size_t			 len, i, n;
+	struct stat		 sb;
+	ssize_t			 got;
+	int			 fd;
+
+	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(fd, &sb) != 0 || sb.st_size <= 0) {
+		close(fd);
+		return;
+	}
+	data = xmalloc((size_t)sb.st_size + 1);
+	for (len = 0; len < (size_t)sb.st_size; len += (size_t)got)
+		if ((got = read(fd, data + len, (size_t)sb.st_size - len)) <= 0)
+			break;
+	close(fd);
+	data[len] = '\0';
+	for (p = data; (nl = memchr(p, '\n', len - (size_t)(p - data))) !=
+	    NULL; p = nl + 1) {
+		*nl = '\0';
+		if ((e = strstr(p, key)) != NULL) {
+			e += sizeof key - 1;
+			for (i = 0; i < RATES_NEVENTS; i++) {
+				n = strlen(report_event_name(i));
+				if (strncmp(e, report_event_name(i), n) == 0 &&
+				    e[n] == '"')
+					rt->nev[i]++;
+			}
+		}
+		buf_add(all, p, (size_t)(nl - p));
+		buf_addc(all, '\n');
+	}
+	free(data);
+}
+
+/* Cut a fragment (a killed writer's) off the end of the events file, so
+ * what is appended starts a line.  Under the flock. */
+static void
+rates_repair_tail(int fd)
+{
+	char	chunk[4096];
+	off_t	end = lseek(fd, 0, SEEK_END), at = end;
+	size_t	n, i;
+
+	if (end <= 0 || pread(fd, chunk, 1, end - 1) != 1 ||
+	    chunk[0] == '\n')
+		return;
+	while (at > 0) {
+		n = at < (off_t)sizeof chunk ? (size_t)at : sizeof chunk;
+		at -= (off_t)n;
+		if (pread(fd, chunk, n, at) != (ssize_t)n)
+			return;
+		for (i = n; i > 0; i--)
+			if (chunk[i - 1] == '\n') {
+				(void)ftruncate(fd, at + (off_t)i);
+				return;
+			}
+	}
+	(void)ftruncate(fd, 0);
+}
+
+/* The run's events appended to --changes in one write(2), under flock
+ * (runs sharing the file stay apart); a failed write is cut back out.
+ * 0, or -1 with *cause. */
+static int
+rates_append_events(struct rates *rt, const struct buf *all, char **cause)
+{
+	off_t	start;
+	size_t	done = 0;
+	ssize_t	n;
+	int	rc = 0;
+
+	if (all->len == 0)
+		return 0;
+	if (flock(rt->changes_fd, LOCK_EX) != 0) {
+		*cause = xasprintf("--changes %s: %s", rt->changes,
+		    strerror(errno));
+		return -1;
+	}
+	rates_repair_tail(rt->changes_fd);
+	start = lseek(rt->changes_fd, 0, SEEK_END);
+	while (done < all->len) {
+		n = write(rt->changes_fd, all->data + done, all->len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			*cause = xasprintf("--changes %s: %s", rt->changes,
+			    n < 0 ? strerror(errno) : "short write");
+			if (start >= 0)
+				(void)ftruncate(rt->changes_fd, start);
+			rc = -1;
+			break;
+		}
+		done += (size_t)n;
+	}
+	flock(rt->changes_fd, LOCK_UN);
+	return rc;
+}
+
 /* The old state's targets (unless reset) and every partial's into one
- * builder, written in place of the state: 0, or -1 with *cause. */
+ * builder, written in place of the state; with --changes, the
+ * partials' events are appended to it between writing the new state
+ * and renaming it into place (a failed append keeps the old state, so
+ * the next run finds the same events again): 0, or -1 with *cause. */
 static int
 rates_merge(struct rates *rt, char **names, size_t n, char **cause)
 {
 	struct state_builder	*m = state_builder_new();
 	struct state		*st;
-	char			*why;
+	struct buf		 all;
+	char			*why, *ev, *tmp;
+	const char		*tail;
 	size_t			 i;
 	int			 rc;
 
+	buf_init(&all);
+	memset(rt->nev, 0, sizeof rt->nev);
 	if (rt->old != NULL)
 		state_builder_add_file(m, rt->old);
 	for (i = 0; i < n; i++) {
-		if (strstr(names[i] + strlen(rt->path), ".tmp.") != NULL)
+		tail = names[i] + strlen(rt->path);
+		if (strstr(tail, ".tmp.") != NULL)
 			continue;	/* a killed worker's, unfinished */
+		if (strlen(tail) > 3 && strcmp(tail + strlen(tail) - 3,
+		    ".ev") == 0)
+			continue;	/* events: with their samples */
 		if (state_open_read(names[i], &st, &why) != 0) {
 			*cause = why;
 			state_builder_free(m);
+			buf_free(&all);
 			return -1;
 		}
 		state_builder_add_file(m, st);
 		state_close(st);
+		if (rt->changes_fd >= 0) {
+			ev = xasprintf("%s.ev", names[i]);
+			rates_take_events(rt, ev, &all);
+			free(ev);
+		}
 	}
-	rc = state_builder_write(m, rt->path, cause);
+	if (rt->changes_fd < 0)
+		rc = state_builder_write(m, rt->path, cause);
+	else if ((rc = state_builder_write_temp(m, rt->path, &tmp,
+	    cause)) == 0) {
+		if ((rc = rates_append_events(rt, &all, cause)) == 0)
+			rc = state_commit(tmp, rt->path, cause);
+		else
+			unlink(tmp);
+		free(tmp);
+	}
 	state_builder_free(m);
+	buf_free(&all);
 	return rc;
 }
+
+/* The run's events of each kind (after rates_finish: the whole run's;
+ * all 0 without --changes), in enum rates_event order. */
+void
+rates_event_counts(const struct rates *rt, uint64_t *out)
+{
+	memcpy(out, rt->nev, sizeof rt->nev);
+}
+
 
 /*
  * The parent's end of the run: unless it was interrupted, the new state
@@ -447,6 +805,12 @@ rates_close(struct rates *rt)
 		return;
 	state_close(rt->old);
 	state_builder_free(rt->b);
+	if (rt->changes_fd >= 0)
+		close(rt->changes_fd);
+	free(rt->changes);
+	for (size_t i = 0; i < rt->nfp; i++)
+		free(rt->fp[i].name);
+	buf_free(&rt->ev);
 	free(rt->notes);
 	free(rt->path);
 	free(rt);

@@ -12,12 +12,26 @@
 
 #include "snmpfleet.h"
 
+/* The word for a change event, as --changes, the summary and the
+ * stats file show it. */
+const char *
+report_event_name(enum rates_event e)
+{
+	static const char *const names[RATES_NEVENTS] = {
+		"appeared", "vanished", "recovered", "rebooted", "changed"
+	};
+
+	return (unsigned)e < RATES_NEVENTS ? names[e] : "unknown";
+}
+
 /* The one-line summary, into b (main.c prints it). */
 void
 report_summary(const struct report *r, struct buf *b)
 {
 	const struct stats	*st = &r->st;
 	uint64_t		 left = r->targets - st->targets_done;
+	const char		*sep;
+	unsigned		 i;
 
 	buf_printf(b, "%s%llu targets: %llu ok, %llu timeout, %llu error",
 	    r->signo ? "interrupted: " : "", (unsigned long long)r->targets,
@@ -38,6 +52,13 @@ report_summary(const struct report *r, struct buf *b)
 		    stats_percentile(st, 99));
 	if (r->procs > 1)
 		buf_printf(b, "; %u workers", r->procs);
+	for (i = 0, sep = "; "; i < RATES_NEVENTS; i++) {
+		if (r->events[i] == 0)
+			continue;
+		buf_printf(b, "%s%llu %s", sep,
+		    (unsigned long long)r->events[i], report_event_name(i));
+		sep = ", ";
+	}
 }
 
 /*
@@ -77,6 +98,7 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	struct buf		 b;
 	char			 when[40];
 	uint64_t		 start = r->start_wall_ns;
+	unsigned		 i;
 	int			 rc;
 
 	clock_iso8601(when, sizeof when, &start);
@@ -100,6 +122,14 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	    (unsigned long long)r->torn, r->out_errno ? "\"" : "",
 	    r->out_errno ? strerror(r->out_errno) : "null",
 	    r->out_errno ? "\"" : "", r->exit_status);
+	if (r->changes) {	/* ,"events":{...} before the closing brace */
+		b.len -= 2;
+		for (i = 0; i < RATES_NEVENTS; i++)
+			buf_printf(&b, "%s\"%s\":%llu", i ? "," : ",\"events\":{",
+			    report_event_name(i),
+			    (unsigned long long)r->events[i]);
+		buf_adds(&b, "}}\n");
+	}
 	rc = report_replace_file(path, b.data, b.len, cause);
 	buf_free(&b);
 	return rc;

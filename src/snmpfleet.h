@@ -136,6 +136,9 @@ struct config {
 	char		*state;		/* --state FILE, or NULL */
 	bool		 state_reset;
 	double		 max_rate_interval;	/* seconds, 0: no limit */
+	char		*changes;	/* --changes FILE, or NULL */
+	unsigned	 vanish_after;	/* --vanish-after N */
+	char		*fingerprint;	/* --fingerprint OBJ,... */
 	bool		 syslog;
 	char		*shard;		/* "K/N" or "auto/N" */
 	char		*user;		/* SNMPv3, as given (usm.c checks) */
@@ -389,6 +392,7 @@ const char *value_nonfinite(const netsnmp_variable_list *);
 void	 value_json_bare(const netsnmp_variable_list *, struct buf *);
 bool	 value_number(const netsnmp_variable_list *, struct buf *);
 void	 json_string(struct buf *, const char *, size_t);
+void	 json_tags(struct buf *, const struct target_params *);
 
 /* stats.c — counters and a fixed-size log-bucketed latency histogram */
 #define HIST_BUCKETS 320
@@ -867,6 +871,10 @@ int	 pool_run(struct pool *, char **);
 int	 lock_take(const char *, char **);
 
 /* report.c — the summary line and --stats-file */
+enum rates_event {		/* --changes: rates.c finds them */
+	RATES_APPEARED, RATES_VANISHED, RATES_RECOVERED, RATES_REBOOTED,
+	RATES_CHANGED, RATES_NEVENTS
+};
 struct report {
 	uint64_t	 targets;
 	struct stats	 st;
@@ -878,7 +886,10 @@ struct report {
 	uint64_t	 torn;		/* records torn on a pipe (re-polled) */
 	uint64_t	 repaired;	/* bytes of torn tails cut from the file */
 	int		 out_errno;	/* the output failed (exit 5), or 0 */
+	bool		 changes;	/* --changes: events counted */
+	uint64_t	 events[RATES_NEVENTS];
 };
+const char *report_event_name(enum rates_event);
 void	 report_summary(const struct report *, struct buf *);
 int	 report_replace_file(const char *, const char *, size_t, char **);
 int	 report_stats_file(const struct report *, const char *, char **);
@@ -995,6 +1006,10 @@ int	 state_builder_write(struct state_builder *, const char *, char **);
  * partial file next to the state at its end; the parent merges the
  * partials (and the old targets it did not poll) into the new state. */
 int	 rates_open(const char *, bool, double, struct rates **, char **);
+int	 rates_events(struct rates *, const char *, unsigned, const char *,
+	     char **);
+void	 rates_event_counts(const struct rates *, uint64_t *);
+
 void	 rates_record(struct rates *, const struct target *,
 	     const struct result *);
 const struct state_delta *rates_note(struct rates *,

@@ -156,6 +156,26 @@ json_string(struct buf *b, const char *s, size_t n)
 	buf_addc(b, '"');
 }
 
+/* Append ,"tags":{"NAME":"VALUE",...} of a target's tags (nothing if
+ * it has none): records and --changes events alike. */
+void
+json_tags(struct buf *b, const struct target_params *p)
+{
+	size_t	i;
+
+	if (p->ntags == 0)
+		return;
+	buf_adds(b, ",\"tags\":{");
+	for (i = 0; i < p->ntags; i++) {
+		if (i != 0)
+			buf_addc(b, ',');
+		json_string(b, p->tags[2 * i], strlen(p->tags[2 * i]));
+		buf_addc(b, ':');
+		json_string(b, p->tags[2 * i + 1], strlen(p->tags[2 * i + 1]));
+	}
+	buf_addc(b, '}');
+}
+
 static void
 value_hex(const unsigned char *s, size_t n, struct buf *b)
 {
