@@ -49,20 +49,6 @@ ends() {
 	ok "$([ "$RC" != 124 ] && echo 0 || echo 1)" "$1: the run ends (not killed by the guard)"
 }
 
-# rec FILE EXPR — a python expression on the single jsonl record r; vals
-# is [(oid, type, value)].
-rec() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-if len(lines) != 1:
-    print("%d records" % len(lines))
-    sys.exit(0)
-r = json.loads(lines[0])
-vals = [(v["oid"], v["type"], v["value"]) for v in r.get("values", [])]
-print(eval(sys.argv[2]))
-PY
-}
 
 # status_of NAME — "exit/status" of a one-target jsonl run.
 status_of() {

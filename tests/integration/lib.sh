@@ -407,6 +407,21 @@ EOF
 	fi
 }
 
+# rec FILE EXPR — a python expression on the single jsonl record r; vals
+# is [(oid, type, value)].
+rec() {
+	python3 - "$1" "$2" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+if len(lines) != 1:
+    print("%d records" % len(lines))
+    sys.exit(0)
+r = json.loads(lines[0])
+vals = [(v["oid"], v["type"], v["value"]) for v in r.get("values", [])]
+print(eval(sys.argv[2]))
+PY
+}
+
 # jsonl_whole_counts FILE — "WHOLE TORN": lines of FILE that are a whole
 # JSON object ending in a newline, and lines that are not (read as bytes,
 # so a torn UTF-8 sequence counts as torn, not as an error).

@@ -134,20 +134,6 @@ run() {
 	timeout 60 "$SNMPFLEET" -q "$@" >"$T/$name.out" 2>"$T/$name.err"
 	RC=$?
 }
-# rec FILE EXPR — evaluate a python expression on the single jsonl record
-# (r); vals is [(oid, type, value)].
-rec() {
-	python3 - "$1" "$2" <<'PY'
-import json, sys
-lines = open(sys.argv[1]).read().splitlines()
-if len(lines) != 1:
-    print("%d records" % len(lines))
-    sys.exit(0)
-r = json.loads(lines[0])
-vals = [(v["oid"], v["type"], v["value"]) for v in r.get("values", [])]
-print(eval(sys.argv[2]))
-PY
-}
 LOOPVALS="[('$R.1.1', 'INTEGER', 1), ('$R.1.2', 'INTEGER', 2), ('$R.1.3', 'INTEGER', 3)]"
 LOOPERR="OID not increasing: $R.1.3 >= $R.1.1"
 
