@@ -157,8 +157,8 @@ const struct option_def options_table[] = {
 	  .echo = opt_echo_string },
 	{ .name = "fingerprint",
 	  .argname = "LIST",
-	  .defval = "sysObjectID.0,sysName.0,sysDescr.0",
-	  .help = "--state: the scalars (names or OIDs, comma-separated) whose values make "
+	  .defval = "sysObjectID.0,sysName.0,sysDescr.0,entPhysicalSerialNum,entPhysicalModelName",
+	  .help = "--state: the scalars (names or OIDs, comma-separated; an entPhysicalTable column means the chassis row) whose values make "
 	      "a target's fingerprint (a change is a changed event)",
 	  .set = opt_set_string,
 	  .offset = F(fingerprint),

@@ -1015,6 +1015,8 @@ void	 rates_record(struct rates *, const struct target *,
 const struct state_delta *rates_note(struct rates *,
 	     const netsnmp_variable_list *);
 void	 rates_json(struct rates *, const netsnmp_variable_list *,
+	     struct buf *, const char *, size_t);
+void	 rates_csv(struct rates *, const netsnmp_variable_list *,
 	     struct buf *);
 int	 rates_worker_end(struct rates *, char **);
 int	 rates_finish(struct rates *, bool, char **);
