@@ -2,7 +2,7 @@
 """Compare two Prometheus text expositions of one device, family by family.
 
 Usage: prom_compare.py EXPECTED GOT [--drop-label NAME]... [--ignore PREFIX]...
-       [--close NAME]...
+       [--close NAME]... [--close-counters]
 
 EXPECTED is snmp_exporter's scrape of a device, GOT snmpfleet's -F prom for
 the same device.  Both are parsed (TYPE lines and samples; HELP is ignored:
@@ -12,7 +12,8 @@ prefix (snmp_scrape_, snmpfleet_) are left out, and --drop-label labels
 must be equal: the set of families, each family's TYPE, each family's
 samples as (name, label set) and their values (numerically; --close NAME:
 within 1% or 1000, for values that move between two polls such as
-sysUpTime).  Prints one line per difference (at most 40) and exits 1 if
+sysUpTime; --close-counters: every counter family, for an agent whose
+counters move).  Prints one line per difference (at most 40) and exits 1 if
 there is any, else prints "same N families, M samples" and exits 0.
 """
 import re
@@ -59,9 +60,13 @@ def parse(path, drop, ignore):
 
 def main(argv):
     args, drop, ignore, close = [], set(), [], set()
+    counters = False
     i = 0
     while i < len(argv):
-        if argv[i] in ("--drop-label", "--ignore", "--close"):
+        if argv[i] == "--close-counters":
+            counters = True
+            i += 1
+        elif argv[i] in ("--drop-label", "--ignore", "--close"):
             {"--drop-label": drop.add, "--ignore": ignore.append,
              "--close": close.add}[argv[i]](argv[i + 1])
             i += 2
@@ -82,7 +87,7 @@ def main(argv):
             diffs.append("extra %s%s" % (key[0], dict(key[1])))
         else:
             a, b = want[key], got[key]
-            if key[0] in close:
+            if key[0] in close or (counters and want_t.get(key[0]) == "counter"):
                 same = abs(a - b) <= max(1000.0, abs(a) / 100)
             else:
                 same = a == b
