@@ -265,7 +265,8 @@ const struct option_def options_table[] = {
 	  .argname = "DIRS",
 	  .env = "MIBDIRS",
 	  .help = "directories of MIB files, ':'-separated, as net-snmp's -M "
-	      "(+DIRS or -DIRS: after or before the default ones)",
+	      "(+DIRS or -DIRS: after or before the default ones; or "
+	      "MIBDIRS)",
 	  .set = opt_set_string,
 	  .offset = F(mibdirs),
 	  .echo = opt_echo_string },
@@ -275,7 +276,7 @@ const struct option_def options_table[] = {
 	  .env = "MIBS",
 	  .help = "MIB modules to load, ':'-separated, as net-snmp's -m "
 	      "(+MIBS: added to the defaults; ALL: every file in -M's "
-	      "directories); none without -m/-M",
+	      "directories; or MIBS); none without -m/-M",
 	  .set = opt_set_string,
 	  .offset = F(mibs),
 	  .echo = opt_echo_string },
