@@ -552,9 +552,24 @@ mib_prepare(const char *mibs, const char *mibdirs)
 	setenv("MIBS", mibs != NULL ? mibs : "", 1);
 }
 
+/* Is module one of the built-in ones (so -m may name it without its file)? */
+static bool
+mib_builtin_module(const char *module)
+{
+	size_t	i;
+
+	for (i = 0; i < mib_builtin.nrows; i++) {
+		if (strcmp(mib_builtin.str + mib_builtin.rows[i].module,
+		    module) == 0)
+			return true;
+	}
+	return false;
+}
+
 /*
  * After net-snmp started: check that every module named in mibs was
- * found, and copy what its parser read into the loaded set.
+ * found (or is built in), and copy what its parser read into the loaded
+ * set.
  */
 int
 mib_load(const char *mibs, const char *mibdirs, char **cause)
@@ -574,7 +589,8 @@ mib_load(const char *mibs, const char *mibdirs, char **cause)
 	    name = strtok_r(NULL, ":", &save)) {
 		if (strcmp(name, "ALL") == 0 || strchr(name, '/') != NULL)
 			continue;
-		if (which_module(name) < 0 || get_tree_head() == NULL) {
+		if ((which_module(name) < 0 || get_tree_head() == NULL) &&
+		    !mib_builtin_module(name)) {
 			*cause = xasprintf("-m: MIB module %s not found (in "
 			    "%s; see -M)", name, netsnmp_get_mib_directory());
 			free(list);
