@@ -20,14 +20,6 @@ D=$(cd "${top_srcdir:-.}/tests/data" && pwd)
 MIB=$D/SNMPFLEET-TEST-MIB.txt
 export HOME=$T		# net-snmp keeps its MIB index cache under ~/.snmp
 
-# desc ARGS... — snmpfleet --describe; sets RC, OUT, ERR.
-desc() {
-	"$SNMPFLEET" "$@" </dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
 # field KEY — the value of "KEY:" lines in $OUT (joined by newlines).
 field() {
 	printf '%s\n' "$OUT" | sed -n "s/^$1: *//p"
@@ -40,7 +32,7 @@ xlate() {
 }
 
 # ---------------------------------------------------- the test MIB, -M/-m
-desc -M "$D" -m SNMPFLEET-TEST-MIB --describe testPortState
+run -M "$D" -m SNMPFLEET-TEST-MIB --describe testPortState
 is "$RC" 0 "--describe testPortState with -M/-m exits 0"
 is "$(field source)" "$MIB" "its source is the MIB file"
 is "$(field module)" "SNMPFLEET-TEST-MIB" "its module"
@@ -57,7 +49,7 @@ testPortName (IMPLIED OCTET STRING (the rest))" \
 is "$(field table)" "testPortTable" "the column's table"
 is "$(field entry)" "testPortEntry" "the column's entry"
 
-desc -M "$D" -m SNMPFLEET-TEST-MIB --describe testPortEntry
+run -M "$D" -m SNMPFLEET-TEST-MIB --describe testPortEntry
 want=$(xlate testPortEntry | sed -n 's/^ *INDEX[[:space:]]*{ *\(.*[^ ]\) *}.*/\1/p')
 is "$want" "testPortAddr, IMPLIED testPortName" "snmptranslate's INDEX"
 is "$(field index | sed -E 's/^([^ ]*) \(IMPLIED .*/IMPLIED \1/; s/ \(.*//' |
@@ -65,65 +57,65 @@ is "$(field index | sed -E 's/^([^ ]*) \(IMPLIED .*/IMPLIED \1/; s/ \(.*//' |
     "the entry's INDEX objects (and IMPLIED) equal it"
 is "$(field kind)" "table entry" "testPortEntry is a table entry"
 
-desc -M "$D" -m SNMPFLEET-TEST-MIB --describe SNMPFLEET-TEST-MIB::testPortSerial
+run -M "$D" -m SNMPFLEET-TEST-MIB --describe SNMPFLEET-TEST-MIB::testPortSerial
 want=$(xlate testPortSerial | sed -n 's/^ *DISPLAY-HINT[[:space:]]*"\(.*\)"/\1/p')
 is "$want" "1x:" "snmptranslate's DISPLAY-HINT of testPortSerial"
 is "$(field hint)" "$want" "MODULE::name: the DISPLAY-HINT equals it"
 is "$(field size)" "6" "a fixed-size OCTET STRING (SIZE (6))"
 
-desc -M "$D" -m SNMPFLEET-TEST-MIB --describe testPortLoad.10.0.0.1.112.49
+run -M "$D" -m SNMPFLEET-TEST-MIB --describe testPortLoad.10.0.0.1.112.49
 want=$(xlate testPortLoad | sed -n 's/^ *UNITS[[:space:]]*"\(.*\)"/\1/p')
 is "$(field units)" "$want" "UNITS equal snmptranslate's ($want)"
 is "$(field instance)" "10.0.0.1.112.49" "name.index: the instance"
 
-desc -M "$D" -m SNMPFLEET-TEST-MIB --describe 1.3.6.1.4.1.32473.7.1.1.0
+run -M "$D" -m SNMPFLEET-TEST-MIB --describe 1.3.6.1.4.1.32473.7.1.1.0
 is "$(field name)" "testSiteName" "by OID: the longest known prefix"
 is "$(field hint)" "255a" "... with its hint"
 
 # The same through MIBS/MIBDIRS, and through mibs/mibdirs in a config file.
-MIBS=SNMPFLEET-TEST-MIB MIBDIRS=$D desc --describe testPortState
+MIBS=SNMPFLEET-TEST-MIB MIBDIRS=$D run --describe testPortState
 is "$(field enums)" "idle(1) busy(2) broken(3) retired(7)" \
     "MIBS and MIBDIRS from the environment load it"
 printf 'mibs = SNMPFLEET-TEST-MIB\nmibdirs = %s\n' "$D" >"$T/conf"
-desc --config "$T/conf" --describe testPortState
+run --config "$T/conf" --describe testPortState
 is "$(field enums)" "idle(1) busy(2) broken(3) retired(7)" \
     "mibs and mibdirs in the config file load it"
-desc -M "+$D" -m +SNMPFLEET-TEST-MIB --describe testPortState
+run -M "+$D" -m +SNMPFLEET-TEST-MIB --describe testPortState
 is "$(field source)" "$MIB" "+DIRS and +MIBS add to net-snmp's defaults"
-desc -M "$D" -m ALL --describe testPortState
+run -M "$D" -m ALL --describe testPortState
 is "$(field source)" "$MIB" "-m ALL reads every module in -M's directories"
 
 # Without -m/-M no MIB file is read at all.
-desc --describe testPortState
+run --describe testPortState
 is "$RC" 2 "without -m/-M the test MIB is unknown: exit 2"
 like "$ERR" "unknown object 'testPortState'" "... saying so"
-desc -M "$D" -m NO-SUCH-MIB --describe ifDescr
+run -M "$D" -m NO-SUCH-MIB --describe ifDescr
 is "$RC" 2 "-m with a module that is nowhere: exit 2"
 like "$ERR" "MIB module NO-SUCH-MIB not found" "... naming the module"
-desc -M "$D" -m IF-MIB:SNMPFLEET-TEST-MIB --describe testPortState
+run -M "$D" -m IF-MIB:SNMPFLEET-TEST-MIB --describe testPortState
 is "$RC" 0 "-m may name a built-in module whose file is not installed"
 
 # ------------------------------------------------------------ built in
-desc --describe ifOperStatus
+run --describe ifOperStatus
 is "$RC" 0 "--describe ifOperStatus exits 0"
 is "$(field source)" "built in" "ifOperStatus is built in"
 is "$(field enums)" \
     "up(1) down(2) testing(3) unknown(4) dormant(5) notPresent(6) lowerLayerDown(7)" \
     "ifOperStatus's enums (RFC 2863)"
 is "$(field index)" "ifIndex (InterfaceIndex: integer)" "indexed by ifIndex"
-desc --describe ifPhysAddress
+run --describe ifPhysAddress
 is "$(field tc)/$(field hint)/$(field syntax)" "PhysAddress/1x:/OCTET STRING" \
     "ifPhysAddress: PhysAddress, hint 1x:, OCTET STRING"
-desc --describe ipAddressAddr
+run --describe ipAddressAddr
 is "$(field index)" "ipAddressAddrType (InetAddressType: InetAddressType (integer))
 ipAddressAddr (InetAddress: InetAddress (length first, by the InetAddressType before it))" \
     "ipAddressTable: INDEX an InetAddressType + InetAddress pair"
-desc --describe IF-MIB::ifXEntry
+run --describe IF-MIB::ifXEntry
 is "$(field augments)" "ifEntry" "ifXEntry AUGMENTS ifEntry"
-desc --describe dot1qTpFdbAddress
+run --describe dot1qTpFdbAddress
 is "$(field size)/$(field tc)" "6/MacAddress" \
     "Q-BRIDGE-MIB dot1qTpFdbAddress: a 6-byte MacAddress"
-desc --describe noSuchObjectAnywhere
+run --describe noSuchObjectAnywhere
 is "$RC" 2 "an unknown object: exit 2"
 like "$ERR" "unknown object 'noSuchObjectAnywhere'" "... with a clear message"
 
@@ -143,7 +135,7 @@ nv = b.mibSymbols[sys.argv[1]][sys.argv[2]].getSyntax().namedValues
 print(' '.join('%s(%d)' % (k, v) for k, v in sorted(nv.items(), key=lambda e: e[1])))
 PY
 )
-		desc --describe "$mod::$obj"
+		run --describe "$mod::$obj"
 		is "$(field enums)" "$want" "$mod::$obj enums equal pysnmp-mibs'"
 	done
 else
