@@ -782,6 +782,22 @@ main_no_core(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* --describe OBJECT: what mib.c knows about it, on stdout. */
+static int
+main_describe(struct config *cfg)
+{
+	struct buf	 b;
+	char		*cause;
+
+	buf_init(&b);
+	if (mib_describe(cfg->describe, &b, &cause) != 0)
+		die_with(EXIT_USAGE, "--describe: ", cause);
+	fputs(buf_cstr(&b), stdout);
+	buf_free(&b);
+	options_free(cfg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -808,7 +824,12 @@ main(int argc, char **argv)
 	if (options_finish(&r.cfg, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 
+	mib_prepare(r.cfg.mibs, r.cfg.mibdirs);
 	oid_init_netsnmp();
+	if (mib_load(r.cfg.mibs, r.cfg.mibdirs, &cause) != 0)
+		die_with(EXIT_USAGE, "", cause);
+	if (r.cfg.describe != NULL)
+		return main_describe(&r.cfg);
 	main_plan(&r);
 	main_targets(&r);
 

@@ -141,6 +141,13 @@ const struct option_def options_table[] = {
 	  .set = opt_set_seconds,
 	  .offset = F(deadline),
 	  .echo = opt_echo_double },
+	{ .name = "describe",
+	  .argname = "OBJECT",
+	  .flags = OPT_CLI_ONLY,
+	  .help = "print what is known about OBJECT (a name, MODULE::name or "
+	      "OID: syntax, enums, hint, units, index, source) and exit",
+	  .set = opt_set_string,
+	  .offset = F(describe) },
 	{ .name = "echo-config",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
 	  .help =
@@ -266,6 +273,26 @@ const struct option_def options_table[] = {
 	  .help = "-F prom: put PREFIX before every metric named after an object",
 	  .set = opt_set_string,
 	  .offset = F(metric_prefix),
+	  .echo = opt_echo_string },
+	{ .name = "mibdirs",
+	  .short_name = 'M',
+	  .argname = "DIRS",
+	  .env = "MIBDIRS",
+	  .help = "directories of MIB files, ':'-separated, as net-snmp's -M "
+	      "(+DIRS or -DIRS: after or before the default ones; or "
+	      "MIBDIRS)",
+	  .set = opt_set_string,
+	  .offset = F(mibdirs),
+	  .echo = opt_echo_string },
+	{ .name = "mibs",
+	  .short_name = 'm',
+	  .argname = "MIBS",
+	  .env = "MIBS",
+	  .help = "MIB modules to load, ':'-separated, as net-snmp's -m "
+	      "(+MIBS: added to the defaults; ALL: every file in -M's "
+	      "directories; or MIBS); none without -m/-M",
+	  .set = opt_set_string,
+	  .offset = F(mibs),
 	  .echo = opt_echo_string },
 	{ .name = "no-progress",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
@@ -1007,6 +1034,9 @@ options_free(struct config *cfg)
 	free(cfg->state);
 	free(cfg->changes);
 	free(cfg->fingerprint);
+	free(cfg->mibs);
+	free(cfg->mibdirs);
+	free(cfg->describe);
 	free(cfg->shard);
 	free(cfg->sweep);
 	free(cfg->sweep_rate);
@@ -1267,7 +1297,8 @@ options_finish(struct config *cfg, char **cause)
 	size_t		 i;
 	char		 sb[REDACT_MAX];
 
-	if (cfg->hosts.n == 0 && cfg->inventories.n == 0) {
+	if (cfg->hosts.n == 0 && cfg->inventories.n == 0 &&
+	    cfg->describe == NULL) {
 		*cause = xstrdup("no targets: give -H SPEC or -i FILE");
 		return -1;
 	}

@@ -244,7 +244,7 @@ test_env(void)
 		options_free(&cfg);
 		unsetenv(o->env);
 	}
-	ok(n == 3, "three options come from the environment (%zu)", n);
+	ok(n == 5, "five options come from the environment (%zu)", n);
 }
 
 /* --format: the help lists the formats out.c has, and each one parses
