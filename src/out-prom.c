@@ -41,11 +41,22 @@
 
 /* A process's own: the plan's lookups and info objects, and the
  * families it has declared ("#F" lines) in the staged file. */
+/* What a column's index is, once per column and process. */
+struct prom_index {
+	const struct mib_row	*row;		/* the column's, or NULL */
+	bool			 known;
+	struct mib_index_spec	 spec;
+};
+
 struct prom_state {
 	const struct fetch_plan	*plan;
 	char			**label_names;	/* of plan->labels, valid */
+	struct mib_obj		 *label_objs;	/* of plan->labels */
+	bool			 *label_known;
 	char			**seen;		/* open addressing */
 	size_t			  nseen, cap;
+	struct prom_index	 *ix;		/* open addressing by row */
+	size_t			  nix, capix;
 };
 
 /* One lookup value of a record: label li of the row with that index. */
@@ -54,6 +65,12 @@ struct prom_lookup {
 	const oid		*index;
 	size_t			 len;
 	const netsnmp_variable_list *v;
+};
+
+/* A row's index labels being written (mib_index_decode's callback). */
+struct prom_row {
+	struct buf		*b;
+	struct buf		 name;
 };
 
 /* A label value: backslash, double quote and newline escaped. */
@@ -196,32 +213,15 @@ out_prom_declare(struct prom_state *st, struct buf *b, const char *name,
 	buf_addc(b, '\n');
 }
 
-/* What a varbind is: its object's name (without the index) and where
- * its index starts in its OID; false if no MIB names it. */
+/* What a varbind is: the object a MIB names it after (a scalar or a
+ * column), and where its instance starts in its OID; false if none. */
 static bool
-out_prom_object(const netsnmp_variable_list *v, struct buf *name,
+out_prom_object(const netsnmp_variable_list *v, struct mib_obj *o,
     size_t *objlen)
 {
-	size_t	mark, i, dots = 0;
-	char	*dot;
-
-	name->len = 0;
-	mark = name->len;
-	if (names_describe(v->name, v->name_length, name) != 0)
+	if (mib_find_oid(v->name, v->name_length, o, objlen) != 0)
 		return false;
-	buf_cstr(name);
-	if ((dot = strchr(name->data + mark, '.')) == NULL) {
-		*objlen = v->name_length;
-		return true;
-	}
-	for (i = (size_t)(dot - name->data); i < name->len; i++)
-		dots += name->data[i] == '.';
-	name->len = (size_t)(dot - name->data);
-	buf_cstr(name);
-	if (dots > v->name_length)
-		return false;
-	*objlen = v->name_length - dots;
-	return true;
+	return o->row->kind == MIB_K_SCALAR || o->row->kind == MIB_K_COLUMN;
 }
 
 /* A label or family name made valid ([a-zA-Z0-9_], not a digit first). */
@@ -237,27 +237,29 @@ out_prom_name(struct buf *b, const char *s, size_t n)
 }
 
 /* A string, address or OID value as a label value, as snmp_exporter
- * writes them: text as is, other octets as 0x and hex, an OID dotted
- * without the leading dot, an IpAddress dotted.  False for numbers. */
+ * writes them: by the object's convention (o, if known: a hardware
+ * address as 00:1A:...), text as is, other octets as 0x and hex; an OID
+ * dotted without the leading dot, an IpAddress dotted.  False for
+ * numbers. */
 static bool
-out_prom_text(const netsnmp_variable_list *v, struct buf *b)
+out_prom_text(const netsnmp_variable_list *v, const struct mib_obj *o,
+    struct buf *b)
 {
-	size_t	i;
+	u_char	mac[6] = { 0 };
 
 	switch (v->type) {
 	case ASN_OCTET_STR:
-		if (value_printable(v->val.string, v->val_len)) {
-			buf_add(b, v->val.string, v->val_len);
-			return true;
-		}
-		buf_adds(b, "0x");
-		for (i = 0; i < v->val_len; i++)
-			buf_printf(b, "%02X", v->val.string[i]);
+		/* snmp_exporter shows a shorter hardware address (an
+		 * interface without one: empty) as six bytes, zeros after */
+		if (o != NULL && mib_is_mac(o) && v->val_len < sizeof mac) {
+			if (v->val_len != 0)
+				memcpy(mac, v->val.string, v->val_len);
+			mib_format_octets(o, mac, sizeof mac, b);
+		} else
+			mib_format_octets(o, v->val.string, v->val_len, b);
 		return true;
 	case ASN_OBJECT_ID:
-		for (i = 0; i < v->val_len / sizeof(oid); i++)
-			buf_printf(b, i ? ".%lu" : "%lu",
-			    (unsigned long)v->val.objid[i]);
+		oid_format(v->val.objid, v->val_len / sizeof(oid), b);
 		return true;
 	case ASN_IPADDRESS:
 		if (v->val_len != 4)
@@ -354,27 +356,89 @@ out_prom_lookup_find(const struct prom_lookup *l, size_t nl,
 	return l + lo;
 }
 
-/* ,index="3.1" and the lookups of the row with that index (nothing for
- * a scalar). */
-static void
-out_prom_row_labels(struct buf *b, const struct prom_state *st,
-    const struct prom_lookup *l, size_t nl, const oid *index, size_t len,
-    struct buf *tmp)
+/* The index of column o (cached per process): its spec, or NULL if no
+ * MIB knows the column's INDEX. */
+static const struct mib_index_spec *
+out_prom_index(struct prom_state *st, const struct mib_obj *o)
 {
-	const struct prom_lookup *hit;
+	struct prom_index	*old;
+	size_t			 i, k, cap, mask;
 
-	if (len == 0 || (len == 1 && index[0] == 0))
+	if (2 * (st->nix + 1) > st->capix) {
+		old = st->ix;
+		cap = st->capix;
+		st->capix = cap ? 2 * cap : 64;
+		st->ix = xcalloc(st->capix, sizeof *st->ix);
+		mask = st->capix - 1;
+		for (k = 0; k < cap; k++) {
+			if (old[k].row == NULL)
+				continue;
+			i = ((uintptr_t)old[k].row >> 4) & mask;
+			while (st->ix[i].row != NULL)
+				i = (i + 1) & mask;
+			st->ix[i] = old[k];
+		}
+		free(old);
+	}
+	mask = st->capix - 1;
+	for (i = ((uintptr_t)o->row >> 4) & mask; st->ix[i].row != NULL;
+	    i = (i + 1) & mask)
+		if (st->ix[i].row == o->row)
+			return st->ix[i].known ? &st->ix[i].spec : NULL;
+	st->ix[i].row = o->row;
+	st->ix[i].known = mib_index_spec(o, &st->ix[i].spec) == 0;
+	st->nix++;
+	return st->ix[i].known ? &st->ix[i].spec : NULL;
+}
+
+/* One INDEX value as a label named after its object. */
+static void
+out_prom_index_label(void *arg, const struct mib_index_part *p,
+    const char *text, size_t n)
+{
+	struct prom_row	*row = arg;
+
+	row->name.len = 0;
+	out_prom_name(&row->name, p->name, strlen(p->name));
+	buf_addc(row->b, ',');
+	out_prom_label(row->b, buf_cstr(&row->name), text, n);
+}
+
+/* The row's index as labels (ifIndex="3", by the MIB's INDEX; else
+ * index="3.1"), and the lookups of the row with that index; nothing for
+ * a scalar. */
+static void
+out_prom_row_labels(struct buf *b, struct prom_state *st,
+    const struct mib_obj *o, const struct prom_lookup *l, size_t nl,
+    const oid *index, size_t len, struct buf *tmp)
+{
+	const struct mib_index_spec	*spec;
+	const struct prom_lookup	*hit;
+	struct prom_row			 row;
+	size_t				 mark = b->len;
+
+	if (len == 0 || o->row->kind == MIB_K_SCALAR)
 		return;
-	tmp->len = 0;
-	oid_format(index, len, tmp);
-	buf_addc(b, ',');
-	out_prom_label(b, "index", tmp->data, tmp->len);
+	row.b = b;
+	buf_init(&row.name);
+	if ((spec = out_prom_index(st, o)) == NULL ||
+	    mib_index_decode(spec, index, len, out_prom_index_label,
+	    &row) != 0) {
+		b->len = mark;
+		tmp->len = 0;
+		oid_format(index, len, tmp);
+		buf_addc(b, ',');
+		out_prom_label(b, "index", tmp->data, tmp->len);
+	}
+	buf_free(&row.name);
 	if (nl == 0)
 		return;
 	for (hit = out_prom_lookup_find(l, nl, index, len); hit < l + nl &&
 	    snmp_oid_compare(hit->index, hit->len, index, len) == 0; hit++) {
 		tmp->len = 0;
-		if (!out_prom_text(hit->v, tmp) && !value_number(hit->v, tmp))
+		if (!out_prom_text(hit->v, st->label_known[hit->li] ?
+		    &st->label_objs[hit->li] : NULL, tmp) &&
+		    !value_number(hit->v, tmp))
 			continue;
 		buf_addc(b, ',');
 		out_prom_label(b, st->label_names[hit->li], tmp->data,
@@ -382,13 +446,16 @@ out_prom_row_labels(struct buf *b, const struct prom_state *st,
 	}
 }
 
-/* One named varbind as its family's sample (declared first). */
+/* One named varbind (object o) as its family's sample, the family
+ * declared first: a number, or a text as a label on a value-1 series,
+ * or an info object's enum label. */
 static void
 out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
-    const netsnmp_variable_list *v, const struct buf *name, size_t objlen,
+    const netsnmp_variable_list *v, const struct mib_obj *o, size_t objlen,
     const struct prom_lookup *l, size_t nl, struct buf *tmp)
 {
 	const struct fetch_plan	*plan = st->plan;
+	const char		*name = mib_str(o, o->row->name), *label;
 	struct buf		 fam, val, oidt;
 	const char		*kind = "gauge";
 	bool			 info, text = false;
@@ -396,20 +463,24 @@ out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
 	buf_init(&fam);
 	buf_init(&val);
 	buf_init(&oidt);
-	info = out_prom_listed(plan->info, plan->ninfo, v, objlen);
+	info = v->type == ASN_INTEGER &&
+	    out_prom_listed(plan->info, plan->ninfo, v, objlen);
 	if (v->type == ASN_COUNTER || v->type == ASN_COUNTER64)
 		kind = "counter";
-	if (info && v->type == ASN_INTEGER)
-		buf_printf(&val, "%ld", *v->val.integer);
-	else if (!value_number(v, &val) && !out_prom_nonfinite(v, &val)) {
+	if (info) {
+		if ((label = mib_enum_label(o, *v->val.integer)) != NULL)
+			buf_adds(&val, label);
+		else
+			buf_printf(&val, "%ld", *v->val.integer);
+	} else if (!value_number(v, &val) && !out_prom_nonfinite(v, &val)) {
 		val.len = 0;
-		if (!out_prom_text(v, &val))
+		if (!out_prom_text(v, o, &val))
 			goto out;
 		text = true;
 	}
 	if (plan->metric_prefix != NULL)
 		buf_adds(&fam, plan->metric_prefix);
-	out_prom_name(&fam, name->data, name->len);
+	out_prom_name(&fam, name, strlen(name));
 	if (info)
 		buf_adds(&fam, "_info");
 	oid_format(v->name, objlen, &oidt);
@@ -417,14 +488,13 @@ out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
 	    &oidt);
 	buf_add(b, fam.data, fam.len);
 	buf_add(b, tl->data, tl->len);
-	out_prom_row_labels(b, st, l, nl, v->name + objlen,
+	out_prom_row_labels(b, st, o, l, nl, v->name + objlen,
 	    v->name_length - objlen, tmp);
 	if (info || text) {
 		buf_addc(b, ',');
 		tmp->len = 0;
-		out_prom_name(tmp, name->data, name->len);
-		buf_cstr(tmp);
-		out_prom_label(b, tmp->data, val.data, val.len);
+		out_prom_name(tmp, name, strlen(name));
+		out_prom_label(b, buf_cstr(tmp), val.data, val.len);
 		buf_adds(b, "} 1\n");
 	} else {
 		buf_adds(b, "} ");
@@ -442,29 +512,29 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
     char **cause)
 {
 	struct prom_state	*st = xcalloc(1, sizeof *st);
-
-	struct buf		 name, valid;
-	size_t			 i;
+	struct buf		 name;
+	const char		*given;
+	size_t			 i, matched;
 
 	(void)cause;
 	buf_init(&name);
-	buf_init(&valid);
 	st->plan = plan;
 	st->label_names = xcalloc(plan->nlabels + 1, sizeof *st->label_names);
+	st->label_objs = xcalloc(plan->nlabels + 1, sizeof *st->label_objs);
+	st->label_known = xcalloc(plan->nlabels + 1, sizeof *st->label_known);
 	for (i = 0; i < plan->nlabels; i++) {
+		given = plan->labels[i].name;
+		st->label_known[i] = mib_find_oid(plan->labels[i].oid.v,
+		    plan->labels[i].oid.len, &st->label_objs[i],
+		    &matched) == 0 && matched == plan->labels[i].oid.len;
+		if (st->label_known[i])
+			given = mib_str(&st->label_objs[i],
+			    st->label_objs[i].row->name);
 		name.len = 0;
-		if (names_describe(plan->labels[i].oid.v,
-		    plan->labels[i].oid.len, &name) != 0) {
-			name.len = 0;
-			buf_adds(&name, plan->labels[i].name);
-		}
-		name.len = strcspn(buf_cstr(&name), ".");
-		valid.len = 0;
-		out_prom_name(&valid, name.data, name.len);
-		st->label_names[i] = xstrdup(buf_cstr(&valid));
+		out_prom_name(&name, given, strlen(given));
+		st->label_names[i] = xstrdup(buf_cstr(&name));
 	}
 	buf_free(&name);
-	buf_free(&valid);
 	st->cap = PROM_SEEN_MIN;
 	st->seen = xcalloc(st->cap, sizeof *st->seen);
 	fmt->state = st;
@@ -484,6 +554,9 @@ out_prom_close(struct out_format *fmt)
 	for (i = 0; i < st->plan->nlabels; i++)
 		free(st->label_names[i]);
 	free(st->label_names);
+	free(st->label_objs);
+	free(st->label_known);
+	free(st->ix);
 	free(st->seen);
 	free(st);
 	fmt->state = NULL;
@@ -520,12 +593,12 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 	struct prom_state		*st = fmt->state;
 	const netsnmp_variable_list	*v;
 	struct prom_lookup		*l;
-	struct buf			 labels, tmp, name;
+	struct buf			 labels, tmp;
+	struct mib_obj			 o;
 	size_t				 i, nl, objlen;
 
 	buf_init(&labels);
 	buf_init(&tmp);
-	buf_init(&name);
 	out_prom_target(&labels, t);
 	out_prom_declare(st, b, "snmpfleet_up", 12, "gauge",
 	    "1 if the target answered every request, else 0.", NULL);
@@ -542,21 +615,20 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
 			if (value_is_exception(v->type) || v->type == ASN_NULL)
 				continue;
-			if (!out_prom_object(v, &name, &objlen)) {
+			if (!out_prom_object(v, &o, &objlen)) {
 				out_prom_unnamed(st, b, &labels, v, &tmp);
 				continue;
 			}
 			if (out_prom_listed(st->plan->labels,
 			    st->plan->nlabels, v, objlen))
 				continue;	/* a lookup: a label only */
-			out_prom_sample(st, b, &labels, v, &name, objlen, l,
-			    nl, &tmp);
+			out_prom_sample(st, b, &labels, v, &o, objlen, l, nl,
+			    &tmp);
 		}
 	}
 	free(l);
 	buf_free(&labels);
 	buf_free(&tmp);
-	buf_free(&name);
 }
 /* A family of the staged file: its "#F" line's type and help, its
  * samples' count and, while grouping, where the next one goes. */

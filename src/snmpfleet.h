@@ -443,6 +443,25 @@ int	 mib_describe(const char *, struct buf *, char **);
 size_t	 mib_loaded_count(void);
 size_t	 mib_columns(const oid *, size_t, unsigned *, const char **, size_t);
 
+/* mib-index.c — a cell's instance read back into its INDEX values */
+#define MIB_INDEX_MAX	8
+struct mib_index_part {
+	const char		*name;		/* the INDEX object's */
+	enum mib_index_kind	 kind;
+	struct mib_obj		 obj;
+};
+struct mib_index_spec {
+	size_t			 n;
+	struct mib_index_part	 part[MIB_INDEX_MAX];
+};
+int	 mib_index_spec(const struct mib_obj *, struct mib_index_spec *);
+int	 mib_index_decode(const struct mib_index_spec *, const oid *, size_t,
+	     void (*)(void *, const struct mib_index_part *, const char *,
+	     size_t), void *);
+void	 mib_format_octets(const struct mib_obj *, const u_char *, size_t,
+	     struct buf *);
+bool	 mib_is_mac(const struct mib_obj *);
+
 /* names.c — OID names for records and the command line (through mib.c) */
 int	 names_lookup(const char *, struct oid_text *, bool *);
 int	 names_describe(const oid *, size_t, struct buf *);

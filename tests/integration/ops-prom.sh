@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # ops-prom.sh — -F prom writes a node_exporter textfile: families
 # snmpfleet_up, snmpfleet_poll_seconds, one family per polled object
-# (sysUpTime{target,tag_*}, ifInOctets{target,index,tag_*}, a string as
+# (sysUpTime{target,tag_*}, ifInOctets{target,ifIndex,tag_*}, a string as
 # sysName{sysName="..."} 1) and the run's snmpfleet_last_run_timestamp_seconds,
 # snmpfleet_run_duration_seconds, snmpfleet_targets{status},
 # snmpfleet_requests_total; HELP and TYPE once per family, before its
@@ -246,7 +246,7 @@ is "$(fact up1)" "$NLIVE" "snmpfleet_up: 1 for the $NLIVE live targets, 0 for th
 is "$(fact up_labels)" "tag_rack_row tag_site target" "snmpfleet_up labels: target and the inventory tags as tag_NAME"
 is "$(fact poll)" "$NLIVE" "snmpfleet_poll_seconds: one sample per answering target"
 is "$(fact values)" $((NLIVE * 3)) "a family per numeric object: sysUpTime, ifInOctets, ifOutOctets, a sample per live target each"
-is "$(fact value_labels)" "index tag_rack_row tag_site target" "ifInOctets labels: target, the row's index and the tags"
+is "$(fact value_labels)" "ifIndex tag_rack_row tag_site target" "ifInOctets labels: target, the row's index by its INDEX object (ifIndex) and the tags"
 is "$(fact sysuptime)" "$NLIVE" "sysUpTime{target=...} for every live target"
 is "$(fact sysname)" "$NLIVE" "a string is a label of its own on a value-1 series: sysName{sysName=\"...\"} 1"
 is "$(grep -c '^# TYPE ifInOctets counter$' "$PROM")" 1 "a Counter32 object's family is TYPE counter"
