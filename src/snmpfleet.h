@@ -154,6 +154,7 @@ struct config {
 	char		*priv_pass;
 	char		*context;
 	char		*engine_id;
+	char		*context_engine_id;
 	char		*sweep;		/* concurrency levels */
 	char		*sweep_rate;	/* rate levels */
 	char		*sweep_csv;
@@ -174,6 +175,8 @@ struct config {
 	struct profile	*defined;	/* [profile NAME] sections */
 	size_t		 ndefined;
 	int		 progress;	/* -1 auto (a terminal), 0 no, 1 yes */
+	bool		 dump;		/* -d: hex dump of every datagram */
+	char		*dump_file;	/* --dump-file, or NULL: stderr */
 	struct strlist	 config_files;
 };
 
@@ -245,6 +248,9 @@ struct target_params {
 	char		*context;
 	u_char		 engine_id[32];	/* -e: known engineID, or len 0 */
 	size_t		 engine_id_len;
+	u_char		 context_engine_id[32];	/* -E, or len 0: the
+						 * agent's engineID */
+	size_t		 context_engine_id_len;
 	struct usm_keys	*keys;		/* master keys, computed once */
 };
 
@@ -349,6 +355,8 @@ int	 usm_set_priv(struct target_params *, const struct target_key *,
 	     const char *, const char *, char **);
 int	 usm_set_engineid(struct target_params *, const struct target_key *,
 	     const char *, const char *, char **);
+int	 usm_set_context_engineid(struct target_params *,
+	     const struct target_key *, const char *, const char *, char **);
 int	 usm_check(const struct target_params *, char **);
 int	 usm_prepare(struct target_params *, char **);
 void	 usm_imply_level(struct target_params *);
@@ -357,7 +365,8 @@ const char *usm_level_name(int);
 const char *usm_auth_name(int);
 const char *usm_priv_name(int);
 void	 usm_session(const struct target_params *, netsnmp_session *);
-const char *usm_report_reason(const netsnmp_pdu *);
+char	*usm_report_reason(const netsnmp_pdu *, const struct target_params *);
+bool	 usm_report_time_window(const netsnmp_pdu *);
 size_t	 usm_probe(u_char *, size_t, int32_t);
 
 /* oid-num.c — OIDs as numbers: dotted decimal, order, prefix (below

@@ -136,6 +136,10 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	ns.securityEngineIDLen = engine_len;
 	ns.contextEngineID = (u_char *)engine;
 	ns.contextEngineIDLen = engine_len;
+	if (t->params->context_engine_id_len != 0) {	/* -E */
+		ns.contextEngineID = (u_char *)t->params->context_engine_id;
+		ns.contextEngineIDLen = t->params->context_engine_id_len;
+	}
 	ns.flags |= SNMP_FLAGS_DONT_PROBE;
 	/* the scheduler times and retries every request (a retry is a new
 	 * request); net-snmp only forgets one long after that */
