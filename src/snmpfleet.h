@@ -17,6 +17,8 @@
  *                  and out-influx.c show the notes, pool.c ends a
  *                  worker's share)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
+ *                  dump.c (transport-udp.c, transport-sess.c and writer.c
+ *                  call it; the writer is its sink)
  */
 #ifndef SNMPFLEET_H
 #define SNMPFLEET_H
@@ -88,6 +90,13 @@ int	 parse_size(const char *, uint64_t *);
 /* clock.c — monotonic and wall clocks */
 uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
+
+/* dump.c — -d: datagrams as hex dump blocks, handed to a sink (the
+ * writer); the transports call dump_packet only when dump_enabled */
+extern bool dump_enabled;
+void	 dump_to(void (*)(void *, const char *, size_t), void *);
+void	 dump_packet(bool, const char *, const struct sockaddr *,
+	     const void *, size_t);
 
 /* options.c — the one option table (and the one per-target key table,
  * below with the targets), the config file, --echo-config */
@@ -698,6 +707,8 @@ struct writer {
 	uint64_t		 pending_since;	/* ns; 0 = nothing pending */
 	size_t			 flush_bytes;
 	int			 error;		/* first write errno, sticky */
+	int			 dump_fd;	/* -d: where blocks go, or -1 */
+	bool			 own_dump_fd;
 #ifdef SNMPFLEET_FAULT_INJECTION
 	enum writer_fault	 fault;		/* test hook: die on purpose */
 	uint64_t		 fault_after;
@@ -729,6 +740,7 @@ bool	 writer_failed(const struct writer *);
 void	 writer_terminal_setup(struct writer *, bool);
 int	 writer_terminal_line(struct writer *, const char *, size_t, bool);
 int	 writer_terminal_clear(struct writer *);
+int	 writer_dump_open(struct writer *, const char *, char **);
 
 /* transport.c — the one interface between the scheduler and the wire.
  *
