@@ -101,25 +101,32 @@ dump_peer(struct buf *b, const char *proto, const struct sockaddr *sa)
 	buf_printf(b, "%s: [%s]:%u", proto, a, port);
 }
 
-/* One line: offset, hex in groups of 4, the printable bytes. */
+/* One line: offset, hex in groups of 4, the printable bytes.  Built by
+ * hand, not with printf: a dump formats every byte of every datagram. */
 static void
 dump_line(struct buf *b, const u_char *p, size_t off, size_t n)
 {
-	size_t	i;
+	static const char	 hex[] = "0123456789ABCDEF";
+	char			 line[8 + DUMP_LINE * 3 + 4 + 4 + DUMP_LINE + 1];
+	char			*at = line;
+	size_t			 i;
 
-	buf_printf(b, "%04zX:", off);
+	for (i = 4; i > 0; i--)
+		*at++ = hex[(off >> (4 * (i - 1))) & 0xf];
+	*at++ = ':';
 	for (i = 0; i < DUMP_LINE; i++) {
 		if (i % 4 == 0)
-			buf_addc(b, ' ');
-		if (i < n)
-			buf_printf(b, " %02X", p[i]);
-		else
-			buf_adds(b, "   ");
+			*at++ = ' ';
+		*at++ = ' ';
+		*at++ = i < n ? hex[p[i] >> 4] : ' ';
+		*at++ = i < n ? hex[p[i] & 0xf] : ' ';
 	}
-	buf_adds(b, "    ");
+	memcpy(at, "    ", 4);
+	at += 4;
 	for (i = 0; i < n; i++)
-		buf_addc(b, p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.');
-	buf_addc(b, '\n');
+		*at++ = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '.';
+	*at++ = '\n';
+	buf_add(b, line, (size_t)(at - line));
 }
 
 /*
