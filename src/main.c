@@ -869,6 +869,9 @@ main(int argc, char **argv)
 	if (writer_open(&r.w, r.wshm, pool_shared_done(r.pshm),
 	    out_records_path(r.fmt), r.fmt, &cause) != 0)
 		die_with(EXIT_USAGE, "cannot write output: ", cause);
+	if ((r.cfg.dump || r.cfg.dump_file != NULL) &&
+	    writer_dump_open(&r.w, r.cfg.dump_file, &cause) != 0)
+		die_with(EXIT_USAGE, "cannot write --dump-file: ", cause);
 
 	status = r.cfg.sweep || r.cfg.sweep_rate ? main_sweep(&r) :
 	    main_run(&r);

@@ -132,6 +132,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(context),
 	  .echo = opt_echo_string },
+	{ .name = "context-engine-id",
+	  .short_name = 'E',
+	  .argname = "HEX",
+	  .target_key = "contextengineid",
+	  .help = "SNMPv3 contextEngineID of requests (default: the agent's "
+	      "engineID)",
+	  .set = opt_set_string,
+	  .offset = F(context_engine_id),
+	  .echo = opt_echo_string },
 	{ .name = "deadline",
 	  .argname = "SECONDS",
 	  .defval = "0",
@@ -148,6 +157,22 @@ const struct option_def options_table[] = {
 	      "OID: syntax, enums, hint, units, index, source) and exit",
 	  .set = opt_set_string,
 	  .offset = F(describe) },
+	{ .name = "dump",
+	  .short_name = 'd',
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "hex dump of every datagram sent and received, with its "
+	      "time and peer (to stderr, or --dump-file)",
+	  .set = opt_set_flag,
+	  .offset = F(dump),
+	  .echo = opt_echo_flag },
+	{ .name = "dump-file",
+	  .argname = "FILE",
+	  .help = "append the --dump to FILE instead of stderr (implies "
+	      "--dump)",
+	  .set = opt_set_string,
+	  .offset = F(dump_file),
+	  .echo = opt_echo_string },
 	{ .name = "echo-config",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
 	  .help =
@@ -335,7 +360,8 @@ const struct option_def options_table[] = {
 	  .short_name = 'x',
 	  .argname = "PROTO",
 	  .target_key = "priv",
-	  .help = "SNMPv3 privacy: DES, AES, AES-192, AES-256",
+	  .help = "SNMPv3 privacy: DES, AES, AES-192, AES-256, AES-192-C, "
+	      "AES-256-C",
 	  .set = opt_set_string,
 	  .offset = F(priv),
 	  .echo = opt_echo_string },
@@ -1048,6 +1074,8 @@ options_free(struct config *cfg)
 	free(cfg->priv);
 	free(cfg->context);
 	free(cfg->engine_id);
+	free(cfg->context_engine_id);
+	free(cfg->dump_file);
 	if (cfg->auth_pass != NULL)
 		explicit_bzero(cfg->auth_pass, strlen(cfg->auth_pass));
 	if (cfg->priv_pass != NULL)
@@ -1661,7 +1689,7 @@ tk_set_tag(struct target_params *p, const struct target_key *k,
 
 /*
  * The per-target keys.  The SNMPv3 ones keep this order (user before
- * level, ..., engineid last): options_target_params applies the command
+ * level, ..., the engineIDs last): options_target_params applies the command
  * line's in it, so the first bad one is the one reported.
  */
 const struct target_key target_keys[] = {
@@ -1678,6 +1706,8 @@ const struct target_key target_keys[] = {
 	  TP(privpass) },
 	{ "context", TK_CRED, "context", tk_set_text, TP(context) },
 	{ "engineid", TK_CRED, "engine-id", usm_set_engineid, 0 },
+	{ "contextengineid", TK_CRED, "context-engine-id",
+	  usm_set_context_engineid, 0 },
 	{ "timeout", TK_CRED, "timeout", tk_set_timeout, 0 },
 	{ "retries", TK_CRED, "retries", tk_set_retries, 0 },
 	{ "port", TK_CRED, "port", tk_set_port, 0 },
