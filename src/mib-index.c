@@ -43,6 +43,7 @@ mib_index_spec(const struct mib_obj *col, struct mib_index_spec *s)
 		    s->part[i].obj.row->name);
 		s->part[i].kind = mib_index_kind(&s->part[i].obj,
 		    ix->row->implied && i + 1 == ix->row->nindex);
+		s->part[i].mac = mib_is_mac(&s->part[i].obj);
 		if (s->part[i].kind == MIB_IX_UNKNOWN)
 			return -1;
 	}
@@ -61,28 +62,29 @@ mib_is_mac(const struct mib_obj *o)
 }
 
 /*
- * Octets as o's convention shows them, into b: a hardware address as
- * colon-separated upper-case hex pairs (as snmp_exporter's PhysAddress48),
- * printable text as it is, anything else as 0x and upper-case hex.
+ * Octets as people read them, into b: a hardware address (mac: its
+ * convention says so, mib_is_mac) as colon-separated upper-case hex
+ * pairs (as snmp_exporter's PhysAddress48), printable text as it is,
+ * anything else as 0x and upper-case hex.
  */
 void
-mib_format_octets(const struct mib_obj *o, const u_char *p, size_t n,
-    struct buf *b)
+mib_format_octets(bool mac, const u_char *p, size_t n, struct buf *b)
 {
-	size_t	i;
+	static const char	 hex[] = "0123456789ABCDEF";
+	size_t			 i;
 
-	if (o != NULL && mib_is_mac(o)) {
-		for (i = 0; i < n; i++)
-			buf_printf(b, i ? ":%02X" : "%02X", p[i]);
-		return;
-	}
-	if (value_printable(p, n)) {
+	if (!mac && value_printable(p, n)) {
 		buf_add(b, p, n);
 		return;
 	}
-	buf_adds(b, "0x");
-	for (i = 0; i < n; i++)
-		buf_printf(b, "%02X", p[i]);
+	if (!mac)
+		buf_add(b, "0x", 2);
+	for (i = 0; i < n; i++) {
+		if (mac && i != 0)
+			buf_addc(b, ':');
+		buf_addc(b, hex[p[i] >> 4]);
+		buf_addc(b, hex[p[i] & 15]);
+	}
 }
 
 /* An address of InetAddressType type (RFC 4001: 1 ipv4, 2 ipv6, 3 and
@@ -154,14 +156,14 @@ mib_index_decode(const struct mib_index_spec *s, const oid *sfx, size_t len,
 				break;
 			}
 			inet_type = (long)sfx[at];
-			buf_printf(&t, "%lu", (unsigned long)sfx[at++]);
+			buf_add_u64(&t, sfx[at++]);
 			break;
 		case MIB_IX_IPADDR:
 			if (len - at < 4 || !mib_arcs_octets(sfx + at, 4, o)) {
 				rc = -1;
 				break;
 			}
-			buf_printf(&t, "%u.%u.%u.%u", o[0], o[1], o[2], o[3]);
+			oid_format(sfx + at, 4, &t);
 			at += 4;
 			break;
 		case MIB_IX_OID:
@@ -188,7 +190,7 @@ mib_index_decode(const struct mib_index_spec *s, const oid *sfx, size_t len,
 			}
 			if (p->kind != MIB_IX_INETADDR ||
 			    !mib_format_inet(inet_type, o, n, &t))
-				mib_format_octets(&p->obj, o, n, &t);
+				mib_format_octets(p->mac, o, n, &t);
 			at += n;
 			break;
 		}

@@ -41,22 +41,34 @@
 
 /* A process's own: the plan's lookups and info objects, and the
  * families it has declared ("#F" lines) in the staged file. */
-/* What a column's index is, once per column and process. */
-struct prom_index {
-	const struct mib_row	*row;		/* the column's, or NULL */
-	bool			 known;
+/* What an object is in this format, worked out once per process: its
+ * family's name, its label name, whether it is a lookup or an info
+ * object, its index, and whether its family was declared. */
+struct prom_obj {
+	const struct mib_row	*row;		/* the key; NULL: a free slot */
+	struct mib_obj		 o;
+	char			*family;	/* prefix, name[, _info] */
+	char			*label;		/* the name, valid */
+	bool			 lookup;	/* a --label column */
+	bool			 info;		/* an info object */
+	bool			 declared;
+	bool			 known;		/* spec holds its INDEX */
+	bool			 mac;		/* a hardware address */
 	struct mib_index_spec	 spec;
+	char			*ixname[MIB_INDEX_MAX];	/* valid */
 };
 
 struct prom_state {
 	const struct fetch_plan	*plan;
 	char			**label_names;	/* of plan->labels, valid */
-	struct mib_obj		 *label_objs;	/* of plan->labels */
-	bool			 *label_known;
+	bool			 *label_mac;	/* of plan->labels */
 	char			**seen;		/* open addressing */
 	size_t			  nseen, cap;
-	struct prom_index	 *ix;		/* open addressing by row */
+	struct prom_obj		 *ix;		/* open addressing by row */
 	size_t			  nix, capix;
+	struct oid_text		  last;		/* the last object found */
+	struct prom_obj		 *last_obj;
+	struct buf		  val, tmp;	/* scratch */
 };
 
 /* One lookup value of a record: label li of the row with that index. */
@@ -70,23 +82,27 @@ struct prom_lookup {
 /* A row's index labels being written (mib_index_decode's callback). */
 struct prom_row {
 	struct buf		*b;
-	struct buf		 name;
+	const struct prom_obj	*obj;
 };
 
 /* A label value: backslash, double quote and newline escaped. */
 static void
 out_prom_label(struct buf *b, const char *name, const char *v, size_t n)
 {
-	size_t	i;
+	size_t	i, run;
 
-	buf_printf(b, "%s=\"", name);
-	for (i = 0; i < n; i++) {
-		if (v[i] == '\\' || v[i] == '"')
-			buf_addc(b, '\\');
-		if (v[i] == '\n')
-			buf_adds(b, "\\n");
-		else
-			buf_addc(b, v[i]);
+	buf_adds(b, name);
+	buf_add(b, "=\"", 2);
+	for (i = 0; i < n; i += run) {
+		for (run = 0; i + run < n && v[i + run] != '\\' &&
+		    v[i + run] != '"' && v[i + run] != '\n'; run++)
+			continue;
+		buf_add(b, v + i, run);
+		if (i + run == n)
+			break;
+		buf_add(b, v[i + run] == '\n' ? "\\n" : v[i + run] == '"' ?
+		    "\\\"" : "\\\\", 2);
+		run++;
 	}
 	buf_addc(b, '"');
 }
@@ -237,13 +253,12 @@ out_prom_name(struct buf *b, const char *s, size_t n)
 }
 
 /* A string, address or OID value as a label value, as snmp_exporter
- * writes them: by the object's convention (o, if known: a hardware
- * address as 00:1A:...), text as is, other octets as 0x and hex; an OID
+ * writes them: a hardware address (is_mac: its convention says so) as
+ * 00:1A:..., text as is, other octets as 0x and hex; an OID
  * dotted without the leading dot, an IpAddress dotted.  False for
  * numbers. */
 static bool
-out_prom_text(const netsnmp_variable_list *v, const struct mib_obj *o,
-    struct buf *b)
+out_prom_text(const netsnmp_variable_list *v, bool is_mac, struct buf *b)
 {
 	u_char	mac[6] = { 0 };
 
@@ -251,12 +266,13 @@ out_prom_text(const netsnmp_variable_list *v, const struct mib_obj *o,
 	case ASN_OCTET_STR:
 		/* snmp_exporter shows a shorter hardware address (an
 		 * interface without one: empty) as six bytes, zeros after */
-		if (o != NULL && mib_is_mac(o) && v->val_len < sizeof mac) {
+		if (is_mac && v->val_len < sizeof mac) {
 			if (v->val_len != 0)
 				memcpy(mac, v->val.string, v->val_len);
-			mib_format_octets(o, mac, sizeof mac, b);
+			mib_format_octets(true, mac, sizeof mac, b);
 		} else
-			mib_format_octets(o, v->val.string, v->val_len, b);
+			mib_format_octets(is_mac, v->val.string, v->val_len,
+			    b);
 		return true;
 	case ASN_OBJECT_ID:
 		oid_format(v->val.objid, v->val_len / sizeof(oid), b);
@@ -356,39 +372,100 @@ out_prom_lookup_find(const struct prom_lookup *l, size_t nl,
 	return l + lo;
 }
 
-/* The index of column o (cached per process): its spec, or NULL if no
- * MIB knows the column's INDEX. */
-static const struct mib_index_spec *
-out_prom_index(struct prom_state *st, const struct mib_obj *o)
+/* Room in st's object table for one more (at most half full). */
+static void
+out_prom_obj_grow(struct prom_state *st)
 {
-	struct prom_index	*old;
-	size_t			 i, k, cap, mask;
+	struct prom_obj	*old = st->ix;
+	size_t		 i, k, cap = st->capix, mask;
 
-	if (2 * (st->nix + 1) > st->capix) {
-		old = st->ix;
-		cap = st->capix;
-		st->capix = cap ? 2 * cap : 64;
-		st->ix = xcalloc(st->capix, sizeof *st->ix);
-		mask = st->capix - 1;
-		for (k = 0; k < cap; k++) {
-			if (old[k].row == NULL)
-				continue;
-			i = ((uintptr_t)old[k].row >> 4) & mask;
-			while (st->ix[i].row != NULL)
-				i = (i + 1) & mask;
-			st->ix[i] = old[k];
-		}
-		free(old);
-	}
+	st->capix = cap ? 2 * cap : 64;
+	st->ix = xcalloc(st->capix, sizeof *st->ix);
 	mask = st->capix - 1;
-	for (i = ((uintptr_t)o->row >> 4) & mask; st->ix[i].row != NULL;
-	    i = (i + 1) & mask)
-		if (st->ix[i].row == o->row)
-			return st->ix[i].known ? &st->ix[i].spec : NULL;
-	st->ix[i].row = o->row;
-	st->ix[i].known = mib_index_spec(o, &st->ix[i].spec) == 0;
-	st->nix++;
-	return st->ix[i].known ? &st->ix[i].spec : NULL;
+	for (k = 0; k < cap; k++) {
+		if (old[k].row == NULL)
+			continue;
+		i = ((uintptr_t)old[k].row >> 4) & mask;
+		while (st->ix[i].row != NULL)
+			i = (i + 1) & mask;
+		st->ix[i] = old[k];
+	}
+	free(old);
+	st->last_obj = NULL;
+}
+
+/* A new object's entry: its names, what the plan makes of it, its
+ * INDEX (objlen: its OID's length in v). */
+static void
+out_prom_obj_init(struct prom_state *st, struct prom_obj *p,
+    const struct mib_obj *o, const netsnmp_variable_list *v, size_t objlen)
+{
+	const struct fetch_plan	*plan = st->plan;
+	const char		*name = mib_str(o, o->row->name);
+	struct buf		 b;
+	size_t			 i;
+
+	buf_init(&b);
+	p->row = o->row;
+	p->o = *o;
+	out_prom_name(&b, name, strlen(name));
+	p->label = xstrdup(buf_cstr(&b));
+	p->mac = mib_is_mac(o);
+	p->lookup = out_prom_listed(plan->labels, plan->nlabels, v, objlen);
+	p->info = out_prom_listed(plan->info, plan->ninfo, v, objlen);
+	b.len = 0;
+	if (plan->metric_prefix != NULL)
+		buf_adds(&b, plan->metric_prefix);
+	buf_adds(&b, p->label);
+	if (p->info)
+		buf_adds(&b, "_info");
+	p->family = xstrdup(buf_cstr(&b));
+	p->known = o->row->kind == MIB_K_COLUMN &&
+	    mib_index_spec(o, &p->spec) == 0;
+	for (i = 0; p->known && i < p->spec.n; i++) {
+		b.len = 0;
+		out_prom_name(&b, p->spec.part[i].name,
+		    strlen(p->spec.part[i].name));
+		p->ixname[i] = xstrdup(buf_cstr(&b));
+	}
+	buf_free(&b);
+}
+
+/*
+ * The object varbind v is an instance of (a scalar or a column a MIB
+ * names), worked out once per process, with *objlen its OID's length;
+ * NULL if none.  Walks return a column's cells one after another, so
+ * the last object found is tried first.
+ */
+static struct prom_obj *
+out_prom_obj(struct prom_state *st, const netsnmp_variable_list *v,
+    size_t *objlen)
+{
+	struct mib_obj	 o;
+	size_t		 i, mask;
+
+	if (st->last_obj != NULL && v->name_length > st->last.len &&
+	    oid_is_prefix(st->last.v, st->last.len, v->name,
+	    v->name_length)) {
+		*objlen = st->last.len;
+		return st->last_obj;
+	}
+	if (!out_prom_object(v, &o, objlen))
+		return NULL;
+	if (2 * (st->nix + 1) > st->capix)
+		out_prom_obj_grow(st);
+	mask = st->capix - 1;
+	for (i = ((uintptr_t)o.row >> 4) & mask; st->ix[i].row != NULL &&
+	    st->ix[i].row != o.row; i = (i + 1) & mask)
+		continue;
+	if (st->ix[i].row == NULL) {
+		out_prom_obj_init(st, &st->ix[i], &o, v, *objlen);
+		st->nix++;
+	}
+	memcpy(st->last.v, v->name, *objlen * sizeof *v->name);
+	st->last.len = *objlen;
+	st->last_obj = &st->ix[i];
+	return st->last_obj;
 }
 
 /* One INDEX value as a label named after its object. */
@@ -398,10 +475,9 @@ out_prom_index_label(void *arg, const struct mib_index_part *p,
 {
 	struct prom_row	*row = arg;
 
-	row->name.len = 0;
-	out_prom_name(&row->name, p->name, strlen(p->name));
 	buf_addc(row->b, ',');
-	out_prom_label(row->b, buf_cstr(&row->name), text, n);
+	out_prom_label(row->b, row->obj->ixname[p - row->obj->spec.part],
+	    text, n);
 }
 
 /* The row's index as labels (ifIndex="3", by the MIB's INDEX; else
@@ -409,35 +485,32 @@ out_prom_index_label(void *arg, const struct mib_index_part *p,
  * a scalar. */
 static void
 out_prom_row_labels(struct buf *b, struct prom_state *st,
-    const struct mib_obj *o, const struct prom_lookup *l, size_t nl,
-    const oid *index, size_t len, struct buf *tmp)
+    const struct prom_obj *p, const struct prom_lookup *l, size_t nl,
+    const oid *index, size_t len)
 {
-	const struct mib_index_spec	*spec;
 	const struct prom_lookup	*hit;
 	struct prom_row			 row;
+	struct buf			*tmp = &st->tmp;
 	size_t				 mark = b->len;
 
-	if (len == 0 || o->row->kind == MIB_K_SCALAR)
+	if (len == 0 || p->row->kind == MIB_K_SCALAR)
 		return;
 	row.b = b;
-	buf_init(&row.name);
-	if ((spec = out_prom_index(st, o)) == NULL ||
-	    mib_index_decode(spec, index, len, out_prom_index_label,
-	    &row) != 0) {
+	row.obj = p;
+	if (!p->known || mib_index_decode(&p->spec, index, len,
+	    out_prom_index_label, &row) != 0) {
 		b->len = mark;
 		tmp->len = 0;
 		oid_format(index, len, tmp);
 		buf_addc(b, ',');
 		out_prom_label(b, "index", tmp->data, tmp->len);
 	}
-	buf_free(&row.name);
 	if (nl == 0)
 		return;
 	for (hit = out_prom_lookup_find(l, nl, index, len); hit < l + nl &&
 	    snmp_oid_compare(hit->index, hit->len, index, len) == 0; hit++) {
 		tmp->len = 0;
-		if (!out_prom_text(hit->v, st->label_known[hit->li] ?
-		    &st->label_objs[hit->li] : NULL, tmp) &&
+		if (!out_prom_text(hit->v, st->label_mac[hit->li], tmp) &&
 		    !value_number(hit->v, tmp))
 			continue;
 		buf_addc(b, ',');
@@ -446,65 +519,60 @@ out_prom_row_labels(struct buf *b, struct prom_state *st,
 	}
 }
 
-/* One named varbind (object o) as its family's sample, the family
+/* Is v's type shown as a label (a string, an address, an OID)? */
+static bool
+out_prom_is_text(const netsnmp_variable_list *v)
+{
+	return v->type == ASN_OCTET_STR || v->type == ASN_OBJECT_ID ||
+	    v->type == ASN_IPADDRESS;
+}
+
+/* One named varbind (object p) as its family's sample, the family
  * declared first: a number, or a text as a label on a value-1 series,
  * or an info object's enum label. */
 static void
 out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
-    const netsnmp_variable_list *v, const struct mib_obj *o, size_t objlen,
-    const struct prom_lookup *l, size_t nl, struct buf *tmp)
+    const netsnmp_variable_list *v, struct prom_obj *p, size_t objlen,
+    const struct prom_lookup *l, size_t nl)
 {
-	const struct fetch_plan	*plan = st->plan;
-	const char		*name = mib_str(o, o->row->name), *label;
-	struct buf		 fam, val, oidt;
-	const char		*kind = "gauge";
-	bool			 info, text = false;
+	struct buf	*val = &st->val, oidt;
+	const char	*label;
+	bool		 info = p->info && v->type == ASN_INTEGER;
+	bool		 text = !info && out_prom_is_text(v);
 
-	buf_init(&fam);
-	buf_init(&val);
-	buf_init(&oidt);
-	info = v->type == ASN_INTEGER &&
-	    out_prom_listed(plan->info, plan->ninfo, v, objlen);
-	if (v->type == ASN_COUNTER || v->type == ASN_COUNTER64)
-		kind = "counter";
+	val->len = 0;
 	if (info) {
-		if ((label = mib_enum_label(o, *v->val.integer)) != NULL)
-			buf_adds(&val, label);
+		if ((label = mib_enum_label(&p->o, *v->val.integer)) != NULL)
+			buf_adds(val, label);
 		else
-			buf_printf(&val, "%ld", *v->val.integer);
-	} else if (!value_number(v, &val) && !out_prom_nonfinite(v, &val)) {
-		val.len = 0;
-		if (!out_prom_text(v, o, &val))
-			goto out;
-		text = true;
+			buf_add_i64(val, *v->val.integer);
+	} else if (text) {
+		if (!out_prom_text(v, p->mac, val))
+			return;
+	} else if (!value_number(v, val) && !out_prom_nonfinite(v, val))
+		return;
+	if (!p->declared) {
+		buf_init(&oidt);
+		oid_format(v->name, objlen, &oidt);
+		out_prom_declare(st, b, p->family, strlen(p->family),
+		    v->type == ASN_COUNTER || v->type == ASN_COUNTER64 ?
+		    "counter" : "gauge", "SNMP object", &oidt);
+		buf_free(&oidt);
+		p->declared = true;
 	}
-	if (plan->metric_prefix != NULL)
-		buf_adds(&fam, plan->metric_prefix);
-	out_prom_name(&fam, name, strlen(name));
-	if (info)
-		buf_adds(&fam, "_info");
-	oid_format(v->name, objlen, &oidt);
-	out_prom_declare(st, b, fam.data, fam.len, kind, "SNMP object",
-	    &oidt);
-	buf_add(b, fam.data, fam.len);
+	buf_adds(b, p->family);
 	buf_add(b, tl->data, tl->len);
-	out_prom_row_labels(b, st, o, l, nl, v->name + objlen,
-	    v->name_length - objlen, tmp);
+	out_prom_row_labels(b, st, p, l, nl, v->name + objlen,
+	    v->name_length - objlen);
 	if (info || text) {
 		buf_addc(b, ',');
-		tmp->len = 0;
-		out_prom_name(tmp, name, strlen(name));
-		out_prom_label(b, buf_cstr(tmp), val.data, val.len);
-		buf_adds(b, "} 1\n");
+		out_prom_label(b, p->label, val->data, val->len);
+		buf_add(b, "} 1\n", 4);
 	} else {
-		buf_adds(b, "} ");
-		buf_add(b, val.data, val.len);
+		buf_add(b, "} ", 2);
+		buf_add(b, val->data, val->len);
 		buf_addc(b, '\n');
 	}
-out:
-	buf_free(&fam);
-	buf_free(&val);
-	buf_free(&oidt);
 }
 
 static int
@@ -513,6 +581,7 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
 {
 	struct prom_state	*st = xcalloc(1, sizeof *st);
 	struct buf		 name;
+	struct mib_obj		 o;
 	const char		*given;
 	size_t			 i, matched;
 
@@ -520,21 +589,22 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
 	buf_init(&name);
 	st->plan = plan;
 	st->label_names = xcalloc(plan->nlabels + 1, sizeof *st->label_names);
-	st->label_objs = xcalloc(plan->nlabels + 1, sizeof *st->label_objs);
-	st->label_known = xcalloc(plan->nlabels + 1, sizeof *st->label_known);
+	st->label_mac = xcalloc(plan->nlabels + 1, sizeof *st->label_mac);
 	for (i = 0; i < plan->nlabels; i++) {
 		given = plan->labels[i].name;
-		st->label_known[i] = mib_find_oid(plan->labels[i].oid.v,
-		    plan->labels[i].oid.len, &st->label_objs[i],
-		    &matched) == 0 && matched == plan->labels[i].oid.len;
-		if (st->label_known[i])
-			given = mib_str(&st->label_objs[i],
-			    st->label_objs[i].row->name);
+		if (mib_find_oid(plan->labels[i].oid.v,
+		    plan->labels[i].oid.len, &o, &matched) == 0 &&
+		    matched == plan->labels[i].oid.len) {
+			given = mib_str(&o, o.row->name);
+			st->label_mac[i] = mib_is_mac(&o);
+		}
 		name.len = 0;
 		out_prom_name(&name, given, strlen(given));
 		st->label_names[i] = xstrdup(buf_cstr(&name));
 	}
 	buf_free(&name);
+	buf_init(&st->val);
+	buf_init(&st->tmp);
 	st->cap = PROM_SEEN_MIN;
 	st->seen = xcalloc(st->cap, sizeof *st->seen);
 	fmt->state = st;
@@ -545,7 +615,7 @@ static void
 out_prom_close(struct out_format *fmt)
 {
 	struct prom_state	*st = fmt->state;
-	size_t			 i;
+	size_t			 i, k;
 
 	if (st == NULL)
 		return;
@@ -554,9 +624,18 @@ out_prom_close(struct out_format *fmt)
 	for (i = 0; i < st->plan->nlabels; i++)
 		free(st->label_names[i]);
 	free(st->label_names);
-	free(st->label_objs);
-	free(st->label_known);
+	free(st->label_mac);
+	for (i = 0; i < st->capix; i++) {
+		if (st->ix[i].row == NULL)
+			continue;
+		free(st->ix[i].family);
+		free(st->ix[i].label);
+		for (k = 0; k < MIB_INDEX_MAX; k++)
+			free(st->ix[i].ixname[k]);
+	}
 	free(st->ix);
+	buf_free(&st->val);
+	buf_free(&st->tmp);
 	free(st->seen);
 	free(st);
 	fmt->state = NULL;
@@ -593,12 +672,11 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 	struct prom_state		*st = fmt->state;
 	const netsnmp_variable_list	*v;
 	struct prom_lookup		*l;
-	struct buf			 labels, tmp;
-	struct mib_obj			 o;
+	struct prom_obj			*p;
+	struct buf			 labels;
 	size_t				 i, nl, objlen;
 
 	buf_init(&labels);
-	buf_init(&tmp);
 	out_prom_target(&labels, t);
 	out_prom_declare(st, b, "snmpfleet_up", 12, "gauge",
 	    "1 if the target answered every request, else 0.", NULL);
@@ -615,20 +693,15 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
 			if (value_is_exception(v->type) || v->type == ASN_NULL)
 				continue;
-			if (!out_prom_object(v, &o, &objlen)) {
-				out_prom_unnamed(st, b, &labels, v, &tmp);
-				continue;
-			}
-			if (out_prom_listed(st->plan->labels,
-			    st->plan->nlabels, v, objlen))
-				continue;	/* a lookup: a label only */
-			out_prom_sample(st, b, &labels, v, &o, objlen, l, nl,
-			    &tmp);
+			if ((p = out_prom_obj(st, v, &objlen)) == NULL)
+				out_prom_unnamed(st, b, &labels, v, &st->tmp);
+			else if (!p->lookup)	/* a lookup is a label only */
+				out_prom_sample(st, b, &labels, v, p, objlen,
+				    l, nl);
 		}
 	}
 	free(l);
 	buf_free(&labels);
-	buf_free(&tmp);
 }
 /* A family of the staged file: its "#F" line's type and help, its
  * samples' count and, while grouping, where the next one goes. */

@@ -467,6 +467,7 @@ struct mib_index_part {
 	const char		*name;		/* the INDEX object's */
 	enum mib_index_kind	 kind;
 	struct mib_obj		 obj;
+	bool			 mac;		/* a hardware address */
 };
 struct mib_index_spec {
 	size_t			 n;
@@ -476,8 +477,7 @@ int	 mib_index_spec(const struct mib_obj *, struct mib_index_spec *);
 int	 mib_index_decode(const struct mib_index_spec *, const oid *, size_t,
 	     void (*)(void *, const struct mib_index_part *, const char *,
 	     size_t), void *);
-void	 mib_format_octets(const struct mib_obj *, const u_char *, size_t,
-	     struct buf *);
+void	 mib_format_octets(bool, const u_char *, size_t, struct buf *);
 bool	 mib_is_mac(const struct mib_obj *);
 
 /* names.c — OID names for records and the command line (through mib.c) */
