@@ -14,7 +14,8 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
 need_python
-start_snmpd
+start_snmpd_conf 'createUser uSHA SHA "sha-auth-pass1" AES "aes-priv-pass1"' \
+    'rouser uSHA priv'
 
 T=$LIB_TMP
 P=$SNMPD_PORT
@@ -131,6 +132,23 @@ fi
 run -4 -6 -H "localhost:$P" sysName.0
 is "$RC" 2 "-4 with -6: exit 2"
 like "$ERR" "one at a time" "-4 with -6: said why"
+
+# SNMPv3 to a name: the session is opened at the address looked up.
+V3=(-v 3 -u uSHA -l authPriv -a SHA -A sha-auth-pass1 -x AES -X aes-priv-pass1)
+run "${V3[@]}" -H "localhost:$P" -H "gone.invalid:$P" -H "127.0.0.1:$P" \
+    -H "127.0.0.1:$P" sysName.0
+is "$RC" 1 "SNMPv3: a name that does not resolve among good ones: exit 1"
+is "$(facts "$T/out" | sed "s/'gone.invalid': .*/.../" | tr '\n' ' ')" \
+    "127.0.0.1 ok $SNMPD_SYSNAME gone.invalid error cannot resolve ... localhost ok $SNMPD_SYSNAME " \
+    "SNMPv3: localhost answered, the .invalid name is an error, 127.0.0.1 once"
+like "$ERR" "1 duplicate target dropped" "SNMPv3: the same user twice is one target"
+printf '%s\n' "127.0.0.1:$P" "127.0.0.1:$P user=nobody-here" \
+    "127.0.0.1:$P tag.again=yes" >"$T/v3.inv"
+run "${V3[@]}" -i "$T/v3.inv" sysName.0
+is "$(facts "$T/out" | cut -d' ' -f1-2 | tr '\n' ' ')" \
+    "127.0.0.1 error 127.0.0.1 ok " \
+    "SNMPv3: another user is another target (which fails), the same one is not"
+like "$ERR" "1 duplicate target dropped" "SNMPv3: the third line was dropped"
 
 # -------------------------------------------------- each target once
 before=$(in_pkts)
