@@ -289,12 +289,12 @@ sched_run_deadline_cb(uv_timer_t *t)
 
 	s->deadline = true;
 	s->src.deadline_set(s->src.arg);
-	if (s->res != NULL)
-		resolve_cancel_queued(s->res);
 	for (i = 0; i < s->njobs; i++) {
 		if (s->jobs[i].busy)
 			sched_job_deadline(&s->jobs[i]);
 	}
+	if (s->res != NULL)	/* names not looked up yet: deadline too */
+		resolve_cancel_queued(s->res);
 	sched_pump(s);
 }
 
