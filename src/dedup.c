@@ -15,23 +15,16 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "snmpfleet.h"
 
-struct dedup_key {			/* one entry, for grouping */
-	uint64_t	 hi;		/* IPv6: the upper 64 bits */
-	uint32_t	 entry;
-	uint32_t	 cred;		/* same credentials, same number */
-	uint16_t	 port;		/* the port it is polled on */
-	uint8_t		 family;	/* AF_INET, AF_INET6; 0: a name */
-};
-
 struct dedup_piece {			/* what an entry keeps */
+	uint64_t	 lo;		/* its first address's lower 64 bits */
 	uint32_t	 entry;
-	uint64_t	 lo;
-	uint64_t	 count;
+	uint32_t	 count_1;	/* its count less 1 (up to 2^32) */
 };
 
 struct dedup_set {			/* strings seen (open addressing) */
@@ -47,6 +40,7 @@ struct dedup {
 	size_t			 npieces;
 	size_t			 cap;
 	uint32_t		*cred;		/* per params index */
+	uint64_t		 kept;		/* targets in the pieces */
 };
 
 /* Add s (taken over) with value v unless present; the value kept. */
@@ -181,22 +175,60 @@ dedup_join(struct inv_entry *e, uint64_t hi, uint64_t lo)
 	}
 }
 
-static int
-dedup_key_cmp(const void *a, const void *b)
-{
-	const struct dedup_key	*x = a, *y = b;
+struct dedup_group {			/* entries that can be the same */
+	uint64_t	 hi;		/* IPv6: the upper 64 bits */
+	uint32_t	 cred;
+	uint16_t	 port;
+	uint8_t		 family;	/* 0: names */
+	uint32_t	 n;		/* its entries */
+};
 
-	if (x->family != y->family)
-		return x->family < y->family ? -1 : 1;
-	if (x->hi != y->hi)
-		return x->hi < y->hi ? -1 : 1;
-	if (x->port != y->port)
-		return x->port < y->port ? -1 : 1;
-	if (x->cred != y->cred)
-		return x->cred < y->cred ? -1 : 1;
-	if (x->entry != y->entry)
-		return x->entry < y->entry ? -1 : 1;
-	return 0;
+struct dedup_groups {			/* open addressing, by key */
+	struct dedup_group	*v;
+	uint32_t		*slots;		/* group index + 1, or 0 */
+	size_t			 n;
+	size_t			 cap;
+};
+
+/* The group of entry i (a new one if it has none yet). */
+static uint32_t
+dedup_group_of(const struct dedup *d, struct dedup_groups *g, size_t i)
+{
+	const struct inv_entry	*e = &d->inv->entries[i];
+	struct dedup_group	 k;
+	uint64_t		 lo;
+	size_t			 h, j;
+
+	memset(&k, 0, sizeof k);
+	k.family = e->family;
+	k.port = dedup_port(d->inv, e);
+	k.cred = d->cred[e->params];
+	if (e->family == AF_INET6)
+		dedup_split(e, &k.hi, &lo);
+	if (g->n * 2 >= g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 64;
+		free(g->slots);
+		g->slots = xcalloc(g->cap, sizeof *g->slots);
+		g->v = xreallocarray(g->v, g->cap, sizeof *g->v);
+		for (j = 0; j < g->n; j++) {
+			h = parse_hash_bytes(&g->v[j], offsetof(struct
+			    dedup_group, n)) & (g->cap - 1);
+			while (g->slots[h] != 0)
+				h = (h + 1) & (g->cap - 1);
+			g->slots[h] = (uint32_t)j + 1;
+		}
+	}
+	h = parse_hash_bytes(&k, offsetof(struct dedup_group, n)) &
+	    (g->cap - 1);
+	while (g->slots[h] != 0) {
+		if (memcmp(&g->v[g->slots[h] - 1], &k,
+		    offsetof(struct dedup_group, n)) == 0)
+			return g->slots[h] - 1;
+		h = (h + 1) & (g->cap - 1);
+	}
+	g->v[g->n] = k;
+	g->slots[h] = (uint32_t)++g->n;
+	return (uint32_t)g->n - 1;
 }
 
 static int
@@ -217,7 +249,18 @@ dedup_keep(struct dedup *d, uint32_t entry, uint64_t lo, uint64_t count)
 	}
 	d->pieces[d->npieces].entry = entry;
 	d->pieces[d->npieces].lo = lo;
-	d->pieces[d->npieces++].count = count;
+	d->pieces[d->npieces++].count_1 = (uint32_t)(count - 1);
+	d->kept += count;
+}
+
+/* An entry kept whole. */
+static void
+dedup_keep_whole(struct dedup *d, uint32_t entry)
+{
+	uint64_t	hi, lo;
+
+	dedup_split(&d->inv->entries[entry], &hi, &lo);
+	dedup_keep(d, entry, lo, d->inv->entries[entry].count);
 }
 
 /* The index of v among the n sorted coordinates c (v is one of them). */
@@ -237,7 +280,7 @@ dedup_index(const uint64_t *c, size_t n, uint64_t v)
 
 /* The first uncovered segment at or after k (path halving). */
 static size_t
-dedup_next(size_t *next, size_t k)
+dedup_next(uint32_t *next, size_t k)
 {
 	while (next[k] != k) {
 		next[k] = next[next[k]];
@@ -251,15 +294,16 @@ dedup_next(size_t *next, size_t k)
  * segments of its interval that no earlier one covered.
  */
 static void
-dedup_group(struct dedup *d, const struct dedup_key *k, size_t n)
+dedup_group(struct dedup *d, const uint32_t *k, size_t n)
 {
 	const struct inv_entry	*e;
 	uint64_t		*c, hi, lo, last;
-	size_t			*next, nc = 0, i, m, s, end, start;
+	uint32_t		*next;
+	size_t			 nc = 0, i, m, s, end, start;
 
 	c = xreallocarray(NULL, 2 * n, sizeof *c);
 	for (i = 0; i < n; i++) {
-		e = &d->inv->entries[k[i].entry];
+		e = &d->inv->entries[k[i]];
 		dedup_split(e, &hi, &lo);
 		c[nc++] = lo;
 		if ((last = lo + e->count - 1) != UINT64_MAX)
@@ -272,9 +316,9 @@ dedup_group(struct dedup *d, const struct dedup_key *k, size_t n)
 	}
 	next = xreallocarray(NULL, m + 1, sizeof *next);
 	for (i = 0; i <= m; i++)
-		next[i] = i;
+		next[i] = (uint32_t)i;
 	for (i = 0; i < n; i++) {
-		e = &d->inv->entries[k[i].entry];
+		e = &d->inv->entries[k[i]];
 		dedup_split(e, &hi, &lo);
 		last = lo + e->count - 1;
 		end = last == UINT64_MAX ? m : dedup_index(c, m, last + 1);
@@ -282,11 +326,11 @@ dedup_group(struct dedup *d, const struct dedup_key *k, size_t n)
 		while (s < end) {
 			start = s;
 			do {
-				next[s] = s + 1;
+				next[s] = (uint32_t)(s + 1);
 				s++;
 			} while (s < end && next[s] == s);
 			/* segments start..s-1 were uncovered, now covered */
-			dedup_keep(d, k[i].entry, c[start], (s < m ? c[s] :
+			dedup_keep(d, k[i], c[start], (s < m ? c[s] :
 			    last + 1) - c[start]);
 			s = dedup_next(next, s);
 		}
@@ -297,7 +341,7 @@ dedup_group(struct dedup *d, const struct dedup_key *k, size_t n)
 
 /* Names: the first of each name, port and credentials is kept. */
 static void
-dedup_names(struct dedup *d, const struct dedup_key *k, size_t n)
+dedup_names(struct dedup *d, const uint32_t *k, size_t n)
 {
 	struct dedup_set	 set;
 	const struct inv_entry	*e;
@@ -306,12 +350,11 @@ dedup_names(struct dedup *d, const struct dedup_key *k, size_t n)
 
 	memset(&set, 0, sizeof set);
 	for (i = 0; i < n; i++) {
-		e = &d->inv->entries[k[i].entry];
+		e = &d->inv->entries[k[i]];
 		s = xasprintf("%s\n%u\n%u", d->inv->names.data + e->name,
-		    k[i].port, k[i].cred);
-		if (dedup_set_add(&set, s, strlen(s), k[i].entry) ==
-		    k[i].entry)
-			dedup_keep(d, k[i].entry, 0, 1);
+		    dedup_port(d->inv, e), d->cred[e->params]);
+		if (dedup_set_add(&set, s, strlen(s), k[i]) == k[i])
+			dedup_keep(d, k[i], 0, 1);
 	}
 	dedup_set_free(&set);
 }
@@ -322,39 +365,37 @@ dedup_rebuild(struct dedup *d)
 {
 	struct inventory	*inv = d->inv;
 	struct inv_entry	*old = inv->entries, *e;
-	struct dedup_piece	*sorted, *p;
-	size_t			*at, i, n = inv->nentries;
+	struct dedup_piece	*p;
+	uint32_t		*at;
+	size_t			 i, n = inv->nentries;
 	uint64_t		 hi, lo;
 
-	/* counting sort by entry: an entry's pieces came in address order */
+	/* counting sort by entry, straight into the new table: an entry's
+	 * pieces came in address order, and keep it */
 	at = xcalloc(n + 1, sizeof *at);
 	for (i = 0; i < d->npieces; i++)
 		at[d->pieces[i].entry + 1]++;
 	for (i = 0; i < n; i++)
 		at[i + 1] += at[i];
-	sorted = xreallocarray(NULL, d->npieces ? d->npieces : 1,
-	    sizeof *sorted);
-	for (i = 0; i < d->npieces; i++)
-		sorted[at[d->pieces[i].entry]++] = d->pieces[i];
-	inv->entries = xreallocarray(NULL, d->npieces ? d->npieces : 1,
-	    sizeof *inv->entries);
-	inv->nentries = inv->cap = d->npieces;
-	inv->total = 0;
+	inv->entries = xreallocarray(NULL, d->npieces, sizeof *inv->entries);
 	for (i = 0; i < d->npieces; i++) {
-		p = &sorted[i];
-		e = &inv->entries[i];
+		p = &d->pieces[i];
+		e = &inv->entries[at[p->entry]++];
 		*e = old[p->entry];
 		if (e->family != 0) {
 			dedup_split(e, &hi, &lo);
 			dedup_join(e, hi, p->lo);
 		}
-		e->count = p->count;
-		e->first = inv->total;
-		inv->total += p->count;
+		e->count = (uint64_t)p->count_1 + 1;
 	}
-	free(sorted);
 	free(at);
 	free(old);
+	inv->nentries = inv->cap = d->npieces;
+	inv->total = 0;
+	for (i = 0; i < inv->nentries; i++) {
+		inv->entries[i].first = inv->total;
+		inv->total += inv->entries[i].count;
+	}
 }
 
 /*
@@ -366,54 +407,51 @@ int
 dedup_inventory(struct inventory *inv, uint64_t *dropped)
 {
 	struct dedup		 d;
-	struct dedup_key	*k;
-	uint64_t		 before = inv->total, lo;
-	size_t			 i, j, n = inv->nentries;
+	struct dedup_groups	 g;
+	uint32_t		*gi, *k, *at;
+	size_t			 i, n = inv->nentries;
 
 	*dropped = 0;
-	if (n > UINT32_MAX)
+	if (n >= UINT32_MAX / 2)	/* 2n interval ends fit 32 bits */
 		return -1;
 	if (n < 2)
 		return 0;
 	memset(&d, 0, sizeof d);
+	memset(&g, 0, sizeof g);
 	d.inv = inv;
 	d.cred = dedup_creds(inv);
-	k = xreallocarray(NULL, n, sizeof *k);
+	/* each entry's group, then the entries by group in the order
+	 * given (a counting sort: stable, one pass) */
+	gi = xreallocarray(NULL, n, sizeof *gi);
 	for (i = 0; i < n; i++) {
-		memset(&k[i], 0, sizeof k[i]);
-		k[i].entry = (uint32_t)i;
-		k[i].family = inv->entries[i].family;
-		k[i].port = dedup_port(inv, &inv->entries[i]);
-		k[i].cred = d.cred[inv->entries[i].params];
-		if (k[i].family != 0)
-			dedup_split(&inv->entries[i], &k[i].hi, &lo);
+		gi[i] = dedup_group_of(&d, &g, i);
+		g.v[gi[i]].n++;
 	}
-	qsort(k, n, sizeof *k, dedup_key_cmp);
-	for (i = 0; i < n; i = j) {
-		for (j = i + 1; j < n && k[j].family == k[i].family &&
-		    k[j].hi == k[i].hi && k[j].port == k[i].port &&
-		    k[j].cred == k[i].cred; j++)
-			;
-		if (k[i].family == 0)
-			dedup_names(&d, k + i, j - i);
-		else if (j - i == 1)
-			dedup_keep(&d, k[i].entry, 0, 0);	/* whole */
+	at = xcalloc(g.n + 1, sizeof *at);
+	for (i = 0; i < g.n; i++)
+		at[i + 1] = at[i] + g.v[i].n;
+	k = xreallocarray(NULL, n, sizeof *k);
+	for (i = 0; i < n; i++)
+		k[at[gi[i]]++] = (uint32_t)i;
+	free(gi);
+	for (i = 0; i < g.n; i++) {
+		size_t first = at[i] - g.v[i].n;
+
+		if (g.v[i].family == 0)
+			dedup_names(&d, k + first, g.v[i].n);
+		else if (g.v[i].n == 1)
+			dedup_keep_whole(&d, k[first]);
 		else
-			dedup_group(&d, k + i, j - i);
+			dedup_group(&d, k + first, g.v[i].n);
 	}
+	free(at);
 	free(k);
+	free(g.v);
+	free(g.slots);
 	free(d.cred);
-	/* a lone entry kept whole: its own address and count */
-	for (i = 0; i < d.npieces; i++) {
-		if (d.pieces[i].count == 0) {
-			dedup_split(&inv->entries[d.pieces[i].entry], &lo,
-			    &d.pieces[i].lo);
-			d.pieces[i].count =
-			    inv->entries[d.pieces[i].entry].count;
-		}
-	}
-	dedup_rebuild(&d);
+	*dropped = inv->total - d.kept;
+	if (*dropped != 0)	/* else every entry is kept whole */
+		dedup_rebuild(&d);
 	free(d.pieces);
-	*dropped = before - inv->total;
 	return 0;
 }
