@@ -63,6 +63,23 @@ targets_text(const struct inventory *inv, struct buf *b, bool first_only)
 	buf_free(&line);
 }
 
+/* The first failing case, as TAP comments. */
+static void
+diag_lines(const char *text, const char *want, const char *got)
+{
+	const char	*what[] = { "inventory", "want", "got" };
+	const char	*v[] = { text, want, got };
+	size_t		 i;
+
+	for (i = 0; i < 3; i++) {
+		printf("# %s:\n# ", what[i]);
+		for (const char *p = v[i]; *p != '\0'; p++)
+			printf(p[0] == '\n' && p[1] != '\0' ? "\n# " : "%c",
+			    *p);
+		printf("\n");
+	}
+}
+
 /* Random overlapping hosts, ranges and blocks in one /26, on two ports
  * with two communities: the table after dedup_inventory() holds the
  * targets of the expansion, each first one only, in the same order. */
@@ -116,8 +133,7 @@ test_random(void)
 		if (strcmp(buf_cstr(&want), buf_cstr(&got)) != 0 ||
 		    a.total - dropped != b.total) {
 			if (bad++ == 0)
-				printf("# inventory:\n%s# want:\n%s# got:\n"
-				    "%s", buf_cstr(&text), buf_cstr(&want),
+				diag_lines(buf_cstr(&text), buf_cstr(&want),
 				    buf_cstr(&got));
 		}
 		fewer += dropped != 0;
