@@ -98,9 +98,10 @@ dedup_cred_text(const struct target_params *p)
 	size_t		i;
 
 	buf_init(&b);
-	buf_printf(&b, "%ld\n%s\n", p->snmp_version,
-	    p->community ? p->community : "");
-	if (p->snmp_version == SNMP_VERSION_3) {
+	buf_printf(&b, "%ld\n", p->snmp_version);
+	if (p->snmp_version != SNMP_VERSION_3)
+		buf_adds(&b, p->community ? p->community : "");
+	else {
 		buf_printf(&b, "%s\n%d\n%d\n%s\n%d\n%s\n%s\n",
 		    p->user ? p->user : "", p->level, p->auth,
 		    p->authpass ? p->authpass : "", p->priv,
