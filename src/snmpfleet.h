@@ -3,11 +3,12 @@
  * one section per source file, lower layers first.  Calls go one way (no
  * two files call each other; tests/integration/layering.sh checks):
  *
- *   main.c         options.c inventory.c pool.c writer.c out*.c report.c
- *                  rates.c
+ *   main.c         options.c inventory.c dedup.c pool.c writer.c out*.c
+ *                  report.c rates.c
  *   pool.c         scheduler.c writer.c progress.c bitmap.c rates.c
- *   scheduler.c    transports.c fetch.c writer.c resolve.c (its targets come through
- *                  struct sched_source, from pool.c or a test)
+ *   scheduler.c    transports.c fetch.c writer.c resolve.c (its targets
+ *                  come through struct sched_source, from pool.c or a
+ *                  test)
  *   transports.c   transport-v3.c transport-udp.c (struct transport_ops)
  *   transport-v3.c transport-sess.c transport-udp.c usm.c
  *   options.c      usm.c parse.c redact.c out.c
