@@ -166,8 +166,8 @@ const struct option_def options_table[] = {
 	  .echo = opt_echo_string },
 	{ .name = "fingerprint",
 	  .argname = "LIST",
-	  .defval = "sysObjectID.0,sysName.0,sysDescr.0",
-	  .help = "--state: the scalars (names or OIDs, comma-separated) whose values make "
+	  .defval = "sysObjectID.0,sysName.0,sysDescr.0,entPhysicalSerialNum,entPhysicalModelName",
+	  .help = "--state: the scalars (names or OIDs, comma-separated; an entPhysicalTable column means the chassis row) whose values make "
 	      "a target's fingerprint (a change is a changed event)",
 	  .set = opt_set_string,
 	  .offset = F(fingerprint),
@@ -218,6 +218,14 @@ const struct option_def options_table[] = {
 	  .set = opt_set_flag,
 	  .offset = F(ipv6),
 	  .echo = opt_echo_flag },
+	{ .name = "label",
+	  .argname = "COLUMN",
+	  .flags = OPT_LIST,
+	  .help = "-F prom: a column (ifName, ifAlias, ...) as a label on the "
+	      "metrics of rows with its index, not a metric (repeatable)",
+	  .set = opt_set_list,
+	  .offset = F(labels),
+	  .echo = opt_echo_list },
 	{ .name = "level",
 	  .short_name = 'l',
 	  .argname = "LEVEL",
@@ -279,6 +287,12 @@ const struct option_def options_table[] = {
 	  .set = opt_set_uint,
 	  .offset = F(max_walk_values),
 	  .echo = opt_echo_uint },
+	{ .name = "metric-prefix",
+	  .argname = "PREFIX",
+	  .help = "-F prom: put PREFIX before every metric named after an object",
+	  .set = opt_set_string,
+	  .offset = F(metric_prefix),
+	  .echo = opt_echo_string },
 	{ .name = "no-progress",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
 	  .help = "never show the progress line",
@@ -843,14 +857,21 @@ static const struct {
 	const char	*oids;
 	const char	*walks;
 	const char	*tables;
+	const char	*labels;
+	const char	*info;
 } builtin_profiles[] = {
 	{ "system", "sysDescr.0 sysObjectID.0 sysUpTime.0 sysContact.0 "
-	  "sysName.0 sysLocation.0", "", "" },
-	{ "interfaces", "ifNumber.0", "", "ifTable ifXTable" },
+	  "sysName.0 sysLocation.0", "", "", "", "" },
+	{ "interfaces", "ifNumber.0", "", "ifTable ifXTable", "", "" },
 	{ "inventory", "sysDescr.0 sysObjectID.0 sysUpTime.0 sysContact.0 "
-	  "sysName.0 sysLocation.0", "", "entPhysicalTable ifTable ifXTable" },
-	{ "storage", "hrMemorySize.0", "", "hrStorageTable" },
-	{ "lldp", "", "", "lldpRemTable" },
+	  "sysName.0 sysLocation.0", "", "entPhysicalTable ifTable ifXTable",
+	  "", "" },
+	{ "storage", "hrMemorySize.0", "", "hrStorageTable", "", "" },
+	{ "lldp", "", "", "lldpRemTable", "", "" },
+	/* as snmp_exporter's module of that name: -F prom gives the same
+	 * metrics (tests/integration/prom-snmp-exporter.sh) */
+	{ "if_mib", "sysUpTime.0", "interfaces ifXTable", "",
+	  "ifAlias ifDescr ifName", "ifType" },
 };
 
 static struct profile *
@@ -939,6 +960,8 @@ options_find_profile(struct config *cfg, const char *name)
 		options_split_add(&p->oids, builtin_profiles[i].oids);
 		options_split_add(&p->walks, builtin_profiles[i].walks);
 		options_split_add(&p->tables, builtin_profiles[i].tables);
+		options_split_add(&p->labels, builtin_profiles[i].labels);
+		options_split_add(&p->info, builtin_profiles[i].info);
 		return p;
 	}
 	return NULL;
@@ -990,12 +1013,17 @@ options_free(struct config *cfg)
 	strlist_free(&cfg->config_files);
 	strlist_free(&cfg->walks);
 	strlist_free(&cfg->tables);
+	strlist_free(&cfg->labels);
+	strlist_free(&cfg->info);
+	free(cfg->metric_prefix);
 	strlist_free(&cfg->profiles);
 	for (size_t i = 0; i < cfg->ndefined; i++) {
 		free(cfg->defined[i].name);
 		strlist_free(&cfg->defined[i].oids);
 		strlist_free(&cfg->defined[i].walks);
 		strlist_free(&cfg->defined[i].tables);
+		strlist_free(&cfg->defined[i].labels);
+		strlist_free(&cfg->defined[i].info);
 	}
 	free(cfg->defined);
 	free(cfg->community);
@@ -1177,9 +1205,14 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 				strlist_add(&section->walks, value);
 			else if (strcmp(name, "table") == 0)
 				strlist_add(&section->tables, value);
+			else if (strcmp(name, "label") == 0)
+				strlist_add(&section->labels, value);
+			else if (strcmp(name, "info") == 0)
+				strlist_add(&section->info, value);
 			else {
 				*cause = xasprintf("%s:%u: a profile takes oid, "
-				    "walk and table, not '%s'", path, lineno,
+				    "walk, table, label and info, not '%s'",
+				    path, lineno,
 				    redact_text(name, sb, sizeof sb));
 				rc = -1;
 				break;
@@ -1279,6 +1312,8 @@ options_finish(struct config *cfg, char **cause)
 		options_append(&cfg->oids, &p->oids);
 		options_append(&cfg->walks, &p->walks);
 		options_append(&cfg->tables, &p->tables);
+		options_append(&cfg->labels, &p->labels);
+		options_append(&cfg->info, &p->info);
 	}
 	return 0;
 }
@@ -1336,6 +1371,10 @@ options_echo(const struct config *cfg, struct buf *b)
 			opt_echo_kv(b, "walk", 4, p->walks.v[k]);
 		for (k = 0; k < p->tables.n; k++)
 			opt_echo_kv(b, "table", 5, p->tables.v[k]);
+		for (k = 0; k < p->labels.n; k++)
+			opt_echo_kv(b, "label", 5, p->labels.v[k]);
+		for (k = 0; k < p->info.n; k++)
+			opt_echo_kv(b, "info", 4, p->info.v[k]);
 	}
 }
 

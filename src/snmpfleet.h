@@ -111,6 +111,8 @@ struct profile {
 	struct strlist	 oids;
 	struct strlist	 walks;
 	struct strlist	 tables;
+	struct strlist	 labels;	/* lookups: columns shown as labels */
+	struct strlist	 info;		/* enums shown as NAME_info{NAME=""} */
 };
 
 struct config {
@@ -162,6 +164,9 @@ struct config {
 	struct strlist	 secret_files;	/* config files holding secrets */
 	struct strlist	 walks;
 	struct strlist	 tables;
+	struct strlist	 labels;	/* --label: lookup columns */
+	struct strlist	 info;		/* the profiles' info objects */
+	char		*metric_prefix;	/* --metric-prefix */
 	unsigned	 max_repetitions;
 	unsigned	 max_walk_values;	/* per target, all its walks */
 	uint64_t	 max_walk_bytes;
@@ -439,7 +444,20 @@ struct plan_item {
 	bool		 entry;		/* table given as its Entry */
 };
 
+/* A column whose value labels the metrics of rows with the same index
+ * (-F prom: --label, a profile's label key), or an enum shown as an
+ * info metric (a profile's info key). */
+struct plan_label {
+	char			*name;		/* as given */
+	struct oid_text		 oid;
+};
+
 struct fetch_plan {
+	struct plan_label	*labels;	/* lookups */
+	size_t			 nlabels;
+	struct plan_label	*info;		/* enums as NAME_info */
+	size_t			 ninfo;
+	const char		*metric_prefix;	/* "" or --metric-prefix */
 	struct oid_text		*oids;		/* the GET list */
 	size_t			 noids;
 	unsigned		 max_oids;
@@ -1033,6 +1051,8 @@ void	 rates_record(struct rates *, const struct target *,
 const struct state_delta *rates_note(struct rates *,
 	     const netsnmp_variable_list *);
 void	 rates_json(struct rates *, const netsnmp_variable_list *,
+	     struct buf *, const char *, size_t);
+void	 rates_csv(struct rates *, const netsnmp_variable_list *,
 	     struct buf *);
 int	 rates_worker_end(struct rates *, char **);
 int	 rates_finish(struct rates *, bool, char **);
