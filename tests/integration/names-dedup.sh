@@ -7,7 +7,10 @@
 # it as often as given.
 #
 # Names that must not resolve are under .invalid (RFC 6761: never
-# resolve); the only other name is localhost (/etc/hosts).  Every packet
+# resolve); the only other name is localhost (/etc/hosts).  For names of
+# IPv6 and of both families, a private /etc/hosts is mounted in a mount
+# namespace (unshare -m; skipped where that is not allowed) naming
+# dual.invalid (127.0.0.7 and ::1) and v6only.invalid (::1).  Every packet
 # goes to the snmpd lib.sh starts on 127.0.0.0/8; its own snmpInPkts
 # counts what it received, so "no packet" and "polled once" are measured.
 
@@ -129,6 +132,57 @@ else
 	pass "# SKIP -6 localhost resolves to $v6, snmpd IPv6 $SNMPD_V6"
 	pass "# SKIP -6 localhost"
 fi
+# A private /etc/hosts (a mount namespace; names under .invalid only) for
+# names of IPv6 and of both families.
+printf '%s\n' "127.0.0.1 localhost" "127.0.0.7 dual.invalid" \
+    "::1 dual.invalid" "::1 v6only.invalid" >"$T/hosts"
+# in_hosts ARGS... — run snmpfleet (as run does) with that /etc/hosts.
+in_hosts() {
+	unshare -m sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' \
+	    "$T/hosts" "$SNMPFLEET" -F jsonl "$@" </dev/null >"$T/out" 2>"$T/err"
+	RC=$? OUT=$(cat "$T/out") ERR=$(cat "$T/err")
+}
+if [ "$SNMPD_V6" = 1 ] && unshare -m sh -c \
+    'mount --bind "$0" /etc/hosts && grep -q v6only /etc/hosts' "$T/hosts" \
+    2>/dev/null; then
+	in_hosts -t 1 -r 1 -H "v6only.invalid:$P" sysName.0
+	is "$RC/$(echo "$OUT" | grep -c '"status":"ok"')" 0/1 \
+	    "a name with only ::1: polled over IPv6 (a socket opened for names)"
+	# (-4 of a name with only ::1 gives 127.0.0.1: glibc's files
+	# backend maps the IPv6 loopback so, whatever -4 does)
+	in_hosts -6 -t 1 -r 1 -H "v6only.invalid:$P" sysName.0
+	is "$RC/$(echo "$OUT" | grep -c '"status":"ok"')" 0/1 \
+	    "-6: the same name, over IPv6"
+	# which address -4 and -6 choose, seen by a silent listener on ::1
+	python3 -c '
+import os, socket, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.bind(("::1", 0))
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+n = 0
+while True:
+    s.recv(65535)
+    n += 1
+    open(sys.argv[2] + ".tmp", "w").write("%d\n" % n)
+    os.rename(sys.argv[2] + ".tmp", sys.argv[2])
+' "$T/v6port" "$T/v6count" &
+	track_pid $!
+	for ((i = 0; i < 100; i++)); do [ -s "$T/v6port" ] && break; sleep 0.05; done
+	Q=$(cat "$T/v6port")
+	in_hosts -4 -t 0.3 -r 0 -H "dual.invalid:$Q" sysName.0
+	sleep 0.2
+	is "$(cat "$T/v6count" 2>/dev/null || echo 0)" 0 \
+	    "-4 dual.invalid: not sent to ::1 (to 127.0.0.7)"
+	in_hosts -6 -t 0.3 -r 0 -H "dual.invalid:$Q" sysName.0
+	for ((i = 0; i < 20; i++)); do [ -s "$T/v6count" ] && break; sleep 0.05; done
+	is "$(cat "$T/v6count" 2>/dev/null || echo 0)" 1 "-6 dual.invalid: sent to ::1"
+else
+	for i in 1 2 3 4; do
+		pass "# SKIP no IPv6 loopback for snmpd, or no unshare -m"
+	done
+fi
+
 run -4 -6 -H "localhost:$P" sysName.0
 is "$RC" 2 "-4 with -6: exit 2"
 like "$ERR" "one at a time" "-4 with -6: said why"
