@@ -340,24 +340,31 @@ dedup_group(struct dedup *d, const uint32_t *k, size_t n)
 	free(c);
 }
 
-/* Names: the first of each name, port and credentials is kept. */
+/* Names of one group (one port and credentials): the first of each name
+ * is kept. */
 static void
 dedup_names(struct dedup *d, const uint32_t *k, size_t n)
 {
-	struct dedup_set	 set;
-	const struct inv_entry	*e;
-	size_t			 i;
-	char			*s;
+	const struct inventory	*inv = d->inv;
+	const char		*name;
+	uint32_t		*slots;		/* entry + 1, or 0 */
+	size_t			 cap = 64, i, h;
 
-	memset(&set, 0, sizeof set);
+	while (cap < 2 * n)
+		cap *= 2;
+	slots = xcalloc(cap, sizeof *slots);
 	for (i = 0; i < n; i++) {
-		e = &d->inv->entries[k[i]];
-		s = xasprintf("%s\n%u\n%u", d->inv->names.data + e->name,
-		    dedup_port(d->inv, e), d->cred[e->params]);
-		if (dedup_set_add(&set, s, strlen(s), k[i]) == k[i])
+		name = inv->names.data + inv->entries[k[i]].name;
+		h = parse_hash_bytes(name, strlen(name)) & (cap - 1);
+		while (slots[h] != 0 && strcmp(inv->names.data +
+		    inv->entries[slots[h] - 1].name, name) != 0)
+			h = (h + 1) & (cap - 1);
+		if (slots[h] == 0) {
+			slots[h] = k[i] + 1;
 			dedup_keep(d, k[i], 0, 1);
+		}
 	}
-	dedup_set_free(&set);
+	free(slots);
 }
 
 /* The table again, from what each entry keeps, in the order given. */

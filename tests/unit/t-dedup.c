@@ -246,6 +246,31 @@ test_many(void)
 	inventory_free(&inv);
 }
 
+/* 200,000 names given twice (never looked up here). */
+static void
+test_many_names(void)
+{
+	struct inventory	 inv;
+	uint64_t		 dropped, t0;
+	char			 spec[32], *cause = NULL;
+	unsigned		 i, failed = 0;
+
+	inventory_init(&inv, &defaults, 161);
+	for (i = 0; i < 400000; i++) {
+		snprintf(spec, sizeof spec, "h%u.invalid", i % 200000);
+		failed += inventory_add_spec(&inv, spec, 0, &cause) != 0;
+	}
+	is_int(failed, 0, "400,000 names added");
+	t0 = clock_now_ns();
+	dedup_inventory(&inv, &dropped);
+	printf("# dedup of 400000 names: %.3f s\n",
+	    (double)(clock_now_ns() - t0) / 1e9);
+	is_int(dropped, 200000, "each name once: 200,000 dropped");
+	is_str(inv.names.data + inv.entries[199999].name, "h199999.invalid",
+	    "the first ones kept, in order");
+	inventory_free(&inv);
+}
+
 int
 main(void)
 {
@@ -253,5 +278,6 @@ main(void)
 	test_blocks();
 	test_names();
 	test_many();
+	test_many_names();
 	return tap_done();
 }
