@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,9 +113,6 @@ inventory_free(struct inventory *inv)
 	}
 	free(inv->entries);
 	buf_free(&inv->names);
-	for (i = 0; i < inv->nnames_todo; i++)
-		free(inv->names_todo[i].where);
-	free(inv->names_todo);
 	memset(inv, 0, sizeof *inv);
 }
 
@@ -156,7 +152,7 @@ inventory_push(struct inventory *inv, int family, const uint8_t *addr,
 	e->name = name;
 	inv->total += count;
 	if (name != INV_NO_NAME)
-		return 0;	/* inventory_lookup sets the family */
+		return 0;	/* looked up while polling (resolve.c) */
 	if (family == AF_INET)
 		inv->has_v4 = true;
 	else
@@ -346,15 +342,15 @@ inventory_check_name(const char *host, char **cause)
 }
 
 /*
- * A host name: checked now, looked up later by inventory_resolve, once
- * every line has been read, so that no resolver call is made for an
- * inventory with a bad line.  The entry waits with family 0.
+ * A host name: checked now, looked up while polling (resolve.c, in the
+ * worker that claims it), so that no resolver call is made for an
+ * inventory with a bad line and a name that does not resolve fails only
+ * its own target.  The entry has family 0 until then.
  */
 static int
 inventory_name(struct inventory *inv, const char *host, uint16_t port,
     uint32_t params, char **cause)
 {
-	struct inv_name	*todo;
 	uint8_t		 addr[16];
 	uint32_t	 name;
 	int		 family;
@@ -375,86 +371,8 @@ inventory_name(struct inventory *inv, const char *host, uint16_t port,
 	    cause) != 0)
 		return -1;
 	inv->entries[inv->nentries - 1].family = 0;
-	inv->names_todo = xreallocarray(inv->names_todo,
-	    inv->nnames_todo + 1, sizeof *inv->names_todo);
-	todo = &inv->names_todo[inv->nnames_todo++];
-	todo->entry = inv->nentries - 1;
-	todo->where = NULL;
+	inv->nnames++;
 	return 0;
-}
-
-/* Look up one waiting name into its entry. */
-static int
-inventory_lookup(struct inventory *inv, struct inv_entry *e, char **cause)
-{
-	struct addrinfo	 hints, *res;
-	const char	*host = inv->names.data + e->name;
-	int		 rc;
-
-	memset(&hints, 0, sizeof hints);
-	hints.ai_family = AF_UNSPEC;
-	hints.ai_socktype = SOCK_DGRAM;
-	if ((rc = getaddrinfo(host, NULL, &hints, &res)) != 0) {
-		*cause = xasprintf("cannot resolve '%s': %s", host,
-		    gai_strerror(rc));
-		return -1;
-	}
-	e->family = (uint8_t)res->ai_family;
-	if (e->family == AF_INET) {
-		memcpy(e->addr, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
-		    4);
-		inv->has_v4 = true;
-	} else {
-		memcpy(e->addr,
-		    &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr, 16);
-		inv->has_v6 = true;
-	}
-	freeaddrinfo(res);
-	return 0;
-}
-
-/*
- * Look up every host name the inventory holds (the resolver's time is
- * spent only on input known to be good).  Each failure is in *cause as
- * "FILE:LINE: reason" (or "--host NAME: reason").
- */
-int
-inventory_resolve(struct inventory *inv, char **cause)
-{
-	struct inv_name	*todo;
-	struct buf	 errors;
-	char		*why;
-	size_t		 i;
-	unsigned	 nerr = 0;
-
-	buf_init(&errors);
-	for (i = 0; i < inv->nnames_todo; i++) {
-		todo = &inv->names_todo[i];
-		if (inventory_lookup(inv, &inv->entries[todo->entry],
-		    &why) != 0) {
-			if (nerr++ < INV_MAX_ERRORS) {
-				buf_printf(&errors, "%s%s%s: %s",
-				    errors.len ? "\n" : "", todo->where ?
-				    todo->where : "--host ", todo->where ? "" :
-				    inv->names.data +
-				    inv->entries[todo->entry].name, why);
-			}
-			free(why);
-		}
-		free(todo->where);
-	}
-	free(inv->names_todo);
-	inv->names_todo = NULL;
-	inv->nnames_todo = 0;
-	if (nerr == 0) {
-		buf_free(&errors);
-		return 0;
-	}
-	if (nerr > INV_MAX_ERRORS)
-		buf_printf(&errors, "\n%u more names not resolved",
-		    nerr - INV_MAX_ERRORS);
-	*cause = errors.data;
-	return -1;
 }
 
 /* Is host (with a '-' at dash) an address range rather than a name? */
@@ -682,23 +600,18 @@ inventory_load(struct inventory *inv, const char *path, FILE *f,
 {
 	struct buf	 errors;
 	char		*line = NULL, *why;
-	size_t		 cap = 0, todo;
+	size_t		 cap = 0;
 	ssize_t		 n;
 	unsigned	 lineno = 0, nerr = 0;
 
 	buf_init(&errors);
 	while ((n = getline(&line, &cap, f)) != -1) {
 		lineno++;
-		todo = inv->nnames_todo;
 		/* a NUL would end the line early and drop its keys */
 		if (memchr(line, '\0', (size_t)n) != NULL)
 			why = xstrdup("NUL byte in the line");
-		else if (inventory_add_line(inv, line, &why) == 0) {
-			for (; todo < inv->nnames_todo; todo++)
-				inv->names_todo[todo].where = xasprintf(
-				    "%s:%u", path, lineno);
+		else if (inventory_add_line(inv, line, &why) == 0)
 			continue;
-		}
 		if (nerr++ < INV_MAX_ERRORS)
 			buf_printf(&errors, "%s%s:%u: %s",
 			    errors.len ? "\n" : "", path, lineno, why);
@@ -718,7 +631,8 @@ inventory_load(struct inventory *inv, const char *path, FILE *f,
 	return -1;
 }
 
-/* Fill t with target i (0 <= i < inv->total). */
+/* Fill t with target i (0 <= i < inv->total).  A host name not looked
+ * up yet has addrlen 0 (resolve_fill gives it its address). */
 void
 inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
 {
@@ -742,6 +656,11 @@ inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
 	t->port = e->port ? e->port : t->params->port ? t->params->port :
 	    (uint16_t)inv->default_port;
 	t->default_port = t->port == inv->default_port;
+	if (e->family == 0) {
+		snprintf(t->host, sizeof t->host, "%s",
+		    inv->names.data + e->name);
+		return;
+	}
 	if (e->family == AF_INET) {
 		memcpy(addr, e->addr, 4);
 		inventory_addr_add(addr, 4, i - e->first);

@@ -40,6 +40,7 @@ struct run {
 	struct progress		 progress;
 	struct out_format	*fmt;		/* the run's format object */
 	struct rates		*rates;		/* --state, or NULL */
+	uint64_t		 duplicates;	/* targets given twice, dropped */
 };
 
 static void __attribute__((noreturn)) SF_ATTR_PRINTF(2, 3)
@@ -384,8 +385,12 @@ main_targets(struct run *r)
 		if (rc != 0)
 			die_cause(EXIT_USAGE, cause);
 	}
-	if (inventory_resolve(&r->inv, &cause) != 0)
-		die_cause(EXIT_USAGE, cause);
+	r->inv.family = cfg->ipv4 ? AF_INET : cfg->ipv6 ? AF_INET6 :
+	    AF_UNSPEC;
+	if (!cfg->allow_duplicates &&
+	    dedup_inventory(&r->inv, &r->duplicates) != 0)
+		die(EXIT_USAGE, "too many inventory entries to drop duplicates "
+		    "(use --allow-duplicates)");
 	if (r->inv.total == 0)
 		die(EXIT_USAGE, "no targets: the inventory is empty");
 	for (i = 0; i < cfg->secret_files.n; i++)
@@ -619,6 +624,7 @@ main_poll(struct run *r, struct pool *p, struct report *rep)
 	rep->repaired = writer_repaired(r->wshm);
 	rep->out_errno = p->write_error;
 	rep->targets = p->targets;
+	rep->duplicates = r->duplicates;
 	rep->wall = (double)(clock_now_ns() - p->start_ns) / 1e9;
 	rep->signo = p->signo;
 	rep->procs = p->procs;

@@ -70,6 +70,15 @@ static void	opt_echo_format(const struct config *,
  * about its option: range, environment variable, the per-target key
  * (inventory.c's target_keys) that overrides it. */
 const struct option_def options_table[] = {
+	{ .name = "allow-duplicates",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "poll a target as often as it is given (by default the "
+	      "same address, port and credentials given twice is polled "
+	      "once)",
+	  .set = opt_set_flag,
+	  .offset = F(allow_duplicates),
+	  .echo = opt_echo_flag },
 	{ .name = "auth",
 	  .short_name = 'a',
 	  .argname = "PROTO",
@@ -224,6 +233,23 @@ const struct option_def options_table[] = {
 	  .set = opt_set_list,
 	  .offset = F(inventories),
 	  .echo = opt_echo_list },
+	{ .name = "ipv4",
+	  .short_name = '4',
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "look host names up as IPv4 addresses only (addresses "
+	      "given as such are polled as given)",
+	  .set = opt_set_flag,
+	  .offset = F(ipv4),
+	  .echo = opt_echo_flag },
+	{ .name = "ipv6",
+	  .short_name = '6',
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "look host names up as IPv6 addresses only",
+	  .set = opt_set_flag,
+	  .offset = F(ipv6),
+	  .echo = opt_echo_flag },
 	{ .name = "label",
 	  .argname = "COLUMN",
 	  .flags = OPT_LIST,
@@ -1328,6 +1354,11 @@ options_finish(struct config *cfg, char **cause)
 	if (cfg->hosts.n == 0 && cfg->inventories.n == 0 &&
 	    cfg->describe == NULL) {
 		*cause = xstrdup("no targets: give -H SPEC or -i FILE");
+		return -1;
+	}
+	if (cfg->ipv4 && cfg->ipv6) {
+		*cause = xstrdup("-4 (--ipv4) and -6 (--ipv6) go one at a "
+		    "time");
 		return -1;
 	}
 	for (i = 0; i < cfg->profiles.n; i++) {

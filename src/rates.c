@@ -596,6 +596,8 @@ rates_record(struct rates *rt, const struct target *t,
 
 	rt->nnotes = rt->cursor = 0;
 	rt->nrecords++;
+	if (t->addrlen == 0)
+		return;		/* a name that did not resolve: no address */
 	state_key_from_sockaddr(&k, (const struct sockaddr *)&t->addr,
 	    rates_ident(t->params));
 	prev = rates_prev(rt, &k);

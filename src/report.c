@@ -52,6 +52,10 @@ report_summary(const struct report *r, struct buf *b)
 		    stats_percentile(st, 99));
 	if (r->procs > 1)
 		buf_printf(b, "; %u workers", r->procs);
+	if (r->duplicates != 0)
+		buf_printf(b, "; %llu duplicate target%s dropped",
+		    (unsigned long long)r->duplicates,
+		    r->duplicates == 1 ? "" : "s");
 	for (i = 0, sep = "; "; i < RATES_NEVENTS; i++) {
 		if (r->events[i] == 0)
 			continue;
@@ -104,13 +108,14 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	clock_iso8601(when, sizeof when, &start);
 	buf_init(&b);
 	buf_printf(&b, "{\"start\":\"%s\",\"duration_s\":%.3f,"
-	    "\"targets\":%llu,\"status\":{\"ok\":%llu,\"timeout\":%llu,"
+	    "\"targets\":%llu,\"duplicates\":%llu,\"status\":{\"ok\":%llu,\"timeout\":%llu,"
 	    "\"error\":%llu,\"deadline\":%llu,\"not_finished\":%llu},"
 	    "\"requests\":%llu,\"responses\":%llu,\"retries\":%llu,"
 	    "\"rtt_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p95\":%.3f,\"p99\":%.3f},"
 	    "\"interrupted\":%s,\"workers\":%u,\"torn\":%llu,"
 	    "\"output_error\":%s%s%s,\"exit_status\":%d}\n",
 	    when, r->wall, (unsigned long long)r->targets,
+	    (unsigned long long)r->duplicates,
 	    (unsigned long long)st->ok, (unsigned long long)st->timeout,
 	    (unsigned long long)st->error, (unsigned long long)st->deadline,
 	    (unsigned long long)(r->targets - st->targets_done),

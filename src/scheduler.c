@@ -10,6 +10,10 @@
  * in batches from a counter in shared memory, so workers share a run.
  * Timeouts and SNMP errors are results to record, never reasons to stop.
  *
+ * A target given by host name is looked up first (resolve.c, bounded,
+ * once per name): it waits without a job, while other targets are
+ * polled, and a name that does not resolve is that target's error record.
+ *
  * Requests go out through the transports (transports.c): the scheduler
  * knows no SNMP version.  It times every attempt, retries, and hears of
  * answers, errors and parked requests through one callback.
@@ -23,6 +27,14 @@
 #include "snmpfleet.h"
 
 #define SCHED_FLUSH_MS	50
+#define SCHED_RESOLVE_AT_ONCE	64	/* lookups running at once */
+#define SCHED_RESOLVE_BACKLOG	1024	/* names taken, not looked up yet */
+
+struct resolved {			/* a name's target, looked up */
+	uint64_t		 index;
+	struct sockaddr_storage	 addr;
+	char			*error;		/* or why there is no addr */
+};
 
 struct job {				/* one target being polled */
 	struct scheduler	*s;
@@ -89,6 +101,12 @@ struct scheduler {
 	unsigned		*queue;		/* slots waiting for tokens */
 	unsigned		 qhead;
 	unsigned		 qlen;
+	struct resolver		*res;		/* names, or NULL */
+	unsigned		 resolving;	/* names being looked up */
+	struct resolved		*ready;		/* looked up, job to come */
+	size_t			 ready_head;
+	size_t			 ready_len;
+	size_t			 ready_cap;
 };
 
 
@@ -275,6 +293,8 @@ sched_run_deadline_cb(uv_timer_t *t)
 		if (s->jobs[i].busy)
 			sched_job_deadline(&s->jobs[i]);
 	}
+	if (s->res != NULL)	/* names not looked up yet: deadline too */
+		resolve_cancel_queued(s->res);
 	sched_pump(s);
 }
 
@@ -314,30 +334,110 @@ sched_stream_start(struct scheduler *s, struct job *j)
 	sched_request(sl);
 }
 
+/* A name was looked up (tag: its target's index): its target can be
+ * polled, or written with the reason it cannot. */
+static void
+sched_resolved_cb(void *arg, uint64_t index, const struct sockaddr *addr,
+    const char *error)
+{
+	struct scheduler	*s = arg;
+	struct resolved		*r;
+
+	s->resolving--;
+	if (s->stopping || s->finished)
+		return;
+	if (s->ready_len == s->ready_cap) {	/* a ring: grow unrolled */
+		struct resolved *n = xcalloc(s->ready_cap ? 2 * s->ready_cap :
+		    64, sizeof *n);
+		for (size_t i = 0; i < s->ready_len; i++)
+			n[i] = s->ready[(s->ready_head + i) % s->ready_cap];
+		free(s->ready);
+		s->ready = n;
+		s->ready_head = 0;
+		s->ready_cap = s->ready_cap ? 2 * s->ready_cap : 64;
+	}
+	r = &s->ready[(s->ready_head + s->ready_len++) % s->ready_cap];
+	r->index = index;
+	r->error = error != NULL ? xstrdup(error) : NULL;
+	if (addr != NULL)
+		memcpy(&r->addr, addr, addr->sa_family == AF_INET6 ?
+		    sizeof(struct sockaddr_in6) : sizeof(struct sockaddr_in));
+	sched_pump(s);
+}
+
+/*
+ * The next target to poll, into t: a looked-up name first, else the
+ * next claimed one; a name is handed to the resolver and the next one
+ * claimed meanwhile (a name known already comes back at once).  *error
+ * is set (allocated) for a name that did not resolve.  After the run's
+ * deadline names are not looked up: their record says deadline.
+ */
+static bool
+sched_next_target(struct scheduler *s, struct target *t, char **error)
+{
+	struct resolved	*r;
+	uint64_t	 index;
+
+	*error = NULL;
+	for (;;) {
+		if (s->ready_len > 0) {
+			r = &s->ready[s->ready_head];
+			s->ready_head = (s->ready_head + 1) % s->ready_cap;
+			s->ready_len--;
+			inventory_get(s->inv, r->index, t);
+			if ((*error = r->error) == NULL)
+				resolve_fill(t, (struct sockaddr *)&r->addr);
+			return true;
+		}
+		if (s->resolving >= SCHED_RESOLVE_BACKLOG ||
+		    !s->src.take(s->src.arg, &index))
+			return false;
+		inventory_get(s->inv, index, t);
+		if (t->addrlen != 0 || s->deadline)
+			return true;
+		if (s->res == NULL)
+			s->res = resolve_new(s->loop, s->inv->family,
+			    SCHED_RESOLVE_AT_ONCE);
+		s->resolving++;
+		resolve_lookup(s->res, t->host, sched_resolved_cb, s, index);
+	}
+}
+
 static struct job *
 sched_job_new(struct scheduler *s)
 {
 	struct job	*j;
-	uint64_t	 index;
+	char		*error;
+	size_t		 i;
 
-	if (s->free_jobs == NULL || s->stopping ||
-	    !s->src.take(s->src.arg, &index))
-		return NULL;
-	j = s->free_jobs;
-	s->free_jobs = j->next_free;
-	j->busy = true;
-	j->skip_rest = false;
-	j->ending = false;
-	j->next_item = 0;
-	j->active = 0;
-	j->done_items = 0;
-	s->jobs_busy++;
-	inventory_get(s->inv, index, &j->target);
+	for (;;) {
+		if (s->free_jobs == NULL || s->stopping)
+			return NULL;
+		j = s->free_jobs;
+		if (!sched_next_target(s, &j->target, &error))
+			return NULL;
+		s->free_jobs = j->next_free;
+		j->busy = true;
+		j->skip_rest = false;
+		j->ending = false;
+		j->next_item = 0;
+		j->active = 0;
+		j->done_items = 0;
+		s->jobs_busy++;
+		result_init(&j->result, s->opts.plan);
+		if (error == NULL)
+			break;
+		/* a name that does not resolve: its record, no packet */
+		for (i = 0; i < j->result.nparts; i++)
+			j->result.parts[i].status = RES_ERROR;
+		j->result.parts[0].error = error;
+		transports_bind(s->tr, &j->tt, &j->target);
+		sched_job_complete(j);
+	}
 	transports_bind(s->tr, &j->tt, &j->target);
 	memset(&j->budget, 0, sizeof j->budget);
 	j->budget.max_values = j->target.params->max_walk_values;
 	j->budget.max_bytes = j->target.params->max_walk_bytes;
-	result_init(&j->result, s->opts.plan);
 	if (s->opts.target_deadline_ms != 0)
 		uv_timer_start(&j->deadline_timer, sched_job_deadline_cb,
 		    s->opts.target_deadline_ms, 0);
@@ -368,7 +468,8 @@ sched_pump(struct scheduler *s)
 			sched_stream_start(s, j);
 	}
 	s->pumping = false;
-	if (s->jobs_busy == 0 && (s->stopping || s->src.over(s->src.arg)))
+	if (s->jobs_busy == 0 && (s->stopping || (s->resolving == 0 &&
+	    s->ready_len == 0 && s->src.over(s->src.arg))))
 		sched_finish(s);
 }
 
@@ -701,6 +802,8 @@ scheduler_stop(struct scheduler *s)
 	}
 	s->jobs_busy = 0;
 	s->wait_head = s->wait_tail = NULL;
+	if (s->res != NULL)
+		resolve_cancel_queued(s->res);	/* heard, and ignored */
 	if (!s->pumping)
 		sched_finish(s);
 }
@@ -713,6 +816,12 @@ scheduler_free(struct scheduler *s)
 	if (s == NULL)
 		return;
 	free(s->notes);
+	for (; s->ready_len > 0; s->ready_len--) {
+		free(s->ready[s->ready_head].error);
+		s->ready_head = (s->ready_head + 1) % s->ready_cap;
+	}
+	free(s->ready);
+	resolve_free(s->res);
 	for (i = 0; i < s->nslots; i++)
 		buf_free(&s->slots[i].req.pkt);
 	free(s->slots);

@@ -3,11 +3,12 @@
  * one section per source file, lower layers first.  Calls go one way (no
  * two files call each other; tests/integration/layering.sh checks):
  *
- *   main.c         options.c inventory.c pool.c writer.c out*.c report.c
- *                  rates.c
+ *   main.c         options.c inventory.c dedup.c pool.c writer.c out*.c
+ *                  report.c rates.c
  *   pool.c         scheduler.c writer.c progress.c bitmap.c rates.c
- *   scheduler.c    transports.c fetch.c writer.c (its targets come through
- *                  struct sched_source, from pool.c or a test)
+ *   scheduler.c    transports.c fetch.c writer.c resolve.c (its targets
+ *                  come through struct sched_source, from pool.c or a
+ *                  test)
  *   transports.c   transport-v3.c transport-udp.c (struct transport_ops)
  *   transport-v3.c transport-sess.c transport-udp.c usm.c
  *   options.c      usm.c parse.c redact.c out.c
@@ -154,6 +155,9 @@ struct config {
 	char		*mibdirs;	/* -M */
 	char		*describe;	/* --describe OBJECT */
 	bool		 syslog;
+	bool		 ipv4;		/* -4: names to IPv4 addresses only */
+	bool		 ipv6;		/* -6: names to IPv6 addresses only */
+	bool		 allow_duplicates;
 	char		*shard;		/* "K/N" or "auto/N" */
 	char		*user;		/* SNMPv3, as given (usm.c checks) */
 	char		*level;
@@ -274,11 +278,6 @@ struct inv_entry {
 };
 #define INV_NO_NAME UINT32_MAX
 
-struct inv_name {			/* a host name not resolved yet */
-	size_t		 entry;		/* index into inventory.entries */
-	char		*where;		/* "FILE:LINE", or NULL (-H) */
-};
-
 struct inventory {
 	struct inv_entry	 *entries;
 	size_t			  nentries;
@@ -295,8 +294,9 @@ struct inventory {
 	bool			  has_secrets;	/* a line set a secret */
 	const struct cred_set	 *creds;	/* for cred=NAME */
 	size_t			  ncreds;
-	struct inv_name		 *names_todo;	/* inventory_resolve's work */
-	size_t			  nnames_todo;
+	uint64_t		  nnames;	/* entries that are host names,
+						   looked up while polling */
+	int			  family;	/* names: AF_UNSPEC, or -4/-6 */
 };
 
 struct target {
@@ -345,9 +345,26 @@ int	 inventory_add_spec(struct inventory *, const char *, uint32_t,
 	     char **);
 int	 inventory_add_line(struct inventory *, char *, char **);
 int	 inventory_load(struct inventory *, const char *, FILE *, char **);
-int	 inventory_resolve(struct inventory *, char **);
 void	 inventory_get(const struct inventory *, uint64_t, struct target *);
 unsigned inventory_shard(const struct target *, unsigned);
+
+/* dedup.c — each target once: the same address and port with the same
+ * credentials, given twice (hosts, overlapping blocks and ranges, the
+ * same name), is dropped from the table without expanding anything */
+int	 dedup_inventory(struct inventory *, uint64_t *);
+
+/* resolve.c — host names looked up while polling (uv_getaddrinfo),
+ * bounded, each name once per process */
+struct resolver;
+typedef void (*resolve_cb)(void *, uint64_t, const struct sockaddr *,
+    const char *);
+struct resolver *resolve_new(uv_loop_t *, int, unsigned);
+void	 resolve_free(struct resolver *);
+void	 resolve_lookup(struct resolver *, const char *, resolve_cb, void *,
+	     uint64_t);
+void	 resolve_cancel_queued(struct resolver *);
+uint64_t resolve_lookups(const struct resolver *);
+void	 resolve_fill(struct target *, const struct sockaddr *);
 
 /* usm.c — SNMPv3 user-based security: names, master keys, reports */
 struct usm_keys {
@@ -1007,6 +1024,7 @@ struct report {
 	uint64_t	 torn;		/* records torn on a pipe (re-polled) */
 	uint64_t	 repaired;	/* bytes of torn tails cut from the file */
 	int		 out_errno;	/* the output failed (exit 5), or 0 */
+	uint64_t	 duplicates;	/* targets dropped as given twice */
 	bool		 changes;	/* --changes: events counted */
 	uint64_t	 events[RATES_NEVENTS];
 };

@@ -274,6 +274,30 @@ transport_open(struct udp *t, uv_udp_t *u, int family, char **cause)
 	return 0;
 }
 
+/* Host names may resolve to either family (-4, -6: one): open what the
+ * literal addresses did not need, if this machine can (a name that
+ * resolves to a family without a socket fails at its send). */
+static void
+udp_open_for_names(struct udp *t)
+{
+	const struct inventory	*inv = t->host->inv;
+	char			*cause = NULL;
+
+	if (inv->nnames == 0)
+		return;
+	if (!t->has4 && inv->family != AF_INET6) {
+		if (transport_open(t, &t->udp4, AF_INET, &cause) == 0)
+			t->has4 = true;
+		free(cause);
+		cause = NULL;
+	}
+	if (!t->has6 && inv->family != AF_INET) {
+		if (transport_open(t, &t->udp6, AF_INET6, &cause) == 0)
+			t->has6 = true;
+		free(cause);
+	}
+}
+
 /* Open the sockets the inventory needs (v4, v6 or both), a request
  * table for the host's capacity. */
 static void *
@@ -314,6 +338,7 @@ udp_open(const struct tr_host *host, char **cause)
 	}
 	t->has4 = v4;
 	t->has6 = v6;
+	udp_open_for_names(t);
 	return t;
 }
 
@@ -449,6 +474,8 @@ udp_queue(struct udp *t, struct tr_req *req)
 
 	if (len > TRANSPORT_ARENA)
 		return UV_EMSGSIZE;
+	if (!(to->sa_family == AF_INET6 ? t->has6 : t->has4))
+		return UV_EAFNOSUPPORT;	/* a name's family, not open here */
 	if (b->n == TRANSPORT_BATCH || b->used + len > TRANSPORT_ARENA)
 		transport_flush_batch(t, b);
 	i = b->n++;

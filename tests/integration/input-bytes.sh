@@ -116,15 +116,18 @@ traced "host = with an escape sequence in a config file" --config "$T/esc.conf" 
     -t 0.3 -r 0 sysName.0
 refused "host = with an escape sequence" 'ex\\x1b\[2Jample'
 
-# The control: a good name alone is looked up (under .invalid: it fails),
-# and the check sees it.
+# The control: a good name alone is looked up while polling (under
+# .invalid: it fails, as that target's record), and the check sees it.
 if [ ${#STRACE[@]} -ne 0 ]; then
 	echo "nothing-here.example.invalid:$P" >"$T/name.inv"
 	ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
 	    "${STRACE[@]}" "$SNMPFLEET" -i "$T/name.inv" -t 0.3 -r 0 \
 	    sysName.0 </dev/null >"$T/out" 2>"$T/err"
 	RC=$? OUT=$(cat "$T/out") ERR=$(cat "$T/err")
-	refused "a name that does not resolve" "name\.inv:1: cannot resolve 'nothing-here\.example\.invalid'"
+	is "$RC" 1 "a name that does not resolve: exit 1 (its record, not a refusal)"
+	like "$OUT" "nothing-here\.example\.invalid:$P # error: cannot resolve 'nothing-here\.example\.invalid'" \
+	    "a name that does not resolve: its error record"
+	unlike "$ERR" "name\.inv:1:" "a name that does not resolve: no FILE:LINE refusal"
 	ok "$([ "$(resolver_calls "$T/strace.log")" -gt 0 ]; echo $?)" \
 	    "a name that does not resolve: the strace check sees the resolver"
 else

@@ -98,7 +98,7 @@ test_blocks(void)
 }
 
 /* Host text that is no address and no RFC 1123 name is refused before
- * any resolver call; good names wait for inventory_resolve. */
+ * any resolver call; good names wait, unresolved, for the poller. */
 static void
 test_names(void)
 {
@@ -115,9 +115,9 @@ test_names(void)
 		"3com.invalid",
 	};
 	struct inventory	 inv;
+	struct target		 t;
 	char			*cause;
 	size_t			 i;
-	int			 rc;
 
 	inventory_init(&inv, &defaults, 161);
 	for (i = 0; i < sizeof bad / sizeof *bad; i++) {
@@ -129,28 +129,27 @@ test_names(void)
 		    cause ? cause : "");
 		free(cause);
 	}
-	is_int(inv.nnames_todo, 0, "no bad text left to resolve");
+	is_int(inv.nnames, 0, "no bad text left to resolve");
 	for (i = 0; i < sizeof good / sizeof *good; i++) {
 		cause = NULL;
 		ok(inventory_add_spec(&inv, good[i], 0, &cause) == 0,
 		    "name '%s' accepted: %s", good[i], cause ? cause : "");
 		free(cause);
 	}
-	is_int(inv.nnames_todo, sizeof good / sizeof *good,
-	    "names wait for inventory_resolve");
+	is_int(inv.nnames, sizeof good / sizeof *good,
+	    "names wait to be looked up while polling");
 	inventory_free(&inv);
 
 	inventory_init(&inv, &defaults, 161);
 	ok(load(&inv, "127.0.0.1\nno-such-host.invalid\n", &cause) == 0,
 	    "a name loads without a lookup");
 	is_int(inv.total, 2, "counted before it is resolved");
-	cause = NULL;
-	rc = inventory_resolve(&inv, &cause);
-	ok(rc != 0 && cause != NULL &&
-	    strncmp(cause, "inv.txt:2: cannot resolve 'no-such-host.invalid'",
-	    48) == 0, "a name that does not resolve: FILE:LINE: %s",
-	    cause ? cause : "");
-	free(cause);
+	inventory_get(&inv, 1, &t);
+	ok(t.addrlen == 0 && strcmp(t.host, "no-such-host.invalid") == 0 &&
+	    t.port == 161, "a name's target: its name and port, no address");
+	inventory_get(&inv, 0, &t);
+	ok(t.addrlen != 0 && strcmp(t.host, "127.0.0.1") == 0,
+	    "an address's target has its address");
 	inventory_free(&inv);
 }
 
