@@ -494,7 +494,8 @@ start_sim() {
 		    </dev/null >"$log.out" 2>"$log" &
 		SIM_PID=$!
 		track_pid "$SIM_PID"
-		for ((i = 0; i < 100; i++)); do
+		# up to 60 s while it lives: a loaded machine starts it slowly
+		for ((i = 0; i < 1200; i++)); do
 			grep -q ' listening on ' "$log" 2>/dev/null && break
 			kill -0 "$SIM_PID" 2>/dev/null || break
 			sleep 0.05

@@ -160,4 +160,32 @@ is "$(events "$T/ev.p2")" "$(printf 'appeared %s\n' $D $A $B $C | sort)" \
 is "$(whole "$T/ev.p2")" yes "-P 2: whole JSON lines"
 stop_sim
 
+# ------- the chassis: entPhysicalSerialNum/ModelName of the class-3 row
+start_sim --clock-start 600
+poll "$T/st.ent" "$T/ev.ent" "$T/e1" -T entPhysicalTable
+is "$?" 0 "a run with -T entPhysicalTable exits 0"
+stop_sim
+start_sim --clock-start 800 --swapped $B
+n3=$(wc -l <"$T/ev.ent")
+poll "$T/st.ent" "$T/ev.ent" "$T/e2" -T entPhysicalTable
+is "$(tail -n +$((n3 + 1)) "$T/ev.ent" | python3 -c '
+import json, sys
+for l in sys.stdin:
+    e = json.loads(l)
+    print(e["event"], e["host"], e.get("field", ""))' | sort | tr '\n' ';')" \
+    "changed $B entPhysicalModelName;changed $B entPhysicalSerialNum;changed $B sysDescr.0;changed $B sysObjectID.0;" \
+    "a swapped chassis: changed entPhysicalSerialNum and entPhysicalModelName (the default --fingerprint), nothing for the others"
+serial_now=$(python3 - "$T/e2" $B <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    if r["host"] == sys.argv[2]:
+        rows = [x for x in r["tables"]["entPhysicalTable"] if x.get("entPhysicalClass") == 3]
+        print(rows[0]["entPhysicalSerialNum"] if rows else "none")
+PY
+)
+is "$(key "$T/ev.ent" $B changed new | grep -c "\"$serial_now\"")" 1 \
+    "the serial's new value is the chassis row's (entPhysicalClass 3) now"
+stop_sim
+
 done_testing
