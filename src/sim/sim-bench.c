@@ -96,7 +96,7 @@ sim_bench_netsnmp(netsnmp_session *s, const u_char *req, size_t reqlen,
 	for (v = pdu->variables; v != NULL; v = v->next_variable) {
 		for (i = 0; i < v->name_length; i++)
 			q[i] = (uint32_t)v->name[i];
-		if (sim_mib_get(q, v->name_length, false, &obj, &idx) !=
+		if (sim_mib_get(d, q, v->name_length, false, &obj, &idx) !=
 		    SIM_GET_FOUND)
 			abort();
 		sim_device_value(d, obj, idx, sim_start_ns, &val);
