@@ -573,6 +573,7 @@ sim_device_value(const struct sim_device *d, const struct sim_obj *obj,
 		sim_value_ifx(d, obj->col, idx, now_ns, v);
 		break;
 	case SIM_T_ENT:
+	case SIM_T_ENTMFG:
 		sim_value_ent(d, obj->col, idx, v);
 		break;
 	case SIM_T_HRSYS:

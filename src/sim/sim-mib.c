@@ -199,7 +199,7 @@ static const struct sim_obj_def sim_obj_defs[] = {
 	{ "entPhysicalAlias", ENTP "14", SIM_T_ENT, 14, SIM_OCTETS },
 	{ "entPhysicalAssetID", ENTP "15", SIM_T_ENT, 15, SIM_OCTETS },
 	{ "entPhysicalIsFRU", ENTP "16", SIM_T_ENT, 16, SIM_INTEGER },
-	{ "entPhysicalMfgDate", ENTP "17", SIM_T_ENT, 17, SIM_OCTETS },
+	{ "entPhysicalMfgDate", ENTP "17", SIM_T_ENTMFG, 17, SIM_OCTETS },
 };
 #define SIM_NOBJS (sizeof sim_obj_defs / sizeof sim_obj_defs[0])
 
@@ -361,7 +361,9 @@ sim_mib_row_after(const struct sim_device *d, const struct sim_obj *o,
 }
 
 /* GET: the object and row q names on device d.  SIM_GET_NOINSTANCE when
- * q lies at or under an object type but names no instance of it. */
+ * q lies at or under an object type but names no instance of it (an
+ * empty table's included), SIM_GET_NOOBJECT when --tables leaves it
+ * out. */
 enum sim_get
 sim_mib_get(const struct sim_device *d, const uint32_t *q, size_t qlen,
     bool v1, const struct sim_obj **obj, uint32_t *row)
@@ -380,8 +382,7 @@ sim_mib_get(const struct sim_device *d, const uint32_t *q, size_t qlen,
 		if (!sim_oid_prefix(o->oid, o->oidlen, q, qlen))
 			return SIM_GET_NOOBJECT;
 	}
-	if ((v1 && o->type == SIM_COUNTER64) ||
-	    (SIM_T_IS_SCALAR(o->table) && sim_table_rows(o->table) == 0))
+	if ((v1 && o->type == SIM_COUNTER64) || !sim_table_present(o->table))
 		return SIM_GET_NOOBJECT;
 	if (!sim_mib_row(d, o, q + o->oidlen, qlen - o->oidlen, row))
 		return SIM_GET_NOINSTANCE;

@@ -55,6 +55,7 @@ sim_table_init(unsigned k, enum sim_tables size)
 	sim_rows[SIM_T_IF] = k;
 	sim_rows[SIM_T_IFX] = k;
 	sim_rows[SIM_T_ENT] = 4 + ether;	/* chassis .. fan, then ports */
+	sim_rows[SIM_T_ENTMFG] = size != SIM_TABLES_NONE ? 4 + ether : 0;
 	sim_rows[SIM_T_BASEPORT] = sim_ports;
 	sim_rows[SIM_T_IPADDR] = sim_ports;
 	sim_rows[SIM_T_NETMEDIA] = sim_ports * sim_neighbours;
@@ -76,6 +77,15 @@ uint32_t
 sim_table_rows(enum sim_table t)
 {
 	return sim_rows[t];
+}
+
+/* Whether devices have table t at all (if empty): --tables none leaves
+ * out all but the system, interfaces, snmp and entity groups. */
+bool
+sim_table_present(enum sim_table t)
+{
+	return sim_size != SIM_TABLES_NONE || t == SIM_T_SCALAR ||
+	    t == SIM_T_IF || t == SIM_T_IFX || t == SIM_T_ENT;
 }
 
 /* What interface i is: with tables, the last of 4 or more interfaces is

@@ -225,6 +225,7 @@ enum sim_table {
 	SIM_T_IF,
 	SIM_T_IFX,
 	SIM_T_ENT,
+	SIM_T_ENTMFG,		/* entPhysicalMfgDate: only with tables */
 	SIM_T_BASEPORT,		/* dot1dBasePortTable */
 	SIM_T_IPADDR,		/* ipAddrTable */
 	SIM_T_NETMEDIA,		/* ipNetToMediaTable */
@@ -256,6 +257,7 @@ struct sim_key {
 void	 sim_table_init(unsigned, enum sim_tables);
 enum sim_tables sim_table_size(void);
 uint32_t sim_table_rows(enum sim_table);
+bool	 sim_table_present(enum sim_table);
 enum sim_ifkind sim_table_ifkind(uint32_t);
 void	 sim_table_octets(const struct sim_device *, uint8_t *);
 void	 sim_table_key(const struct sim_device *, enum sim_table, uint32_t,
