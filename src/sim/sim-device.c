@@ -166,7 +166,6 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
     struct sim_value *v)
 {
 	uint64_t	 h = sim_hash(d->addr.id, SIM_SALT_SITE);
-	uint64_t	 ticks = sim_ticks(d, now_ns);
 
 	switch (col) {
 	case SIM_SYSDESCR:
@@ -204,7 +203,7 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
 	default:
 		sim_value_uint(v, SIM_COUNTER32, sim_grow(d->fresh ? 0 :
 		    h >> 40, col == SIM_SNMPINBADCOMMUNITYNAMES ? 0 :
-		    3 + h % 7, ticks) & 0xffffffffULL);
+		    3 + h % 7, sim_ticks(d, now_ns)) & 0xffffffffULL);
 		if (col == SIM_SNMPENABLEAUTHENTRAPS)
 			sim_value_int(v, 2);
 		break;
@@ -253,11 +252,11 @@ static void
 sim_ifstate(const struct sim_device *d, uint32_t i, uint64_t now_ns,
     struct sim_ifstate *s)
 {
-	bool	 always = i == 1 || sim_table_ifkind(i) == SIM_IF_LOOPBACK;
-
 	s->h = sim_hash(d->addr.id ^ ((uint64_t)i << 40), SIM_SALT_IF);
-	s->admin_up = always || s->h % 16 != 0;
-	s->oper_up = s->admin_up && (always || s->h % 8 != 1);
+	s->admin_up = i == 1 || s->h % 16 != 0 ||
+	    sim_table_ifkind(i) == SIM_IF_LOOPBACK;
+	s->oper_up = s->admin_up && (i == 1 || s->h % 8 != 1 ||
+	    sim_table_ifkind(i) == SIM_IF_LOOPBACK);
 	s->ticks = sim_ticks(d, now_ns);
 	sim_ifstate_octets(d, i, s);
 	s->in_size = 200 + (s->h >> 32) % 1200;
@@ -407,7 +406,6 @@ sim_value_ifx(const struct sim_device *d, unsigned col, uint32_t i,
     uint64_t now_ns, struct sim_value *v)
 {
 	struct sim_ifstate	 s;
-	bool			 ether = sim_table_ifkind(i) == SIM_IF_ETHER;
 
 	sim_ifstate(d, i, now_ns, &s);
 	switch (col) {
@@ -426,14 +424,14 @@ sim_value_ifx(const struct sim_device *d, unsigned col, uint32_t i,
 		sim_value_int(v, 1);
 		break;
 	case 15:
-		sim_value_uint(v, SIM_GAUGE32, ether ?
-		    d->model->speed / 1000000 : 0);
+		sim_value_uint(v, SIM_GAUGE32, sim_table_ifkind(i) ==
+		    SIM_IF_ETHER ? d->model->speed / 1000000 : 0);
 		break;
 	case 16:
 		sim_value_int(v, 2);
 		break;
 	case 17:
-		sim_value_int(v, ether ? 1 : 2);
+		sim_value_int(v, sim_table_ifkind(i) == SIM_IF_ETHER ? 1 : 2);
 		break;
 	case 18:
 		if (i == 1)

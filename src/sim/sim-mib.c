@@ -285,6 +285,10 @@ sim_mib_init(unsigned interfaces, enum sim_tables tables)
 		sim_mib_index(i);
 	}
 	sim_table_init(interfaces, tables);
+	for (i = 0; i < SIM_NOBJS; i++) {
+		sim_objs[i].rows = sim_table_rows(sim_objs[i].table);
+		sim_objs[i].present = sim_table_present(sim_objs[i].table);
+	}
 }
 
 size_t
@@ -303,7 +307,7 @@ static bool
 sim_mib_visible(const struct sim_obj *o, bool v1)
 {
 	return !(v1 && o->type == SIM_COUNTER64) &&
-	    sim_table_rows(o->table) > 0;
+	    o->rows > 0;
 }
 
 /* The index of the last object whose OID sorts at or before q, or -1. */
@@ -334,7 +338,7 @@ sim_mib_row(const struct sim_device *d, const struct sim_obj *o,
 	if (slen != 1)
 		return false;
 	if (SIM_T_IS_SCALAR(o->table) ? s[0] != 0 :
-	    s[0] < 1 || s[0] > sim_table_rows(o->table))
+	    s[0] < 1 || s[0] > o->rows)
 		return false;
 	*row = s[0];
 	return true;
@@ -354,7 +358,7 @@ sim_mib_row_after(const struct sim_device *d, const struct sim_obj *o,
 	if (SIM_T_IS_KEYED(o->table))
 		return sim_table_after(d, o->table, s, slen, row);
 	next = (uint64_t)s[0] + 1;
-	if (SIM_T_IS_SCALAR(o->table) || next > sim_table_rows(o->table))
+	if (SIM_T_IS_SCALAR(o->table) || next > o->rows)
 		return false;
 	*row = (uint32_t)next;
 	return true;
@@ -382,7 +386,7 @@ sim_mib_get(const struct sim_device *d, const uint32_t *q, size_t qlen,
 		if (!sim_oid_prefix(o->oid, o->oidlen, q, qlen))
 			return SIM_GET_NOOBJECT;
 	}
-	if ((v1 && o->type == SIM_COUNTER64) || !sim_table_present(o->table))
+	if ((v1 && o->type == SIM_COUNTER64) || !o->present)
 		return SIM_GET_NOOBJECT;
 	if (!sim_mib_row(d, o, q + o->oidlen, qlen - o->oidlen, row))
 		return SIM_GET_NOINSTANCE;
@@ -411,7 +415,7 @@ bool
 sim_mib_next_after(const struct sim_obj *o, uint32_t row, bool v1,
     const struct sim_obj **obj, uint32_t *next)
 {
-	if (!SIM_T_IS_SCALAR(o->table) && row < sim_table_rows(o->table)) {
+	if (!SIM_T_IS_SCALAR(o->table) && row < o->rows) {
 		*obj = o;
 		*next = row + 1;
 		return true;

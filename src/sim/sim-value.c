@@ -74,28 +74,3 @@ sim_value_oid(struct sim_value *v, const uint32_t *oid, size_t len)
 	v->oid = oid;
 	v->oidlen = len;
 }
-
-/* The sim's clock at now_ns, in hundredths of a second. */
-uint64_t
-sim_clock(uint64_t now_ns)
-{
-	uint64_t	 run = now_ns > sim_start_ns ?
-			    (now_ns - sim_start_ns) / 10000000 : 0;
-
-	return sim_state.clock_start + run;
-}
-
-/* Hundredths of a second device d has counted since it booted: the
- * sim's clock less the clock at its boot. */
-uint64_t
-sim_ticks(const struct sim_device *d, uint64_t now_ns)
-{
-	return sim_clock(now_ns) - d->boot;
-}
-
-/* sysUpTime.0 (and hrSystemUptime.0) of d at now_ns. */
-uint64_t
-sim_uptime(const struct sim_device *d, uint64_t now_ns)
-{
-	return (d->uptime_offset + sim_ticks(d, now_ns)) & 0xffffffffULL;
-}

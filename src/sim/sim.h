@@ -205,9 +205,31 @@ void	 sim_value_bytes(struct sim_value *, uint8_t, const void *, size_t);
 void	 sim_value_uint(struct sim_value *, uint8_t, uint64_t);
 void	 sim_value_int(struct sim_value *, int64_t);
 void	 sim_value_oid(struct sim_value *, const uint32_t *, size_t);
-uint64_t sim_clock(uint64_t);
-uint64_t sim_ticks(const struct sim_device *, uint64_t);
-uint64_t sim_uptime(const struct sim_device *, uint64_t);
+
+/* The sim's clock at now_ns, in hundredths of a second: --clock-start
+ * plus the time since the sim started.  sysUpTime, hrSystemUptime,
+ * hrSystemDate and the counters are all read from it, so that one
+ * request sees one instant. */
+static inline uint64_t
+sim_clock(uint64_t now_ns)
+{
+	return sim_state.clock_start + (now_ns > sim_start_ns ?
+	    (now_ns - sim_start_ns) / 10000000 : 0);
+}
+
+/* Hundredths of a second device d has counted since it booted. */
+static inline uint64_t
+sim_ticks(const struct sim_device *d, uint64_t now_ns)
+{
+	return sim_clock(now_ns) - d->boot;
+}
+
+/* sysUpTime.0 (and hrSystemUptime.0) of d at now_ns. */
+static inline uint64_t
+sim_uptime(const struct sim_device *d, uint64_t now_ns)
+{
+	return (d->uptime_offset + sim_ticks(d, now_ns)) & 0xffffffffULL;
+}
 
 /* sim-table.c — which tables a device has, how many rows, and each
  * row's key and INDEX sub-identifiers (--tables, --interfaces) */
@@ -317,6 +339,8 @@ struct sim_obj {
 	enum sim_table	 table;
 	unsigned	 col;		/* column, or the scalar's sub-id */
 	uint8_t		 type;		/* the value's tag */
+	uint32_t	 rows;		/* its table's (sim_table_rows) */
+	bool		 present;	/* sim_table_present */
 };
 
 enum sim_get {
