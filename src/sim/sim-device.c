@@ -2,7 +2,9 @@
  * sim-device.c — what one simulated device answers: its model (vendor,
  * sysDescr, sysObjectID, interface names, serial number format), chosen
  * by a hash of its address, and the value of every object in sim-mib.c,
- * computed when asked from the address, the instance and the time.
+ * computed when asked from the address, the instance and the time: the
+ * system, interfaces, snmp and entity groups here, the IP, bridge and
+ * LLDP tables in sim-topo.c, HOST-RESOURCES-MIB in sim-host.c.
  *
  * Nothing is stored per device.  Strings depend only on the address
  * (and --swapped); sysUpTime and the counters grow with the sim's clock
