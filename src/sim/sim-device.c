@@ -2,7 +2,9 @@
  * sim-device.c — what one simulated device answers: its model (vendor,
  * sysDescr, sysObjectID, interface names, serial number format), chosen
  * by a hash of its address, and the value of every object in sim-mib.c,
- * computed when asked from the address, the instance and the time.
+ * computed when asked from the address, the instance and the time: the
+ * system, interfaces, snmp and entity groups here, the IP, bridge and
+ * LLDP tables in sim-topo.c, HOST-RESOURCES-MIB in sim-host.c.
  *
  * Nothing is stored per device.  Strings depend only on the address
  * (and --swapped); sysUpTime and the counters grow with the sim's clock
@@ -17,8 +19,6 @@
  */
 #include "config.h"
 
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "sim.h"
@@ -41,6 +41,8 @@ struct sim_model {
 	size_t		 objectidlen;
 	const char	*ifdescr;	/* printf format, %u: the port number */
 	const char	*ifname;
+	const char	*loopback;	/* the loopback's ifDescr and ifName */
+	const char	*tunnel;	/* the tunnel's */
 	unsigned	 port_base;	/* the first port's number (0 or 1) */
 	uint64_t	 speed;		/* bits/s */
 	uint32_t	 if_type;	/* IANAifType */
@@ -57,7 +59,8 @@ static const struct sim_model sim_models[] = {
 	  "Cisco IOS Software, C2960X Software (C2960X-UNIVERSALK9-M), "
 	  "Version 15.2(7)E4, RELEASE SOFTWARE (fc2)",
 	  SIM_OIDV(1, 3, 6, 1, 4, 1, 9, 1, 1208),
-	  "GigabitEthernet1/0/%u", "Gi1/0/%u", 1, 1000000000, 6,
+	  "GigabitEthernet1/0/%u", "Gi1/0/%u",
+	  "Loopback0", "Tunnel0", 1, 1000000000, 6,
 	  { 0x00, 0x1b, 0x54 }, "Cisco Systems, Inc.", "WS-C2960X-48TS-L",
 	  "FOC", "15.2(7)E4", 6 },
 	{ "juniper-ex4300",
@@ -65,34 +68,39 @@ static const struct sim_model sim_models[] = {
 	  "21.4R3-S4.9, Build date: 2023-06-22 09:24:37 UTC Copyright (c) "
 	  "1996-2023 Juniper Networks, Inc.",
 	  SIM_OIDV(1, 3, 6, 1, 4, 1, 2636, 1, 1, 1, 2, 63),
-	  "ge-0/0/%u", "ge-0/0/%u", 0, 1000000000, 6,
+	  "ge-0/0/%u", "ge-0/0/%u",
+	  "lo0", "gr-0/0/0", 0, 1000000000, 6,
 	  { 0x2c, 0x6b, 0xf5 }, "Juniper Networks", "EX4300-48T",
 	  "PE37", "21.4R3-S4.9", 6 },
 	{ "arista-7050",
 	  "Arista Networks EOS version 4.28.3M running on an Arista Networks "
 	  "DCS-7050SX3-48YC8",
 	  SIM_OIDV(1, 3, 6, 1, 4, 1, 30065, 1, 3011, 7050, 3282, 48),
-	  "Ethernet%u", "Ethernet%u", 1, 10000000000ULL, 6,
+	  "Ethernet%u", "Ethernet%u",
+	  "Loopback0", "Tunnel0", 1, 10000000000ULL, 6,
 	  { 0x00, 0x1c, 0x73 }, "Arista Networks", "DCS-7050SX3-48YC8",
 	  "JPE", "4.28.3M", 6 },
 	{ "linux",
 	  "Linux sim 6.1.0-18-amd64 #1 SMP PREEMPT_DYNAMIC Debian 6.1.76-1 "
 	  "(2024-02-01) x86_64",
 	  SIM_OIDV(1, 3, 6, 1, 4, 1, 8072, 3, 2, 10),
-	  "eth%u", "eth%u", 0, 1000000000, 6,
+	  "eth%u", "eth%u",
+	  "lo", "gre0", 0, 1000000000, 6,
 	  { 0x52, 0x54, 0x00 }, "QEMU", "Standard PC (Q35 + ICH9, 2009)",
 	  "QM", "6.1.0-18-amd64", 72 },
 	{ "mikrotik-crs326",
 	  "RouterOS CRS326-24G-2S+",
 	  SIM_OIDV(1, 3, 6, 1, 4, 1, 14988, 1),
-	  "ether%u", "ether%u", 1, 1000000000, 6,
+	  "ether%u", "ether%u",
+	  "lo", "gre-tunnel1", 1, 1000000000, 6,
 	  { 0x48, 0x8f, 0x5a }, "MikroTik", "CRS326-24G-2S+",
 	  "HEK0", "7.11.2", 78 },
 	{ "hpe-2530",
 	  "HP J9772A 2530-48G-PoE+ Switch, revision YA.16.11.0016, ROM "
 	  "YA.15.20 (/ws/swbuildm/rel_yakima_qaoff/code/build/lion)",
 	  SIM_OIDV(1, 3, 6, 1, 4, 1, 11, 2, 3, 7, 11, 154),
-	  "%u", "%u", 1, 1000000000, 6,
+	  "%u", "%u",
+	  "lo0", "tunnel1", 1, 1000000000, 6,
 	  { 0x94, 0x57, 0xa5 }, "Hewlett Packard Enterprise", "J9772A",
 	  "SG", "YA.16.11.0016", 74 },
 };
@@ -110,8 +118,6 @@ static const char *const sim_contacts[] = {
 static const uint32_t sim_zero_oid[] = { 0, 0 };
 
 unsigned	sim_interfaces = 4;
-uint64_t	sim_start_ns;
-struct sim_state sim_state;
 
 size_t
 sim_models_count(void)
@@ -149,63 +155,6 @@ sim_device_model_name(const struct sim_device *d)
 	return d->model->name;
 }
 
-static void
-sim_value_str(struct sim_value *v, const char *s)
-{
-	v->type = SIM_OCTETS;
-	v->s = (const uint8_t *)s;
-	v->slen = strlen(s);
-}
-
-static void __attribute__((format(printf, 2, 3)))
-sim_value_printf(struct sim_value *v, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 n;
-
-	va_start(ap, fmt);
-	n = vsnprintf((char *)v->buf, sizeof v->buf, fmt, ap);
-	va_end(ap);
-	v->type = SIM_OCTETS;
-	v->s = v->buf;
-	v->slen = n < 0 ? 0 : (size_t)n >= sizeof v->buf ?
-	    sizeof v->buf - 1 : (size_t)n;
-}
-
-static void
-sim_value_uint(struct sim_value *v, uint8_t type, uint64_t u)
-{
-	v->type = type;
-	v->u = u;
-}
-
-static void
-sim_value_int(struct sim_value *v, int64_t i)
-{
-	v->type = SIM_INTEGER;
-	v->i = i;
-}
-
-static void
-sim_value_oid(struct sim_value *v, const uint32_t *oid, size_t len)
-{
-	v->type = SIM_OID;
-	v->oid = oid;
-	v->oidlen = len;
-}
-
-/* Hundredths of a second device d has counted since it booted: the
- * sim's clock (--clock-start plus the time since the sim started) less
- * the clock at its boot. */
-static uint64_t
-sim_ticks(const struct sim_device *d, uint64_t now_ns)
-{
-	uint64_t	 run = now_ns > sim_start_ns ?
-			    (now_ns - sim_start_ns) / 10000000 : 0;
-
-	return sim_state.clock_start + run - d->boot;
-}
-
 /* base + floor(rate per second x ticks / 100), modulo 2^64: exact while
  * rate x 99 fits in 64 bits. */
 static uint64_t
@@ -219,7 +168,6 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
     struct sim_value *v)
 {
 	uint64_t	 h = sim_hash(d->addr.id, SIM_SALT_SITE);
-	uint64_t	 ticks = sim_ticks(d, now_ns);
 
 	switch (col) {
 	case SIM_SYSDESCR:
@@ -229,8 +177,7 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
 		sim_value_oid(v, d->model->objectid, d->model->objectidlen);
 		break;
 	case SIM_SYSUPTIME:
-		sim_value_uint(v, SIM_TIMETICKS, (d->uptime_offset + ticks) &
-		    0xffffffffULL);
+		sim_value_uint(v, SIM_TIMETICKS, sim_uptime(d, now_ns));
 		break;
 	case SIM_SYSCONTACT:
 		sim_value_str(v, sim_contacts[h % 4]);
@@ -258,7 +205,7 @@ sim_value_system(const struct sim_device *d, unsigned col, uint64_t now_ns,
 	default:
 		sim_value_uint(v, SIM_COUNTER32, sim_grow(d->fresh ? 0 :
 		    h >> 40, col == SIM_SNMPINBADCOMMUNITYNAMES ? 0 :
-		    3 + h % 7, ticks) & 0xffffffffULL);
+		    3 + h % 7, sim_ticks(d, now_ns)) & 0xffffffffULL);
 		if (col == SIM_SNMPENABLEAUTHENTRAPS)
 			sim_value_int(v, 2);
 		break;
@@ -308,8 +255,10 @@ sim_ifstate(const struct sim_device *d, uint32_t i, uint64_t now_ns,
     struct sim_ifstate *s)
 {
 	s->h = sim_hash(d->addr.id ^ ((uint64_t)i << 40), SIM_SALT_IF);
-	s->admin_up = i == 1 || s->h % 16 != 0;
-	s->oper_up = s->admin_up && (i == 1 || s->h % 8 != 1);
+	s->admin_up = i == 1 || s->h % 16 != 0 ||
+	    sim_table_ifkind(i) == SIM_IF_LOOPBACK;
+	s->oper_up = s->admin_up && (i == 1 || s->h % 8 != 1 ||
+	    sim_table_ifkind(i) == SIM_IF_LOOPBACK);
 	s->ticks = sim_ticks(d, now_ns);
 	sim_ifstate_octets(d, i, s);
 	s->in_size = 200 + (s->h >> 32) % 1200;
@@ -343,11 +292,61 @@ sim_ifcounter(const struct sim_ifstate *s, unsigned hc)
 	}
 }
 
+/* ifDescr (fmt: the model's ifdescr) or ifName (its ifname) of i. */
 static void
 sim_ifdescr(const struct sim_device *d, const char *fmt, uint32_t i,
     struct sim_value *v)
 {
-	sim_value_printf(v, fmt, i - 1 + d->model->port_base);
+	switch (sim_table_ifkind(i)) {
+	case SIM_IF_LOOPBACK:
+		sim_value_str(v, d->model->loopback);
+		break;
+	case SIM_IF_TUNNEL:
+		sim_value_str(v, d->model->tunnel);
+		break;
+	default:
+		sim_value_printf(v, fmt, i - 1 + d->model->port_base);
+		break;
+	}
+}
+
+/* What differs between an Ethernet port, a tunnel and a loopback:
+ * ifType, ifMtu, ifSpeed (bits/s; 0 off Ethernet) and ifPhysAddress
+ * (col 3 to 6). */
+static void
+sim_value_ifkind(const struct sim_device *d, unsigned col, uint32_t i,
+    struct sim_value *v)
+{
+	static const int	 types[] = { 0, 131, 24 };	/* IANAifType */
+	static const int	 mtus[] = { 1500, 1476, 65536 };
+	enum sim_ifkind		 kind = sim_table_ifkind(i);
+	uint64_t		 speed;
+
+	switch (col) {
+	case 3:
+		sim_value_int(v, kind == SIM_IF_ETHER ? (int)d->model->if_type :
+		    types[kind]);
+		break;
+	case 4:
+		sim_value_int(v, mtus[kind]);
+		break;
+	case 5:
+		speed = kind == SIM_IF_ETHER ? d->model->speed : 0;
+		sim_value_uint(v, SIM_GAUGE32, speed > 0xffffffffULL ?
+		    0xffffffffULL : speed);
+		break;
+	default:
+		v->buf[0] = d->model->oui[0];
+		v->buf[1] = d->model->oui[1];
+		v->buf[2] = d->model->oui[2];
+		v->buf[3] = (uint8_t)(d->addr.id >> 8);
+		v->buf[4] = (uint8_t)(d->addr.id >> 16);
+		v->buf[5] = (uint8_t)(d->addr.id >> 24 ^ i);
+		v->type = SIM_OCTETS;
+		v->s = v->buf;
+		v->slen = kind == SIM_IF_ETHER ? 6 : 0;
+		break;
+	}
 }
 
 static void
@@ -365,24 +364,8 @@ sim_value_if(const struct sim_device *d, unsigned col, uint32_t i,
 	case 2:
 		sim_ifdescr(d, d->model->ifdescr, i, v);
 		break;
-	case 3:
-		sim_value_int(v, d->model->if_type);
-		break;
-	case 4:
-		sim_value_int(v, 1500);
-		break;
-	case 5:
-		sim_value_uint(v, SIM_GAUGE32, d->model->speed > m32 ? m32 :
-		    d->model->speed);
-		break;
-	case 6:
-		memcpy(v->buf, d->model->oui, 3);
-		v->buf[3] = (uint8_t)(d->addr.id >> 8);
-		v->buf[4] = (uint8_t)(d->addr.id >> 16);
-		v->buf[5] = (uint8_t)(d->addr.id >> 24 ^ i);
-		v->type = SIM_OCTETS;
-		v->s = v->buf;
-		v->slen = 6;
+	case 3: case 4: case 5: case 6:
+		sim_value_ifkind(d, col, i, v);
 		break;
 	case 7:
 		sim_value_int(v, s.admin_up ? 1 : 2);
@@ -443,13 +426,14 @@ sim_value_ifx(const struct sim_device *d, unsigned col, uint32_t i,
 		sim_value_int(v, 1);
 		break;
 	case 15:
-		sim_value_uint(v, SIM_GAUGE32, d->model->speed / 1000000);
+		sim_value_uint(v, SIM_GAUGE32, sim_table_ifkind(i) ==
+		    SIM_IF_ETHER ? d->model->speed / 1000000 : 0);
 		break;
 	case 16:
 		sim_value_int(v, 2);
 		break;
 	case 17:
-		sim_value_int(v, 1);
+		sim_value_int(v, sim_table_ifkind(i) == SIM_IF_ETHER ? 1 : 2);
 		break;
 	case 18:
 		if (i == 1)
@@ -481,6 +465,27 @@ sim_serial(const struct sim_device *d, uint32_t row, struct sim_value *v)
 	}
 	code[8] = '\0';
 	sim_value_printf(v, "%s%s", d->model->serial, code);
+}
+
+/* entPhysicalMfgDate: the chassis' from the address (year 2018 + c mod
+ * 6, month 1 + d mod 12, day 1 + (c + d) mod 28, midnight), 8 octets of
+ * DateAndTime; every other row's is unknown, eight zero octets. */
+static void
+sim_mfg_date(const struct sim_device *d, uint32_t row, struct sim_value *v)
+{
+	uint8_t	 o[3];
+
+	memset(v->buf, 0, 8);
+	sim_table_octets(d, o);
+	if (row == 1) {
+		v->buf[0] = (uint8_t)((2018 + o[1] % 6) >> 8);
+		v->buf[1] = (uint8_t)(2018 + o[1] % 6);
+		v->buf[2] = (uint8_t)(1 + o[2] % 12);
+		v->buf[3] = (uint8_t)(1 + (o[1] + o[2]) % 28);
+	}
+	v->type = SIM_OCTETS;
+	v->s = v->buf;
+	v->slen = 8;
 }
 
 static void
@@ -543,13 +548,16 @@ sim_value_ent(const struct sim_device *d, unsigned col, uint32_t row,
 	case 16:
 		sim_value_int(v, row == 1 || port ? 2 : 1);
 		break;
+	case 17:
+		sim_mfg_date(d, row, v);
+		break;
 	default:
 		sim_value_str(v, "");
 		break;
 	}
 }
 
-/* The value of obj's instance idx on device d at time now_ns. */
+/* The value of obj's row idx (0: a scalar) on device d at now_ns. */
 void
 sim_device_value(const struct sim_device *d, const struct sim_obj *obj,
     uint32_t idx, uint64_t now_ns, struct sim_value *v)
@@ -565,7 +573,15 @@ sim_device_value(const struct sim_device *d, const struct sim_obj *obj,
 		sim_value_ifx(d, obj->col, idx, now_ns, v);
 		break;
 	case SIM_T_ENT:
+	case SIM_T_ENTMFG:
 		sim_value_ent(d, obj->col, idx, v);
+		break;
+	case SIM_T_HRSYS:
+	case SIM_T_HRSTORAGE:
+		sim_host_value(d, obj->table, obj->col, idx, now_ns, v);
+		break;
+	default:
+		sim_topo_value(d, obj->table, obj->col, idx, v);
 		break;
 	}
 }

@@ -40,6 +40,7 @@ enum sim_opt_id {
 	OPT_SEED,
 	OPT_SLOW,
 	OPT_SWAPPED,
+	OPT_TABLES,
 };
 
 struct sim_opt {
@@ -92,6 +93,8 @@ static const struct sim_opt sim_opts[] = {
 	  "hash) answers MS milliseconds later [0:0]" },
 	{ "swapped", OPT_SWAPPED, "ADDR,...", "these devices were replaced: "
 	  "another model (sysDescr, sysObjectID) and serial [none]" },
+	{ "tables", OPT_TABLES, "SIZE", "none, small or full: the IP, bridge, "
+	  "LLDP and host resources tables, and their size [small]" },
 	{ "threads", 't', "N", "threads, each with its own socket "
 	  "(SO_REUSEPORT) [1]" },
 	{ "version", 'V', NULL, "print the program's version and exit" },
@@ -193,6 +196,20 @@ sim_arg_pair(const char *opt, const char *s, double alo, double ahi,
 	free(copy);
 }
 
+/* --tables: none, small or full. */
+static enum sim_tables
+sim_arg_tables(const char *opt, const char *s)
+{
+	static const char *const names[] = { "none", "small", "full" };
+	size_t			 i;
+
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(s, names[i]) == 0)
+			return (enum sim_tables)i;
+	}
+	sim_usage_error("--%s: '%s' is not none, small or full", opt, s);
+}
+
 /* A list option: add v's addresses and networks to l. */
 static void
 sim_arg_list(const char *opt, const char *v, struct sim_addr_list *l)
@@ -287,6 +304,9 @@ sim_set_option(struct sim_args *a, int id, const char *name, const char *v)
 		sim_arg_pair(name, v, 0, 100, false, &x, &y);
 		f->slow_pct = x;
 		f->slow_ns = (uint64_t)(y * 1e6);
+		break;
+	case OPT_TABLES:
+		a->cfg.tables = sim_arg_tables(name, v);
 		break;
 	case 't':
 		a->cfg.threads = (unsigned)sim_arg_count(name, v, 1, 256);
@@ -534,12 +554,13 @@ main(int argc, char **argv)
 	a.cfg.max_size = 1472;
 	a.cfg.threads = 1;
 	a.cfg.interfaces = 4;
+	a.cfg.tables = SIM_TABLES_SMALL;
 	a.cfg.faults.seed = 1;
 	sim_parse_args(&a, argc, argv);
 	if (a.print_dead)
 		return sim_print_dead(&a.cfg.faults);
 	sim_interfaces = a.cfg.interfaces;
-	sim_mib_init(a.cfg.interfaces);
+	sim_mib_init(a.cfg.interfaces, a.cfg.tables);
 	sim_start_ns = clock_now_ns();
 	if (a.bench > 0)
 		return sim_bench_codec(a.bench, a.cfg.max_size);

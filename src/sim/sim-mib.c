@@ -4,11 +4,14 @@
  *
  * Every device has the same objects (only their values differ), so the
  * MIB is one sorted array of object types, each a scalar (instance .0) or
- * a table column (instances .1 to .rows).  GET and GETNEXT are a binary
- * search in that array plus arithmetic on the instance, whatever the
- * table sizes: nothing is built per device and nothing is allocated per
- * request.  v1 has no Counter64, so v1 requests never see those columns
- * (RFC 3584 section 4.2.1: GETNEXT skips them, GET gets noSuchName).
+ * a table column.  An instance is a row number: .1 to .rows for tables
+ * indexed by it (ifTable), or the row's INDEX sub-identifiers, computed
+ * per device in row order, for the others (sim-table.c).  GET and
+ * GETNEXT are a binary search in that array plus arithmetic or a binary
+ * search on the rows, whatever the table sizes: nothing is built per
+ * device and nothing is allocated per request.  v1 has no Counter64, so
+ * v1 requests never see those columns (RFC 3584 section 4.2.1: GETNEXT
+ * skips them, GET gets noSuchName).
  */
 #include "config.h"
 
@@ -18,9 +21,19 @@
 #include "snmpfleet.h"
 #include "sim.h"
 
+#define LLDPR	"1.0.8802.1.1.2.1.4.1.1."
 #define SYS	"1.3.6.1.2.1.1."
 #define IF	"1.3.6.1.2.1.2.2.1."
+#define IPAD	"1.3.6.1.2.1.4.20.1."
+#define IPNM	"1.3.6.1.2.1.4.22.1."
+#define IPADR	"1.3.6.1.2.1.4.34.1."
+#define IPNP	"1.3.6.1.2.1.4.35.1."
 #define SNMPG	"1.3.6.1.2.1.11."
+#define BPORT	"1.3.6.1.2.1.17.1.4.1."
+#define FDB	"1.3.6.1.2.1.17.4.3.1."
+#define QFDB	"1.3.6.1.2.1.17.7.1.2.2.1."
+#define HRSYS	"1.3.6.1.2.1.25.1."
+#define HRST	"1.3.6.1.2.1.25.2.3.1."
 #define IFX	"1.3.6.1.2.1.31.1.1.1."
 #define ENTP	"1.3.6.1.2.1.47.1.1.1.1."
 
@@ -34,6 +47,16 @@ struct sim_obj_def {
 
 /* In OID order (sim_mib_init checks). */
 static const struct sim_obj_def sim_obj_defs[] = {
+	/* lldpRemTimeMark, LocalPortNum, Index (1-3) are not-accessible */
+	{ "lldpRemChassisIdSubtype", LLDPR "4", SIM_T_LLDP, 4, SIM_INTEGER },
+	{ "lldpRemChassisId", LLDPR "5", SIM_T_LLDP, 5, SIM_OCTETS },
+	{ "lldpRemPortIdSubtype", LLDPR "6", SIM_T_LLDP, 6, SIM_INTEGER },
+	{ "lldpRemPortId", LLDPR "7", SIM_T_LLDP, 7, SIM_OCTETS },
+	{ "lldpRemPortDesc", LLDPR "8", SIM_T_LLDP, 8, SIM_OCTETS },
+	{ "lldpRemSysName", LLDPR "9", SIM_T_LLDP, 9, SIM_OCTETS },
+	{ "lldpRemSysDesc", LLDPR "10", SIM_T_LLDP, 10, SIM_OCTETS },
+	{ "lldpRemSysCapSupported", LLDPR "11", SIM_T_LLDP, 11, SIM_OCTETS },
+	{ "lldpRemSysCapEnabled", LLDPR "12", SIM_T_LLDP, 12, SIM_OCTETS },
 	{ "sysDescr", SYS "1", SIM_T_SCALAR, SIM_SYSDESCR, SIM_OCTETS },
 	{ "sysObjectID", SYS "2", SIM_T_SCALAR, SIM_SYSOBJECTID, SIM_OID },
 	{ "sysUpTime", SYS "3", SIM_T_SCALAR, SIM_SYSUPTIME, SIM_TIMETICKS },
@@ -67,6 +90,38 @@ static const struct sim_obj_def sim_obj_defs[] = {
 	{ "ifOutErrors", IF "20", SIM_T_IF, 20, SIM_COUNTER32 },
 	{ "ifOutQLen", IF "21", SIM_T_IF, 21, SIM_GAUGE32 },
 	{ "ifSpecific", IF "22", SIM_T_IF, 22, SIM_OID },
+	{ "ipAdEntAddr", IPAD "1", SIM_T_IPADDR, 1, SIM_IPADDRESS },
+	{ "ipAdEntIfIndex", IPAD "2", SIM_T_IPADDR, 2, SIM_INTEGER },
+	{ "ipAdEntNetMask", IPAD "3", SIM_T_IPADDR, 3, SIM_IPADDRESS },
+	{ "ipAdEntBcastAddr", IPAD "4", SIM_T_IPADDR, 4, SIM_INTEGER },
+	{ "ipAdEntReasmMaxSize", IPAD "5", SIM_T_IPADDR, 5, SIM_INTEGER },
+	{ "ipNetToMediaIfIndex", IPNM "1", SIM_T_NETMEDIA, 1, SIM_INTEGER },
+	{ "ipNetToMediaPhysAddress", IPNM "2", SIM_T_NETMEDIA, 2, SIM_OCTETS },
+	{ "ipNetToMediaNetAddress", IPNM "3", SIM_T_NETMEDIA, 3,
+	  SIM_IPADDRESS },
+	{ "ipNetToMediaType", IPNM "4", SIM_T_NETMEDIA, 4, SIM_INTEGER },
+	/* ipAddressAddrType, ipAddressAddr (1, 2) are not-accessible */
+	{ "ipAddressIfIndex", IPADR "3", SIM_T_IPADDRESS, 3, SIM_INTEGER },
+	{ "ipAddressType", IPADR "4", SIM_T_IPADDRESS, 4, SIM_INTEGER },
+	{ "ipAddressPrefix", IPADR "5", SIM_T_IPADDRESS, 5, SIM_OID },
+	{ "ipAddressOrigin", IPADR "6", SIM_T_IPADDRESS, 6, SIM_INTEGER },
+	{ "ipAddressStatus", IPADR "7", SIM_T_IPADDRESS, 7, SIM_INTEGER },
+	{ "ipAddressCreated", IPADR "8", SIM_T_IPADDRESS, 8, SIM_TIMETICKS },
+	{ "ipAddressLastChanged", IPADR "9", SIM_T_IPADDRESS, 9,
+	  SIM_TIMETICKS },
+	{ "ipAddressRowStatus", IPADR "10", SIM_T_IPADDRESS, 10, SIM_INTEGER },
+	{ "ipAddressStorageType", IPADR "11", SIM_T_IPADDRESS, 11,
+	  SIM_INTEGER },
+	/* ipNetToPhysicalIfIndex, NetAddressType, NetAddress (1-3) are
+	 * not-accessible */
+	{ "ipNetToPhysicalPhysAddress", IPNP "4", SIM_T_NETPHYS, 4,
+	  SIM_OCTETS },
+	{ "ipNetToPhysicalLastUpdated", IPNP "5", SIM_T_NETPHYS, 5,
+	  SIM_TIMETICKS },
+	{ "ipNetToPhysicalType", IPNP "6", SIM_T_NETPHYS, 6, SIM_INTEGER },
+	{ "ipNetToPhysicalState", IPNP "7", SIM_T_NETPHYS, 7, SIM_INTEGER },
+	{ "ipNetToPhysicalRowStatus", IPNP "8", SIM_T_NETPHYS, 8,
+	  SIM_INTEGER },
 	{ "snmpInPkts", SNMPG "1", SIM_T_SCALAR, SIM_SNMPINPKTS,
 	  SIM_COUNTER32 },
 	{ "snmpOutPkts", SNMPG "2", SIM_T_SCALAR, SIM_SNMPOUTPKTS,
@@ -75,6 +130,39 @@ static const struct sim_obj_def sim_obj_defs[] = {
 	  SIM_SNMPINBADCOMMUNITYNAMES, SIM_COUNTER32 },
 	{ "snmpEnableAuthenTraps", SNMPG "30", SIM_T_SCALAR,
 	  SIM_SNMPENABLEAUTHENTRAPS, SIM_INTEGER },
+	{ "dot1dBasePort", BPORT "1", SIM_T_BASEPORT, 1, SIM_INTEGER },
+	{ "dot1dBasePortIfIndex", BPORT "2", SIM_T_BASEPORT, 2, SIM_INTEGER },
+	{ "dot1dBasePortCircuit", BPORT "3", SIM_T_BASEPORT, 3, SIM_OID },
+	{ "dot1dBasePortDelayExceededDiscards", BPORT "4", SIM_T_BASEPORT, 4,
+	  SIM_COUNTER32 },
+	{ "dot1dBasePortMtuExceededDiscards", BPORT "5", SIM_T_BASEPORT, 5,
+	  SIM_COUNTER32 },
+	{ "dot1dTpFdbAddress", FDB "1", SIM_T_FDB, 1, SIM_OCTETS },
+	{ "dot1dTpFdbPort", FDB "2", SIM_T_FDB, 2, SIM_INTEGER },
+	{ "dot1dTpFdbStatus", FDB "3", SIM_T_FDB, 3, SIM_INTEGER },
+	/* dot1qTpFdbAddress (1) is not-accessible */
+	{ "dot1qTpFdbPort", QFDB "2", SIM_T_QFDB, 2, SIM_INTEGER },
+	{ "dot1qTpFdbStatus", QFDB "3", SIM_T_QFDB, 3, SIM_INTEGER },
+	{ "hrSystemUptime", HRSYS "1", SIM_T_HRSYS, SIM_HRUPTIME,
+	  SIM_TIMETICKS },
+	{ "hrSystemDate", HRSYS "2", SIM_T_HRSYS, SIM_HRDATE, SIM_OCTETS },
+	{ "hrSystemNumUsers", HRSYS "5", SIM_T_HRSYS, SIM_HRUSERS,
+	  SIM_GAUGE32 },
+	{ "hrSystemProcesses", HRSYS "6", SIM_T_HRSYS, SIM_HRPROCESSES,
+	  SIM_GAUGE32 },
+	{ "hrSystemMaxProcesses", HRSYS "7", SIM_T_HRSYS, SIM_HRMAXPROCESSES,
+	  SIM_INTEGER },
+	{ "hrMemorySize", "1.3.6.1.2.1.25.2.2", SIM_T_HRSYS,
+	  SIM_HRMEMORYSIZE, SIM_INTEGER },
+	{ "hrStorageIndex", HRST "1", SIM_T_HRSTORAGE, 1, SIM_INTEGER },
+	{ "hrStorageType", HRST "2", SIM_T_HRSTORAGE, 2, SIM_OID },
+	{ "hrStorageDescr", HRST "3", SIM_T_HRSTORAGE, 3, SIM_OCTETS },
+	{ "hrStorageAllocationUnits", HRST "4", SIM_T_HRSTORAGE, 4,
+	  SIM_INTEGER },
+	{ "hrStorageSize", HRST "5", SIM_T_HRSTORAGE, 5, SIM_INTEGER },
+	{ "hrStorageUsed", HRST "6", SIM_T_HRSTORAGE, 6, SIM_INTEGER },
+	{ "hrStorageAllocationFailures", HRST "7", SIM_T_HRSTORAGE, 7,
+	  SIM_COUNTER32 },
 	{ "ifName", IFX "1", SIM_T_IFX, 1, SIM_OCTETS },
 	{ "ifInMulticastPkts", IFX "2", SIM_T_IFX, 2, SIM_COUNTER32 },
 	{ "ifInBroadcastPkts", IFX "3", SIM_T_IFX, 3, SIM_COUNTER32 },
@@ -111,31 +199,15 @@ static const struct sim_obj_def sim_obj_defs[] = {
 	{ "entPhysicalAlias", ENTP "14", SIM_T_ENT, 14, SIM_OCTETS },
 	{ "entPhysicalAssetID", ENTP "15", SIM_T_ENT, 15, SIM_OCTETS },
 	{ "entPhysicalIsFRU", ENTP "16", SIM_T_ENT, 16, SIM_INTEGER },
+	{ "entPhysicalMfgDate", ENTP "17", SIM_T_ENTMFG, 17, SIM_OCTETS },
 };
 #define SIM_NOBJS (sizeof sim_obj_defs / sizeof sim_obj_defs[0])
 
-/* entPhysicalTable: chassis, module, power supply, fan, then one port
- * per interface */
-#define SIM_ENT_FIXED	4
-
 /* GET's fast path: object type OID -> index + 1, open addressing */
-#define SIM_HASH_SIZE	256
+#define SIM_HASH_SIZE	512
 
 static struct sim_obj	sim_objs[SIM_NOBJS];
-static uint32_t		sim_rows[SIM_T_ENT + 1];
-static uint8_t		sim_by_oid[SIM_HASH_SIZE];
-
-static int
-sim_oid_cmp(const uint32_t *a, size_t alen, const uint32_t *b, size_t blen)
-{
-	size_t	 i, n = alen < blen ? alen : blen;
-
-	for (i = 0; i < n; i++) {
-		if (a[i] != b[i])
-			return a[i] < b[i] ? -1 : 1;
-	}
-	return alen < blen ? -1 : alen > blen;
-}
+static uint16_t		sim_by_oid[SIM_HASH_SIZE];
 
 static bool
 sim_oid_prefix(const uint32_t *p, size_t plen, const uint32_t *o, size_t olen)
@@ -161,7 +233,7 @@ sim_mib_index(size_t i)
 
 	while (sim_by_oid[k] != 0)
 		k = (k + 1) % SIM_HASH_SIZE;
-	sim_by_oid[k] = (uint8_t)(i + 1);
+	sim_by_oid[k] = (uint16_t)(i + 1);
 }
 
 /* The object whose type OID is exactly o, or NULL. */
@@ -180,10 +252,10 @@ sim_mib_lookup(const uint32_t *o, size_t len)
 	return NULL;
 }
 
-/* Build the object array; interfaces is --interfaces.  Aborts on a table
- * that is out of order: that is a bug, not an input error. */
+/* Build the object array for --interfaces and --tables.  Aborts on a
+ * table that is out of order: that is a bug, not an input error. */
 void
-sim_mib_init(unsigned interfaces)
+sim_mib_init(unsigned interfaces, enum sim_tables tables)
 {
 	struct oid_text	 t;
 	char		*cause;
@@ -212,10 +284,11 @@ sim_mib_init(unsigned interfaces)
 			abort();
 		sim_mib_index(i);
 	}
-	sim_rows[SIM_T_SCALAR] = 1;
-	sim_rows[SIM_T_IF] = interfaces;
-	sim_rows[SIM_T_IFX] = interfaces;
-	sim_rows[SIM_T_ENT] = SIM_ENT_FIXED + interfaces;
+	sim_table_init(interfaces, tables);
+	for (i = 0; i < SIM_NOBJS; i++) {
+		sim_objs[i].rows = sim_table_rows(sim_objs[i].table);
+		sim_objs[i].present = sim_table_present(sim_objs[i].table);
+	}
 }
 
 size_t
@@ -230,16 +303,11 @@ sim_mib_at(size_t i)
 	return &sim_objs[i];
 }
 
-uint32_t
-sim_mib_rows(enum sim_table t)
-{
-	return sim_rows[t];
-}
-
 static bool
 sim_mib_visible(const struct sim_obj *o, bool v1)
 {
-	return !(v1 && o->type == SIM_COUNTER64) && sim_rows[o->table] > 0;
+	return !(v1 && o->type == SIM_COUNTER64) &&
+	    o->rows > 0;
 }
 
 /* The index of the last object whose OID sorts at or before q, or -1. */
@@ -260,95 +328,130 @@ sim_mib_floor(const uint32_t *q, size_t qlen)
 	return found;
 }
 
-/* GET: the object and instance q names.  SIM_GET_NOINSTANCE when q lies
- * at or under an object type but names no instance of it. */
-enum sim_get
-sim_mib_get(const uint32_t *q, size_t qlen, bool v1,
-    const struct sim_obj **obj, uint32_t *idx)
+/* The row of o whose instance is exactly s (slen sub-ids), into *row. */
+static bool
+sim_mib_row(const struct sim_device *d, const struct sim_obj *o,
+    const uint32_t *s, size_t slen, uint32_t *row)
 {
-	long			 i;
-	const struct sim_obj	*o;
-
-	/* most GETs name an instance: look its object type up directly */
-	if (qlen >= 2 && (o = sim_mib_lookup(q, qlen - 1)) != NULL) {
-		if (v1 && o->type == SIM_COUNTER64)
-			return SIM_GET_NOOBJECT;
-		if (o->table == SIM_T_SCALAR ? q[qlen - 1] != 0 :
-		    q[qlen - 1] < 1 || q[qlen - 1] > sim_rows[o->table])
-			return SIM_GET_NOINSTANCE;
-		*obj = o;
-		*idx = q[qlen - 1];
-		return SIM_GET_FOUND;
-	}
-	/* not object.instance: somewhere under an object type, or not */
-	if ((i = sim_mib_floor(q, qlen)) < 0)
-		return SIM_GET_NOOBJECT;
-	o = &sim_objs[i];
-	if (!sim_oid_prefix(o->oid, o->oidlen, q, qlen) ||
-	    (v1 && o->type == SIM_COUNTER64))
-		return SIM_GET_NOOBJECT;
-	return SIM_GET_NOINSTANCE;
+	if (SIM_T_IS_KEYED(o->table))
+		return sim_table_find(d, o->table, s, slen, row);
+	if (slen != 1)
+		return false;
+	if (SIM_T_IS_SCALAR(o->table) ? s[0] != 0 :
+	    s[0] < 1 || s[0] > o->rows)
+		return false;
+	*row = s[0];
+	return true;
 }
 
-/* The instance after obj's instance idx (a GETBULK repeater goes on
- * from where it stands without searching); false at the end. */
-bool
-sim_mib_next_after(const struct sim_obj *o, uint32_t idx, bool v1,
-    const struct sim_obj **obj, uint32_t *next)
+/* The first row of o whose instance sorts after s, into *row. */
+static bool
+sim_mib_row_after(const struct sim_device *d, const struct sim_obj *o,
+    const uint32_t *s, size_t slen, uint32_t *row)
 {
-	size_t	 i;
+	uint64_t	 next;
 
-	if (o->table != SIM_T_SCALAR && idx < sim_rows[o->table]) {
-		*obj = o;
-		*next = idx + 1;
+	if (slen == 0) {
+		*row = SIM_T_IS_SCALAR(o->table) ? 0 : 1;
 		return true;
 	}
-	for (i = (size_t)(o - sim_objs) + 1; i < SIM_NOBJS; i++) {
+	if (SIM_T_IS_KEYED(o->table))
+		return sim_table_after(d, o->table, s, slen, row);
+	next = (uint64_t)s[0] + 1;
+	if (SIM_T_IS_SCALAR(o->table) || next > o->rows)
+		return false;
+	*row = (uint32_t)next;
+	return true;
+}
+
+/* GET: the object and row q names on device d.  SIM_GET_NOINSTANCE when
+ * q lies at or under an object type but names no instance of it (an
+ * empty table's included), SIM_GET_NOOBJECT when --tables leaves it
+ * out. */
+enum sim_get
+sim_mib_get(const struct sim_device *d, const uint32_t *q, size_t qlen,
+    bool v1, const struct sim_obj **obj, uint32_t *row)
+{
+	const struct sim_obj	*o = NULL;
+	long			 i;
+
+	/* most GETs name object.instance: look the object type up
+	 * directly; else it is somewhere under an object type, or not */
+	if (qlen >= 2)
+		o = sim_mib_lookup(q, qlen - 1);
+	if (o == NULL) {
+		if ((i = sim_mib_floor(q, qlen)) < 0)
+			return SIM_GET_NOOBJECT;
+		o = &sim_objs[i];
+		if (!sim_oid_prefix(o->oid, o->oidlen, q, qlen))
+			return SIM_GET_NOOBJECT;
+	}
+	if ((v1 && o->type == SIM_COUNTER64) || !o->present)
+		return SIM_GET_NOOBJECT;
+	if (!sim_mib_row(d, o, q + o->oidlen, qlen - o->oidlen, row))
+		return SIM_GET_NOINSTANCE;
+	*obj = o;
+	return SIM_GET_FOUND;
+}
+
+/* The first instance of the first visible object after o. */
+static bool
+sim_mib_first_after(size_t i, bool v1, const struct sim_obj **obj,
+    uint32_t *row)
+{
+	for (; i < SIM_NOBJS; i++) {
 		if (sim_mib_visible(&sim_objs[i], v1)) {
 			*obj = &sim_objs[i];
-			*next = sim_objs[i].table == SIM_T_SCALAR ? 0 : 1;
+			*row = SIM_T_IS_SCALAR(sim_objs[i].table) ? 0 : 1;
 			return true;
 		}
 	}
 	return false;
 }
 
-/* GETNEXT: the first instance after q; false at the end of the MIB. */
+/* The instance after obj's row (a GETBULK repeater goes on from where
+ * it stands without searching); false at the end. */
 bool
-sim_mib_next(const uint32_t *q, size_t qlen, bool v1,
-    const struct sim_obj **obj, uint32_t *idx)
+sim_mib_next_after(const struct sim_obj *o, uint32_t row, bool v1,
+    const struct sim_obj **obj, uint32_t *next)
+{
+	if (!SIM_T_IS_SCALAR(o->table) && row < o->rows) {
+		*obj = o;
+		*next = row + 1;
+		return true;
+	}
+	return sim_mib_first_after((size_t)(o - sim_objs) + 1, v1, obj, next);
+}
+
+/* GETNEXT: the first instance after q on device d; false at the end of
+ * the MIB. */
+bool
+sim_mib_next(const struct sim_device *d, const uint32_t *q, size_t qlen,
+    bool v1, const struct sim_obj **obj, uint32_t *row)
 {
 	long			 i = sim_mib_floor(q, qlen);
 	const struct sim_obj	*o;
-	uint64_t		 next;
 
 	if (i >= 0) {
 		o = &sim_objs[i];
 		if (sim_oid_prefix(o->oid, o->oidlen, q, qlen) &&
-		    sim_mib_visible(o, v1)) {
-			/* inside this object: .0 of a scalar, or the row
-			 * after q's first index sub-id of a column */
-			if (qlen == o->oidlen) {
-				*obj = o;
-				*idx = o->table == SIM_T_SCALAR ? 0 : 1;
-				return true;
-			}
-			next = (uint64_t)q[o->oidlen] + 1;
-			if (o->table != SIM_T_SCALAR &&
-			    next <= sim_rows[o->table]) {
-				*obj = o;
-				*idx = (uint32_t)next;
-				return true;
-			}
-		}
-	}
-	for (i++; i < (long)SIM_NOBJS; i++) {
-		o = &sim_objs[i];
-		if (sim_mib_visible(o, v1)) {
+		    sim_mib_visible(o, v1) && sim_mib_row_after(d, o,
+		    q + o->oidlen, qlen - o->oidlen, row)) {
 			*obj = o;
-			*idx = o->table == SIM_T_SCALAR ? 0 : 1;
 			return true;
 		}
 	}
-	return false;
+	return sim_mib_first_after((size_t)(i + 1), v1, obj, row);
+}
+
+/* The instance sub-identifiers of o's row on device d into sub (at most
+ * SIM_INDEX_MAX); their number. */
+size_t
+sim_mib_instance(const struct sim_device *d, const struct sim_obj *o,
+    uint32_t row, uint32_t *sub)
+{
+	if (SIM_T_IS_KEYED(o->table))
+		return sim_table_index(d, o->table, row, sub);
+	sub[0] = row;
+	return 1;
 }

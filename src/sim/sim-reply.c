@@ -33,12 +33,12 @@ struct sim_out {
 };
 
 /* An OID to put in a varbind: raw content octets, or an object's
- * content octets followed by one instance sub-id. */
+ * content octets followed by its instance's sub-ids. */
 struct sim_name {
 	const uint8_t	*enc;
 	size_t		 enclen;
-	bool		 has_idx;
-	uint32_t	 idx;
+	size_t		 nsub;
+	uint32_t	 sub[SIM_INDEX_MAX];
 };
 
 void
@@ -116,6 +116,7 @@ sim_value_size(const struct sim_value *v)
 	case SIM_INTEGER:
 		return 2 + sim_ber_int_size(v->i);
 	case SIM_OCTETS:
+	case SIM_IPADDRESS:
 		return 1 + sim_ber_len_size(v->slen) + v->slen;
 	case SIM_OID:
 		n = sim_ber_oid_size(v->oid, v->oidlen);
@@ -137,7 +138,8 @@ sim_value_put(uint8_t *p, const struct sim_value *v)
 	case SIM_INTEGER:
 		return sim_ber_put_int(p, SIM_INTEGER, v->i);
 	case SIM_OCTETS:
-		*p++ = SIM_OCTETS;
+	case SIM_IPADDRESS:
+		*p++ = v->type;
 		p = sim_ber_put_len(p, v->slen);
 		memcpy(p, v->s, v->slen);
 		return p + v->slen;
@@ -163,9 +165,10 @@ static bool
 sim_out_add(struct sim_out *o, const struct sim_name *n,
     const struct sim_value *v)
 {
-	size_t	 olen, content, tlv;
+	size_t	 olen = n->enclen, content, tlv, i;
 
-	olen = n->enclen + (n->has_idx ? sim_ber_subid_size(n->idx) : 0);
+	for (i = 0; i < n->nsub; i++)
+		olen += sim_ber_subid_size(n->sub[i]);
 	content = 1 + sim_ber_len_size(olen) + olen + sim_value_size(v);
 	tlv = 1 + sim_ber_len_size(content) + content;
 	if (sim_reply_size(o->req, (size_t)(o->p - o->vb) + tlv, 0) >
@@ -177,8 +180,8 @@ sim_out_add(struct sim_out *o, const struct sim_name *n,
 	o->p = sim_ber_put_len(o->p, olen);
 	memcpy(o->p, n->enc, n->enclen);
 	o->p += n->enclen;
-	if (n->has_idx)
-		o->p = sim_ber_put_subid(o->p, n->idx);
+	for (i = 0; i < n->nsub; i++)
+		o->p = sim_ber_put_subid(o->p, n->sub[i]);
 	o->p = sim_value_put(o->p, v);
 	return true;
 }
@@ -188,16 +191,17 @@ sim_name_raw(struct sim_name *n, const struct sim_varbind *vb)
 {
 	n->enc = vb->oidraw;
 	n->enclen = vb->oidrawlen;
-	n->has_idx = false;
+	n->nsub = 0;
 }
 
+/* obj's instance at row on device d. */
 static void
-sim_name_obj(struct sim_name *n, const struct sim_obj *obj, uint32_t idx)
+sim_name_obj(struct sim_name *n, const struct sim_device *d,
+    const struct sim_obj *obj, uint32_t row)
 {
 	n->enc = obj->enc;
 	n->enclen = obj->enclen;
-	n->has_idx = true;
-	n->idx = idx;
+	n->nsub = sim_mib_instance(d, obj, row, n->sub);
 }
 
 /* An error response: the request's varbinds echoed (when echo is set and
@@ -241,7 +245,7 @@ sim_reply_get(const struct sim_reply_ctx *ctx, struct sim_out *o,
 	size_t				 i;
 
 	for (i = 0; i < r->nvars; i++) {
-		g = sim_mib_get(r->vars[i].oid, r->vars[i].oidlen,
+		g = sim_mib_get(d, r->vars[i].oid, r->vars[i].oidlen,
 		    r->version == SIM_V1, &obj, &idx);
 		if (g == SIM_GET_FOUND)
 			sim_device_value(d, obj, idx, ctx->now_ns, &v);
@@ -271,10 +275,10 @@ sim_reply_next1(const struct sim_reply_ctx *ctx, const struct sim_device *d,
 	uint32_t		 idx;
 
 	if (from != NULL ? !sim_mib_next_after(from, *idxp, v1, &obj, &idx) :
-	    !sim_mib_next(q->oid, q->oidlen, v1, &obj, &idx))
+	    !sim_mib_next(d, q->oid, q->oidlen, v1, &obj, &idx))
 		return false;
 	sim_device_value(d, obj, idx, ctx->now_ns, v);
-	sim_name_obj(n, obj, idx);
+	sim_name_obj(n, d, obj, idx);
 	*objp = obj;
 	*idxp = idx;
 	return true;
@@ -319,7 +323,7 @@ sim_reply_repeat(const struct sim_reply_ctx *ctx, struct sim_out *o,
 	    &c->obj, &c->idx)) {
 		c->ended = true;
 		if (c->obj != NULL)
-			sim_name_obj(&n, c->obj, c->idx);
+			sim_name_obj(&n, d, c->obj, c->idx);
 		else
 			sim_name_raw(&n, vb);
 		v.type = SIM_ENDOFMIBVIEW;

@@ -156,7 +156,7 @@ struct sim_value {
 	uint8_t		 type;		/* SIM_INTEGER, SIM_OCTETS, ... */
 	int64_t		 i;		/* SIM_INTEGER */
 	uint64_t	 u;		/* the unsigned types */
-	const uint8_t	*s;		/* SIM_OCTETS, or NULL: see buf */
+	const uint8_t	*s;		/* SIM_OCTETS, SIM_IPADDRESS */
 	size_t		 slen;
 	const uint32_t	*oid;		/* SIM_OID */
 	size_t		 oidlen;
@@ -197,9 +197,121 @@ void	 sim_device_value(const struct sim_device *, const struct sim_obj *,
 	     uint32_t, uint64_t, struct sim_value *);
 size_t	 sim_models_count(void);
 
+/* sim-value.c — the constructors of values, and the sim's clock */
+void	 sim_value_str(struct sim_value *, const char *);
+void	 sim_value_printf(struct sim_value *, const char *, ...)
+	     __attribute__((format(printf, 2, 3)));
+void	 sim_value_bytes(struct sim_value *, uint8_t, const void *, size_t);
+void	 sim_value_uint(struct sim_value *, uint8_t, uint64_t);
+void	 sim_value_int(struct sim_value *, int64_t);
+void	 sim_value_oid(struct sim_value *, const uint32_t *, size_t);
+
+/* The sim's clock at now_ns, in hundredths of a second: --clock-start
+ * plus the time since the sim started.  sysUpTime, hrSystemUptime,
+ * hrSystemDate and the counters are all read from it, so that one
+ * request sees one instant. */
+static inline uint64_t
+sim_clock(uint64_t now_ns)
+{
+	return sim_state.clock_start + (now_ns > sim_start_ns ?
+	    (now_ns - sim_start_ns) / 10000000 : 0);
+}
+
+/* Hundredths of a second device d has counted since it booted. */
+static inline uint64_t
+sim_ticks(const struct sim_device *d, uint64_t now_ns)
+{
+	return sim_clock(now_ns) - d->boot;
+}
+
+/* sysUpTime.0 (and hrSystemUptime.0) of d at now_ns. */
+static inline uint64_t
+sim_uptime(const struct sim_device *d, uint64_t now_ns)
+{
+	return (d->uptime_offset + sim_ticks(d, now_ns)) & 0xffffffffULL;
+}
+
+/* sim-table.c — which tables a device has, how many rows, and each
+ * row's key and INDEX sub-identifiers (--tables, --interfaces) */
+enum sim_tables {
+	SIM_TABLES_NONE,	/* only the system, if, snmp and entity MIBs */
+	SIM_TABLES_SMALL,	/* a few rows in every table */
+	SIM_TABLES_FULL		/* up to 250 ports, 20 neighbours each */
+};
+
+/* Scalars first, then tables whose index is the row number, then
+ * tables with a computed INDEX (sim_table_index). */
+enum sim_table {
+	SIM_T_SCALAR,
+	SIM_T_HRSYS,		/* HOST-RESOURCES-MIB scalars */
+	SIM_T_IF,
+	SIM_T_IFX,
+	SIM_T_ENT,
+	SIM_T_ENTMFG,		/* entPhysicalMfgDate: only with tables */
+	SIM_T_BASEPORT,		/* dot1dBasePortTable */
+	SIM_T_IPADDR,		/* ipAddrTable */
+	SIM_T_NETMEDIA,		/* ipNetToMediaTable */
+	SIM_T_IPADDRESS,	/* ipAddressTable */
+	SIM_T_NETPHYS,		/* ipNetToPhysicalTable */
+	SIM_T_FDB,		/* dot1dTpFdbTable */
+	SIM_T_QFDB,		/* dot1qTpFdbTable */
+	SIM_T_LLDP,		/* lldpRemTable */
+	SIM_T_HRSTORAGE,	/* hrStorageTable */
+	SIM_T_COUNT
+};
+#define SIM_T_IS_SCALAR(t)	((t) <= SIM_T_HRSYS)
+#define SIM_T_IS_KEYED(t)	((t) > SIM_T_BASEPORT)
+
+#define SIM_INDEX_MAX	24	/* sub-identifiers of one row's INDEX */
+
+enum sim_ifkind { SIM_IF_ETHER, SIM_IF_TUNNEL, SIM_IF_LOOPBACK };
+
+/* what one row of a computed-INDEX table is about */
+struct sim_key {
+	uint32_t	 ifindex;	/* its interface (bridge port) */
+	uint32_t	 neighbour;	/* 1..: which neighbour on it */
+	uint32_t	 slot;		/* hrStorageTable: which template row */
+	uint8_t		 type;		/* InetAddressType: 1 ipv4, 2 ipv6 */
+	uint8_t		 addr[16];	/* the address, 4 or 16 bytes */
+	uint8_t		 mac[6];	/* the neighbour's MAC address */
+};
+
+void	 sim_table_init(unsigned, enum sim_tables);
+enum sim_tables sim_table_size(void);
+uint32_t sim_table_rows(enum sim_table);
+bool	 sim_table_present(enum sim_table);
+enum sim_ifkind sim_table_ifkind(uint32_t);
+void	 sim_table_octets(const struct sim_device *, uint8_t *);
+void	 sim_table_key(const struct sim_device *, enum sim_table, uint32_t,
+	     struct sim_key *);
+size_t	 sim_table_index(const struct sim_device *, enum sim_table,
+	     uint32_t, uint32_t *);
+bool	 sim_table_find(const struct sim_device *, enum sim_table,
+	     const uint32_t *, size_t, uint32_t *);
+bool	 sim_table_after(const struct sim_device *, enum sim_table,
+	     const uint32_t *, size_t, uint32_t *);
+int	 sim_oid_cmp(const uint32_t *, size_t, const uint32_t *, size_t);
+
+/* sim-topo.c — the device's place in a network: IP-MIB addresses and
+ * neighbours, BRIDGE-MIB and Q-BRIDGE-MIB forwarding entries, LLDP */
+void	 sim_topo_value(const struct sim_device *, enum sim_table, unsigned,
+	     uint32_t, struct sim_value *);
+
+/* sim-host.c — HOST-RESOURCES-MIB: system scalars and hrStorageTable */
+enum sim_hr {			/* SIM_T_HRSYS scalars' col */
+	SIM_HRUPTIME = 1,
+	SIM_HRDATE,
+	SIM_HRUSERS,
+	SIM_HRPROCESSES,
+	SIM_HRMAXPROCESSES,
+	SIM_HRMEMORYSIZE
+};
+
+void	 sim_host_value(const struct sim_device *, enum sim_table, unsigned,
+	     uint32_t, uint64_t, struct sim_value *);
+
 /* sim-mib.c — the simulated MIB: every object, in OID order; GET and
  * GETNEXT computed on the fly (no per-device tree) */
-enum sim_table { SIM_T_SCALAR, SIM_T_IF, SIM_T_IFX, SIM_T_ENT };
 
 /* scalars: their col is one of these */
 enum sim_scalar {
@@ -227,6 +339,8 @@ struct sim_obj {
 	enum sim_table	 table;
 	unsigned	 col;		/* column, or the scalar's sub-id */
 	uint8_t		 type;		/* the value's tag */
+	uint32_t	 rows;		/* its table's (sim_table_rows) */
+	bool		 present;	/* sim_table_present */
 };
 
 enum sim_get {
@@ -235,16 +349,19 @@ enum sim_get {
 	SIM_GET_NOOBJECT
 };
 
-void	 sim_mib_init(unsigned);
+/* An instance is an object and a row: 0 for a scalar's .0, 1.. in the
+ * device's INDEX order for a table. */
+void	 sim_mib_init(unsigned, enum sim_tables);
 size_t	 sim_mib_count(void);
 const struct sim_obj *sim_mib_at(size_t);
-uint32_t sim_mib_rows(enum sim_table);
-enum sim_get sim_mib_get(const uint32_t *, size_t, bool,
-	     const struct sim_obj **, uint32_t *);
-bool	 sim_mib_next(const uint32_t *, size_t, bool,
-	     const struct sim_obj **, uint32_t *);
+enum sim_get sim_mib_get(const struct sim_device *, const uint32_t *, size_t,
+	     bool, const struct sim_obj **, uint32_t *);
+bool	 sim_mib_next(const struct sim_device *, const uint32_t *, size_t,
+	     bool, const struct sim_obj **, uint32_t *);
 bool	 sim_mib_next_after(const struct sim_obj *, uint32_t, bool,
 	     const struct sim_obj **, uint32_t *);
+size_t	 sim_mib_instance(const struct sim_device *, const struct sim_obj *,
+	     uint32_t, uint32_t *);
 
 /* sim-reply.c — the response to one request, encoded into a buffer */
 struct sim_cursor;
@@ -352,6 +469,7 @@ struct sim_config {
 	size_t			 max_size;
 	unsigned		 threads;
 	unsigned		 interfaces;
+	enum sim_tables		 tables;
 };
 
 struct sim_worker {

@@ -11,8 +11,9 @@
  * No socket is opened.
  *
  * Input layout: byte 0 picks --max-size (bits 0-1: 484, 1472, 8192,
- * 65507) and --interfaces (bits 2-3: 4, 0, 1, 100000); bytes 1-4 are the
- * device's IPv4 address; the rest is the datagram.
+ * 65507), --interfaces (bits 2-3: 4, 0, 1, 100000) and --tables (bits
+ * 4-7 mod 3: none, small, full); bytes 1-4 are the device's IPv4
+ * address; the rest is the datagram.
  */
 #include "config.h"
 
@@ -30,6 +31,7 @@ static struct sim_reply_ctx	ctx[4];
 static const size_t		max_sizes[4] = { 484, 1472, 8192, SIM_MAX_UDP };
 static const unsigned		ifaces[4] = { 4, 0, 1, 100000 };
 static unsigned			cur_ifaces = 4;
+static enum sim_tables		cur_tables = SIM_TABLES_SMALL;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -40,7 +42,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	snmp_disable_log();
 	sim_start_ns = 1000000000ull;
 	sim_interfaces = cur_ifaces;
-	sim_mib_init(cur_ifaces);
+	sim_mib_init(cur_ifaces, cur_tables);
 	req.vars = xcalloc(SIM_MAX_VARS, sizeof *req.vars);
 	for (i = 0; i < 4; i++) {
 		sim_reply_init(&ctx[i], max_sizes[i]);
@@ -144,14 +146,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t				*buf, *msg;
 	size_t				 bufsize, len, qclen = sizeof qcomm;
 	unsigned			 want;
+	enum sim_tables			 tables;
 
 	if (size < 5)
 		return 0;
 	c = &ctx[data[0] & 3];
 	want = ifaces[(data[0] >> 2) & 3];
-	if (want != cur_ifaces) {
+	tables = (enum sim_tables)((data[0] >> 4) % 3);
+	if (want != cur_ifaces || tables != cur_tables) {
 		cur_ifaces = sim_interfaces = want;
-		sim_mib_init(want);
+		cur_tables = tables;
+		sim_mib_init(want, tables);
 	}
 	sim_addr_set(&addr, AF_INET, data + 1);
 	data += 5;

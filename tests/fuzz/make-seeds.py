@@ -207,8 +207,9 @@ write("reply", "get-and-walk", b"\x06\n" + framed(
 write("reply", "timeout", b"\x06\n" + framed(response(GET_VBS)))
 
 # -------------------------------------------------------------- simber
-# byte 0: bits 0-1 --max-size, bits 2-3 --interfaces; bytes 1-4: the
-# device's address; then the request.
+# byte 0: bits 0-1 --max-size, bits 2-3 --interfaces, bits 4-7 mod 3
+# --tables (0 none, 1 small, 2 full); bytes 1-4: the device's address;
+# then the request.
 def request(tag, vbs, version=1, rid=0x1234, a=0, b=0, comm=b"public"):
     return message(version, tag, rid, a, b, vbs, comm)
 
@@ -231,3 +232,15 @@ write("simber", "set", b"\x01" + ADDR + request(
     0xa3, [(SYS + "5.0", octets("new name"))]))
 write("simber", "long-reqid", b"\x01" + ADDR + request(
     0xa0, NULLS[:1], rid=-2147483648, comm=b"a much longer community"))
+NP = "1.3.6.1.2.1.4.35.1.4."		# ipNetToPhysicalPhysAddress
+write("simber", "tables-get", b"\x11" + bytes([127, 0, 3, 2]) + request(
+    0xa0, [(NP + "2.2.16.254.128.0.0.0.0.0.0.0.0.127.255.254.3.2.3", NULL),
+           ("1.3.6.1.2.1.17.7.1.2.2.1.2.20.2.0.127.3.2.1", NULL),
+           ("1.0.8802.1.1.2.1.4.1.1.9.200.2.4", NULL),
+           ("1.3.6.1.2.1.25.2.3.1.6.31", NULL)]))
+write("simber", "tables-getnext", b"\x11" + ADDR + request(
+    0xa1, [(NP + "2.1.4.127.0.2.200", NULL), ("1.3.6.1.2.1.4.34.1.3.2", NULL),
+           ("1.0", NULL)]))
+write("simber", "tables-full-getbulk", b"\x2d" + bytes([127, 9, 255, 0]) +
+      request(0xa5, [("1.3.6.1.2.1.17.4.3.1.1.2.0.127.255.200", NULL),
+                     ("1.3.6.1.2.1.4.34", NULL)], b=60))

@@ -511,6 +511,8 @@ start_sim() {
 			sed 's/^/# /' "$log" >&2
 			bail_out "snmpfleet-sim did not start"
 		fi
+		# the same port again: give whoever holds it a moment
+		[ -n "${SIM_SAME_PORT:-}" ] && sleep 0.5
 	done
 	bail_out "snmpfleet-sim found no free port"
 }

@@ -50,6 +50,7 @@ bad '--threads: .0.' --port 1 --threads 0
 bad '--port: .70000.' --port 70000
 bad '--max-size: .100.' --port 1 --max-size 100
 bad '--interfaces: .-1.' --port 1 --interfaces -1
+bad '--tables: .huge. is not none, small or full' --port 1 --tables huge
 bad '--listen: bad listen address .nowhere.' --port 1 --listen nowhere
 bad "--port needs a value" --port
 bad "unexpected argument 'extra'" --port 1 extra
