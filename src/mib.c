@@ -25,6 +25,14 @@ static uint32_t		*mib_lbyname;
 static size_t		 mib_nl, mib_narcs, mib_nenums, mib_nindex;
 static struct mib_set	 mib_loaded;
 
+/* The row each set last answered mib_find_oid with (see
+ * mib_set_longest); SIZE_MAX: none. */
+static size_t		 mib_cache_loaded = SIZE_MAX;
+static size_t		 mib_cache_builtin = SIZE_MAX;
+
+static bool	mib_row_under(const struct mib_set *, const struct mib_row *,
+		    const oid *, size_t);
+
 /* Compare the arcs of a row with an OID. */
 static int
 mib_cmp_row(const struct mib_set *s, const struct mib_row *r, const oid *v,
@@ -40,22 +48,56 @@ mib_cmp_row(const struct mib_set *s, const struct mib_row *r, const oid *v,
 	return r->oid_len < len ? -1 : r->oid_len > len;
 }
 
-/* The row of s whose OID is exactly v, or NULL. */
+/*
+ * The row of s with the longest OID that is a prefix of v (at least two
+ * arcs), and its length into *matched; NULL if none.  The greatest row
+ * at or before v is that prefix when it is a prefix of v at all (any
+ * longer prefix of v would sort between them); when it is not, the
+ * answer is a prefix of what the two share, so search again with that.
+ */
 static const struct mib_row *
-mib_set_exact(const struct mib_set *s, const oid *v, size_t len)
+mib_set_longest(const struct mib_set *s, const oid *v, size_t len,
+    size_t *matched, size_t *cache)
 {
-	size_t	lo = 0, hi = s->nrows, mid;
-	int	c;
+	const struct mib_row	*r;
+	const uint32_t		*a;
+	size_t			 lo, hi, mid, n;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = mib_cmp_row(s, &s->rows[mid], v, len);
-		if (c == 0)
-			return &s->rows[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/* The varbinds of a walk or a table come column by column: the
+	 * last answer, when it is a prefix of v with nothing under it, is
+	 * the answer again (a few compares instead of a search). */
+	if (*cache < s->nrows) {
+		r = &s->rows[*cache];
+		if (r->oid_len <= len && mib_row_under(s, r, v, r->oid_len) &&
+		    (*cache + 1 == s->nrows || !mib_row_under(s,
+		    &s->rows[*cache + 1], v, r->oid_len) ||
+		    s->rows[*cache + 1].oid_len <= r->oid_len)) {
+			*matched = r->oid_len;
+			return r;
+		}
+	}
+	while (len >= 2) {
+		lo = 0;
+		hi = s->nrows;
+		while (lo < hi) {	/* the first row after v */
+			mid = lo + (hi - lo) / 2;
+			if (mib_cmp_row(s, &s->rows[mid], v, len) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == 0)
+			return NULL;
+		r = &s->rows[lo - 1];
+		a = s->arcs + r->oid;
+		for (n = 0; n < r->oid_len && n < len && a[n] == v[n]; n++)
+			;
+		if (n == r->oid_len) {
+			*matched = n;
+			*cache = lo - 1;
+			return r;
+		}
+		len = n;
 	}
 	return NULL;
 }
@@ -63,25 +105,29 @@ mib_set_exact(const struct mib_set *s, const oid *v, size_t len)
 /*
  * The object with the longest OID that is a prefix of v (at least two
  * arcs), into *o, and how many arcs it took into *matched (the rest is
- * the instance).  Objects read from MIB files come before built-in ones
- * of the same OID, so --describe names the file the user gave.
+ * the instance).  Objects read from MIB files win over built-in ones of
+ * the same OID, so --describe names the file the user gave.
  */
 int
 mib_find_oid(const oid *v, size_t len, struct mib_obj *o, size_t *matched)
 {
-	const struct mib_set	*sets[2] = { &mib_loaded, &mib_builtin };
-	size_t			 n, k;
+	const struct mib_row	*lr, *br;
+	size_t			 ln = 0, bn = 0;
 
-	for (n = len; n >= 2; n--) {
-		for (k = 0; k < 2; k++) {
-			if ((o->row = mib_set_exact(sets[k], v, n)) != NULL) {
-				o->set = sets[k];
-				*matched = n;
-				return 0;
-			}
-		}
+	lr = mib_set_longest(&mib_loaded, v, len, &ln, &mib_cache_loaded);
+	br = mib_set_longest(&mib_builtin, v, len, &bn, &mib_cache_builtin);
+	if (lr != NULL && (br == NULL || ln >= bn)) {
+		o->set = &mib_loaded;
+		o->row = lr;
+		*matched = ln;
+		return 0;
 	}
-	return -1;
+	if (br == NULL)
+		return -1;
+	o->set = &mib_builtin;
+	o->row = br;
+	*matched = bn;
+	return 0;
 }
 
 /* One set's row named name (of module, unless NULL), or NULL. */
@@ -612,6 +658,7 @@ mib_load(const char *mibs, const char *mibdirs, char **cause)
 	mib_loaded.rows = mib_lrows;
 	mib_loaded.by_name = mib_lbyname;
 	mib_loaded.nrows = mib_nl;
+	mib_cache_loaded = SIZE_MAX;
 	return 0;
 }
 
