@@ -53,6 +53,14 @@ lookups(void)
 	    "ipAddressIfIndex/10", "ipAddressTable column, address index");
 	is_str(by_oid("1.3.6.1.2.1.2.2.1.99.1"), "ifEntry/9",
 	    "an unknown column: the entry is the longest known prefix");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1.8.3"), "ifOperStatus/10",
+	    "right after the entry was the answer: a column under it");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1.8.4"), "ifOperStatus/10",
+	    "the same column again (the last answer)");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1.7.4"), "ifAdminStatus/10",
+	    "then the column before it");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1"), "ifEntry/9",
+	    "then a prefix of the last answer");
 	is_str(by_oid("1.3.6.1.4.1.32473.1"), "(none)", "unknown OID");
 	is_str(by_oid("1"), "(none)", "one arc is no object");
 	is_str(by_oid("1.0.8802.1.1.2.1.4.1.1.9.0.3.1"), "lldpRemSysName/11",
