@@ -438,6 +438,9 @@ int	 mib_describe(const char *, struct buf *, char **);
 size_t	 mib_loaded_count(void);
 size_t	 mib_columns(const oid *, size_t, unsigned *, const char **, size_t);
 
+/* mib-value.c — what a value means: enum labels, hints, seconds, units */
+void	 mib_value_json(const netsnmp_variable_list *, struct buf *);
+
 /* names.c — OID names for records and the command line (through mib.c) */
 int	 names_lookup(const char *, struct oid_text *, bool *);
 int	 names_describe(const oid *, size_t, struct buf *);
