@@ -30,6 +30,18 @@ static struct mib_set	 mib_loaded;
 static size_t		 mib_cache_loaded = SIZE_MAX;
 static size_t		 mib_cache_builtin = SIZE_MAX;
 
+/* mib_find_oid's last question and answer. */
+static struct {
+	oid		 v[MAX_OID_LEN];
+	size_t		 len;
+	struct mib_obj	 o;
+	size_t		 matched;
+	int		 rc;
+} mib_last;
+
+static int	mib_find_oid_uncached(const oid *, size_t, struct mib_obj *,
+		    size_t *);
+
 static bool	mib_row_under(const struct mib_set *, const struct mib_row *,
 		    const oid *, size_t);
 
@@ -110,6 +122,26 @@ mib_set_longest(const struct mib_set *s, const oid *v, size_t len,
  */
 int
 mib_find_oid(const oid *v, size_t len, struct mib_obj *o, size_t *matched)
+{
+	/* A record asks twice about each varbind (its name, its meaning). */
+	if (len == mib_last.len && len > 0 &&
+	    memcmp(v, mib_last.v, len * sizeof *v) == 0) {
+		*o = mib_last.o;
+		*matched = mib_last.matched;
+		return mib_last.rc;
+	}
+	mib_last.rc = mib_find_oid_uncached(v, len, &mib_last.o,
+	    &mib_last.matched);
+	mib_last.len = len <= MAX_OID_LEN ? len : 0;
+	memcpy(mib_last.v, v, mib_last.len * sizeof *v);
+	*o = mib_last.o;
+	*matched = mib_last.matched;
+	return mib_last.rc;
+}
+
+static int
+mib_find_oid_uncached(const oid *v, size_t len, struct mib_obj *o,
+    size_t *matched)
 {
 	const struct mib_row	*lr, *br;
 	size_t			 ln = 0, bn = 0;
@@ -659,6 +691,7 @@ mib_load(const char *mibs, const char *mibdirs, char **cause)
 	mib_loaded.by_name = mib_lbyname;
 	mib_loaded.nrows = mib_nl;
 	mib_cache_loaded = SIZE_MAX;
+	mib_last.len = 0;
 	return 0;
 }
 
