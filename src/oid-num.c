@@ -1,6 +1,6 @@
 /*
  * oid-num.c — OIDs as numbers: dotted decimal in and out, order, prefix.
- * Below both oid.c (text and names) and names.c (the built-in table),
+ * Below oid.c (text and names), names.c and mib.c (the MIB objects),
  * so that neither needs the other for these.
  */
 #include "config.h"
