@@ -13,6 +13,7 @@
 
 #include "snmpfleet.h"
 
+/* How --describe says a kind. */
 static const char *
 mib_kind_name(int k)
 {
@@ -24,6 +25,7 @@ mib_kind_name(int k)
 	return k >= 0 && k <= MIB_K_NOTIFY ? names[k] : "?";
 }
 
+/* The SMI spelling of a base syntax. */
 static const char *
 mib_syntax_name(int s)
 {
@@ -36,6 +38,7 @@ mib_syntax_name(int s)
 	return s >= 0 && s <= MIB_SYN_BITS ? names[s] : "?";
 }
 
+/* The SMI spelling of a MAX-ACCESS. */
 static const char *
 mib_access_name(int a)
 {
@@ -47,6 +50,7 @@ mib_access_name(int a)
 	return a >= 0 && a <= MIB_ACC_READCREATE ? names[a] : "?";
 }
 
+/* "key:      value\n", nothing for an empty value. */
 static void
 mib_line(struct buf *b, const char *key, const char *value)
 {
@@ -102,6 +106,7 @@ unknown:
 	return -1;
 }
 
+/* The enums line: label(value) ... */
 static void
 mib_describe_enums(const struct mib_obj *o, struct buf *b)
 {

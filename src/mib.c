@@ -139,6 +139,7 @@ mib_find_oid(const oid *v, size_t len, struct mib_obj *o, size_t *matched)
 	return mib_last.rc;
 }
 
+/* mib_find_oid without the memory of the last question. */
 static int
 mib_find_oid_uncached(const oid *v, size_t len, struct mib_obj *o,
     size_t *matched)
@@ -405,6 +406,7 @@ mib_columns(const oid *v, size_t len, unsigned *cols, const char **names,
 
 /* ---- reading net-snmp's tree into the loaded set ---------------- */
 
+/* s into the loaded set's string pool: its offset (0 for none or ""). */
 static uint32_t
 mib_ladd_str(const char *s)
 {
@@ -419,6 +421,7 @@ mib_ladd_str(const char *s)
 	return off;
 }
 
+/* Our base syntax for a net-snmp TYPE_*. */
 static uint8_t
 mib_syntax_of(int type)
 {
@@ -453,6 +456,7 @@ mib_syntax_of(int type)
 	}
 }
 
+/* Our access for a net-snmp MIB_ACCESS_*. */
 static uint8_t
 mib_access_of(int access)
 {
@@ -472,6 +476,8 @@ mib_access_of(int access)
 	}
 }
 
+/* What a node of net-snmp's tree is: an entry has INDEX or AUGMENTS,
+ * a table has an entry as its child 1, a column is a leaf in an entry. */
 static uint8_t
 mib_kind_of(const struct tree *t)
 {
@@ -499,6 +505,7 @@ mib_cmp_enum(const void *a, const void *b)
 	return (x->value > y->value) - (x->value < y->value);
 }
 
+/* t's enums into the loaded set, sorted by value, as r's. */
 static void
 mib_ladd_enums(const struct tree *t, struct mib_row *r)
 {
@@ -516,6 +523,7 @@ mib_ladd_enums(const struct tree *t, struct mib_row *r)
 	    mib_cmp_enum);
 }
 
+/* t's INDEX names into the loaded set, as r's (IMPLIED: the last's). */
 static void
 mib_ladd_index(const struct tree *t, struct mib_row *r)
 {
@@ -588,6 +596,7 @@ mib_lwalk(const struct tree *t, oid *arcs, size_t len)
 	}
 }
 
+/* qsort: loaded rows by OID. */
 static int
 mib_lcmp_oid(const void *a, const void *b)
 {
@@ -600,6 +609,7 @@ mib_lcmp_oid(const void *a, const void *b)
 	return mib_cmp_row(&mib_loaded, x, v, y->oid_len);
 }
 
+/* qsort: loaded row numbers by name, then module. */
 static int
 mib_lcmp_name(const void *a, const void *b)
 {
