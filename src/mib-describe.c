@@ -128,7 +128,7 @@ mib_describe_index(const struct mib_obj *e, struct buf *b)
 {
 	struct mib_obj	ix, base;
 	size_t		i, n;
-	const char	*tc;
+	const char	*tc, *kind;
 
 	if (e->row->augments != 0) {
 		mib_line(b, "augments:", mib_str(e, e->row->augments));
@@ -146,9 +146,12 @@ mib_describe_index(const struct mib_obj *e, struct buf *b)
 			continue;
 		}
 		tc = mib_str(&ix, ix.row->tc);
-		buf_printf(b, " (%s%s%s)\n", *tc ? tc : "", *tc ? ": " : "",
-		    mib_index_kind_name(mib_index_kind(&ix,
-		    e->row->implied && i == n - 1)));
+		kind = mib_index_kind_name(mib_index_kind(&ix,
+		    e->row->implied && i == n - 1));
+		if (*tc == '\0' || strncmp(kind, tc, strlen(tc)) == 0)
+			buf_printf(b, " (%s)\n", kind);
+		else
+			buf_printf(b, " (%s: %s)\n", tc, kind);
 	}
 }
 

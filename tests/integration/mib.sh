@@ -107,8 +107,8 @@ run --describe ifPhysAddress
 is "$(field tc)/$(field hint)/$(field syntax)" "PhysAddress/1x:/OCTET STRING" \
     "ifPhysAddress: PhysAddress, hint 1x:, OCTET STRING"
 run --describe ipAddressAddr
-is "$(field index)" "ipAddressAddrType (InetAddressType: InetAddressType (integer))
-ipAddressAddr (InetAddress: InetAddress (length first, by the InetAddressType before it))" \
+is "$(field index)" "ipAddressAddrType (InetAddressType (integer))
+ipAddressAddr (InetAddress (length first, by the InetAddressType before it))" \
     "ipAddressTable: INDEX an InetAddressType + InetAddress pair"
 run --describe IF-MIB::ifXEntry
 is "$(field augments)" "ifEntry" "ifXEntry AUGMENTS ifEntry"
