@@ -3,7 +3,8 @@
  * line per varbind; a target with no values is one line with the value
  * columns empty.  For tables (-T, and then only tables): one line per
  * row with a column per field, the columns being the tables' built-in
- * columns, known before the first record.
+ * columns, known before the first record.  With --state, GET and walk
+ * lines end with delta,rate,reset (rates.c's note of a counter).
  */
 #include "config.h"
 
@@ -109,7 +110,8 @@ out_csv_header(const struct out_format *fmt, struct buf *b)
 	size_t			 i;
 
 	if (!st->tables) {
-		buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms\n");
+		buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms");
+		buf_adds(b, fmt->rates != NULL ? ",delta,rate,reset\n" : "\n");
 		return;
 	}
 	buf_adds(b, "host,port,table,index");
@@ -120,14 +122,21 @@ out_csv_header(const struct out_format *fmt, struct buf *b)
 	buf_adds(b, ",status,rtt_ms\n");
 }
 
+/* ,status,rtt_ms and the end of the line. */
 static void
-out_csv_tail(struct buf *b, const struct result *r)
+out_csv_status(struct buf *b, const struct result *r)
 {
 	buf_addc(b, ',');
 	buf_adds(b, out_status_name(r->status));
 	buf_addc(b, ',');
 	if (r->rtt_ns != 0)
 		buf_add_ms(b, r->rtt_ns);
+}
+
+static void
+out_csv_tail(struct buf *b, const struct result *r)
+{
+	out_csv_status(b, r);
 	buf_addc(b, '\n');
 }
 
@@ -179,8 +188,11 @@ out_csv_tables(const struct csv_state *st, struct buf *b,
 	buf_free(&tmp);
 }
 
+/* One varbind's line (v NULL: the target's line without a value);
+ * with --state, its delta, rate and reset columns at the end. */
 static void
-out_csv_line(struct buf *b, const struct target *t, const struct result *r,
+out_csv_line(const struct out_format *fmt, struct buf *b,
+    const struct target *t, const struct result *r,
     const netsnmp_variable_list *v, struct buf *tmp)
 {
 	out_csv_field(b, t->host, strlen(t->host));
@@ -199,7 +211,10 @@ out_csv_line(struct buf *b, const struct target *t, const struct result *r,
 		out_csv_field(b, buf_cstr(tmp), tmp->len);
 	} else
 		buf_adds(b, ",,,");
-	out_csv_tail(b, r);
+	out_csv_status(b, r);
+	if (fmt->rates != NULL)
+		rates_csv(fmt->rates, v, b);
+	buf_addc(b, '\n');
 }
 
 static void
@@ -218,12 +233,12 @@ out_csv_record(const struct out_format *fmt, struct buf *b,
 	buf_init(&tmp);
 	for (i = 0; i < r->nparts; i++) {
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
-			out_csv_line(b, t, r, v, &tmp);
+			out_csv_line(fmt, b, t, r, v, &tmp);
 			lines++;
 		}
 	}
 	if (lines == 0 || r->status != RES_OK)
-		out_csv_line(b, t, r, NULL, &tmp);
+		out_csv_line(fmt, b, t, r, NULL, &tmp);
 	buf_free(&tmp);
 }
 

@@ -30,7 +30,7 @@ out_json_varbind(const struct out_format *fmt, struct buf *b,
 	value_json(v, b);
 	mib_value_json(v, b);
 	if (fmt->rates != NULL)
-		rates_json(fmt->rates, v, b);
+		rates_json(fmt->rates, v, b, NULL, 0);
 	buf_addc(b, '}');
 }
 
@@ -57,14 +57,19 @@ out_json_values(const struct out_format *fmt, struct buf *b,
 	buf_addc(b, ']');
 }
 
-/* A table's rows: [{"index":"1","ifDescr":"eth0",...}, ...] */
+/* A table's rows: [{"index":"1","ifDescr":"eth0",...}, ...]; with
+ * --state a counter column's delta and rate follow it
+ * ("ifHCInOctets_rate"). */
 static void
-out_json_table(struct buf *b, const struct result_part *part)
+out_json_table(const struct out_format *fmt, struct buf *b,
+    const struct result_part *part)
 {
 	struct table_rows	 t;
 	struct table_row	*row;
+	struct buf		 name;
 	size_t			 i, k;
 
+	buf_init(&name);
 	table_rows_build(&t, part);
 	buf_addc(b, '[');
 	for (i = 0; i < t.nrows; i++) {
@@ -72,20 +77,28 @@ out_json_table(struct buf *b, const struct result_part *part)
 		buf_adds(b, i ? ",{\"index\":" : "{\"index\":");
 		json_string(b, row->index.data, row->index.len);
 		for (k = 0; k < row->ncells; k++) {
-			buf_adds(b, ",\"");
-			table_column_name(part->item, row->cells[k].col, b);
-			buf_adds(b, "\":");
+			name.len = 0;
+			table_column_name(part->item, row->cells[k].col,
+			    &name);
+			buf_addc(b, ',');
+			json_string(b, name.data, name.len);
+			buf_addc(b, ':');
 			value_json_bare(row->cells[k].v, b);
+			if (fmt->rates != NULL)
+				rates_json(fmt->rates, row->cells[k].v, b,
+				    name.data, name.len);
 		}
 		buf_addc(b, '}');
 	}
 	buf_addc(b, ']');
 	table_rows_free(&t);
+	buf_free(&name);
 }
 
 /* "tables": {"ifTable": [rows], ...} when the plan has tables. */
 static void
-out_json_tables(struct buf *b, const struct result *r)
+out_json_tables(const struct out_format *fmt, struct buf *b,
+    const struct result *r)
 {
 	const struct plan_item	*item;
 	struct buf		 name;
@@ -103,7 +116,7 @@ out_json_tables(struct buf *b, const struct result *r)
 		table_name(item, &name);
 		json_string(b, name.data, name.len);
 		buf_addc(b, ':');
-		out_json_table(b, &r->parts[i]);
+		out_json_table(fmt, b, &r->parts[i]);
 	}
 	if (!first)
 		buf_addc(b, '}');
@@ -140,7 +153,7 @@ out_json_record(const struct out_format *fmt, struct buf *b,
 	buf_adds(b, ",\"retries\":");
 	buf_add_u64(b, r->retries);
 	out_json_values(fmt, b, r);
-	out_json_tables(b, r);
+	out_json_tables(fmt, b, r);
 	json_tags(b, t->params);
 	buf_adds(b, "}\n");
 }

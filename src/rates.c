@@ -38,6 +38,13 @@ struct rates_fp {			/* one --fingerprint object */
 	struct oid_text	 o;
 	char		*name;		/* as given */
 	unsigned	 field;		/* its number in the state */
+	bool		 chassis;	/* an entPhysicalTable column: the
+					   chassis row's value */
+};
+
+struct rates_disc {			/* ifCounterDiscontinuityTime.N */
+	oid		 ifindex;
+	uint32_t	 ticks;
 };
 
 struct rates {
@@ -49,6 +56,8 @@ struct rates {
 	struct state_builder	*b;		/* this process's samples */
 	struct rates_note	*notes;		/* the current record's */
 	size_t			 nnotes, capnotes, cursor;
+	struct rates_disc	*discs;		/* the current record's */
+	size_t			 ndiscs, capdiscs;
 	uint64_t		 nrecords;	/* records sampled here */
 	struct rates_fp		 fp[RATES_FP_MAX];
 	size_t			 nfp;
@@ -60,6 +69,17 @@ struct rates {
 };
 
 static const oid rates_uptime_oid[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
+/* IF-MIB: ifCounterDiscontinuityTime, and the two tables whose counters
+ * it covers (RFC 2863: a change of it means the row's counters may have
+ * jumped, whatever sysUpTime says) */
+static const oid rates_disc_col[] = { 1, 3, 6, 1, 2, 1, 31, 1, 1, 1, 19 };
+static const oid rates_if_entry[] = { 1, 3, 6, 1, 2, 1, 2, 2, 1 };
+static const oid rates_ifx_entry[] = { 1, 3, 6, 1, 2, 1, 31, 1, 1, 1 };
+/* ENTITY-MIB: entPhysicalEntry and its entPhysicalClass column; class
+ * chassis(3) marks the row a chassis fingerprint field is taken from */
+static const oid rates_ent_entry[] = { 1, 3, 6, 1, 2, 1, 47, 1, 1, 1, 1 };
+#define RATES_ENT_CLASS		5
+#define RATES_ENT_CHASSIS	3
 
 /* Can a file be made next to path (the state's temporary files and
  * partials go there)?  0, or -1 with *cause. */
@@ -155,6 +175,9 @@ rates_events(struct rates *rt, const char *changes, unsigned vanish_after,
 			free(why);
 			goto fail;
 		}
+		f->chassis = f->o.len == OID_LENGTH(rates_ent_entry) + 1 &&
+		    snmp_oid_compare(f->o.v, OID_LENGTH(rates_ent_entry),
+		    rates_ent_entry, OID_LENGTH(rates_ent_entry)) == 0;
 		/* a field number from the OID, so a changed list keeps the
 		 * numbers of the objects it still has */
 		f->field = 1 + (unsigned)(state_oid_hash(f->o.v, f->o.len) %
@@ -246,6 +269,69 @@ rates_uptime(const struct result *r, uint32_t *up)
 	return false;
 }
 
+/* Is v under prefix (len subidentifiers) with skip more subidentifiers
+ * (0: prefix is a column; 1: an entry, any column) and then a
+ * one-number index?  true with *idx. */
+static bool
+rates_index_of(const netsnmp_variable_list *v, const oid *prefix, size_t len,
+    size_t skip, oid *idx)
+{
+	if (v->name_length != len + skip + 1 ||
+	    snmp_oid_compare(v->name, len, prefix, len) != 0)
+		return false;
+	*idx = v->name[len + skip];
+	return true;
+}
+
+/* The record's ifCounterDiscontinuityTime values, into rt->discs. */
+static void
+rates_collect_discs(struct rates *rt, const struct result *r)
+{
+	const netsnmp_variable_list	*v;
+	size_t				 i;
+	oid				 idx;
+
+	rt->ndiscs = 0;
+	for (i = 0; i < r->nparts; i++) {
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
+			if (v->type != ASN_TIMETICKS || !rates_index_of(v,
+			    rates_disc_col, OID_LENGTH(rates_disc_col), 0, &idx))
+				continue;
+			if (rt->ndiscs == rt->capdiscs) {
+				rt->capdiscs = rt->capdiscs ?
+				    2 * rt->capdiscs : 16;
+				rt->discs = xreallocarray(rt->discs,
+				    rt->capdiscs, sizeof *rt->discs);
+			}
+			rt->discs[rt->ndiscs].ifindex = idx;
+			rt->discs[rt->ndiscs++].ticks =
+			    (uint32_t)*v->val.integer;
+		}
+	}
+}
+
+/* The discontinuity time that covers counter v (an ifTable or ifXTable
+ * column of a row whose ifCounterDiscontinuityTime the record holds):
+ * true with *ticks. */
+static bool
+rates_disc_of(const struct rates *rt, const netsnmp_variable_list *v,
+    uint32_t *ticks)
+{
+	size_t	i;
+	oid	idx;
+
+	if (rt->ndiscs == 0 || (!rates_index_of(v, rates_if_entry,
+	    OID_LENGTH(rates_if_entry), 1, &idx) && !rates_index_of(v,
+	    rates_ifx_entry, OID_LENGTH(rates_ifx_entry), 1, &idx)))
+		return false;
+	for (i = 0; i < rt->ndiscs; i++)
+		if (rt->discs[i].ifindex == idx) {
+			*ticks = rt->discs[i].ticks;
+			return true;
+		}
+	return false;
+}
+
 /* The last run's target of key k, or NULL. */
 static const struct state_target *
 rates_prev(const struct rates *rt, const struct state_key *k)
@@ -282,6 +368,7 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 					     STATE_COUNTER64 : STATE_COUNTER32;
 
 	cur.value = rates_value(v);
+	cur.has_disc = rates_disc_of(rt, v, &cur.disc);
 	if (prev != NULL)	/* answered then, or carried since */
 		pc = state_find_counter(rt->old, prev, h);
 	if (pc != NULL && pc->type == type) {
@@ -290,6 +377,9 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 		was.time_ns = prev->poll_ns;
 		was.has_uptime = (prev->flags & STATE_HAS_UPTIME) != 0;
 		was.uptime = prev->uptime;
+		was.has_disc = (pc->flags & STATE_HAS_DISC) != 0;
+		if (was.has_disc)
+			was.disc = state_counter_disc(rt->old, pc);
 		state_delta(&was, &cur, type, rt->max_ns, &d);
 	} else
 		state_delta(NULL, &cur, type, rt->max_ns, &d);
@@ -298,7 +388,8 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 	c.oid_hash = h;
 	c.type = type;
 	c.value = cur.value;
-	state_builder_add_counter(rt->b, &c);
+	c.flags = cur.has_disc ? STATE_HAS_DISC : 0;
+	state_builder_add_counter_disc(rt->b, &c, cur.disc);
 }
 
 /* Start an event line of target t at wall-clock ns (the caller adds
@@ -326,6 +417,51 @@ rates_event_end(struct buf *b)
 	buf_adds(b, "}\n");
 }
 
+/* The entPhysicalIndex of the record's chassis: the lowest row whose
+ * entPhysicalClass is chassis(3), else 1 (where agents put it when the
+ * class was not polled). */
+static oid
+rates_chassis(const struct result *r)
+{
+	const netsnmp_variable_list	*v;
+	size_t				 i, len = OID_LENGTH(rates_ent_entry);
+	oid				 idx, best = 0;
+
+	for (i = 0; i < r->nparts; i++)
+		for (v = r->parts[i].vars; v != NULL; v = v->next_variable)
+			if (v->type == ASN_INTEGER && rates_index_of(v,
+			    rates_ent_entry, len, 1, &idx) &&
+			    v->name[len] == RATES_ENT_CLASS &&
+			    *v->val.integer == RATES_ENT_CHASSIS &&
+			    (best == 0 || idx < best))
+				best = idx;
+	return best != 0 ? best : 1;
+}
+
+/* The --fingerprint object that varbind v is (a scalar's instance, or
+ * a chassis column in the chassis row), or NULL. */
+static const struct rates_fp *
+rates_fp_of(const struct rates *rt, const netsnmp_variable_list *v,
+    oid chassis)
+{
+	const struct rates_fp	*f;
+	size_t			 j;
+
+	for (j = 0; j < rt->nfp; j++) {
+		f = &rt->fp[j];
+		if (!f->chassis) {
+			if (snmp_oid_compare(v->name, v->name_length, f->o.v,
+			    f->o.len) == 0)
+				return f;
+		} else if (v->name_length == f->o.len + 1 &&
+		    v->name[f->o.len] == chassis &&
+		    snmp_oid_compare(v->name, f->o.len, f->o.v,
+		    f->o.len) == 0)
+			return f;
+	}
+	return NULL;
+}
+
 /* The record's fingerprint objects into the builder; with --changes, a
  * changed event for each that the last run had with another value. */
 static void
@@ -336,20 +472,15 @@ rates_fingerprint(struct rates *rt, const struct target *t,
 	const struct rates_fp		*f;
 	const char			*old;
 	struct buf			 val, *b;
-	size_t				 i, j, olen, len;
+	size_t				 i, olen, len;
+	oid				 chassis = rates_chassis(r);
 
 	buf_init(&val);
 	for (i = 0; i < r->nparts; i++) {
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
-			if (value_is_exception(v->type) || v->type == ASN_NULL)
+			if (value_is_exception(v->type) || v->type == ASN_NULL ||
+			    (f = rates_fp_of(rt, v, chassis)) == NULL)
 				continue;
-			for (j = 0; j < rt->nfp; j++)
-				if (snmp_oid_compare(v->name, v->name_length,
-				    rt->fp[j].o.v, rt->fp[j].o.len) == 0)
-					break;
-			if (j == rt->nfp)
-				continue;
-			f = &rt->fp[j];
 			val.len = 0;
 			value_plain(v, &val);
 			len = val.len < RATES_FP_BYTES ? val.len :
@@ -492,6 +623,7 @@ rates_record(struct rates *rt, const struct target *t,
 		rates_answer_events(rt, t, r, prev, &rec);
 	if (rt->nfp != 0)
 		rates_fingerprint(rt, t, r, prev);
+	rates_collect_discs(rt, r);
 	for (i = 0; i < r->nparts; i++)
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable)
 			if (rates_is_counter(v))
@@ -525,20 +657,43 @@ rates_note(struct rates *rt, const netsnmp_variable_list *v)
 
 /* After a varbind's value in jsonl: ,"delta":N,"rate":R for a counter
  * with a rate, ,"rate":null,"reset":"why" for one without, nothing for
- * anything else. */
+ * anything else.  With a prefix (a table row's column name), the keys
+ * are PREFIX_delta, PREFIX_rate and PREFIX_reset. */
 void
-rates_json(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
+rates_json(struct rates *rt, const netsnmp_variable_list *v, struct buf *b,
+    const char *prefix, size_t plen)
 {
 	const struct state_delta	*d = rates_note(rt, v);
+	const char			*sep = plen != 0 ? "_" : "";
+	int				 n = (int)plen;
 
 	if (d == NULL)
 		return;
 	if (d->reason == STATE_RATE)
-		buf_printf(b, ",\"delta\":%llu,\"rate\":%.12g",
-		    (unsigned long long)d->delta, d->rate);
+		buf_printf(b, ",\"%.*s%sdelta\":%llu,\"%.*s%srate\":%.12g",
+		    n, prefix, sep, (unsigned long long)d->delta, n, prefix,
+		    sep, d->rate);
 	else
-		buf_printf(b, ",\"rate\":null,\"reset\":\"%s\"",
+		buf_printf(b, ",\"%.*s%srate\":null,\"%.*s%sreset\":\"%s\"",
+		    n, prefix, sep, n, prefix, sep,
 		    state_reason_name(d->reason));
+}
+
+/* A varbind's CSV columns delta,rate,reset (after a leading comma each):
+ * empty for anything but a counter, the reason alone when no rate. */
+void
+rates_csv(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
+{
+	const struct state_delta	*d = v != NULL ? rates_note(rt, v) :
+					    NULL;
+
+	if (d == NULL)
+		buf_adds(b, ",,,");
+	else if (d->reason == STATE_RATE)
+		buf_printf(b, ",%llu,%.12g,", (unsigned long long)d->delta,
+		    d->rate);
+	else
+		buf_printf(b, ",,,%s", state_reason_name(d->reason));
 }
 
 /* This process's samples to a partial file of the run, next to the
@@ -812,6 +967,7 @@ rates_close(struct rates *rt)
 		free(rt->fp[i].name);
 	buf_free(&rt->ev);
 	free(rt->notes);
+	free(rt->discs);
 	free(rt->path);
 	free(rt);
 }

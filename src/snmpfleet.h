@@ -17,6 +17,8 @@
  *                  and out-influx.c show the notes, pool.c ends a
  *                  worker's share)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
+ *                  dump.c (transport-udp.c, transport-sess.c and writer.c
+ *                  call it; the writer is its sink)
  */
 #ifndef SNMPFLEET_H
 #define SNMPFLEET_H
@@ -89,6 +91,13 @@ int	 parse_size(const char *, uint64_t *);
 uint64_t clock_now_ns(void);
 void	 clock_iso8601(char *, size_t, uint64_t *);
 
+/* dump.c — -d: datagrams as hex dump blocks, handed to a sink (the
+ * writer); the transports call dump_packet only when dump_enabled */
+extern bool dump_enabled;
+void	 dump_to(void (*)(void *, const char *, size_t), void *);
+void	 dump_packet(bool, const char *, const struct sockaddr *,
+	     const void *, size_t);
+
 /* options.c — the one option table (and the one per-target key table,
  * below with the targets), the config file, --echo-config */
 enum format_id { FMT_TEXT, FMT_JSONL, FMT_CSV, FMT_INFLUX, FMT_PROM };
@@ -110,6 +119,8 @@ struct profile {
 	struct strlist	 oids;
 	struct strlist	 walks;
 	struct strlist	 tables;
+	struct strlist	 labels;	/* lookups: columns shown as labels */
+	struct strlist	 info;		/* enums shown as NAME_info{NAME=""} */
 };
 
 struct config {
@@ -152,6 +163,7 @@ struct config {
 	char		*priv_pass;
 	char		*context;
 	char		*engine_id;
+	char		*context_engine_id;
 	char		*sweep;		/* concurrency levels */
 	char		*sweep_rate;	/* rate levels */
 	char		*sweep_csv;
@@ -161,6 +173,9 @@ struct config {
 	struct strlist	 secret_files;	/* config files holding secrets */
 	struct strlist	 walks;
 	struct strlist	 tables;
+	struct strlist	 labels;	/* --label: lookup columns */
+	struct strlist	 info;		/* the profiles' info objects */
+	char		*metric_prefix;	/* --metric-prefix */
 	unsigned	 max_repetitions;
 	unsigned	 max_walk_values;	/* per target, all its walks */
 	uint64_t	 max_walk_bytes;
@@ -169,6 +184,8 @@ struct config {
 	struct profile	*defined;	/* [profile NAME] sections */
 	size_t		 ndefined;
 	int		 progress;	/* -1 auto (a terminal), 0 no, 1 yes */
+	bool		 dump;		/* -d: hex dump of every datagram */
+	char		*dump_file;	/* --dump-file, or NULL: stderr */
 	struct strlist	 config_files;
 };
 
@@ -240,6 +257,9 @@ struct target_params {
 	char		*context;
 	u_char		 engine_id[32];	/* -e: known engineID, or len 0 */
 	size_t		 engine_id_len;
+	u_char		 context_engine_id[32];	/* -E, or len 0: the
+						 * agent's engineID */
+	size_t		 context_engine_id_len;
 	struct usm_keys	*keys;		/* master keys, computed once */
 };
 
@@ -344,6 +364,8 @@ int	 usm_set_priv(struct target_params *, const struct target_key *,
 	     const char *, const char *, char **);
 int	 usm_set_engineid(struct target_params *, const struct target_key *,
 	     const char *, const char *, char **);
+int	 usm_set_context_engineid(struct target_params *,
+	     const struct target_key *, const char *, const char *, char **);
 int	 usm_check(const struct target_params *, char **);
 int	 usm_prepare(struct target_params *, char **);
 void	 usm_imply_level(struct target_params *);
@@ -352,7 +374,8 @@ const char *usm_level_name(int);
 const char *usm_auth_name(int);
 const char *usm_priv_name(int);
 void	 usm_session(const struct target_params *, netsnmp_session *);
-const char *usm_report_reason(const netsnmp_pdu *);
+char	*usm_report_reason(const netsnmp_pdu *, const struct target_params *);
+bool	 usm_report_time_window(const netsnmp_pdu *);
 size_t	 usm_probe(u_char *, size_t, int32_t);
 
 /* oid-num.c — OIDs as numbers: dotted decimal, order, prefix (below
@@ -441,6 +464,25 @@ size_t	 mib_columns(const oid *, size_t, unsigned *, const char **, size_t);
 /* mib-value.c — what a value means: enum labels, hints, seconds, units */
 void	 mib_value_json(const netsnmp_variable_list *, struct buf *);
 
+/* mib-index.c — a cell's instance read back into its INDEX values */
+#define MIB_INDEX_MAX	8
+struct mib_index_part {
+	const char		*name;		/* the INDEX object's */
+	enum mib_index_kind	 kind;
+	struct mib_obj		 obj;
+	bool			 mac;		/* a hardware address */
+};
+struct mib_index_spec {
+	size_t			 n;
+	struct mib_index_part	 part[MIB_INDEX_MAX];
+};
+int	 mib_index_spec(const struct mib_obj *, struct mib_index_spec *);
+int	 mib_index_decode(const struct mib_index_spec *, const oid *, size_t,
+	     void (*)(void *, const struct mib_index_part *, const char *,
+	     size_t), void *);
+void	 mib_format_octets(bool, const u_char *, size_t, struct buf *);
+bool	 mib_is_mac(const struct mib_obj *);
+
 /* names.c — OID names for records and the command line (through mib.c) */
 int	 names_lookup(const char *, struct oid_text *, bool *);
 int	 names_describe(const oid *, size_t, struct buf *);
@@ -488,7 +530,20 @@ struct plan_item {
 	bool		 entry;		/* table given as its Entry */
 };
 
+/* A column whose value labels the metrics of rows with the same index
+ * (-F prom: --label, a profile's label key), or an enum shown as an
+ * info metric (a profile's info key). */
+struct plan_label {
+	char			*name;		/* as given */
+	struct oid_text		 oid;
+};
+
 struct fetch_plan {
+	struct plan_label	*labels;	/* lookups */
+	size_t			 nlabels;
+	struct plan_label	*info;		/* enums as NAME_info */
+	size_t			 ninfo;
+	const char		*metric_prefix;	/* "" or --metric-prefix */
 	struct oid_text		*oids;		/* the GET list */
 	size_t			 noids;
 	unsigned		 max_oids;
@@ -674,6 +729,8 @@ struct writer {
 	uint64_t		 pending_since;	/* ns; 0 = nothing pending */
 	size_t			 flush_bytes;
 	int			 error;		/* first write errno, sticky */
+	int			 dump_fd;	/* -d: where blocks go, or -1 */
+	bool			 own_dump_fd;
 #ifdef SNMPFLEET_FAULT_INJECTION
 	enum writer_fault	 fault;		/* test hook: die on purpose */
 	uint64_t		 fault_after;
@@ -705,6 +762,7 @@ bool	 writer_failed(const struct writer *);
 void	 writer_terminal_setup(struct writer *, bool);
 int	 writer_terminal_line(struct writer *, const char *, size_t, bool);
 int	 writer_terminal_clear(struct writer *);
+int	 writer_dump_open(struct writer *, const char *, char **);
 
 /* transport.c — the one interface between the scheduler and the wire.
  *
@@ -1081,6 +1139,8 @@ void	 rates_record(struct rates *, const struct target *,
 const struct state_delta *rates_note(struct rates *,
 	     const netsnmp_variable_list *);
 void	 rates_json(struct rates *, const netsnmp_variable_list *,
+	     struct buf *, const char *, size_t);
+void	 rates_csv(struct rates *, const netsnmp_variable_list *,
 	     struct buf *);
 int	 rates_worker_end(struct rates *, char **);
 int	 rates_finish(struct rates *, bool, char **);
