@@ -13,6 +13,7 @@
 
 #include "snmpfleet.h"
 
+/* How --describe says a kind. */
 static const char *
 mib_kind_name(int k)
 {
@@ -24,6 +25,7 @@ mib_kind_name(int k)
 	return k >= 0 && k <= MIB_K_NOTIFY ? names[k] : "?";
 }
 
+/* The SMI spelling of a base syntax. */
 static const char *
 mib_syntax_name(int s)
 {
@@ -36,6 +38,7 @@ mib_syntax_name(int s)
 	return s >= 0 && s <= MIB_SYN_BITS ? names[s] : "?";
 }
 
+/* The SMI spelling of a MAX-ACCESS. */
 static const char *
 mib_access_name(int a)
 {
@@ -47,6 +50,7 @@ mib_access_name(int a)
 	return a >= 0 && a <= MIB_ACC_READCREATE ? names[a] : "?";
 }
 
+/* "key:      value\n", nothing for an empty value. */
 static void
 mib_line(struct buf *b, const char *key, const char *value)
 {
@@ -102,6 +106,7 @@ unknown:
 	return -1;
 }
 
+/* The enums line: label(value) ... */
 static void
 mib_describe_enums(const struct mib_obj *o, struct buf *b)
 {
@@ -123,7 +128,7 @@ mib_describe_index(const struct mib_obj *e, struct buf *b)
 {
 	struct mib_obj	ix, base;
 	size_t		i, n;
-	const char	*tc;
+	const char	*tc, *kind;
 
 	if (e->row->augments != 0) {
 		mib_line(b, "augments:", mib_str(e, e->row->augments));
@@ -141,9 +146,12 @@ mib_describe_index(const struct mib_obj *e, struct buf *b)
 			continue;
 		}
 		tc = mib_str(&ix, ix.row->tc);
-		buf_printf(b, " (%s%s%s)\n", *tc ? tc : "", *tc ? ": " : "",
-		    mib_index_kind_name(mib_index_kind(&ix,
-		    e->row->implied && i == n - 1)));
+		kind = mib_index_kind_name(mib_index_kind(&ix,
+		    e->row->implied && i == n - 1));
+		if (*tc == '\0' || strncmp(kind, tc, strlen(tc)) == 0)
+			buf_printf(b, " (%s)\n", kind);
+		else
+			buf_printf(b, " (%s: %s)\n", tc, kind);
 	}
 }
 

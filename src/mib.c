@@ -25,6 +25,26 @@ static uint32_t		*mib_lbyname;
 static size_t		 mib_nl, mib_narcs, mib_nenums, mib_nindex;
 static struct mib_set	 mib_loaded;
 
+/* The row each set last answered mib_find_oid with (see
+ * mib_set_longest); SIZE_MAX: none. */
+static size_t		 mib_cache_loaded = SIZE_MAX;
+static size_t		 mib_cache_builtin = SIZE_MAX;
+
+/* mib_find_oid's last question and answer. */
+static struct {
+	oid		 v[MAX_OID_LEN];
+	size_t		 len;
+	struct mib_obj	 o;
+	size_t		 matched;
+	int		 rc;
+} mib_last;
+
+static int	mib_find_oid_uncached(const oid *, size_t, struct mib_obj *,
+		    size_t *);
+
+static bool	mib_row_under(const struct mib_set *, const struct mib_row *,
+		    const oid *, size_t);
+
 /* Compare the arcs of a row with an OID. */
 static int
 mib_cmp_row(const struct mib_set *s, const struct mib_row *r, const oid *v,
@@ -40,22 +60,56 @@ mib_cmp_row(const struct mib_set *s, const struct mib_row *r, const oid *v,
 	return r->oid_len < len ? -1 : r->oid_len > len;
 }
 
-/* The row of s whose OID is exactly v, or NULL. */
+/*
+ * The row of s with the longest OID that is a prefix of v (at least two
+ * arcs), and its length into *matched; NULL if none.  The greatest row
+ * at or before v is that prefix when it is a prefix of v at all (any
+ * longer prefix of v would sort between them); when it is not, the
+ * answer is a prefix of what the two share, so search again with that.
+ */
 static const struct mib_row *
-mib_set_exact(const struct mib_set *s, const oid *v, size_t len)
+mib_set_longest(const struct mib_set *s, const oid *v, size_t len,
+    size_t *matched, size_t *cache)
 {
-	size_t	lo = 0, hi = s->nrows, mid;
-	int	c;
+	const struct mib_row	*r;
+	const uint32_t		*a;
+	size_t			 lo, hi, mid, n;
 
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		c = mib_cmp_row(s, &s->rows[mid], v, len);
-		if (c == 0)
-			return &s->rows[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	/* The varbinds of a walk or a table come column by column: the
+	 * last answer, when it is a prefix of v with nothing under it, is
+	 * the answer again (a few compares instead of a search). */
+	if (*cache < s->nrows) {
+		r = &s->rows[*cache];
+		if (r->oid_len <= len && mib_row_under(s, r, v, r->oid_len) &&
+		    (*cache + 1 == s->nrows || !mib_row_under(s,
+		    &s->rows[*cache + 1], v, r->oid_len) ||
+		    s->rows[*cache + 1].oid_len <= r->oid_len)) {
+			*matched = r->oid_len;
+			return r;
+		}
+	}
+	while (len >= 2) {
+		lo = 0;
+		hi = s->nrows;
+		while (lo < hi) {	/* the first row after v */
+			mid = lo + (hi - lo) / 2;
+			if (mib_cmp_row(s, &s->rows[mid], v, len) <= 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == 0)
+			return NULL;
+		r = &s->rows[lo - 1];
+		a = s->arcs + r->oid;
+		for (n = 0; n < r->oid_len && n < len && a[n] == v[n]; n++)
+			;
+		if (n == r->oid_len) {
+			*matched = n;
+			*cache = lo - 1;
+			return r;
+		}
+		len = n;
 	}
 	return NULL;
 }
@@ -63,25 +117,50 @@ mib_set_exact(const struct mib_set *s, const oid *v, size_t len)
 /*
  * The object with the longest OID that is a prefix of v (at least two
  * arcs), into *o, and how many arcs it took into *matched (the rest is
- * the instance).  Objects read from MIB files come before built-in ones
- * of the same OID, so --describe names the file the user gave.
+ * the instance).  Objects read from MIB files win over built-in ones of
+ * the same OID, so --describe names the file the user gave.
  */
 int
 mib_find_oid(const oid *v, size_t len, struct mib_obj *o, size_t *matched)
 {
-	const struct mib_set	*sets[2] = { &mib_loaded, &mib_builtin };
-	size_t			 n, k;
-
-	for (n = len; n >= 2; n--) {
-		for (k = 0; k < 2; k++) {
-			if ((o->row = mib_set_exact(sets[k], v, n)) != NULL) {
-				o->set = sets[k];
-				*matched = n;
-				return 0;
-			}
-		}
+	/* A record asks twice about each varbind (its name, its meaning). */
+	if (len == mib_last.len && len > 0 &&
+	    memcmp(v, mib_last.v, len * sizeof *v) == 0) {
+		*o = mib_last.o;
+		*matched = mib_last.matched;
+		return mib_last.rc;
 	}
-	return -1;
+	mib_last.rc = mib_find_oid_uncached(v, len, &mib_last.o,
+	    &mib_last.matched);
+	mib_last.len = len <= MAX_OID_LEN ? len : 0;
+	memcpy(mib_last.v, v, mib_last.len * sizeof *v);
+	*o = mib_last.o;
+	*matched = mib_last.matched;
+	return mib_last.rc;
+}
+
+/* mib_find_oid without the memory of the last question. */
+static int
+mib_find_oid_uncached(const oid *v, size_t len, struct mib_obj *o,
+    size_t *matched)
+{
+	const struct mib_row	*lr, *br;
+	size_t			 ln = 0, bn = 0;
+
+	lr = mib_set_longest(&mib_loaded, v, len, &ln, &mib_cache_loaded);
+	br = mib_set_longest(&mib_builtin, v, len, &bn, &mib_cache_builtin);
+	if (lr != NULL && (br == NULL || ln >= bn)) {
+		o->set = &mib_loaded;
+		o->row = lr;
+		*matched = ln;
+		return 0;
+	}
+	if (br == NULL)
+		return -1;
+	o->set = &mib_builtin;
+	o->row = br;
+	*matched = bn;
+	return 0;
 }
 
 /* One set's row named name (of module, unless NULL), or NULL. */
@@ -327,6 +406,7 @@ mib_columns(const oid *v, size_t len, unsigned *cols, const char **names,
 
 /* ---- reading net-snmp's tree into the loaded set ---------------- */
 
+/* s into the loaded set's string pool: its offset (0 for none or ""). */
 static uint32_t
 mib_ladd_str(const char *s)
 {
@@ -341,6 +421,7 @@ mib_ladd_str(const char *s)
 	return off;
 }
 
+/* Our base syntax for a net-snmp TYPE_*. */
 static uint8_t
 mib_syntax_of(int type)
 {
@@ -375,6 +456,7 @@ mib_syntax_of(int type)
 	}
 }
 
+/* Our access for a net-snmp MIB_ACCESS_*. */
 static uint8_t
 mib_access_of(int access)
 {
@@ -394,6 +476,8 @@ mib_access_of(int access)
 	}
 }
 
+/* What a node of net-snmp's tree is: an entry has INDEX or AUGMENTS,
+ * a table has an entry as its child 1, a column is a leaf in an entry. */
 static uint8_t
 mib_kind_of(const struct tree *t)
 {
@@ -421,6 +505,7 @@ mib_cmp_enum(const void *a, const void *b)
 	return (x->value > y->value) - (x->value < y->value);
 }
 
+/* t's enums into the loaded set, sorted by value, as r's. */
 static void
 mib_ladd_enums(const struct tree *t, struct mib_row *r)
 {
@@ -438,6 +523,7 @@ mib_ladd_enums(const struct tree *t, struct mib_row *r)
 	    mib_cmp_enum);
 }
 
+/* t's INDEX names into the loaded set, as r's (IMPLIED: the last's). */
 static void
 mib_ladd_index(const struct tree *t, struct mib_row *r)
 {
@@ -510,6 +596,7 @@ mib_lwalk(const struct tree *t, oid *arcs, size_t len)
 	}
 }
 
+/* qsort: loaded rows by OID. */
 static int
 mib_lcmp_oid(const void *a, const void *b)
 {
@@ -522,6 +609,7 @@ mib_lcmp_oid(const void *a, const void *b)
 	return mib_cmp_row(&mib_loaded, x, v, y->oid_len);
 }
 
+/* qsort: loaded row numbers by name, then module. */
 static int
 mib_lcmp_name(const void *a, const void *b)
 {
@@ -612,6 +700,8 @@ mib_load(const char *mibs, const char *mibdirs, char **cause)
 	mib_loaded.rows = mib_lrows;
 	mib_loaded.by_name = mib_lbyname;
 	mib_loaded.nrows = mib_nl;
+	mib_cache_loaded = SIZE_MAX;
+	mib_last.len = 0;
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * oid-num.c — OIDs as numbers: dotted decimal in and out, order, prefix.
- * Below both oid.c (text and names) and names.c (the built-in table),
- * so that neither needs the other for these.
+ * Below oid.c (text and names), names.c and mib.c (the MIB objects),
+ * so that none of them needs another for these.
  */
 #include "config.h"
 

@@ -8,8 +8,9 @@
 
 #include "snmpfleet.h"
 
-/* {"oid":"1.3...","name":"sysName.0","type":"STRING","value":"x"}, and
- * with --state a counter's delta and rate (rates.c's) */
+/* {"oid":"1.3...","name":"sysName.0","type":"STRING","value":"x"}, with
+ * what the value means (mib-value.c's "enum", "display", "seconds",
+ * "units"...), and with --state a counter's delta and rate (rates.c's) */
 static void
 out_json_varbind(const struct out_format *fmt, struct buf *b,
     const netsnmp_variable_list *v)
@@ -27,6 +28,7 @@ out_json_varbind(const struct out_format *fmt, struct buf *b,
 		buf_addc(b, '"');
 	buf_addc(b, ',');
 	value_json(v, b);
+	mib_value_json(v, b);
 	if (fmt->rates != NULL)
 		rates_json(fmt->rates, v, b, NULL, 0);
 	buf_addc(b, '}');

@@ -478,6 +478,9 @@ int	 mib_describe(const char *, struct buf *, char **);
 size_t	 mib_loaded_count(void);
 size_t	 mib_columns(const oid *, size_t, unsigned *, const char **, size_t);
 
+/* mib-value.c — what a value means: enum labels, hints, seconds, units */
+void	 mib_value_json(const netsnmp_variable_list *, struct buf *);
+
 /* mib-index.c — a cell's instance read back into its INDEX values */
 #define MIB_INDEX_MAX	8
 struct mib_index_part {

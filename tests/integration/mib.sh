@@ -107,8 +107,8 @@ run --describe ifPhysAddress
 is "$(field tc)/$(field hint)/$(field syntax)" "PhysAddress/1x:/OCTET STRING" \
     "ifPhysAddress: PhysAddress, hint 1x:, OCTET STRING"
 run --describe ipAddressAddr
-is "$(field index)" "ipAddressAddrType (InetAddressType: InetAddressType (integer))
-ipAddressAddr (InetAddress: InetAddress (length first, by the InetAddressType before it))" \
+is "$(field index)" "ipAddressAddrType (InetAddressType (integer))
+ipAddressAddr (InetAddress (length first, by the InetAddressType before it))" \
     "ipAddressTable: INDEX an InetAddressType + InetAddress pair"
 run --describe IF-MIB::ifXEntry
 is "$(field augments)" "ifEntry" "ifXEntry AUGMENTS ifEntry"
@@ -164,4 +164,42 @@ snmpget -On -v2c -c public "127.0.0.1:$P" 1.3.6.1.4.1.32473.7.1.1.0 \
 is_file "$T/ours" "$T/theirs" "-F text with -m is still byte-identical to snmpget -On"
 "$SNMPFLEET" -H "127.0.0.1:$P" testSiteName >/dev/null 2>"$T/err"
 is "$?" 2 "without -m the vendor name is unknown: exit 2"
+
+# ------------------------------------------- values with meaning (jsonl)
+VALS=(ifOperStatus.1 ifType.1 sysUpTime.0 memTotalReal.0 hrSystemDate.0
+    hrStorageType.1 sysName.0)
+"$SNMPFLEET" -H "127.0.0.1:$P" -F jsonl "${VALS[@]}" >"$T/v" 2>"$T/err"
+is "$?" 0 "a GET of objects with meaning exits 0"
+meaning() {
+	python3 - "$T/v" "$1" <<'PY'
+import json, sys
+r = json.loads(open(sys.argv[1]).readline())
+v = {x["name"]: x for x in r["values"]}
+print(eval(sys.argv[2]))
+PY
+}
+is "$(meaning 'v["ifOperStatus.1"]["value"], v["ifOperStatus.1"]["enum"]')" \
+    "(1, 'up')" "ifOperStatus of lo: value 1 and enum up"
+is "$(meaning 'v["ifType.1"]["enum"]')" "softwareLoopback" \
+    "ifType of lo: the IANAifType label"
+is "$(meaning 'round(v["sysUpTime.0"]["value"] / 100, 2) == v["sysUpTime.0"]["seconds"]')" \
+    "True" "TimeTicks also in seconds"
+is "$(meaning 'v["memTotalReal.0"]["units"]')" "kB" "UCD-SNMP-MIB UNITS"
+# hrSystemDate: the hex value decoded here equals the ISO 8601 display.
+is "$(meaning '"display" in v["hrSystemDate.0"] and v["hrSystemDate.0"]["display"] == (lambda b: "%04d-%02d-%02dT%02d:%02d:%02d.%d" % ((b[0] << 8 | b[1],) + tuple(b[2:8])) + ("%c%02d:%02d" % (b[8], b[9], b[10]) if len(b) == 11 else ""))(bytes.fromhex(v["hrSystemDate.0"]["value"].replace(":", "")))')" \
+    "True" "a DateAndTime as ISO 8601"
+like "$(meaning 'v["hrStorageType.1"]["display"]')" '^hrStorage[A-Z]' \
+    "an OID value by its name (hrStorageType)"
+is "$(meaning 'sorted(v["sysName.0"])')" \
+    "['name', 'oid', 'type', 'value']" "a DisplayString gets nothing more"
+"$SNMPFLEET" -H "127.0.0.1:$P" -F text "${VALS[@]}" 2>"$T/err" |
+    sed 's/^[^ ]* //' | sed -E 's/^(\.1\.3\.6\.1\.2\.1\.(1\.3\.0|25\.1\.2\.0) = [A-Za-z-]+: ).*/\1N/' \
+    >"$T/ours"
+NUMS=(1.3.6.1.2.1.2.2.1.8.1 1.3.6.1.2.1.2.2.1.3.1 1.3.6.1.2.1.1.3.0
+    1.3.6.1.4.1.2021.4.5.0 1.3.6.1.2.1.25.1.2.0 1.3.6.1.2.1.25.2.3.1.2.1
+    1.3.6.1.2.1.1.5.0)	# VALS, numerically (snmpget has no MIB files)
+snmpget -On -v2c -c public "127.0.0.1:$P" "${NUMS[@]}" 2>&1 |
+    sed -E 's/^(\.1\.3\.6\.1\.2\.1\.(1\.3\.0|25\.1\.2\.0) = [A-Za-z-]+: ).*/\1N/' \
+    >"$T/theirs" 2>&1
+is_file "$T/ours" "$T/theirs" "-F text of the same objects is snmpget -On's (clock values masked)"
 done_testing

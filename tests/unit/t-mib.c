@@ -53,6 +53,14 @@ lookups(void)
 	    "ipAddressIfIndex/10", "ipAddressTable column, address index");
 	is_str(by_oid("1.3.6.1.2.1.2.2.1.99.1"), "ifEntry/9",
 	    "an unknown column: the entry is the longest known prefix");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1.8.3"), "ifOperStatus/10",
+	    "right after the entry was the answer: a column under it");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1.8.4"), "ifOperStatus/10",
+	    "the same column again (the last answer)");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1.7.4"), "ifAdminStatus/10",
+	    "then the column before it");
+	is_str(by_oid("1.3.6.1.2.1.2.2.1"), "ifEntry/9",
+	    "then a prefix of the last answer");
 	is_str(by_oid("1.3.6.1.4.1.32473.1"), "(none)", "unknown OID");
 	is_str(by_oid("1"), "(none)", "one arc is no object");
 	is_str(by_oid("1.0.8802.1.1.2.1.4.1.1.9.0.3.1"), "lldpRemSysName/11",
@@ -170,11 +178,71 @@ describe(void)
 	buf_free(&b);
 }
 
+/* The members mib_value_json adds for a varbind (OID text, type, value). */
+static const char *
+meaning(const char *oidtext, u_char type, const void *val, size_t len)
+{
+	static struct buf		 b;
+	netsnmp_variable_list		*list = NULL;
+	struct oid_text			 o = num(oidtext);
+
+	snmp_varlist_add_variable(&list, o.v, o.len, type, val, len);
+	b.len = 0;
+	buf_addc(&b, '{');
+	mib_value_json(list, &b);
+	buf_addc(&b, '}');
+	snmp_free_varbind(list);
+	return buf_cstr(&b);
+}
+
+static void
+values(void)
+{
+	long		 i2 = 2, kb = 1024;
+	u_long		 ticks = 12345;
+	const u_char	 mac[] = { 0x00, 0x1a, 0x2b, 0x3c, 0x4d, 0x5e };
+	const u_char	 date[] = { 0x07, 0xea, 11, 30, 13, 5, 9, 7, '+', 1, 0 };
+	const u_char	 v6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 };
+	const u_char	 caps[] = { 0x28 };
+	const u_char	 text[] = "eth0";
+	struct oid_text	 ram = num("1.3.6.1.2.1.25.2.1.2");
+
+	is_str(meaning("1.3.6.1.2.1.2.2.1.8.3", ASN_INTEGER, &i2, sizeof i2),
+	    "{,\"enum\":\"down\"}", "an enum's label");
+	is_str(meaning("1.3.6.1.2.1.2.2.1.6.3", ASN_OCTET_STR, mac, sizeof mac),
+	    "{,\"display\":\"00:1a:2b:3c:4d:5e\"}",
+	    "a PhysAddress through its hint 1x:");
+	is_str(meaning("1.3.6.1.2.1.25.1.2.0", ASN_OCTET_STR, date,
+	    sizeof date), "{,\"display\":\"2026-11-30T13:05:09.7+01:00\"}",
+	    "a DateAndTime as ISO 8601");
+	is_str(meaning("1.3.6.1.2.1.4.24.7.1.6.2.16.32.1.13.184.0.0.0.0.0.0.0."
+	    "0.0.0.0.0.64.1.0.2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0",
+	    ASN_OCTET_STR, v6, sizeof v6), "{,\"display\":\"2001:db8::1\"}",
+	    "an InetAddress of 16 octets as IPv6");
+	is_str(meaning("1.0.8802.1.1.2.1.4.1.1.12.0.3.1", ASN_OCTET_STR, caps,
+	    sizeof caps), "{,\"bits\":[\"bridge\",\"router\"]}",
+	    "BITS: the labels of the bits set");
+	is_str(meaning("1.3.6.1.2.1.2.2.1.2.1", ASN_OCTET_STR, text, 4), "{}",
+	    "a DisplayString adds nothing to its text");
+	is_str(meaning("1.3.6.1.2.1.1.3.0", ASN_TIMETICKS, &ticks,
+	    sizeof ticks), "{,\"seconds\":123.45}", "TimeTicks in seconds");
+	is_str(meaning("1.3.6.1.4.1.2021.4.5.0", ASN_INTEGER, &kb, sizeof kb),
+	    "{,\"units\":\"kB\"}", "UNITS");
+	is_str(meaning("1.3.6.1.2.1.25.2.3.1.2.1", ASN_OBJECT_ID, ram.v,
+	    ram.len * sizeof(oid)), "{,\"display\":\"hrStorageRam\"}",
+	    "an OID value by its name");
+	is_str(meaning("1.3.6.1.2.1.2.2.1.99.1", ASN_INTEGER, &i2, sizeof i2),
+	    "{}", "an unknown column: nothing");
+	is_str(meaning("1.3.6.1.2.1.2.2.1.8", ASN_INTEGER, &i2, sizeof i2),
+	    "{}", "the object itself, no instance: nothing");
+}
+
 int
 main(void)
 {
 	lookups();
 	columns();
 	describe();
+	values();
 	return tap_done();
 }

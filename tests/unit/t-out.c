@@ -192,7 +192,7 @@ main(void)
 	    "\"values\":[{\"oid\":\"1.3.6.1.2.1.1.5.0\",\"name\":\"sysName.0\","
 	    "\"type\":\"STRING\",\"value\":\"core-sw-1\"},"
 	    "{\"oid\":\"1.3.6.1.2.1.1.3.0\",\"name\":\"sysUpTime.0\","
-	    "\"type\":\"TimeTicks\",\"value\":12345},"
+	    "\"type\":\"TimeTicks\",\"value\":12345,\"seconds\":123.45},"
 	    "{\"oid\":\"1.3.6.1.2.1.1.99.0\",\"name\":\"system.99.0\","
 	    "\"type\":\"noSuchObject\",\"value\":null}]}\n", "jsonl record");
 	is_str(render(FMT_CSV, &t, &r),
