@@ -352,7 +352,7 @@ const struct option_def options_table[] = {
 	  .defval = "161",
 	  .minimum = 1, .maximum = 65535,
 	  .target_key = "port",
-	  .help = "UDP port of targets that name none",
+	  .help = "port of targets that name none (UDP or TCP)",
 	  .set = opt_set_uint,
 	  .offset = F(port),
 	  .echo = opt_echo_uint },
