@@ -226,28 +226,40 @@ need_python() {
 }
 
 # ----------------------------------------------------------------- ports
-# Local UDP ports in use (IPv4 and IPv6), one per line, decimal.
-lib_udp_ports_in_use() {
+# Local ports in use in the /proc/net tables named (udp, udp6, tcp,
+# tcp6), one per line, decimal.
+lib_ports_in_use() {
 	local f sl local_addr rest
-	for f in /proc/net/udp /proc/net/udp6; do
-		[ -r "$f" ] || continue
+	for f in "$@"; do
+		[ -r "/proc/net/$f" ] || continue
 		while read -r sl local_addr rest; do
 			[ "$sl" = sl ] && continue
 			echo $((16#${local_addr##*:}))
-		done <"$f"
+		done <"/proc/net/$f"
 	done
+}
+
+# Local UDP ports in use (IPv4 and IPv6), one per line, decimal.
+lib_udp_ports_in_use() {
+	lib_ports_in_use udp udp6
 }
 
 lib_port_free() {
 	! lib_udp_ports_in_use | grep -qx "$1"
 }
 
-# random_port LO HI — a random port in [LO, HI] that nothing is bound to.
+lib_tcp_port_free() {
+	! lib_ports_in_use tcp tcp6 | grep -qx "$1"
+}
+
+# random_port LO HI [tcp] — a random port in [LO, HI] that nothing is
+# bound to (UDP; with tcp, that no TCP socket uses).
 random_port() {
-	local lo=$1 hi=$2 p i
+	local lo=$1 hi=$2 free=lib_port_free p i
+	[ "${3:-}" = tcp ] && free=lib_tcp_port_free
 	for ((i = 0; i < 200; i++)); do
 		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
-		if lib_port_free "$p"; then
+		if "$free" "$p"; then
 			echo "$p"
 			return 0
 		fi
@@ -262,39 +274,10 @@ free_udp_port() {
 	random_port 61000 64999
 }
 
-# Local TCP ports in use (any state, IPv4 and IPv6), one per line.
-lib_tcp_ports_in_use() {
-	local f sl local_addr rest
-	for f in /proc/net/tcp /proc/net/tcp6; do
-		[ -r "$f" ] || continue
-		while read -r sl local_addr rest; do
-			[ "$sl" = sl ] && continue
-			echo $((16#${local_addr##*:}))
-		done <"$f"
-	done
-}
-
-lib_tcp_port_free() {
-	! lib_tcp_ports_in_use | grep -qx "$1"
-}
-
-# random_tcp_port LO HI — a random port in [LO, HI] no TCP socket uses.
-random_tcp_port() {
-	local lo=$1 hi=$2 p i
-	for ((i = 0; i < 200; i++)); do
-		p=$((lo + (RANDOM * 32768 + RANDOM) % (hi - lo + 1)))
-		if lib_tcp_port_free "$p"; then
-			echo "$p"
-			return 0
-		fi
-	done
-	return 1
-}
-
 # free_tcp_port — a TCP port nothing listens on (connections to it are
 # refused), from the same range as free_udp_port.
 free_tcp_port() {
-	random_tcp_port 61000 64999
+	random_port 61000 64999 tcp
 }
 
 # ----------------------------------------------------------------- hosts
@@ -358,7 +341,7 @@ start_snmpd() {
 		[ "$v6" = 1 ] && addr="$addr,udp6:[::1]:$port"
 		tport=
 		if [ "${SNMPD_TCP:-0}" = 1 ]; then
-			tport=$(random_tcp_port 20000 60000) || continue
+			tport=$(random_port 20000 60000 tcp) || continue
 			addr="$addr,tcp:0.0.0.0:$tport"
 			[ "$v6" = 1 ] && addr="$addr,tcp6:[::1]:$tport"
 		fi
