@@ -1085,6 +1085,7 @@ options_free(struct config *cfg)
 	free(cfg->engine_id);
 	free(cfg->context_engine_id);
 	free(cfg->dump_file);
+	free(cfg->transport);
 	if (cfg->auth_pass != NULL)
 		explicit_bzero(cfg->auth_pass, strlen(cfg->auth_pass));
 	if (cfg->priv_pass != NULL)
