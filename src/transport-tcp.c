@@ -412,6 +412,18 @@ tcp_v3_user(struct tcp_conn *c, char **cause)
 
 	snmp_sess_init(&c->sess);
 	usm_session(p, &c->sess);
+	/* net-snmp 5.9.3 wants protocols for the user even where the level
+	 * uses none ("privProtocol lookup failed") */
+	if (c->sess.securityAuthProto == NULL) {
+		c->sess.securityAuthProto = (oid *)usmNoAuthProtocol;
+		c->sess.securityAuthProtoLen = OID_LENGTH(usmNoAuthProtocol);
+		c->sess.securityAuthKeyLen = 0;
+	}
+	if (c->sess.securityPrivProto == NULL) {
+		c->sess.securityPrivProto = (oid *)usmNoPrivProtocol;
+		c->sess.securityPrivProtoLen = OID_LENGTH(usmNoPrivProtocol);
+		c->sess.securityPrivKeyLen = 0;
+	}
 	if (c->sess.contextName == NULL) {
 		c->sess.contextName = (char *)"";
 		c->sess.contextNameLen = 0;

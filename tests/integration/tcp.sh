@@ -11,9 +11,15 @@
 #   - a TCP target with nothing listening is an error record naming the
 #     refused connection, beside good targets, and the run ends (exit 1);
 #   - a wrong v3 passphrase over TCP is the agent's Report, as on UDP;
+#     noAuthNoPriv and authNoPriv users work, an unknown user is named;
+#   - agents of our own: a reply dribbled out a byte at a time is read
+#     whole; a silent agent is a timeout, one that hangs up or sends
+#     something that is not SNMP an error record saying so;
 #   - 2,000 TCP targets with -j 2000 (and again with -P 2) all answer,
-#     with no descriptor errors; under a low open-files limit the run
-#     says so and still polls every target (connections wait for one).
+#     with no descriptor errors; against an agent of ours that answers
+#     late, hundreds of connections are open at once; under a low
+#     open-files limit the run says so, holds no more connections than
+#     the limit allows and still polls every target (they wait).
 #
 # One snmpd stands in for every target here, and it listens with a
 # backlog of 5 (net-snmp's NETSNMP_STREAM_QUEUE_LEN): a burst of hundreds
@@ -25,11 +31,14 @@
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
 need_python
+need_snmpber
 
 T=$LIB_TMP
 SNMPD_TCP=1 start_snmpd_conf \
     'createUser tcpuser SHA "tcp-auth-pass1" AES "tcp-priv-pass1"' \
-    'rouser tcpuser priv'
+    'rouser tcpuser priv' \
+    'createUser tcpauth SHA "tcp-auth-pass2"' 'rouser tcpauth auth' \
+    'createUser tcpnone' 'rouser tcpnone noauth'
 P=$SNMPD_PORT
 TP=$SNMPD_TCP_PORT
 diag "snmpd: UDP port $P, TCP port $TP"
@@ -69,7 +78,7 @@ like "$(grep -c ' \.1\.3\.6\.1\.2\.1\.25\.2\.3\.1\.3\.' "$T/tcp2c.txt")" \
 
 # --------------------------------------------------------- GETs, jsonl
 make_hosts 300 >"$T/hosts300"
-PACE=(--rate 2000)
+PACE=(--rate 500)	# 2 ms between connects; backlog 5: 10 ms of slack
 GETS=(sysDescr.0 sysObjectID.0 sysContact.0 sysName.0 sysLocation.0
     sysServices.0 ifNumber.0)
 "$SNMPFLEET" -i "$T/hosts300" --port "$P" -F jsonl "${GETS[@]}" \
@@ -124,6 +133,115 @@ rc=$?
 is "$rc $(rec "$T/v3bad.jsonl" 'r["status"], r.get("error")')" \
     "1 ('error', 'wrong authentication passphrase (wrong digest)')" \
     "v3 over TCP, wrong passphrase: the agent's Report, as an error record"
+
+for lv in "tcpauth authNoPriv -a SHA -A tcp-auth-pass2" \
+    "tcpnone noAuthNoPriv"; do
+	set -- $lv
+	u=$1 l=$2
+	shift 2
+	"$SNMPFLEET" -v 3 -u "$u" -l "$l" "$@" -H "tcp:127.0.0.1:$TP" \
+	    -F jsonl -t 3 sysName.0 -o "$T/lv$l.jsonl" 2>/dev/null
+	rc=$?
+	is "$rc $(rec "$T/lv$l.jsonl" 'r["status"], vals[0][2]')" \
+	    "0 ('ok', '$SNMPD_SYSNAME')" "v3 $l over TCP: ok"
+done
+"$SNMPFLEET" -v 3 -u nosuchuser -l noAuthNoPriv -H "tcp:127.0.0.1:$TP" \
+    -F jsonl -t 3 sysName.0 -o "$T/nouser.jsonl" 2>/dev/null
+is "$(rec "$T/nouser.jsonl" 'r["status"], r.get("error")')" \
+    "('error', 'unknown user name')" "v3 over TCP, unknown user: named"
+
+# ------------------------------------------------- agents of our own
+python3 - "$T/agents" >"$T/agents.log" 2>&1 <<'PY' &
+import socket, sys, threading, time
+from snmpber import parse, response, tlv, mark_ready
+
+def frames(conn):
+    buf = b""
+    while True:
+        data = conn.recv(65536)
+        if not data:
+            return
+        buf += data
+        while len(buf) >= 2:
+            n = buf[1]
+            hdr = 2
+            if n & 0x80:
+                k = n & 0x7f
+                n = int.from_bytes(buf[2:2 + k], "big")
+                hdr += k
+            if len(buf) < hdr + n:
+                break
+            yield buf[:hdr + n]
+            buf = buf[hdr + n:]
+
+def split(conn):
+    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    for msg in frames(conn):
+        ver, comm, ptag, rid, a, b, oids = parse(msg)
+        out = response(ver, comm, rid,
+                       [(o, tlv(0x04, b"split-agent")) for o in oids])
+        for i in range(len(out)):
+            conn.send(out[i:i + 1])
+            time.sleep(0.001)
+
+def silent(conn):
+    for _ in frames(conn):
+        pass
+
+def hangup(conn):
+    conn.recv(65536)
+
+def garbage(conn):
+    conn.recv(65536)
+    conn.send(b"HTTP/1.0 400 Bad Request\r\n\r\n")
+    time.sleep(1)
+
+def listen(handler):
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    s.listen(16)
+    def loop():
+        while True:
+            c, _ = s.accept()
+            def run(c=c):
+                try:
+                    handler(c)
+                finally:
+                    c.close()
+            threading.Thread(target=run, daemon=True).start()
+    threading.Thread(target=loop, daemon=True).start()
+    return s.getsockname()[1]
+
+ports = {h.__name__: listen(h) for h in (split, silent, hangup, garbage)}
+with open(sys.argv[1] + ".ports", "w") as f:
+    for k, v in ports.items():
+        f.write("%s %d\n" % (k, v))
+mark_ready(sys.argv[1])
+threading.Event().wait(600)
+PY
+track_pid $!
+wait_ready "$T/agents" "the TCP agents" "$T/agents.log"
+aport() { awk -v k="$1" '$1 == k { print $2 }' "$T/agents.ports"; }
+for a in split silent hangup garbage; do
+	echo "tcp:127.0.0.1:$(aport $a)"
+done >"$T/agents.inv"
+"$SNMPFLEET" -i "$T/agents.inv" -F jsonl -t 0.5 -r 1 sysName.0 sysDescr.0 \
+    -o "$T/agents.jsonl" 2>"$T/agents.err"
+rc=$?
+is "$rc" 1 "our own agents: exit 1"
+python3 - "$T/agents.jsonl" "$T/agents.ports" >"$T/agents.facts" <<'PY'
+import json, sys
+name = {int(l.split()[1]): l.split()[0] for l in open(sys.argv[2])}
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    v = [x["value"] for x in r.get("values", [])]
+    print(name[r["port"]], r["status"], r.get("error") or v)
+PY
+is "$(sort "$T/agents.facts")" "garbage error the agent sent something that is not an SNMP message
+hangup error connection closed by the agent
+silent timeout []
+split ok ['split-agent', 'split-agent']" \
+    "a reply a byte at a time is read whole; silent: timeout; hang-up and non-SNMP: errors saying so"
 
 # ----------------------------------- prefixes, transport=, --transport
 REFUSED=$(free_tcp_port) || bail_out "no free TCP port"
@@ -204,7 +322,7 @@ make_hosts 2000 >"$T/hosts2000"
 for procs in 1 2; do
 	START=$EPOCHREALTIME
 	"$SNMPFLEET" -i "$T/hosts2000" --port "$TP" --transport tcp \
-	    -j 2000 -P "$procs" "${PACE[@]}" -t 5 -r 2 -F jsonl sysName.0 \
+	    -j 2000 -P "$procs" "${PACE[@]}" -t 5 -r 3 -F jsonl sysName.0 \
 	    -o "$T/many$procs.jsonl" 2>"$T/many$procs.err"
 	rc=$?
 	diag "2000 TCP targets, -j 2000 -P $procs: $(elapsed_since "$START") s"
@@ -217,18 +335,99 @@ for procs in 1 2; do
 	    "too many open files|EMFILE" "... no descriptor errors"
 done
 
+# Connections held open at once: an agent of our own that answers every
+# request 1 s late, listening with a long backlog, counts the
+# connections it holds (the most at once, in a file).
+python3 - "$T/slow" >"$T/slow.log" 2>&1 <<'PY' &
+import heapq, os, selectors, socket, sys, time
+from snmpber import parse, response, tlv, mark_ready
+
+sel = selectors.DefaultSelector()
+ls = socket.socket()
+ls.bind(("0.0.0.0", 0))		# as snmpd: it answers as every 127.x.y.z
+ls.listen(4096)
+ls.setblocking(False)
+sel.register(ls, selectors.EVENT_READ)
+bufs, due, most = {}, [], 0
+with open(sys.argv[1] + ".port", "w") as f:
+    f.write("%d\n" % ls.getsockname()[1])
+mark_ready(sys.argv[1])
+def note():
+    with open(sys.argv[1] + ".most", "w") as f:
+        f.write("%d\n" % most)
+while True:
+    wait = max(0, due[0][0] - time.monotonic()) if due else 1
+    for key, _ in sel.select(wait):
+        if key.fileobj is ls:
+            try:
+                c, _ = ls.accept()
+            except BlockingIOError:
+                continue
+            c.setblocking(False)
+            sel.register(c, selectors.EVENT_READ)
+            bufs[c] = b""
+            if not os.path.exists(sys.argv[1] + ".most"):
+                most = 0	# the test removed it: count anew
+            if len(bufs) > most:
+                most = len(bufs)
+                note()
+            continue
+        c = key.fileobj
+        try:
+            data = c.recv(65536)
+        except ConnectionError:
+            data = b""
+        if not data:
+            sel.unregister(c)
+            del bufs[c]
+            c.close()
+            continue
+        bufs[c] += data
+        b = bufs[c]
+        if len(b) >= 2 and len(b) >= 2 + b[1]:	# short requests only
+            ver, comm, ptag, rid, _, _, oids = parse(b[:2 + b[1]])
+            bufs[c] = b[2 + b[1]:]
+            out = response(ver, comm, rid,
+                           [(o, tlv(0x04, b"slow-agent")) for o in oids])
+            heapq.heappush(due, (time.monotonic() + 1, id(out), c, out))
+    while due and due[0][0] <= time.monotonic():
+        _, _, c, out = heapq.heappop(due)
+        if c in bufs:
+            c.send(out)
+PY
+track_pid $!
+wait_ready "$T/slow" "the slow TCP agent" "$T/slow.log"
+SLOW=$(cat "$T/slow.port")
+
+"$SNMPFLEET" -i "$T/hosts2000" --port "$SLOW" --transport tcp -j 2000 \
+    -t 10 -F jsonl sysName.0 -o "$T/slow2000.jsonl" 2>"$T/slow2000.err"
+rc=$?
+is "$rc" 0 "2000 TCP targets answering 1 s late, -j 2000: exit 0" ||
+    diag "$(tail -3 "$T/slow2000.err")"
+like "$(tail -1 "$T/slow2000.err")" "2000 targets: 2000 ok, 0 timeout, 0 error" \
+    "... every target ok"
+most=$(cat "$T/slow.most")
+ok "$([ "$most" -gt 500 ] && echo 0 || echo 1)" \
+    "... with $most connections open at once (more than 500)"
+
 # A low open-files limit: the connections wait for one another.
-START=$EPOCHREALTIME
-(ulimit -n 160 && "$SNMPFLEET" -i "$T/hosts300" --port "$TP" \
-    --transport tcp -j 300 "${PACE[@]}" -t 5 -F jsonl sysName.0 -o "$T/low.jsonl") \
+rm -f "$T/slow.most"
+(ulimit -n 160 && "$SNMPFLEET" -i "$T/hosts300" --port "$SLOW" \
+    --transport tcp -j 300 -t 10 -F jsonl sysName.0 -o "$T/low.jsonl") \
     2>"$T/low.err"
 rc=$?
-diag "300 TCP targets under ulimit -n 160: $(elapsed_since "$START") s"
-is "$rc" 0 "300 TCP targets, -j 300, ulimit -n 160: exit 0"
+is "$rc" 0 "300 TCP targets, -j 300, ulimit -n 160: exit 0" ||
+    diag "$(tail -3 "$T/low.err")"
 like "$(cat "$T/low.err")" \
     "open files are limited to 160 .*at most 96 TCP connections at once" \
     "... says how many connections the limit allows"
 like "$(tail -1 "$T/low.err")" "300 targets: 300 ok, 0 timeout, 0 error" \
     "... and every target answers"
+most=$(cat "$T/slow.most")
+# (the agent counts a connection until it reads our close: a few more)
+ok "$([ "$most" -le 106 ] && [ "$most" -gt 48 ] && echo 0 || echo 1)" \
+    "... with about 96 connections open at once, not 300 ($most)"
+unlike "$(cat "$T/low.jsonl" "$T/low.err")" "too many open files|EMFILE" \
+    "... and no descriptor errors"
 
 done_testing
