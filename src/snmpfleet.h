@@ -770,7 +770,8 @@ int	 writer_dump_open(struct writer *, const char *, char **);
  *
  * A request (struct tr_req, inside the scheduler's slot) is sent for a
  * target (struct tr_target, inside the scheduler's job) by the transport
- * that carries the target's SNMP version.  The scheduler owns the timers
+ * that carries the target (its transport= and SNMP version: TCP, else
+ * v3, else UDP).  The scheduler owns the timers
  * and retries: it calls send once, resend on each retry, cancel when it
  * gives up, and hears back through one completion callback.  Adding a
  * transport is a new file and one row of transports.c's table. */
