@@ -19,8 +19,9 @@
  *                  and out-influx.c show the notes, pool.c ends a
  *                  worker's share)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
- *                  dump.c (transport-udp.c, transport-sess.c and writer.c
- *                  call it; the writer is its sink)
+ *                  dump.c (transport-udp.c, transport-sess.c,
+ *                  transport-tcp.c and writer.c call it; the writer is
+ *                  its sink)
  */
 #ifndef SNMPFLEET_H
 #define SNMPFLEET_H

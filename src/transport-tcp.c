@@ -318,6 +318,9 @@ tcp_write(struct tcp_conn *c, const void *p, size_t len, char **cause)
 	int			 rc;
 
 	memcpy(w->data, p, len);
+	if (dump_enabled)
+		dump_packet(true, "TCP", (const struct sockaddr *)
+		    &c->tt->target->addr, p, len);
 	b = uv_buf_init(w->data, (unsigned)len);
 	if ((rc = uv_write(&w->w, (uv_stream_t *)&c->handle, &b, 1,
 	    tcp_written_cb)) != 0) {
@@ -432,6 +435,10 @@ tcp_v3_user(struct tcp_conn *c, char **cause)
 	c->sess.securityEngineIDLen = c->engine_len;
 	c->sess.contextEngineID = c->engine;
 	c->sess.contextEngineIDLen = c->engine_len;
+	if (p->context_engine_id_len != 0) {	/* -E */
+		c->sess.contextEngineID = (u_char *)p->context_engine_id;
+		c->sess.contextEngineIDLen = p->context_engine_id_len;
+	}
 	if (usm_create_user_from_session(&c->sess) != SNMPERR_SUCCESS) {
 		*cause = xstrdup("cannot set up the SNMPv3 user");
 		return -1;
@@ -472,7 +479,6 @@ tcp_v3_message(struct tcp_conn *c, u_char *data, size_t len)
 	netsnmp_pdu	*pdu = snmp_pdu_create(0);
 	struct tr_req	*req;
 	char		*cause = NULL;
-	const char	*why;
 
 	if (snmp_parse(NULL, &c->sess, pdu, data, len) != SNMPERR_SUCCESS)
 		goto out;
@@ -498,15 +504,13 @@ tcp_v3_message(struct tcp_conn *c, u_char *data, size_t len)
 			c->reqs[c->nreqs++] = req;	/* refused: wait on */
 		goto out;
 	}
-	why = usm_report_reason(pdu);
-	if (strcmp(why, "not in time window") == 0 &&
-	    !(req->flags & TCP_TW)) {
+	if (usm_report_time_window(pdu) && !(req->flags & TCP_TW)) {
 		/* net-snmp has learnt the engine's time from it: again */
 		req->flags |= TCP_TW;
 		if (tcp_v3_transmit(c, req, &cause) == 0)
 			goto out;
 	} else
-		cause = xstrdup(why);
+		cause = usm_report_reason(pdu, c->tt->target->params);
 	tcp_remove(c, req);
 	tcp_complete(c, req, TR_ERROR, NULL, cause);
 out:
@@ -566,6 +570,9 @@ tcp_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 			    "not an SNMP message"));
 			break;
 		}
+		if (dump_enabled)
+			dump_packet(false, "TCP", (const struct sockaddr *)
+			    &c->tt->target->addr, c->in.data + at, (size_t)n);
 		if (c->tt->target->params->snmp_version == SNMP_VERSION_3)
 			tcp_v3_message(c, (u_char *)c->in.data + at,
 			    (size_t)n);

@@ -12,6 +12,7 @@
 #     refused connection, beside good targets, and the run ends (exit 1);
 #   - a wrong v3 passphrase over TCP is the agent's Report, as on UDP;
 #     noAuthNoPriv and authNoPriv users work, an unknown user is named;
+#   - -d dumps the messages of a TCP connection as TCP blocks;
 #   - agents of our own: a reply dribbled out a byte at a time is read
 #     whole; a silent agent is a timeout, one that hangs up or sends
 #     something that is not SNMP an error record saying so;
@@ -275,6 +276,9 @@ is "$(sort "$T/inv.facts")" "127.0.0.1 ok $SNMPD_SYSNAME
 out=$("$SNMPFLEET" -H "127.0.0.1:$TP" --transport tcp -F text sysName.0 2>&1)
 like "$out" "^127\.0\.0\.1:$TP \.1\.3\.6\.1\.2\.1\.1\.5\.0 = STRING: \"$SNMPD_SYSNAME\"" \
     "--transport tcp: a host without prefix goes over TCP"
+out=$("$SNMPFLEET" -d -H "tcp:127.0.0.1:$TP" -F text sysName.0 2>&1)
+is "$(grep -cE '^[0-9T:.-]+Z (Sending [0-9]+ bytes to|Received [0-9]+ bytes from) TCP: \[127\.0\.0\.1\]:'"$TP"'$' <<<"$out")" 2 \
+    "-d over TCP: the request and the response, each once, as TCP blocks"
 out=$("$SNMPFLEET" -H "udp:127.0.0.1:$P" --transport tcp -F text sysName.0 2>&1)
 like "$out" "^127\.0\.0\.1:$P \.1\.3\.6\.1\.2\.1\.1\.5\.0 = STRING:" \
     "--transport tcp: a udp: prefix still goes over UDP"
