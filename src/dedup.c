@@ -98,7 +98,8 @@ dedup_cred_text(const struct target_params *p)
 	size_t		i;
 
 	buf_init(&b);
-	buf_printf(&b, "%ld\n", p->snmp_version);
+	/* udp: and tcp: to one address:port are two targets */
+	buf_printf(&b, "%d\n%ld\n", p->transport, p->snmp_version);
 	if (p->snmp_version != SNMP_VERSION_3)
 		buf_adds(&b, p->community ? p->community : "");
 	else {

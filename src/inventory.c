@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "snmpfleet.h"
 
@@ -388,20 +389,95 @@ inventory_is_range(char *host, char *dash)
 	return rc == 0;
 }
 
+/* net-snmp's transport prefixes (snmpcmd(1)), and what each means */
+static const struct inv_prefix {
+	const char	*name;
+	int		 transport;
+	bool		 v6;		/* an address must be IPv6 */
+} inventory_prefixes[] = {
+	{ "udp:", TARGET_UDP, false },
+	{ "tcp:", TARGET_TCP, false },
+	{ "udp6:", TARGET_UDP, true },
+	{ "tcp6:", TARGET_TCP, true },
+	{ "udpv6:", TARGET_UDP, true },
+	{ "tcpv6:", TARGET_TCP, true },
+	{ "udpipv6:", TARGET_UDP, true },
+	{ "tcpipv6:", TARGET_TCP, true },
+	{ "ipv6:", TARGET_UDP, true },
+};
+
+/* The prefix spec starts with (its length in *len), or NULL. */
+static const struct inv_prefix *
+inventory_prefix(const char *spec, size_t *len)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof inventory_prefixes /
+	    sizeof inventory_prefixes[0]; i++) {
+		*len = strlen(inventory_prefixes[i].name);
+		if (strncasecmp(spec, inventory_prefixes[i].name, *len) == 0)
+			return &inventory_prefixes[i];
+	}
+	return NULL;
+}
+
+/*
+ * The params index of params carried by transport instead (a spec's
+ * prefix): params itself if it is, else a copy made once (interned under
+ * a key no line can have: lines' keys end in a newline).
+ */
+static uint32_t
+inventory_params_transport(struct inventory *inv, uint32_t params,
+    int transport)
+{
+	struct intern		*t = inv->intern;
+	struct intern_slot	*slot;
+	struct target_params	*p;
+	char			*key;
+
+	if (inv->params[params]->transport == transport)
+		return params;
+	key = xasprintf("%u transport %d", params, transport);
+	if (t->used * 2 >= t->cap)
+		intern_grow(t);
+	slot = intern_find(t, key);
+	if (slot->key != NULL) {
+		free(key);
+		return slot->index;
+	}
+	p = params_copy(inv->params[params]);
+	p->transport = transport;
+	inv->params = xreallocarray(inv->params, inv->nparams + 1,
+	    sizeof *inv->params);
+	inv->params[inv->nparams] = p;
+	slot->key = key;
+	slot->index = (uint32_t)inv->nparams++;
+	t->used++;
+	return slot->index;
+}
+
 /*
  * Add one target spec: host, host:port, [v6]:port, bare v6, CIDR block
- * (v4 or v6) or range a-b / a-N, with the given params index.  A port in
- * the spec beats the params' port.
+ * (v4 or v6) or range a-b / a-N, with the given params index, after an
+ * optional transport prefix (tcp:, udp6:, ...: net-snmp's spellings).
+ * A port or prefix in the spec beats the params' port or transport.
  */
 int
 inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
     char **cause)
 {
-	char		*s, *host, *colon, *slash, *dash, *close;
-	char		 sb[REDACT_MAX];
-	unsigned long	 port = 0;
-	int		 rc;
+	const struct inv_prefix	*pre;
+	char			*s, *host, *colon, *slash, *dash, *close;
+	char			 sb[REDACT_MAX];
+	unsigned long		 port = 0;
+	size_t			 first = inv->nentries, plen;
+	int			 rc;
 
+	if ((pre = inventory_prefix(spec, &plen)) != NULL) {
+		params = inventory_params_transport(inv, params,
+		    pre->transport);
+		spec += plen;
+	}
 	s = xstrdup(spec);
 	host = s;
 	if (*s == '[') {
@@ -455,6 +531,14 @@ inventory_add_spec(struct inventory *inv, const char *spec, uint32_t params,
 		    cause);
 	}
 	free(s);
+	if (rc == 0 && pre != NULL && pre->v6 && inv->nentries > first &&
+	    inv->entries[first].family == AF_INET) {
+		*cause = xasprintf("%.*s needs an IPv6 address, not '%s'",
+		    (int)plen - 1, pre->name, redact_text(spec, sb, sizeof sb));
+		inv->total -= inv->entries[first].count;
+		inv->nentries = first;
+		rc = -1;
+	}
 	return rc;
 }
 

@@ -399,6 +399,10 @@ main_targets(struct run *r)
 		for (i = 0; i < cfg->inventories.n; i++)
 			main_warn_readable(cfg->inventories.v[i]);
 	}
+	if (tcp_prepare(&r->inv, cfg->concurrency, &cause) != 0) {
+		log_msg(LOG_WARNING, "%s", cause);
+		free(cause);
+	}
 	main_v3_prepare(r);
 }
 

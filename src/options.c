@@ -378,7 +378,7 @@ const struct option_def options_table[] = {
 	  .defval = "161",
 	  .minimum = 1, .maximum = 65535,
 	  .target_key = "port",
-	  .help = "UDP port of targets that name none",
+	  .help = "port of targets that name none (UDP or TCP)",
 	  .set = opt_set_uint,
 	  .offset = F(port),
 	  .echo = opt_echo_uint },
@@ -548,6 +548,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_seconds,
 	  .offset = F(timeout),
 	  .echo = opt_echo_double },
+	{ .name = "transport",
+	  .argname = "udp|tcp",
+	  .defval = "udp",
+	  .target_key = "transport",
+	  .help = "transport of targets that name none (a udp:, tcp:, "
+	      "udp6: or tcp6: prefix on a host names one)",
+	  .set = opt_set_string,
+	  .offset = F(transport),
+	  .echo = opt_echo_string },
 	{ .name = "user",
 	  .short_name = 'u',
 	  .argname = "NAME",
@@ -1102,6 +1111,7 @@ options_free(struct config *cfg)
 	free(cfg->engine_id);
 	free(cfg->context_engine_id);
 	free(cfg->dump_file);
+	free(cfg->transport);
 	if (cfg->auth_pass != NULL)
 		explicit_bzero(cfg->auth_pass, strlen(cfg->auth_pass));
 	if (cfg->priv_pass != NULL)
@@ -1581,6 +1591,24 @@ tk_set_version(struct target_params *p, const struct target_key *k,
 	return 0;
 }
 
+static int
+tk_set_transport(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	char	sb[REDACT_MAX];
+
+	if (strcasecmp(value, "udp") == 0)
+		p->transport = TARGET_UDP;
+	else if (strcasecmp(value, "tcp") == 0)
+		p->transport = TARGET_TCP;
+	else {
+		*cause = xasprintf("unknown transport '%s' (use udp or tcp)",
+		    redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	return 0;
+}
+
 /* A whole number within the range of the option k overrides: 0 or -1. */
 static int
 tk_uint(const struct target_key *k, const char *value,
@@ -1742,6 +1770,7 @@ const struct target_key target_keys[] = {
 	{ "timeout", TK_CRED, "timeout", tk_set_timeout, 0 },
 	{ "retries", TK_CRED, "retries", tk_set_retries, 0 },
 	{ "port", TK_CRED, "port", tk_set_port, 0 },
+	{ "transport", TK_CRED, "transport", tk_set_transport, 0 },
 	{ "max-walk-values", 0, "max-walk-values", tk_set_walk_values,
 	  0 },
 	{ "max-walk-bytes", 0, "max-walk-bytes", tk_set_walk_bytes, 0 },

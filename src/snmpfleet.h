@@ -9,7 +9,9 @@
  *   scheduler.c    transports.c fetch.c writer.c resolve.c (its targets
  *                  come through struct sched_source, from pool.c or a
  *                  test)
- *   transports.c   transport-v3.c transport-udp.c (struct transport_ops)
+ *   transports.c   transport-tcp.c transport-v3.c transport-udp.c
+ *                  (struct transport_ops)
+ *   transport-tcp.c transport-udp.c usm.c
  *   transport-v3.c transport-sess.c transport-udp.c usm.c
  *   options.c      usm.c parse.c redact.c out.c
  *   state.c        parse.c (the --state file)
@@ -18,8 +20,9 @@
  *                  and out-influx.c show the notes, pool.c ends a
  *                  worker's share)
  *   below them all xmalloc.c buf.c log.c clock.c parse.c redact.c oid-num.c
- *                  dump.c (transport-udp.c, transport-sess.c and writer.c
- *                  call it; the writer is its sink)
+ *                  dump.c (transport-udp.c, transport-sess.c,
+ *                  transport-tcp.c and writer.c call it; the writer is
+ *                  its sink)
  */
 #ifndef SNMPFLEET_H
 #define SNMPFLEET_H
@@ -168,6 +171,7 @@ struct config {
 	char		*context;
 	char		*engine_id;
 	char		*context_engine_id;
+	char		*transport;	/* --transport: udp or tcp */
 	char		*sweep;		/* concurrency levels */
 	char		*sweep_rate;	/* rate levels */
 	char		*sweep_csv;
@@ -240,6 +244,7 @@ int	 options_target_params(const struct config *, struct target_params **,
 /* inventory.c — the target table: hosts, CIDR blocks and ranges, each one
  * entry, addressed by index and never expanded */
 struct usm_keys;
+enum target_transport { TARGET_UDP, TARGET_TCP };
 struct target_params {
 	long		 snmp_version;
 	char		*community;
@@ -248,6 +253,7 @@ struct target_params {
 	char		**tags;		/* name, value, name, value, ... */
 	size_t		 ntags;
 	uint16_t	 port;		/* port= key; 0: --port */
+	int		 transport;	/* enum target_transport */
 	uint64_t	 max_walk_values; /* 0: no limit */
 	uint64_t	 max_walk_bytes;  /* 0: no limit */
 	/* SNMPv3 (usm.c) */
@@ -785,7 +791,8 @@ int	 writer_dump_open(struct writer *, const char *, char **);
  *
  * A request (struct tr_req, inside the scheduler's slot) is sent for a
  * target (struct tr_target, inside the scheduler's job) by the transport
- * that carries the target's SNMP version.  The scheduler owns the timers
+ * that carries the target (its transport= and SNMP version: TCP, else
+ * v3, else UDP).  The scheduler owns the timers
  * and retries: it calls send once, resend on each retry, cancel when it
  * gives up, and hears back through one completion callback.  Adding a
  * transport is a new file and one row of transports.c's table. */
@@ -812,7 +819,8 @@ struct tr_req {				/* one request, while in flight */
 	struct buf		 pkt;		/* encoded, for resends (UDP) */
 	netsnmp_pdu		*pdu;		/* kept for resends (v3) */
 	unsigned		 flags;		/* the transports' own: bits
-						 * 0-7 UDP's, 8-15 v3's */
+						 * 0-7 UDP's, 8-15 v3's,
+						 * 16-23 TCP's */
 };
 
 /* The completion callback: returns false to refuse a TR_REPLY (a late
@@ -877,7 +885,16 @@ char	*transports_timeout_cause(struct transports *, struct tr_req *);
 void	 transports_target_done(struct transports *, struct tr_target *);
 void	 transports_close(struct transports *);
 void	 transports_notes(struct transports *, struct tr_notes **, size_t *);
-extern const struct transport_ops transport_udp_ops, transport_v3_ops;
+extern const struct transport_ops transport_udp_ops, transport_v3_ops,
+    transport_tcp_ops;
+
+/* transport-tcp.c — SNMP over TCP (RFC 3430), v1/v2c/v3: one connection
+ * per target, messages framed by their BER length; open connections
+ * bounded by the open-files limit */
+unsigned tcp_max_conns(const struct inventory *, unsigned);
+bool	 tcp_in_use(const struct inventory *);
+int	 tcp_prepare(const struct inventory *, unsigned, char **);
+long	 tcp_frame(const u_char *, size_t);
 
 /* transport-udp.c — v1/v2c over one shared UDP socket per family, with
  * net-snmp used only to encode and decode; it also carries the v3

@@ -12,8 +12,10 @@
 
 #include "snmpfleet.h"
 
-/* v3 first: it carries SNMPv3 targets, UDP all the others. */
+/* TCP first: it carries every target whose transport is TCP (any
+ * version); then v3 the SNMPv3 targets, UDP all the others. */
 const struct transport_ops *const transports_table[] = {
+	&transport_tcp_ops,
 	&transport_v3_ops,
 	&transport_udp_ops,
 };

@@ -396,10 +396,83 @@ test_lines(void)
 	inventory_free(&inv);
 }
 
+/* Transport prefixes (net-snmp's spellings) and the transport= key;
+ * BER framing of TCP messages. */
+static void
+test_transports(void)
+{
+	struct inventory	 inv;
+	struct target		 t;
+	char			*cause = NULL, line[64];
+	static const u_char	 whole[] = { 0x30, 0x03, 0x02, 0x01, 0x00, 0x30 };
+	static const u_char	 longform[] = { 0x30, 0x82, 0x01, 0x00 };
+	static const u_char	 huge[] = { 0x30, 0x84, 0x7f, 0, 0, 0 };
+
+	inventory_init(&inv, &defaults, 161);
+	ok(inventory_add_spec(&inv, "tcp:127.0.0.1:1161", 0, &cause) == 0,
+	    "tcp:HOST:PORT");
+	ok(inventory_add_spec(&inv, "udp:127.0.0.2", 0, &cause) == 0,
+	    "udp:HOST");
+	ok(inventory_add_spec(&inv, "TCP6:[::1]:1162", 0, &cause) == 0,
+	    "TCP6:[ADDR]:PORT, in any case");
+	ok(inventory_add_spec(&inv, "udp6:::1", 0, &cause) == 0,
+	    "udp6:::1 (bare IPv6)");
+	ok(inventory_add_spec(&inv, "tcp:127.0.1.0/30", 0, &cause) == 0,
+	    "tcp: and a block");
+	inventory_get(&inv, 0, &t);
+	ok(t.params->transport == TARGET_TCP && t.port == 1161 &&
+	    strcmp(t.host, "127.0.0.1") == 0, "tcp: target: TCP, its port");
+	inventory_get(&inv, 1, &t);
+	ok(t.params->transport == TARGET_UDP, "udp: target: UDP");
+	inventory_get(&inv, 2, &t);
+	ok(t.params->transport == TARGET_TCP && t.port == 1162 &&
+	    t.addr.ss_family == AF_INET6, "tcp6: target: TCP over IPv6");
+	inventory_get(&inv, 3, &t);
+	ok(t.params->transport == TARGET_UDP && t.addr.ss_family == AF_INET6,
+	    "udp6: target: UDP over IPv6");
+	inventory_get(&inv, 5, &t);
+	ok(t.params->transport == TARGET_TCP, "a block's targets: TCP");
+	is_int(inv.nparams, 2, "one params copy for every tcp: spec");
+	ok(inventory_add_spec(&inv, "udp6:127.0.0.1", 0, &cause) != 0 &&
+	    strstr(cause, "udp6 needs an IPv6 address") != NULL,
+	    "udp6: with an IPv4 address is refused");
+	free(cause);
+	is_int(inv.total, 6, "... and adds no target");
+
+	snprintf(line, sizeof line, "127.0.0.9 transport=tcp port=1161");
+	ok(inventory_add_line(&inv, line, &cause) == 0, "transport=tcp");
+	inventory_get(&inv, 6, &t);
+	ok(t.params->transport == TARGET_TCP && t.port == 1161,
+	    "transport=tcp target: TCP");
+	snprintf(line, sizeof line, "udp:127.0.0.10 transport=tcp");
+	ok(inventory_add_line(&inv, line, &cause) == 0, "a prefix and a key");
+	inventory_get(&inv, 7, &t);
+	ok(t.params->transport == TARGET_UDP, "the prefix beats the key");
+	snprintf(line, sizeof line, "127.0.0.11 transport=sctp");
+	ok(inventory_add_line(&inv, line, &cause) != 0 &&
+	    strcmp(cause, "unknown transport 'sctp' (use udp or tcp)") == 0,
+	    "transport=sctp is refused");
+	free(cause);
+	inventory_free(&inv);
+
+	is_int(tcp_frame(whole, 0), 0, "frame: no bytes yet");
+	is_int(tcp_frame(whole, 1), 0, "frame: a tag only");
+	is_int(tcp_frame(whole, 4), 0, "frame: a part");
+	is_int(tcp_frame(whole, 6), 5, "frame: a whole message, and more");
+	is_int(tcp_frame(longform, 4), 0, "frame: long form, body to come");
+	is_int(tcp_frame(longform, 3), 0, "frame: long form, length to come");
+	is_int(tcp_frame((const u_char *)"\x02\x01\x00", 3), -1,
+	    "frame: not a SEQUENCE");
+	is_int(tcp_frame((const u_char *)"\x30\x80", 2), -1,
+	    "frame: indefinite length");
+	is_int(tcp_frame(huge, 6), -1, "frame: longer than the cap");
+}
+
 int
 main(void)
 {
 	test_specs();
+	test_transports();
 	test_blocks();
 	test_names();
 	test_redact();

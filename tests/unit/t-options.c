@@ -337,6 +337,7 @@ key_value(const struct target_key *k)
 		{ "priv", "AES" }, { "engineid", "0x8000000001" },
 		{ "contextengineid", "0x8000000002" },
 		{ "port", "1161" }, { "timeout", "2.5" }, { "retries", "7" },
+		{ "transport", "tcp" },
 		{ "max-walk-values", "5000" }, { "max-walk-bytes", "64M" },
 	};
 	size_t	i;
