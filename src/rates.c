@@ -5,9 +5,17 @@
  * and rate against the last run's value (state_delta), or why there is
  * none; formats show the notes with rates_json, so the arithmetic lives
  * here once.  The same record's sample (poll time, answered, sysUpTime,
- * counters) goes into this process's builder, which a worker writes to
- * a partial file next to the state at its end; the parent merges the
- * old state and the partials into the new state, written atomically.
+ * counters) goes into this process's builder, which streams it to a
+ * partial file next to the state (STATE.part.PPID.PID, ".tmp" until the
+ * worker's end); the parent merges the state and the partials into the
+ * new state, written atomically (state-build.c, in bounded memory).
+ *
+ * The merge holds an exclusive flock(2) on STATE.lock, and merges the
+ * state as it is on disk then (opened again if another run replaced it
+ * since this one began), so runs that share a state file (--shard K/N
+ * at the same time) never drop each other's targets; under the lock it
+ * also removes the partials and temporary files of runs whose process
+ * is gone (a parent killed with SIGKILL).
  * Nothing here runs unless --state was given.
  */
 #include "config.h"
@@ -16,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -51,6 +60,9 @@ struct rates {
 	char			*path;
 	struct state		*old;		/* NULL: first run or reset */
 	bool			 reset;
+	bool			 existed;	/* path was there at the start: */
+	dev_t			 dev;		/* which file it was */
+	ino_t			 ino;
 	uint64_t		 max_ns;	/* 0: no limit */
 	pid_t			 parent;	/* names the run's partials */
 	struct state_builder	*b;		/* this process's samples */
@@ -97,8 +109,7 @@ rates_check_dir(const char *path, char **cause)
 		*cause = xasprintf("%s: not a regular file", path);
 		return -1;
 	}
-	name = xasprintf("%s.tmp.XXXXXX", path);
-
+	name = xasprintf("%s.tmp.%ld.XXXXXX", path, (long)getpid());
 	if ((fd = mkstemp(name)) < 0) {
 		*cause = xasprintf("%s: cannot write there: %s", path,
 		    strerror(errno));
@@ -121,7 +132,8 @@ rates_open(const char *path, bool reset, double max_interval,
     struct rates **out, char **cause)
 {
 	struct rates	*rt;
-	char		*why;
+	struct stat	 sb;
+	char		*why, *prefix;
 
 	if (rates_check_dir(path, cause) != 0)
 		return -1;
@@ -133,7 +145,12 @@ rates_open(const char *path, bool reset, double max_interval,
 	rt->changes_fd = -1;
 	rt->vanish_after = 1;
 	buf_init(&rt->ev);
-	if (!reset && access(path, F_OK) == 0 &&
+	if (stat(path, &sb) == 0) {
+		rt->existed = true;
+		rt->dev = sb.st_dev;
+		rt->ino = sb.st_ino;
+	}
+	if (!reset && rt->existed &&
 	    state_open_read(path, &rt->old, &why) != 0) {
 		*cause = xasprintf("%s (--state-reset starts a new state)",
 		    why);
@@ -141,7 +158,9 @@ rates_open(const char *path, bool reset, double max_interval,
 		rates_close(rt);
 		return -1;
 	}
-	rt->b = state_builder_new();
+	prefix = xasprintf("%s.part.%ld", path, (long)rt->parent);
+	rt->b = state_builder_new(prefix);
+	free(prefix);
 	*out = rt;
 	return 0;
 }
@@ -697,27 +716,26 @@ rates_csv(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
 }
 
 /* This process's samples to a partial file of the run, next to the
- * state, and with --changes its events to that name + ".ev" first (the
- * parent takes a partial's events only with its samples, so a worker
- * killed between the two leaves neither): 0, or -1 with *cause. */
+ * state (the builder streamed them to NAME.tmp; now renamed NAME), and
+ * with --changes its events to NAME.ev first (the parent takes a
+ * partial's events only with its samples, so a worker killed between
+ * the two leaves neither): 0, or -1 with *cause. */
 static int
 rates_write_partial(struct rates *rt, char **cause)
 {
-	char	*name, *ev;
+	char	*ev;
 	int	 rc = 0;
 
 	if (rt->nrecords == 0)
 		return 0;
-	name = xasprintf("%s.part.%ld.%ld", rt->path, (long)rt->parent,
-	    (long)getpid());
 	if (rt->ev.len != 0) {
-		ev = xasprintf("%s.ev", name);
+		ev = xasprintf("%s.part.%ld.%ld.ev", rt->path,
+		    (long)rt->parent, (long)getpid());
 		rc = report_replace_file(ev, rt->ev.data, rt->ev.len, cause);
 		free(ev);
 	}
 	if (rc == 0)
-		rc = state_builder_write(rt->b, name, cause);
-	free(name);
+		rc = state_builder_finish(rt->b, cause);
 	return rc;
 }
 
@@ -862,59 +880,171 @@ rates_append_events(struct rates *rt, const struct buf *all, char **cause)
 	return rc;
 }
 
-/* The old state's targets (unless reset) and every partial's into one
- * builder, written in place of the state; with --changes, the
- * partials' events are appended to it between writing the new state
- * and renaming it into place (a failed append keeps the old state, so
- * the next run finds the same events again): 0, or -1 with *cause. */
+/* Is pid's process gone (not merely another user's)? */
+static bool
+rates_pid_gone(const char *p)
+{
+	char	*end;
+	long	 pid;
+
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	if (end == p || *end != '.' || pid <= 0 || errno != 0)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Under the lock: the partials (STATE.part.PPID.*) and temporary files
+ * (STATE.tmp.PID.*) of runs whose process is gone, removed. */
+static void
+rates_clean_stale(const struct rates *rt)
+{
+	char		*copy = xstrdup(rt->path), *copy2 = xstrdup(rt->path);
+	char		*dir = dirname(copy), *base = basename(copy2), *name;
+	struct dirent	*de;
+	size_t		 blen = strlen(base);
+	const char	*rest;
+	DIR		*d;
+
+	if ((d = opendir(dir)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, base, blen) != 0)
+			continue;
+		rest = de->d_name + blen;
+		if (strncmp(rest, ".part.", 6) == 0)
+			rest += 6;
+		else if (strncmp(rest, ".tmp.", 5) == 0)
+			rest += 5;
+		else
+			continue;
+		if (!rates_pid_gone(rest))
+			continue;
+		name = xasprintf("%s/%s", dir, de->d_name);
+		unlink(name);
+		free(name);
+	}
+	closedir(d);
+out:
+	free(copy);
+	free(copy2);
+}
+
+/* The exclusive lock of path's merges (flock on path.lock, made if
+ * need be, never removed): its fd, or -1 with *cause. */
+static int
+rates_lock(const char *path, char **cause)
+{
+	char	*name = xasprintf("%s.lock", path);
+	int	 fd, rc;
+
+	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		free(name);
+		return -1;
+	}
+	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+		continue;
+	if (rc != 0) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(name);
+	return fd;
+}
+
+/*
+ * Under the lock: the state to merge into, as it is on disk now.  The
+ * one this run opened, unless another run replaced it since (then that
+ * one, opened into *fresh, which the caller closes); with --state-reset,
+ * none, unless it was replaced.  0, or -1 with *cause.
+ */
+static int
+rates_base(struct rates *rt, const struct state **base, struct state **fresh,
+    char **cause)
+{
+	struct stat	 sb;
+	char		*why;
+
+	*fresh = NULL;
+	*base = rt->old;
+	if (stat(rt->path, &sb) != 0)
+		return 0;	/* removed meanwhile: what this run read */
+	if (rt->existed && sb.st_dev == rt->dev && sb.st_ino == rt->ino)
+		return 0;
+	if (state_open_read(rt->path, fresh, &why) != 0) {
+		*cause = xasprintf("%s (written by another run during this "
+		    "one; --state-reset starts a new state)", why);
+		free(why);
+		return -1;
+	}
+	*base = *fresh;
+	return 0;
+}
+
+/* Does name (a partial of this run) hold samples: not NAME.tmp (a
+ * killed worker's, unfinished) nor NAME.ev (events: with their
+ * samples)? */
+static bool
+rates_is_samples(const char *name)
+{
+	size_t	n = strlen(name);
+
+	return !(n > 4 && strcmp(name + n - 4, ".tmp") == 0) &&
+	    !(n > 3 && strcmp(name + n - 3, ".ev") == 0);
+}
+
+/*
+ * Under the lock of path.lock: the state on disk now (unless reset and
+ * not replaced since the start) and every partial into a new state; with
+ * --changes, the partials' events are appended between writing the new
+ * state and renaming it into place (a failed append keeps the old
+ * state, so the next run finds the same events again): 0, or -1 with
+ * *cause.
+ */
 static int
 rates_merge(struct rates *rt, char **names, size_t n, char **cause)
 {
-	struct state_builder	*m = state_builder_new();
-	struct state		*st;
+	const struct state	*base;
+	struct state		*fresh = NULL;
 	struct buf		 all;
-	char			*why, *ev, *tmp;
-	const char		*tail;
-	size_t			 i;
-	int			 rc;
+	char			*ev, *tmp = NULL, **runs;
+	size_t			 i, nruns = 0;
+	int			 rc, lfd;
 
+	if ((lfd = rates_lock(rt->path, cause)) < 0)
+		return -1;
+	rates_clean_stale(rt);
+	if (rates_base(rt, &base, &fresh, cause) != 0) {
+		close(lfd);
+		return -1;
+	}
 	buf_init(&all);
 	memset(rt->nev, 0, sizeof rt->nev);
-	if (rt->old != NULL)
-		state_builder_add_file(m, rt->old);
+	runs = xreallocarray(NULL, n + 1, sizeof *runs);
 	for (i = 0; i < n; i++) {
-		tail = names[i] + strlen(rt->path);
-		if (strstr(tail, ".tmp.") != NULL)
-			continue;	/* a killed worker's, unfinished */
-		if (strlen(tail) > 3 && strcmp(tail + strlen(tail) - 3,
-		    ".ev") == 0)
-			continue;	/* events: with their samples */
-		if (state_open_read(names[i], &st, &why) != 0) {
-			*cause = why;
-			state_builder_free(m);
-			buf_free(&all);
-			return -1;
-		}
-		state_builder_add_file(m, st);
-		state_close(st);
+		if (!rates_is_samples(names[i]))
+			continue;
+		runs[nruns++] = names[i];
 		if (rt->changes_fd >= 0) {
 			ev = xasprintf("%s.ev", names[i]);
 			rates_take_events(rt, ev, &all);
 			free(ev);
 		}
 	}
-	if (rt->changes_fd < 0)
-		rc = state_builder_write(m, rt->path, cause);
-	else if ((rc = state_builder_write_temp(m, rt->path, &tmp,
-	    cause)) == 0) {
-		if ((rc = rates_append_events(rt, &all, cause)) == 0)
-			rc = state_commit(tmp, rt->path, cause);
-		else
-			unlink(tmp);
-		free(tmp);
-	}
-	state_builder_free(m);
+	rc = state_merge_temp(rt->path, base, runs, nruns, &tmp, cause);
+	if (rc == 0 && rt->changes_fd >= 0 &&
+	    (rc = rates_append_events(rt, &all, cause)) != 0)
+		unlink(tmp);
+	if (rc == 0)
+		rc = state_commit(tmp, rt->path, cause);
+	free(tmp);
+	state_close(fresh);
+	free(runs);
 	buf_free(&all);
+	close(lfd);
 	return rc;
 }
 
