@@ -10,7 +10,7 @@
  * worker's end); the parent merges the state and the partials into the
  * new state, written atomically (state-build.c, in bounded memory).
  *
- * The merge holds an exclusive flock(2) on STATE.lock, and merges the
+ * The merge holds an exclusive lock on STATE.lock, and merges the
  * state as it is on disk then (opened again if another run replaced it
  * since this one began), so runs that share a state file (--shard K/N
  * at the same time) never drop each other's targets; under the lock it
@@ -930,13 +930,18 @@ out:
 	free(copy2);
 }
 
-/* The exclusive lock of path's merges (flock on path.lock, made if
- * need be, never removed): its fd, or -1 with *cause. */
+/*
+ * The exclusive lock of path's merges: a write lock (fcntl(2), open file
+ * description lock: a --lock on the same file, a flock(2), does not
+ * meet it) on path.lock, made if need be and never removed, waited for.
+ * Its fd, or -1 with *cause.
+ */
 static int
 rates_lock(const char *path, char **cause)
 {
-	char	*name = xasprintf("%s.lock", path);
-	int	 fd, rc;
+	struct flock	 fl;
+	char		*name = xasprintf("%s.lock", path);
+	int		 fd, rc;
 
 	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
@@ -944,7 +949,10 @@ rates_lock(const char *path, char **cause)
 		free(name);
 		return -1;
 	}
-	while ((rc = flock(fd, LOCK_EX)) != 0 && errno == EINTR)
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while ((rc = fcntl(fd, F_OFD_SETLKW, &fl)) != 0 && errno == EINTR)
 		continue;
 	if (rc != 0) {
 		*cause = xasprintf("%s: %s", name, strerror(errno));

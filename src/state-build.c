@@ -945,7 +945,7 @@ struct state_out {
 	struct state_merge	*m;
 	struct state_sec	 sec[6];	/* targets counters discs
 						   index entries offsets */
-	uint32_t		*idx;
+	uint32_t		*idx;		/* (target + 1, tag) a slot */
 	uint64_t		 nslots, k, c;	/* targets, counters out */
 	uint64_t		 f;		/* bytes of offsets out */
 	int			 err;
@@ -959,7 +959,7 @@ state_out_target(struct state_out *o, const struct state_item *it)
 {
 	struct state_target	 t = it->t;
 	struct state_disc	 d;
-	uint64_t		 slot;
+	uint64_t		 slot, h;
 	uint32_t		 j, off;
 	size_t			 k;
 	bool			 full = false;
@@ -986,11 +986,12 @@ state_out_target(struct state_out *o, const struct state_item *it)
 		off = state_intern(&o->m->in, it->ent[k], &full);
 		state_sec_add(&o->sec[5], &off, 4);
 	}
-	slot = state_slot(state_key_hash(t.addr, t.family, t.port, t.ident),
-	    o->nslots);
-	while (o->idx[slot] != 0)
+	h = state_key_hash(t.addr, t.family, t.port, t.ident);
+	slot = state_slot(h, o->nslots);
+	while (o->idx[2 * slot] != 0)
 		slot = slot + 1 == o->nslots ? 0 : slot + 1;
-	o->idx[slot] = (uint32_t)++o->k;
+	o->idx[2 * slot] = (uint32_t)++o->k;
+	o->idx[2 * slot + 1] = (uint32_t)(h >> 32);	/* the tag */
 	o->c += t.ncounters;
 	o->f += t.fp_len;
 	if (o->m->kill_at != 0 && o->k == o->m->kill_at)
@@ -1071,17 +1072,17 @@ state_merge_out(struct state_merge *m, int fd, char **cause)
 	off[1] = off[0] + m->nt * sizeof(struct state_target);
 	off[2] = off[1] + m->nc * sizeof(struct state_counter);
 	off[3] = off[2] + m->nd * sizeof(struct state_disc);
-	off[4] = off[3] + o.nslots * 4;
+	off[4] = off[3] + o.nslots * 8;
 	off[5] = off[4] + m->in.s.len;
 	off[6] = off[5] + ((m->in.s.len + m->nfp + 7) & ~7ull) - m->in.s.len;
 	for (s = 0; s < 6; s++)
 		state_sec_init(&o.sec[s], fd, &o.err, off[s]);
-	o.idx = xcalloc(o.nslots, sizeof *o.idx);
+	o.idx = xcalloc(2 * o.nslots, sizeof *o.idx);
 	m->kill_at = state_fault_at();
 	*cause = NULL;
 	rc = state_out_targets(&o, cause);
 	if (rc == 0) {
-		state_sec_add(&o.sec[3], o.idx, o.nslots * sizeof *o.idx);
+		state_sec_add(&o.sec[3], o.idx, 2 * o.nslots * sizeof *o.idx);
 		state_sec_add(&o.sec[4], m->in.s.data, m->in.s.len);
 		state_sec_add(&o.sec[5], zero, (8 - (m->in.s.len + m->nfp) %
 		    8) % 8);

@@ -22,9 +22,12 @@
  *	discs		ndisc × (uint32 counter, uint32 discontinuity
  *			time), one per counter with STATE_HAS_DISC, by
  *			counter (binary search): rare, so kept apart
- *	index		nslots × uint32 (> ntargets, about 1.5 times):
- *			open addressing, linear probing from the hash's
- *			place, 0 empty, else target + 1
+ *	index		nslots (> ntargets, about 1.5 times) × (uint32
+ *			target + 1, 0 empty; uint32 tag: the key hash's
+ *			top bits): open addressing, linear probing from
+ *			the hash's place; a probe that meets another key
+ *			reads its tag, not its target (a random page of
+ *			the targets touched, and mapped, for nothing)
  *	strings		fingerprints: first the entries (entries_len
  *			bytes), (uint16 field, uint16 len, len bytes)
  *			each, every distinct one once (a fleet's
@@ -45,7 +48,7 @@
  * does not end up with the whole file in its resident set.  Versions 1
  * and 2 are refused with their version.  For 1,000,000 targets of 4
  * counters and two shared fingerprint fields the file is about 128 MiB:
- * 56 + 4 × 16 bytes of records, 6 of index and 8 of fingerprint
+ * 56 + 4 × 16 bytes of records, 12 of index and 8 of fingerprint
  * offsets a target.
  *
  * The file is only ever replaced (rename(2) of a whole new file), never
@@ -391,7 +394,7 @@ state_check_header(const struct state_header *h, size_t size, char **cause)
 	}
 	want = sizeof *h + h->ntargets * sizeof(struct state_target) +
 	    h->ncounters * sizeof(struct state_counter) +
-	    h->ndisc * sizeof(struct state_disc) + h->nslots * 4 +
+	    h->ndisc * sizeof(struct state_disc) + h->nslots * 8 +
 	    ((h->strings_len + 7) & ~7ull);
 	if (want != size || h->file_size != size) {
 		*cause = xasprintf("%zu bytes, but the header says %llu "
@@ -460,7 +463,7 @@ state_check_chunk(const struct state_header *h, int section,
 		}
 		*last = d.at;
 	}
-	for (k = 0; section == 3 && k < n; k += sizeof e, i++) {
+	for (k = 0; section == 3 && k < n; k += 2 * sizeof e, i++) {
 		memcpy(&e, p + k, sizeof e);
 		if (e > h->ntargets) {
 			*cause = xasprintf("index slot %llu is out of range",
@@ -484,7 +487,7 @@ state_check_body(int fd, const struct state_header *h, char **cause)
 	uint64_t		 len[6], left, i, body = 0;
 	size_t			 rec[6] = { sizeof(struct state_target),
 				     sizeof(struct state_counter),
-				     sizeof(struct state_disc), 4, 1, 1 };
+				     sizeof(struct state_disc), 8, 1, 1 };
 	struct state_sum	 sum;
 	uint8_t			*buf = xmalloc(STATE_CHUNK);
 	char			*why = NULL;
@@ -496,7 +499,7 @@ state_check_body(int fd, const struct state_header *h, char **cause)
 	len[0] = h->ntargets * sizeof(struct state_target);
 	len[1] = h->ncounters * sizeof(struct state_counter);
 	len[2] = h->ndisc * sizeof(struct state_disc);
-	len[3] = h->nslots * 4;
+	len[3] = h->nslots * 8;
 	len[4] = h->entries_len;
 	len[5] = h->file_size - sizeof *h - len[0] - len[1] - len[2] -
 	    len[3] - len[4];
@@ -551,7 +554,7 @@ state_point(struct state *st)
 	st->discs = (const void *)p;
 	p += h->ndisc * sizeof(struct state_disc);
 	st->index = (const void *)p;
-	st->strings = p + h->nslots * 4;
+	st->strings = p + h->nslots * 8;
 }
 
 /* Check all of the file fd of size bytes, then map it. */
@@ -665,20 +668,21 @@ const struct state_target *
 state_find_target(const struct state *st, const struct state_key *k)
 {
 	struct state	*mut = (struct state *)st;	/* the count only */
-	uint64_t	 nslots = st->h->nslots, slot, n;
+	uint64_t	 nslots = st->h->nslots, slot, n, h;
 	uint32_t	 e;
 
 	if (++mut->lookups >= STATE_RELEASE) {
 		mut->lookups = 0;
 		state_release(st);
 	}
-	slot = state_slot(state_key_hash(k->addr, k->family, k->port,
-	    k->ident), nslots);
+	h = state_key_hash(k->addr, k->family, k->port, k->ident);
+	slot = state_slot(h, nslots);
 	for (n = 0; n < nslots; n++, slot = slot + 1 == nslots ? 0 : slot + 1) {
-		e = st->index[slot];
+		e = st->index[2 * slot];
 		if (e == 0)
 			return NULL;
-		if (state_key_is(&st->targets[e - 1], k))
+		if (st->index[2 * slot + 1] == (uint32_t)(h >> 32) &&
+		    state_key_is(&st->targets[e - 1], k))
 			return &st->targets[e - 1];
 	}
 	return NULL;
