@@ -80,29 +80,39 @@ key_of(uint64_t i, struct state_key *k)
 	k->ident = 0x1234;
 }
 
+/* Target i with c counters and two fingerprint fields, polled at
+ * poll_ns, into b. */
+static void
+add_one(struct state_builder *b, uint64_t i, uint64_t c, uint64_t poll_ns)
+{
+	struct state_key	 k;
+	struct state_target	 t = { .flags = STATE_ANSWERED };
+	struct state_counter	 v = { .type = STATE_COUNTER64 };
+	uint64_t		 j;
+
+	key_of(i, &k);
+	t.poll_ns = poll_ns;
+	t.uptime = (uint32_t)i;
+	state_builder_add_target(b, &k, &t);
+	for (j = 0; j < c; j++) {
+		v.oid_hash = j * 0x9e3779b97f4a7c15ull;
+		v.value = i * 1000 + j;
+		state_builder_add_counter(b, &v);
+	}
+	state_builder_add_fingerprint(b, 1, "1.3.6.1.4.1.9.1.1", 17);
+	state_builder_add_fingerprint(b, 2, "core-sw-000000", 14);
+}
+
 static int
 build(const char *path, uint64_t n, uint64_t c)
 {
 	struct state_builder	*b = state_builder_new(NULL);
-	struct state_key	 k;
-	struct state_target	 t = { .flags = STATE_ANSWERED };
-	struct state_counter	 v = { .type = STATE_COUNTER64 };
 	char			*cause = NULL;
 	double			 t0 = now(), t1;
-	uint64_t		 i, j;
+	uint64_t		 i;
 
-	for (i = 0; i < n; i++) {
-		key_of(i, &k);
-		t.poll_ns = t.uptime = (uint32_t)i;
-		state_builder_add_target(b, &k, &t);
-		for (j = 0; j < c; j++) {
-			v.oid_hash = j * 0x9e3779b97f4a7c15ull;
-			v.value = i * 1000 + j;
-			state_builder_add_counter(b, &v);
-		}
-		state_builder_add_fingerprint(b, 1, "1.3.6.1.4.1.9.1.1", 17);
-		state_builder_add_fingerprint(b, 2, "core-sw-000000", 14);
-	}
+	for (i = 0; i < n; i++)
+		add_one(b, i, c, i);
 	t1 = now();
 	if (state_builder_write(b, path, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
@@ -155,12 +165,9 @@ merge(const char *path, uint64_t n, uint64_t c)
 {
 	struct state		*st;
 	struct state_builder	*b;
-	struct state_key	 k;
-	struct state_target	 t = { .flags = STATE_ANSWERED };
-	struct state_counter	 v = { .type = STATE_COUNTER64 };
 	char			*cause = NULL, *prefix, *run, *tmp;
 	double			 t0 = now(), t1, t2;
-	uint64_t		 i, j;
+	uint64_t		 i;
 
 	if (state_open_read(path, &st, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
@@ -168,19 +175,8 @@ merge(const char *path, uint64_t n, uint64_t c)
 	}
 	prefix = xasprintf("%s.part", path);
 	b = state_builder_new(prefix);
-	for (i = 0; i < n; i++) {
-		key_of(i, &k);
-		t.poll_ns = n + i;
-		t.uptime = (uint32_t)i;
-		state_builder_add_target(b, &k, &t);
-		for (j = 0; j < c; j++) {
-			v.oid_hash = j * 0x9e3779b97f4a7c15ull;
-			v.value = i * 1000 + j;
-			state_builder_add_counter(b, &v);
-		}
-		state_builder_add_fingerprint(b, 1, "1.3.6.1.4.1.9.1.1", 17);
-		state_builder_add_fingerprint(b, 2, "core-sw-000000", 14);
-	}
+	for (i = 0; i < n; i++)
+		add_one(b, i, c, n + i);	/* newer than every old one */
 	if (state_builder_finish(b, &cause) != 0) {
 		fprintf(stderr, "%s\n", cause);
 		return 1;
@@ -264,16 +260,17 @@ done
 # sampled (VmHWM: each one's own peak) until it ends; prints
 # "parent_kb workers_max_kb sum_kb nprocs time_max_kb seconds".
 whole_run() {
-	local tag=$1 pid kids k hwm
+	local tag=$1 pid k hwm top
 	declare -A peak=()
 	/usr/bin/time -v "$BUILD/snmpfleet" -q -H "$RANGE" --port "$PORT" \
 	    -P "$PROCS" -j 1024 -o /dev/null --state "$DIR/run.state" \
 	    ifHCInOctets.1 ifHCInOctets.2 ifHCOutOctets.1 ifHCOutOctets.2 \
 	    sysUpTime.0 >"$TMP/$tag.out" 2>"$TMP/$tag.time" &
 	pid=$!
+	top=
 	while kill -0 "$pid" 2>/dev/null; do
-		for k in $(pgrep -P "$pid") $(pgrep -P "$(pgrep -P "$pid" |
-		    head -1)" 2>/dev/null); do
+		[ -n "$top" ] || top=$(pgrep -P "$pid" | head -1)
+		for k in $top $(pgrep -P "${top:-0}" 2>/dev/null); do
 			hwm=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' \
 			    "/proc/$k/status" 2>/dev/null)
 			[ -n "$hwm" ] && [ "${peak[$k]:-0}" -lt "$hwm" ] &&
@@ -282,22 +279,27 @@ whole_run() {
 		sleep 0.05
 	done
 	wait "$pid" || { cat "$TMP/$tag.time" >&2; return 1; }
-	local sum=0 n=0
+	local sum=0 n=0 parent=0 worker=0
 	for k in "${!peak[@]}"; do
 		sum=$((sum + peak[$k]))
 		n=$((n + 1))
+		if [ "$k" = "$top" ]; then
+			parent=${peak[$k]}
+		elif [ "${peak[$k]}" -gt "$worker" ]; then
+			worker=${peak[$k]}
+		fi
 	done
 	echo "$sum $n $(rss "$TMP/$tag.time") $(sed -n \
 	    's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' \
-	    "$TMP/$tag.time")"
+	    "$TMP/$tag.time") $parent $worker"
 }
 rm -f "$DIR/run.state"
 first=$(whole_run first) || exit 1
 second=$(whole_run second) || exit 1
 echo
-echo "| whole run, -H $RANGE -P $PROCS, 4 counters + sysUpTime.0 | wall | max RSS of one process (MB) | sum of every process's peak (MB, processes) |"
-echo "|---|---|---|---|"
+echo "| whole run, -H $RANGE -P $PROCS, 4 counters + sysUpTime.0 | wall | parent's peak RSS (MB) | largest worker's (MB) | sum of every process's peak (MB, processes) | /usr/bin/time -v (MB) |"
+echo "|---|---|---|---|---|---|"
 for r in "first (no state):$first" "second (state present):$second"; do
 	set -- ${r#*:}
-	echo "| ${r%%:*} | $4 | $(( $3 / 1024 )) | $(( $1 / 1024 )) ($2) |"
+	echo "| ${r%%:*} | $4 | $(( $5 / 1024 )) | $(( $6 / 1024 )) | $(( $1 / 1024 )) ($2) | $(( $3 / 1024 )) |"
 done

@@ -825,6 +825,25 @@ state_item_old(struct state_item *it, const struct state *st,
 		it->ent[k] = state_fp_entry(st, t, k);
 }
 
+/* The next old target no run superseded, from *i on, as an item (the
+ * mapping's pages given back every STATE_RELEASE_TARGETS targets):
+ * false at the end. */
+static bool
+state_old_next(const struct state_merge *m, uint64_t *i,
+    struct state_item *it)
+{
+	for (; m->old != NULL && *i < state_targets(m->old); (*i)++) {
+		if (*i % STATE_RELEASE_TARGETS == 0)
+			state_release(m->old);
+		if (BIT_GET(m->sup, *i))
+			continue;
+		state_item_old(it, m->old, &m->old->targets[*i]);
+		(*i)++;
+		return true;
+	}
+	return false;
+}
+
 /* A target of the new file counted, its entries interned. */
 static void
 state_merge_count(struct state_merge *m, const struct state_item *it,
@@ -880,15 +899,8 @@ state_merge_plan(struct state_merge *m, char **cause)
 		}
 		state_rd_free(&rd);
 	}
-	for (i = 0; rc == 0 && m->old != NULL && i < state_targets(m->old);
-	    i++) {
-		if (i % STATE_RELEASE_TARGETS == 0)
-			state_release(m->old);
-		if (BIT_GET(m->sup, i))
-			continue;
-		state_item_old(&it, m->old, &m->old->targets[i]);
+	for (i = 0; rc == 0 && state_old_next(m, &i, &it);)
 		state_merge_count(m, &it, &full);
-	}
 	state_item_free(&it);
 	if (rc == 0 && (m->nt > STATE_MAX_TARGETS || m->nc > UINT32_MAX)) {
 		*cause = xstrdup("more targets or counters than a state file "
@@ -1012,15 +1024,8 @@ state_out_targets(struct state_out *o, char **cause)
 	int			 rc = 0, got = 0;
 
 	memset(&it, 0, sizeof it);
-	for (i = 0; m->old != NULL && i < state_targets(m->old) && rc == 0;
-	    i++) {
-		if (i % STATE_RELEASE_TARGETS == 0)
-			state_release(m->old);
-		if (BIT_GET(m->sup, i))
-			continue;
-		state_item_old(&it, m->old, &m->old->targets[i]);
+	for (i = 0; rc == 0 && state_old_next(m, &i, &it);)
 		rc = state_out_target(o, &it);
-	}
 	for (r = 0; r < m->nruns && rc == 0; r++) {
 		state_rd_init(&rd, &m->runs[r]);
 		for (; rc == 0 && (got = state_rd_next(&rd, cause)) == 1; j++) {
