@@ -69,7 +69,7 @@
 #include "snmpfleet.h"
 
 #define STATE_TICK_NS	10000000ull	/* one TimeTick: 1/100 s */
-#define STATE_RELEASE	65536	/* lookups between giving pages back */
+#define STATE_RELEASE	16384	/* lookups between giving pages back */
 
 _Static_assert(sizeof(struct state_header) == 128, "state header size");
 _Static_assert(sizeof(struct state_target) == 56, "state target size");
