@@ -42,6 +42,7 @@ struct rates_note {			/* one counter varbind of the record */
 
 #define RATES_FP_MAX	16	/* --fingerprint objects */
 #define RATES_FP_BYTES	1024	/* of one fingerprint value, kept */
+#define RATES_EV_FLUSH	(64 * 1024)	/* events kept in memory */
 
 struct rates_fp {			/* one --fingerprint object */
 	struct oid_text	 o;
@@ -77,6 +78,9 @@ struct rates {
 	char			*changes;
 	unsigned		 vanish_after;
 	struct buf		 ev;		/* this process's events */
+	int			 ev_fd;		/* where they go: -1 none yet */
+	pid_t			 ev_pid;	/* the process that made it */
+	int			 ev_err;
 	uint64_t		 nev[RATES_NEVENTS];
 };
 
@@ -143,6 +147,7 @@ rates_open(const char *path, bool reset, double max_interval,
 	rt->max_ns = (uint64_t)(max_interval * 1e9);
 	rt->parent = getpid();
 	rt->changes_fd = -1;
+	rt->ev_fd = -1;
 	rt->vanish_after = 1;
 	buf_init(&rt->ev);
 	if (stat(path, &sb) == 0) {
@@ -411,6 +416,49 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 	state_builder_add_counter_disc(rt->b, &c, cur.disc);
 }
 
+/* The name of this process's events file (PART.ev; ".tmp" while it
+ * is written). */
+static char *
+rates_events_name(const struct rates *rt, bool tmp)
+{
+	return xasprintf("%s.part.%ld.%ld.ev%s", rt->path, (long)rt->parent,
+	    (long)getpid(), tmp ? ".tmp" : "");
+}
+
+/* This process's events so far (whole lines) to its events file, so
+ * they do not pile up in memory; an error is kept for the end. */
+static void
+rates_flush_events(struct rates *rt)
+{
+	char	*name;
+	size_t	 done = 0;
+	ssize_t	 n;
+
+	if (rt->ev_fd >= 0 && rt->ev_pid != getpid()) {
+		close(rt->ev_fd);	/* a forked copy of the parent's */
+		rt->ev_fd = -1;
+	}
+	if (rt->ev_fd < 0 && rt->ev_err == 0) {
+		name = rates_events_name(rt, true);
+		rt->ev_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600);
+		if (rt->ev_fd < 0)
+			rt->ev_err = errno;
+		rt->ev_pid = getpid();
+		free(name);
+	}
+	while (rt->ev_err == 0 && done < rt->ev.len) {
+		n = write(rt->ev_fd, rt->ev.data + done, rt->ev.len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			rt->ev_err = n < 0 ? errno : EIO;
+		else
+			done += (size_t)n;
+	}
+	rt->ev.len = 0;
+}
+
 /* Start an event line of target t at wall-clock ns (the caller adds
  * its own fields and rates_event_end). */
 static struct buf *
@@ -419,6 +467,9 @@ rates_event(struct rates *rt, enum rates_event e, const struct target *t,
 {
 	struct buf	*b = &rt->ev;
 	char		 when[40];
+
+	if (b->len >= RATES_EV_FLUSH)
+		rates_flush_events(rt);
 
 	clock_iso8601(when, sizeof when, &ns);
 	buf_printf(b, "{\"time\":\"%s\",\"event\":\"%s\",\"host\":", when,
@@ -717,21 +768,37 @@ rates_csv(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
 
 /* This process's samples to a partial file of the run, next to the
  * state (the builder streamed them to NAME.tmp; now renamed NAME), and
- * with --changes its events to NAME.ev first (the parent takes a
- * partial's events only with its samples, so a worker killed between
- * the two leaves neither): 0, or -1 with *cause. */
+ * with --changes its events to NAME.ev first (streamed to NAME.ev.tmp:
+ * the parent takes a partial's events only with its samples, so a
+ * worker killed between the two leaves neither): 0, or -1 with
+ * *cause. */
 static int
 rates_write_partial(struct rates *rt, char **cause)
 {
-	char	*ev;
+	char	*tmp, *ev;
 	int	 rc = 0;
 
 	if (rt->nrecords == 0)
 		return 0;
-	if (rt->ev.len != 0) {
-		ev = xasprintf("%s.part.%ld.%ld.ev", rt->path,
-		    (long)rt->parent, (long)getpid());
-		rc = report_replace_file(ev, rt->ev.data, rt->ev.len, cause);
+	if (rt->ev_fd >= 0 && rt->ev_pid != getpid()) {
+		close(rt->ev_fd);	/* a forked copy of the parent's */
+		rt->ev_fd = -1;
+	}
+	if (rt->ev.len != 0)
+		rates_flush_events(rt);
+	if (rt->ev_fd >= 0) {
+		tmp = rates_events_name(rt, true);
+		ev = rates_events_name(rt, false);
+		if (close(rt->ev_fd) != 0 && rt->ev_err == 0)
+			rt->ev_err = errno;
+		rt->ev_fd = -1;
+		if (rt->ev_err == 0 && rename(tmp, ev) != 0)
+			rt->ev_err = errno;
+		if (rt->ev_err != 0) {
+			*cause = xasprintf("%s: %s", tmp, strerror(rt->ev_err));
+			rc = -1;
+		}
+		free(tmp);
 		free(ev);
 	}
 	if (rc == 0)
@@ -775,45 +842,81 @@ rates_partials(const struct rates *rt, char ***out)
 	return n;
 }
 
-/* A partial's events (whole lines) into all, counted in rt->nev. */
+/* Count the event of each whole line of p (n bytes) in rt->nev. */
 static void
-rates_take_events(struct rates *rt, const char *name, struct buf *all)
+rates_count_events(struct rates *rt, const char *p, size_t n)
 {
 	static const char	 key[] = ",\"event\":\"";
-	char			*data, *p, *nl, *e;
-	size_t			 len, i, n;
-	struct stat		 sb;
-	ssize_t			 got;
-	int			 fd;
+	const char		*nl, *e, *end = p + n;
+	size_t			 i, k;
 
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	if (fstat(fd, &sb) != 0 || sb.st_size <= 0) {
-		close(fd);
-		return;
-	}
-	data = xmalloc((size_t)sb.st_size + 1);
-	for (len = 0; len < (size_t)sb.st_size; len += (size_t)got)
-		if ((got = read(fd, data + len, (size_t)sb.st_size - len)) <= 0)
-			break;
-	close(fd);
-	data[len] = '\0';
-	for (p = data; (nl = memchr(p, '\n', len - (size_t)(p - data))) !=
-	    NULL; p = nl + 1) {
-		*nl = '\0';
-		if ((e = strstr(p, key)) != NULL) {
-			e += sizeof key - 1;
-			for (i = 0; i < RATES_NEVENTS; i++) {
-				n = strlen(report_event_name(i));
-				if (strncmp(e, report_event_name(i), n) == 0 &&
-				    e[n] == '"')
-					rt->nev[i]++;
-			}
+	for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		e = memmem(p, (size_t)(nl - p), key, sizeof key - 1);
+		if (e == NULL)
+			continue;
+		e += sizeof key - 1;
+		for (i = 0; i < RATES_NEVENTS; i++) {
+			k = strlen(report_event_name(i));
+			if ((size_t)(nl - e) > k &&
+			    memcmp(e, report_event_name(i), k) == 0 &&
+			    e[k] == '"')
+				rt->nev[i]++;
 		}
-		buf_add(all, p, (size_t)(nl - p));
-		buf_addc(all, '\n');
 	}
-	free(data);
+}
+
+/* All of p to fd: 0, or an errno. */
+static int
+rates_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	k;
+
+	while (n > 0) {
+		k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* A partial's events file, whole lines, streamed onto fd and counted in
+ * rt->nev (a missing file has none): 0, or an errno of the write. */
+static int
+rates_copy_events(struct rates *rt, const char *name, int fd)
+{
+	struct buf	 b;
+	const char	*nl;
+	size_t		 whole;
+	ssize_t		 got;
+	int		 in, err = 0;
+
+	if ((in = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	buf_init(&b);
+	for (;;) {
+		buf_reserve(&b, RATES_EV_FLUSH);
+		got = read(in, b.data + b.len, RATES_EV_FLUSH);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		b.len += (size_t)got;
+		if ((nl = memrchr(b.data, '\n', b.len)) == NULL)
+			continue;
+		whole = (size_t)(nl - b.data) + 1;
+		rates_count_events(rt, b.data, whole);
+		if ((err = rates_write_all(fd, b.data, whole)) != 0)
+			break;
+		memmove(b.data, b.data + whole, b.len - whole);
+		b.len -= whole;
+	}
+	close(in);
+	buf_free(&b);
+	return err;
 }
 
 /* Cut a fragment (a killed writer's) off the end of the events file, so
@@ -842,19 +945,17 @@ rates_repair_tail(int fd)
 	(void)ftruncate(fd, 0);
 }
 
-/* The run's events appended to --changes in one write(2), under flock
- * (runs sharing the file stay apart); a failed write is cut back out.
- * 0, or -1 with *cause. */
+/* The events of the partials names[0 .. n) appended to --changes, under
+ * flock (runs sharing the file stay apart, and see only whole lines),
+ * streamed; a failed append is cut back out.  0, or -1 with *cause. */
 static int
-rates_append_events(struct rates *rt, const struct buf *all, char **cause)
+rates_append_events(struct rates *rt, char **names, size_t n, char **cause)
 {
-	off_t	start;
-	size_t	done = 0;
-	ssize_t	n;
-	int	rc = 0;
+	char	*ev;
+	off_t	 start;
+	size_t	 i;
+	int	 err = 0;
 
-	if (all->len == 0)
-		return 0;
 	if (flock(rt->changes_fd, LOCK_EX) != 0) {
 		*cause = xasprintf("--changes %s: %s", rt->changes,
 		    strerror(errno));
@@ -862,22 +963,19 @@ rates_append_events(struct rates *rt, const struct buf *all, char **cause)
 	}
 	rates_repair_tail(rt->changes_fd);
 	start = lseek(rt->changes_fd, 0, SEEK_END);
-	while (done < all->len) {
-		n = write(rt->changes_fd, all->data + done, all->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*cause = xasprintf("--changes %s: %s", rt->changes,
-			    n < 0 ? strerror(errno) : "short write");
-			if (start >= 0)
-				(void)ftruncate(rt->changes_fd, start);
-			rc = -1;
-			break;
-		}
-		done += (size_t)n;
+	for (i = 0; i < n && err == 0; i++) {
+		ev = xasprintf("%s.ev", names[i]);
+		err = rates_copy_events(rt, ev, rt->changes_fd);
+		free(ev);
+	}
+	if (err != 0) {
+		*cause = xasprintf("--changes %s: %s", rt->changes,
+		    strerror(err));
+		if (start >= 0)
+			(void)ftruncate(rt->changes_fd, start);
 	}
 	flock(rt->changes_fd, LOCK_UN);
-	return rc;
+	return err != 0 ? -1 : 0;
 }
 
 /* Is pid's process gone (not merely another user's)? */
@@ -1017,8 +1115,7 @@ rates_merge(struct rates *rt, char **names, size_t n, char **cause)
 {
 	const struct state	*base;
 	struct state		*fresh = NULL;
-	struct buf		 all;
-	char			*ev, *tmp = NULL, **runs;
+	char			*tmp = NULL, **runs;
 	size_t			 i, nruns = 0;
 	int			 rc, lfd;
 
@@ -1029,29 +1126,20 @@ rates_merge(struct rates *rt, char **names, size_t n, char **cause)
 		close(lfd);
 		return -1;
 	}
-	buf_init(&all);
 	memset(rt->nev, 0, sizeof rt->nev);
 	runs = xreallocarray(NULL, n + 1, sizeof *runs);
-	for (i = 0; i < n; i++) {
-		if (!rates_is_samples(names[i]))
-			continue;
-		runs[nruns++] = names[i];
-		if (rt->changes_fd >= 0) {
-			ev = xasprintf("%s.ev", names[i]);
-			rates_take_events(rt, ev, &all);
-			free(ev);
-		}
-	}
+	for (i = 0; i < n; i++)
+		if (rates_is_samples(names[i]))
+			runs[nruns++] = names[i];
 	rc = state_merge_temp(rt->path, base, runs, nruns, &tmp, cause);
 	if (rc == 0 && rt->changes_fd >= 0 &&
-	    (rc = rates_append_events(rt, &all, cause)) != 0)
+	    (rc = rates_append_events(rt, runs, nruns, cause)) != 0)
 		unlink(tmp);
 	if (rc == 0)
 		rc = state_commit(tmp, rt->path, cause);
 	free(tmp);
 	state_close(fresh);
 	free(runs);
-	buf_free(&all);
 	close(lfd);
 	return rc;
 }
@@ -1100,6 +1188,8 @@ rates_close(struct rates *rt)
 	state_builder_free(rt->b);
 	if (rt->changes_fd >= 0)
 		close(rt->changes_fd);
+	if (rt->ev_fd >= 0)
+		close(rt->ev_fd);
 	free(rt->changes);
 	for (size_t i = 0; i < rt->nfp; i++)
 		free(rt->fp[i].name);
