@@ -160,7 +160,9 @@ state_header_init(struct state_header *h, const char *magic)
  * first writes to it, so a builder made before fork(2) and given
  * targets in the children makes one file in each), named prefix.PID.tmp
  * until state_builder_finish; with prefix NULL, an unnamed temporary
- * file (for state_builder_write).  No file until something is written.
+ * file (for state_builder_write).  No file until something is written
+ * (its buffer fills, or the end): a builder given targets before a fork
+ * is the parent's alone.
  */
 struct state_builder *
 state_builder_new(const char *prefix)
