@@ -1069,9 +1069,9 @@ int	 state_builder_write(struct state_builder *, const char *, char **);
  * read-only before the fork (workers inherit the mapping); per record,
  * the delta and rate of every Counter32/Counter64 varbind against it
  * (formats show them with rates_json) and the record's own sample
- * collected for the next run; each worker's samples written to a
- * partial file next to the state at its end; the parent merges the
- * partials (and the old targets it did not poll) into the new state. */
+ * streamed to this process's partial file next to the state; at the
+ * end, under the lock of STATE.lock, the parent merges the state as it
+ * is on disk then and the partials into the new state. */
 int	 rates_open(const char *, bool, double, struct rates **, char **);
 int	 rates_events(struct rates *, const char *, unsigned, const char *,
 	     char **);
