@@ -416,6 +416,24 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 	state_builder_add_counter_disc(rt->b, &c, cur.disc);
 }
 
+/* All of p to fd: 0, or an errno. */
+static int
+rates_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	k;
+
+	while (n > 0) {
+		k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 /* The name of this process's events file (PART.ev; ".tmp" while it
  * is written). */
 static char *
@@ -431,8 +449,6 @@ static void
 rates_flush_events(struct rates *rt)
 {
 	char	*name;
-	size_t	 done = 0;
-	ssize_t	 n;
 
 	if (rt->ev_fd >= 0 && rt->ev_pid != getpid()) {
 		close(rt->ev_fd);	/* a forked copy of the parent's */
@@ -447,15 +463,9 @@ rates_flush_events(struct rates *rt)
 		rt->ev_pid = getpid();
 		free(name);
 	}
-	while (rt->ev_err == 0 && done < rt->ev.len) {
-		n = write(rt->ev_fd, rt->ev.data + done, rt->ev.len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			rt->ev_err = n < 0 ? errno : EIO;
-		else
-			done += (size_t)n;
-	}
+	if (rt->ev_err == 0)
+		rt->ev_err = rates_write_all(rt->ev_fd, rt->ev.data,
+		    rt->ev.len);
 	rt->ev.len = 0;
 }
 
@@ -863,24 +873,6 @@ rates_count_events(struct rates *rt, const char *p, size_t n)
 				rt->nev[i]++;
 		}
 	}
-}
-
-/* All of p to fd: 0, or an errno. */
-static int
-rates_write_all(int fd, const char *p, size_t n)
-{
-	ssize_t	k;
-
-	while (n > 0) {
-		k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return k < 0 ? errno : EIO;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
 }
 
 /* A partial's events file, whole lines, streamed onto fd and counted in
