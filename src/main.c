@@ -227,6 +227,43 @@ main_plan_item(struct fetch_plan *plan, enum item_kind kind, const char *text)
 	    strcmp(text + len - 5, "Entry") == 0;
 }
 
+/* Is o under a walk or table of plan? */
+static bool
+main_plan_covers(const struct fetch_plan *plan, const struct oid_text *o)
+{
+	const struct plan_item	*it;
+	size_t			 i;
+
+	for (i = 0; i < plan->nitems; i++) {
+		it = &plan->items[i];
+		if (it->kind != ITEM_GET && oid_is_prefix(it->oid.v,
+		    it->oid.len, o->v, o->len))
+			return true;
+	}
+	return false;
+}
+
+/* The plan's lookup columns or info objects, from names; a lookup column
+ * no walk or table covers is walked too (poll adds the walks). */
+static struct plan_label *
+main_plan_labels(struct fetch_plan *plan, const struct strlist *names,
+    bool poll, size_t *n)
+{
+	struct plan_label	*v = xcalloc(names->n + 1, sizeof *v);
+	char			*cause;
+	size_t			 i;
+
+	for (i = 0; i < names->n; i++) {
+		v[i].name = xstrdup(names->v[i]);
+		if (oid_parse(names->v[i], &v[i].oid, &cause) != 0)
+			die_with(EXIT_USAGE, "", cause);
+		if (poll && !main_plan_covers(plan, &v[i].oid))
+			main_plan_item(plan, ITEM_WALK, names->v[i]);
+	}
+	*n = names->n;
+	return v;
+}
+
 /* The plan every target gets: the GET list (one item), then each walk,
  * then each table.  Without any of them, the system basics. */
 static void
@@ -251,14 +288,19 @@ main_plan(struct run *r)
 		if (oid_parse(cfg->oids.v[i], &r->plan.oids[i], &cause) != 0)
 			die_with(EXIT_USAGE, "", cause);
 	}
-	r->plan.items = xcalloc(1 + cfg->walks.n + cfg->tables.n,
-	    sizeof *r->plan.items);
+	r->plan.items = xcalloc(1 + cfg->walks.n + cfg->tables.n +
+	    cfg->labels.n, sizeof *r->plan.items);
 	if (n != 0)
 		r->plan.items[r->plan.nitems++].kind = ITEM_GET;
 	for (i = 0; i < cfg->walks.n; i++)
 		main_plan_item(&r->plan, ITEM_WALK, cfg->walks.v[i]);
 	for (i = 0; i < cfg->tables.n; i++)
 		main_plan_item(&r->plan, ITEM_TABLE, cfg->tables.v[i]);
+	r->plan.metric_prefix = cfg->metric_prefix ? cfg->metric_prefix : "";
+	r->plan.labels = main_plan_labels(&r->plan, &cfg->labels, true,
+	    &r->plan.nlabels);
+	r->plan.info = main_plan_labels(&r->plan, &cfg->info, false,
+	    &r->plan.ninfo);
 }
 
 /* Secrets in files others can read: say so (but go on). */
@@ -740,6 +782,22 @@ main_no_core(void)
 	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+/* --describe OBJECT: what mib.c knows about it, on stdout. */
+static int
+main_describe(struct config *cfg)
+{
+	struct buf	 b;
+	char		*cause;
+
+	buf_init(&b);
+	if (mib_describe(cfg->describe, &b, &cause) != 0)
+		die_with(EXIT_USAGE, "--describe: ", cause);
+	fputs(buf_cstr(&b), stdout);
+	buf_free(&b);
+	options_free(cfg);
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -766,7 +824,12 @@ main(int argc, char **argv)
 	if (options_finish(&r.cfg, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 
+	mib_prepare(r.cfg.mibs, r.cfg.mibdirs);
 	oid_init_netsnmp();
+	if (mib_load(r.cfg.mibs, r.cfg.mibdirs, &cause) != 0)
+		die_with(EXIT_USAGE, "", cause);
+	if (r.cfg.describe != NULL)
+		return main_describe(&r.cfg);
 	main_plan(&r);
 	main_targets(&r);
 
@@ -806,6 +869,9 @@ main(int argc, char **argv)
 	if (writer_open(&r.w, r.wshm, pool_shared_done(r.pshm),
 	    out_records_path(r.fmt), r.fmt, &cause) != 0)
 		die_with(EXIT_USAGE, "cannot write output: ", cause);
+	if ((r.cfg.dump || r.cfg.dump_file != NULL) &&
+	    writer_dump_open(&r.w, r.cfg.dump_file, &cause) != 0)
+		die_with(EXIT_USAGE, "cannot write --dump-file: ", cause);
 
 	status = r.cfg.sweep || r.cfg.sweep_rate ? main_sweep(&r) :
 	    main_run(&r);
@@ -820,6 +886,12 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < r.plan.nitems; i++)
 		free(r.plan.items[i].text);
 	free(r.plan.items);
+	for (size_t i = 0; i < r.plan.nlabels; i++)
+		free(r.plan.labels[i].name);
+	for (size_t i = 0; i < r.plan.ninfo; i++)
+		free(r.plan.info[i].name);
+	free(r.plan.labels);
+	free(r.plan.info);
 	options_free(&r.cfg);
 	return status;
 }

@@ -181,7 +181,8 @@ oid_parse(const char *text, struct oid_text *o, char **cause)
  * Start net-snmp as the codec and MIB library: read its usual config
  * (snmp.conf: MIBs, output options) the way snmpget does, print OIDs
  * numerically as -On does, and keep quiet about MIB files it cannot
- * parse.  Call once, before any fork (MIB parsing is not thread-safe).
+ * parse.  Call once, before any fork (MIB parsing is not thread-safe);
+ * mib_prepare before it says which MIB modules to read.
  */
 void
 oid_init_netsnmp(void)
@@ -193,5 +194,4 @@ oid_init_netsnmp(void)
 	init_snmp("snmpapp");
 	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
-	names_use_mibs(get_tree_head() != NULL);
 }

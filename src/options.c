@@ -132,6 +132,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(context),
 	  .echo = opt_echo_string },
+	{ .name = "context-engine-id",
+	  .short_name = 'E',
+	  .argname = "HEX",
+	  .target_key = "contextengineid",
+	  .help = "SNMPv3 contextEngineID of requests (default: the agent's "
+	      "engineID)",
+	  .set = opt_set_string,
+	  .offset = F(context_engine_id),
+	  .echo = opt_echo_string },
 	{ .name = "deadline",
 	  .argname = "SECONDS",
 	  .defval = "0",
@@ -141,6 +150,29 @@ const struct option_def options_table[] = {
 	  .set = opt_set_seconds,
 	  .offset = F(deadline),
 	  .echo = opt_echo_double },
+	{ .name = "describe",
+	  .argname = "OBJECT",
+	  .flags = OPT_CLI_ONLY,
+	  .help = "print what is known about OBJECT (a name, MODULE::name or "
+	      "OID: syntax, enums, hint, units, index, source) and exit",
+	  .set = opt_set_string,
+	  .offset = F(describe) },
+	{ .name = "dump",
+	  .short_name = 'd',
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "hex dump of every datagram sent and received, with its "
+	      "time and peer (to stderr, or --dump-file)",
+	  .set = opt_set_flag,
+	  .offset = F(dump),
+	  .echo = opt_echo_flag },
+	{ .name = "dump-file",
+	  .argname = "FILE",
+	  .help = "append the --dump to FILE instead of stderr (implies "
+	      "--dump)",
+	  .set = opt_set_string,
+	  .offset = F(dump_file),
+	  .echo = opt_echo_string },
 	{ .name = "echo-config",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
 	  .help =
@@ -191,6 +223,14 @@ const struct option_def options_table[] = {
 	  .help = "read targets from FILE, one per line ('-' is stdin)",
 	  .set = opt_set_list,
 	  .offset = F(inventories),
+	  .echo = opt_echo_list },
+	{ .name = "label",
+	  .argname = "COLUMN",
+	  .flags = OPT_LIST,
+	  .help = "-F prom: a column (ifName, ifAlias, ...) as a label on the "
+	      "metrics of rows with its index, not a metric (repeatable)",
+	  .set = opt_set_list,
+	  .offset = F(labels),
 	  .echo = opt_echo_list },
 	{ .name = "level",
 	  .short_name = 'l',
@@ -253,6 +293,32 @@ const struct option_def options_table[] = {
 	  .set = opt_set_uint,
 	  .offset = F(max_walk_values),
 	  .echo = opt_echo_uint },
+	{ .name = "metric-prefix",
+	  .argname = "PREFIX",
+	  .help = "-F prom: put PREFIX before every metric named after an object",
+	  .set = opt_set_string,
+	  .offset = F(metric_prefix),
+	  .echo = opt_echo_string },
+	{ .name = "mibdirs",
+	  .short_name = 'M',
+	  .argname = "DIRS",
+	  .env = "MIBDIRS",
+	  .help = "directories of MIB files, ':'-separated, as net-snmp's -M "
+	      "(+DIRS or -DIRS: after or before the default ones; or "
+	      "MIBDIRS)",
+	  .set = opt_set_string,
+	  .offset = F(mibdirs),
+	  .echo = opt_echo_string },
+	{ .name = "mibs",
+	  .short_name = 'm',
+	  .argname = "MIBS",
+	  .env = "MIBS",
+	  .help = "MIB modules to load, ':'-separated, as net-snmp's -m "
+	      "(+MIBS: added to the defaults; ALL: every file in -M's "
+	      "directories; or MIBS); none without -m/-M",
+	  .set = opt_set_string,
+	  .offset = F(mibs),
+	  .echo = opt_echo_string },
 	{ .name = "no-progress",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
 	  .help = "never show the progress line",
@@ -294,7 +360,8 @@ const struct option_def options_table[] = {
 	  .short_name = 'x',
 	  .argname = "PROTO",
 	  .target_key = "priv",
-	  .help = "SNMPv3 privacy: DES, AES, AES-192, AES-256",
+	  .help = "SNMPv3 privacy: DES, AES, AES-192, AES-256, AES-192-C, "
+	      "AES-256-C",
 	  .set = opt_set_string,
 	  .offset = F(priv),
 	  .echo = opt_echo_string },
@@ -817,14 +884,21 @@ static const struct {
 	const char	*oids;
 	const char	*walks;
 	const char	*tables;
+	const char	*labels;
+	const char	*info;
 } builtin_profiles[] = {
 	{ "system", "sysDescr.0 sysObjectID.0 sysUpTime.0 sysContact.0 "
-	  "sysName.0 sysLocation.0", "", "" },
-	{ "interfaces", "ifNumber.0", "", "ifTable ifXTable" },
+	  "sysName.0 sysLocation.0", "", "", "", "" },
+	{ "interfaces", "ifNumber.0", "", "ifTable ifXTable", "", "" },
 	{ "inventory", "sysDescr.0 sysObjectID.0 sysUpTime.0 sysContact.0 "
-	  "sysName.0 sysLocation.0", "", "entPhysicalTable ifTable ifXTable" },
-	{ "storage", "hrMemorySize.0", "", "hrStorageTable" },
-	{ "lldp", "", "", "lldpRemTable" },
+	  "sysName.0 sysLocation.0", "", "entPhysicalTable ifTable ifXTable",
+	  "", "" },
+	{ "storage", "hrMemorySize.0", "", "hrStorageTable", "", "" },
+	{ "lldp", "", "", "lldpRemTable", "", "" },
+	/* as snmp_exporter's module of that name: -F prom gives the same
+	 * metrics (tests/integration/prom-snmp-exporter.sh) */
+	{ "if_mib", "sysUpTime.0", "interfaces ifXTable", "",
+	  "ifAlias ifDescr ifName", "ifType" },
 };
 
 static struct profile *
@@ -913,6 +987,8 @@ options_find_profile(struct config *cfg, const char *name)
 		options_split_add(&p->oids, builtin_profiles[i].oids);
 		options_split_add(&p->walks, builtin_profiles[i].walks);
 		options_split_add(&p->tables, builtin_profiles[i].tables);
+		options_split_add(&p->labels, builtin_profiles[i].labels);
+		options_split_add(&p->info, builtin_profiles[i].info);
 		return p;
 	}
 	return NULL;
@@ -964,12 +1040,17 @@ options_free(struct config *cfg)
 	strlist_free(&cfg->config_files);
 	strlist_free(&cfg->walks);
 	strlist_free(&cfg->tables);
+	strlist_free(&cfg->labels);
+	strlist_free(&cfg->info);
+	free(cfg->metric_prefix);
 	strlist_free(&cfg->profiles);
 	for (size_t i = 0; i < cfg->ndefined; i++) {
 		free(cfg->defined[i].name);
 		strlist_free(&cfg->defined[i].oids);
 		strlist_free(&cfg->defined[i].walks);
 		strlist_free(&cfg->defined[i].tables);
+		strlist_free(&cfg->defined[i].labels);
+		strlist_free(&cfg->defined[i].info);
 	}
 	free(cfg->defined);
 	free(cfg->community);
@@ -979,6 +1060,9 @@ options_free(struct config *cfg)
 	free(cfg->state);
 	free(cfg->changes);
 	free(cfg->fingerprint);
+	free(cfg->mibs);
+	free(cfg->mibdirs);
+	free(cfg->describe);
 	free(cfg->shard);
 	free(cfg->sweep);
 	free(cfg->sweep_rate);
@@ -990,6 +1074,8 @@ options_free(struct config *cfg)
 	free(cfg->priv);
 	free(cfg->context);
 	free(cfg->engine_id);
+	free(cfg->context_engine_id);
+	free(cfg->dump_file);
 	if (cfg->auth_pass != NULL)
 		explicit_bzero(cfg->auth_pass, strlen(cfg->auth_pass));
 	if (cfg->priv_pass != NULL)
@@ -1151,9 +1237,14 @@ options_load_file(struct config *cfg, const char *path, char **cause)
 				strlist_add(&section->walks, value);
 			else if (strcmp(name, "table") == 0)
 				strlist_add(&section->tables, value);
+			else if (strcmp(name, "label") == 0)
+				strlist_add(&section->labels, value);
+			else if (strcmp(name, "info") == 0)
+				strlist_add(&section->info, value);
 			else {
 				*cause = xasprintf("%s:%u: a profile takes oid, "
-				    "walk and table, not '%s'", path, lineno,
+				    "walk, table, label and info, not '%s'",
+				    path, lineno,
 				    redact_text(name, sb, sizeof sb));
 				rc = -1;
 				break;
@@ -1234,7 +1325,8 @@ options_finish(struct config *cfg, char **cause)
 	size_t		 i;
 	char		 sb[REDACT_MAX];
 
-	if (cfg->hosts.n == 0 && cfg->inventories.n == 0) {
+	if (cfg->hosts.n == 0 && cfg->inventories.n == 0 &&
+	    cfg->describe == NULL) {
 		*cause = xstrdup("no targets: give -H SPEC or -i FILE");
 		return -1;
 	}
@@ -1248,6 +1340,8 @@ options_finish(struct config *cfg, char **cause)
 		options_append(&cfg->oids, &p->oids);
 		options_append(&cfg->walks, &p->walks);
 		options_append(&cfg->tables, &p->tables);
+		options_append(&cfg->labels, &p->labels);
+		options_append(&cfg->info, &p->info);
 	}
 	return 0;
 }
@@ -1305,6 +1399,10 @@ options_echo(const struct config *cfg, struct buf *b)
 			opt_echo_kv(b, "walk", 4, p->walks.v[k]);
 		for (k = 0; k < p->tables.n; k++)
 			opt_echo_kv(b, "table", 5, p->tables.v[k]);
+		for (k = 0; k < p->labels.n; k++)
+			opt_echo_kv(b, "label", 5, p->labels.v[k]);
+		for (k = 0; k < p->info.n; k++)
+			opt_echo_kv(b, "info", 4, p->info.v[k]);
 	}
 }
 
@@ -1591,7 +1689,7 @@ tk_set_tag(struct target_params *p, const struct target_key *k,
 
 /*
  * The per-target keys.  The SNMPv3 ones keep this order (user before
- * level, ..., engineid last): options_target_params applies the command
+ * level, ..., the engineIDs last): options_target_params applies the command
  * line's in it, so the first bad one is the one reported.
  */
 const struct target_key target_keys[] = {
@@ -1608,6 +1706,8 @@ const struct target_key target_keys[] = {
 	  TP(privpass) },
 	{ "context", TK_CRED, "context", tk_set_text, TP(context) },
 	{ "engineid", TK_CRED, "engine-id", usm_set_engineid, 0 },
+	{ "contextengineid", TK_CRED, "context-engine-id",
+	  usm_set_context_engineid, 0 },
 	{ "timeout", TK_CRED, "timeout", tk_set_timeout, 0 },
 	{ "retries", TK_CRED, "retries", tk_set_retries, 0 },
 	{ "port", TK_CRED, "port", tk_set_port, 0 },

@@ -307,8 +307,12 @@ state_delta(const struct state_sample *prev, const struct state_sample *cur,
 		out->reason = STATE_FIRST;
 		return;
 	}
-	if (prev->has_disc != cur->has_disc ||
-	    (cur->has_disc && prev->disc != cur->disc)) {
+	/* RFC 2863: the row's counters may have jumped if its
+	 * discontinuity time changed; known only from the last sample's
+	 * time too, if it after sysUpTime then */
+	if (cur->has_disc && ((prev->has_disc && prev->disc != cur->disc) ||
+	    (!prev->has_disc && prev->has_uptime && cur->has_uptime &&
+	    cur->disc > prev->uptime))) {
 		out->reason = STATE_DISCONTINUITY;
 		return;
 	}

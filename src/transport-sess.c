@@ -32,7 +32,17 @@ struct sess {
 	bool			 closing;
 	sess_cb			 cb;
 	void			*arg;
+	/* -d: net-snmp's own send and receive, wrapped to dump */
+	netsnmp_transport	*tr;
+	struct sockaddr_storage	 peer;
+	int			(*real_send)(netsnmp_transport *, const void *,
+				    int, void **, int *);
+	int			(*real_recv)(netsnmp_transport *, void *, int,
+				    void **, int *);
+	struct sess		*dump_next;
 };
+
+static struct sess	*sess_dumped;	/* sessions whose packets are dumped */
 
 static void	sess_arm(struct sess *);
 static void	sess_free_handles(struct sess *);
@@ -81,6 +91,81 @@ sess_timer_cb(uv_timer_t *h)
 		sess_free_handles(s);
 	else
 		sess_arm(s);
+}
+
+/* The dumped session on transport t (a short list: the v3 targets being
+ * polled, and only with -d). */
+static struct sess *
+sess_dump_find(netsnmp_transport *t)
+{
+	struct sess	*s;
+
+	for (s = sess_dumped; s != NULL; s = s->dump_next) {
+		if (s->tr == t)
+			return s;
+	}
+	abort();	/* only our sessions get the wrappers */
+}
+
+static int
+sess_dump_send(netsnmp_transport *t, const void *buf, int size,
+    void **opaque, int *olen)
+{
+	struct sess	*s = sess_dump_find(t);
+	int		 rc = s->real_send(t, buf, size, opaque, olen);
+
+	if (rc > 0 && dump_enabled)
+		dump_packet(true, "UDP", (struct sockaddr *)&s->peer, buf,
+		    (size_t)rc);
+	return rc;
+}
+
+/* What came in, from where net-snmp says (its UDP transports put the
+ * source address first in *opaque), else from the target. */
+static int
+sess_dump_recv(netsnmp_transport *t, void *buf, int size, void **opaque,
+    int *olen)
+{
+	struct sess		*s = sess_dump_find(t);
+	int			 rc = s->real_recv(t, buf, size, opaque, olen);
+	const struct sockaddr	*from = (struct sockaddr *)&s->peer;
+
+	if (rc > 0 && *opaque != NULL &&
+	    (size_t)*olen >= sizeof(struct sockaddr_in) &&
+	    (((struct sockaddr *)*opaque)->sa_family == AF_INET ||
+	    ((struct sockaddr *)*opaque)->sa_family == AF_INET6))
+		from = *opaque;
+	if (rc > 0 && dump_enabled)
+		dump_packet(false, "UDP", from, buf, (size_t)rc);
+	return rc;
+}
+
+/* -d: dump the session's datagrams too. */
+static void
+sess_dump_start(struct sess *s, netsnmp_transport *tr,
+    const struct target *t)
+{
+	s->tr = tr;
+	memcpy(&s->peer, &t->addr, sizeof s->peer);
+	s->real_send = tr->f_send;
+	s->real_recv = tr->f_recv;
+	tr->f_send = sess_dump_send;
+	tr->f_recv = sess_dump_recv;
+	s->dump_next = sess_dumped;
+	sess_dumped = s;
+}
+
+static void
+sess_dump_stop(struct sess *s)
+{
+	struct sess	**pp;
+
+	for (pp = &sess_dumped; *pp != NULL; pp = &(*pp)->dump_next) {
+		if (*pp == s) {
+			*pp = s->dump_next;
+			return;
+		}
+	}
 }
 
 /* Run the timer until net-snmp's next retransmission or timeout. */
@@ -136,6 +221,10 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	ns.securityEngineIDLen = engine_len;
 	ns.contextEngineID = (u_char *)engine;
 	ns.contextEngineIDLen = engine_len;
+	if (t->params->context_engine_id_len != 0) {	/* -E */
+		ns.contextEngineID = (u_char *)t->params->context_engine_id;
+		ns.contextEngineIDLen = t->params->context_engine_id_len;
+	}
 	ns.flags |= SNMP_FLAGS_DONT_PROBE;
 	/* the scheduler times and retries every request (a retry is a new
 	 * request); net-snmp only forgets one long after that */
@@ -165,6 +254,8 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	uv_timer_init(loop, &s->timer);
 	s->timer.data = s;
 	s->handles = 2;
+	if (dump_enabled)
+		sess_dump_start(s, tr, t);
 	uv_poll_start(&s->poll, UV_READABLE, sess_poll_cb);
 	return s;
 }
@@ -209,6 +300,8 @@ sess_free_handles(struct sess *s)
 		snmp_sess_close(s->sp);
 		s->sp = NULL;
 	}
+	if (s->tr != NULL)
+		sess_dump_stop(s);
 }
 
 /* Close the session; safe from inside its own callbacks (then it

@@ -62,8 +62,10 @@ struct udp {
 };
 
 struct transport_send {
-	uv_udp_send_t	 req;
-	char		*copy;
+	uv_udp_send_t		 req;
+	char			*copy;
+	size_t			 len;
+	struct sockaddr_storage	 to;		/* for -d */
 };
 
 static bool	transport_is_v3(const u_char *, size_t);
@@ -187,6 +189,8 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 
 	if (nread <= 0 || from == NULL)
 		return;
+	if (dump_enabled)
+		dump_packet(false, "UDP", from, b->base, len);
 	if (transport_is_v3((const u_char *)b->base, len)) {
 		transport_v3_report(t, (u_char *)b->base, len, from);
 		return;
@@ -318,6 +322,9 @@ transport_sent_cb(uv_udp_send_t *req, int status)
 {
 	struct transport_send	*s = (struct transport_send *)req;
 
+	if (status == 0 && dump_enabled)
+		dump_packet(true, "UDP", (struct sockaddr *)&s->to, s->copy,
+		    s->len);
 	free(s->copy);
 	free(s);
 }
@@ -347,8 +354,10 @@ transport_queue_copy(struct udp *t, struct transport_batch *b,
 	uv_buf_t		 buf;
 	int			 rc;
 
-	s->copy = xmalloc(b->iov[i].iov_len);
-	memcpy(s->copy, b->iov[i].iov_base, b->iov[i].iov_len);
+	s->len = b->iov[i].iov_len;
+	s->copy = xmalloc(s->len);
+	memcpy(s->copy, b->iov[i].iov_base, s->len);
+	memcpy(&s->to, &b->to[i], sizeof s->to);
 	buf = uv_buf_init(s->copy, (unsigned)b->iov[i].iov_len);
 	rc = uv_udp_send(&s->req, b->udp, &buf, 1,
 	    (struct sockaddr *)&b->to[i], transport_sent_cb);
@@ -357,6 +366,15 @@ transport_queue_copy(struct udp *t, struct transport_batch *b,
 		free(s);
 		udp_refused(t, b, i, rc);
 	}
+}
+
+/* -d: datagrams [from, to) of the batch went out. */
+static void
+transport_dump_sent(struct transport_batch *b, unsigned from, unsigned to)
+{
+	for (; from < to; from++)
+		dump_packet(true, "UDP", (struct sockaddr *)&b->to[from],
+		    b->iov[from].iov_base, b->iov[from].iov_len);
 }
 
 /* Send the batch: one sendmmsg(2) for up to TRANSPORT_BATCH datagrams.
@@ -374,6 +392,8 @@ transport_flush_batch(struct udp *t, struct transport_batch *b)
 	while (i < b->n) {
 		rc = sendmmsg(fd, b->msgs + i, b->n - i, MSG_DONTWAIT);
 		if (rc > 0) {
+			if (dump_enabled)
+				transport_dump_sent(b, i, i + (unsigned)rc);
 			i += (unsigned)rc;
 			continue;
 		}

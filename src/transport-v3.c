@@ -16,9 +16,16 @@
 
 #define V3_PARKED	0x100	/* tr_req flags: waiting for the engineID */
 #define V3_TW		0x200	/* resent once after "not in time window" */
+#define V3_ONSESS	0x400	/* sent on the session, unanswered so far */
 #define V3_ENGINES_MAX	4096	/* enough to spot cloned configurations */
 
 enum v3_state { V3_NONE, V3_DISCOVER, V3_READY };
+
+/* A target asked in a context (-n) or for a contextEngineID (-E) that
+ * goes unanswered: is the scope the trouble (agents drop requests for an
+ * unknown context without a word, RFC 3413 3.2), or the keys?  One GET
+ * in the default scope tells. */
+enum v3_scope { SCOPE_UNTESTED, SCOPE_ASKED, SCOPE_DEFAULT_ANSWERS };
 
 struct v3_id {				/* a copy of a request, on the session */
 	int		 id;		/* net-snmp's request id */
@@ -36,6 +43,8 @@ struct v3_peer {			/* one target being polled */
 	unsigned		 holds;		/* callbacks running */
 	bool			 done;		/* free once holds is 0 */
 	struct tr_req		*prober;	/* its probe is out */
+	enum v3_scope		 scope;
+	int			 scope_id;	/* the scope check's request */
 	struct tr_req		*reqs[PER_TARGET_MAX];	/* in flight/parked */
 	unsigned		 nreqs;
 	struct v3_id		*ids;
@@ -159,6 +168,7 @@ v3_transmit(struct v3_peer *p, struct tr_req *req, char **cause)
 	}
 	if ((id = sess_send(p->sess, copy, cause)) == 0)
 		return -1;
+	req->flags |= V3_ONSESS;
 	if (p->nids == p->idcap) {
 		p->idcap = p->idcap ? p->idcap * 2 : 8;
 		p->ids = xreallocarray(p->ids, p->idcap, sizeof *p->ids);
@@ -167,6 +177,41 @@ v3_transmit(struct v3_peer *p, struct tr_req *req, char **cause)
 	p->ids[p->nids].req = req;
 	p->nids++;
 	return 0;
+}
+
+/* Does the target ask outside the agent's default scope (-n, -E)? */
+static bool
+v3_scoped(const struct target_params *pp)
+{
+	return (pp->context != NULL && *pp->context != '\0') ||
+	    pp->context_engine_id_len != 0;
+}
+
+/*
+ * A request of p's went unanswered (it is being retried): once per
+ * target in a non-default scope, GET sysUpTime.0 in the default scope
+ * (context "", the agent's own engineID) with the same credentials.  An
+ * answer proves the keys right, so the scope is what the agent ignores.
+ */
+static void
+v3_check_scope(struct v3_peer *p)
+{
+	static const oid	 uptime[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
+	netsnmp_pdu		*pdu;
+	char			*cause = NULL;
+
+	if (p->scope != SCOPE_UNTESTED || !v3_scoped(p->tt->target->params))
+		return;
+	p->scope = SCOPE_ASKED;
+	pdu = snmp_pdu_create(SNMP_MSG_GET);
+	pdu->contextName = xstrdup("");
+	pdu->contextNameLen = 0;
+	pdu->contextEngineID = xmalloc(p->engine_len);
+	memcpy(pdu->contextEngineID, p->engine, p->engine_len);
+	pdu->contextEngineIDLen = p->engine_len;
+	snmp_add_null_var(pdu, uptime, sizeof uptime / sizeof uptime[0]);
+	p->scope_id = sess_send(p->sess, pdu, &cause);
+	free(cause);	/* no check, no diagnosis: nothing more */
 }
 
 /* Send req's engineID probe (again: the same datagram). */
@@ -230,7 +275,7 @@ v3_send(void *arg, struct tr_req *req, netsnmp_pdu *pdu, char **cause)
 	if (req->pdu != NULL)
 		snmp_free_pdu(req->pdu);
 	req->pdu = pdu;
-	req->flags &= ~(V3_PARKED | V3_TW);
+	req->flags &= ~(V3_PARKED | V3_TW | V3_ONSESS);
 	pdu->version = SNMP_VERSION_3;
 	if ((p = v3_peer(v3, req->tt, cause)) == NULL)
 		return -1;
@@ -258,6 +303,8 @@ v3_resend(void *arg, struct tr_req *req, char **cause)
 	switch (p->state) {
 	case V3_READY:
 		req->flags &= ~V3_PARKED;
+		if (req->flags & V3_ONSESS)	/* a retry */
+			v3_check_scope(p);
 		return v3_transmit(p, req, cause);
 	case V3_DISCOVER:
 		if (p->prober == req)
@@ -309,18 +356,63 @@ v3_cancel(void *arg, struct tr_req *req)
 	}
 }
 
-/* With authPriv, no answer after the agent answered discovery most
- * likely means a wrong privacy passphrase. */
+/* "unknown context 'NAME'", "contextEngineID HEX" or both, for the
+ * causes below (allocated). */
+static char *
+v3_scope_name(const struct target_params *pp)
+{
+	struct buf	 b;
+	char		 sb[REDACT_MAX];
+	size_t		 i;
+
+	buf_init(&b);
+	if (pp->context != NULL && *pp->context != '\0')
+		buf_printf(&b, "unknown context '%s'",
+		    redact_text(pp->context, sb, sizeof sb));
+	if (pp->context_engine_id_len != 0) {
+		buf_adds(&b, b.len ? " or contextEngineID " :
+		    "unknown contextEngineID ");
+		for (i = 0; i < pp->context_engine_id_len; i++)
+			buf_printf(&b, "%02x", pp->context_engine_id[i]);
+	}
+	return b.data;
+}
+
+/*
+ * Why req went unanswered, when more is known than "timeout".  In a
+ * non-default scope whose check was answered: the scope.  Else, with
+ * authPriv, after the agent answered discovery: most likely a wrong
+ * privacy passphrase (or, in a scope, that).
+ */
 static char *
 v3_timeout_cause(void *arg, struct tr_req *req)
 {
-	struct v3_peer	*p = req->tt->state;
+	const struct target_params	*pp = req->tt->target->params;
+	struct v3_peer			*p = req->tt->state;
+	char				*scope, *cause;
 
-	if (p == NULL || !p->answered ||
-	    req->tt->target->params->level != SNMP_SEC_LEVEL_AUTHPRIV)
+	if (p == NULL || !p->answered)
 		return NULL;
-	return xstrdup("no answer to authPriv requests although the agent "
-	    "answered engineID discovery (wrong privacy passphrase?)");
+	if (!v3_scoped(pp)) {
+		if (pp->level != SNMP_SEC_LEVEL_AUTHPRIV)
+			return NULL;
+		return xstrdup("no answer to authPriv requests although the "
+		    "agent answered engineID discovery (wrong privacy "
+		    "passphrase?)");
+	}
+	scope = v3_scope_name(pp);
+	if (p->scope == SCOPE_DEFAULT_ANSWERS)
+		cause = xasprintf("%s: no answer there, although the agent "
+		    "answers these credentials in its default context", scope);
+	else if (pp->level == SNMP_SEC_LEVEL_AUTHPRIV)
+		cause = xasprintf("no answer to authPriv requests although "
+		    "the agent answered engineID discovery (%s, or a wrong "
+		    "privacy passphrase?)", scope);
+	else
+		cause = xasprintf("no answer although the agent answered "
+		    "engineID discovery (%s?)", scope);
+	free(scope);
+	return cause;
 }
 
 static void
@@ -428,7 +520,7 @@ v3_report_all(struct v3_peer *p, netsnmp_pdu *pdu)
 			continue;
 		v3_drop_ids(p, list[i]);
 		v3_complete(p->v3, list[i], TR_ERROR, NULL,
-		    xstrdup(usm_report_reason(pdu)));
+		    usm_report_reason(pdu, p->tt->target->params));
 	}
 	v3_release(p);
 }
@@ -443,14 +535,26 @@ v3_message(struct v3_peer *p, struct tr_req *req, netsnmp_pdu *pdu)
 		v3_complete(p->v3, req, TR_REPLY, pdu, NULL);
 		return;
 	}
-	if (strcmp(usm_report_reason(pdu), "not in time window") == 0 &&
-	    !(req->flags & V3_TW)) {
+	if (usm_report_time_window(pdu) && !(req->flags & V3_TW)) {
 		req->flags |= V3_TW;
+		req->flags &= ~V3_ONSESS;	/* answered, if by a Report */
 		v3_complete(p->v3, req, TR_RESEND, NULL, NULL);
 		return;
 	}
 	v3_complete(p->v3, req, TR_ERROR, NULL,
-	    xstrdup(usm_report_reason(pdu)));
+	    usm_report_reason(pdu, p->tt->target->params));
+}
+
+/* What the scope check heard: a Response proves the credentials. */
+static void
+v3_scope_answer(struct v3_peer *p, int op, netsnmp_pdu *pdu)
+{
+	p->scope_id = 0;
+	if (op == NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE && pdu != NULL &&
+	    pdu->command == SNMP_MSG_RESPONSE) {
+		p->scope = SCOPE_DEFAULT_ANSWERS;
+		p->answered = true;
+	}
 }
 
 /* What the target's session says about request id reqid (net-snmp
@@ -465,6 +569,10 @@ v3_sess_cb(void *arg, int op, int reqid, netsnmp_pdu *pdu)
 		return;
 	if (reqid == 0 && pdu != NULL && pdu->command == SNMP_MSG_REPORT) {
 		v3_report_all(p, pdu);
+		return;
+	}
+	if (reqid != 0 && reqid == p->scope_id) {
+		v3_scope_answer(p, op, pdu);
 		return;
 	}
 	if (reqid == 0 || (req = v3_find_id(p, reqid)) == NULL)

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -43,6 +44,11 @@ static const struct usm_proto usm_privs[] = {
 #ifdef NETSNMP_DRAFT_BLUMENTHAL_AES_04
 	{ "AES-192", usmAES192PrivProtocol, 9 },
 	{ "AES-256", usmAES256PrivProtocol, 9 },
+	/* Cisco's: the same ciphers, but the key is extended to 24/32 bytes
+	 * the Reeder (3DES draft) way, not Blumenthal's; net-snmp knows the
+	 * OIDs and extends the localized key by them */
+	{ "AES-192-C", usmAES192CiscoPrivProtocol, 11 },
+	{ "AES-256-C", usmAES256CiscoPrivProtocol, 11 },
 #endif
 };
 
@@ -51,27 +57,37 @@ static const struct usm_proto usm_privs[] = {
 
 static unsigned long	usm_ku_count;
 
+/* Do a and b name the same protocol, dashes aside ("AES256C" is
+ * "AES-256-C", "SHA256" is "SHA-256")? */
+static bool
+usm_same_name(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a == '-')
+			a++;
+		while (*b == '-')
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (toupper((u_char)*a++) != toupper((u_char)*b++))
+			return false;
+	}
+}
+
+/* The index of protocol name in table t (of n), in net-snmp's
+ * spellings too (SHA1, AES128, AES256C, ...); -1 if none. */
 static int
 usm_find(const struct usm_proto *t, size_t n, const char *name)
 {
 	size_t	i;
 
+	if (usm_same_name(name, "SHA1"))
+		name = "SHA";
+	else if (usm_same_name(name, "AES128"))
+		name = "AES";
 	for (i = 1; i < n; i++) {
-		if (strcasecmp(t[i].name, name) == 0)
+		if (usm_same_name(t[i].name, name))
 			return (int)i;
-	}
-	/* net-snmp's own spellings: SHA1, AES128, SHA256 ... */
-	if (strcasecmp(name, "SHA1") == 0)
-		return usm_find(t, n, "SHA");
-	if (strcasecmp(name, "AES128") == 0)
-		return usm_find(t, n, "AES");
-	if ((strncasecmp(name, "SHA", 3) == 0 ||
-	    strncasecmp(name, "AES", 3) == 0) && name[3] >= '0' &&
-	    name[3] <= '9') {
-		char	dashed[16];
-
-		snprintf(dashed, sizeof dashed, "%.3s-%s", name, name + 3);
-		return usm_find(t, n, dashed);
 	}
 	return -1;
 }
@@ -150,25 +166,44 @@ usm_set_priv(struct target_params *p, const struct target_key *k,
 	    cause);
 }
 
-/* engineid=: 5 to 32 bytes in hex, "0x" allowed. */
+/* An engineID in hex ("0x" allowed), 5 to 32 bytes, into out (32
+ * bytes) and *len; what names it in *cause. */
+static int
+usm_hex_engine(const char *what, const char *value, u_char *out, size_t *len,
+    char **cause)
+{
+	size_t	 n = 0, cap = 32;
+	char	 sb[REDACT_MAX];
+
+	if (strncmp(value, "0x", 2) == 0 || strncmp(value, "0X", 2) == 0)
+		value += 2;
+	if (!snmp_hex_to_binary(&out, &cap, &n, 0, value) || n < 5 ||
+	    n > 32) {
+		*cause = xasprintf("bad %s '%s' (5 to 32 bytes in hex)", what,
+		    redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	*len = n;
+	return 0;
+}
+
+/* engineid=: the agent's (security) engineID, skipping discovery. */
 int
 usm_set_engineid(struct target_params *p, const struct target_key *k,
     const char *key, const char *value, char **cause)
 {
-	size_t	 len = 0, cap = sizeof p->engine_id;
-	u_char	*buf = p->engine_id;
-	char	 sb[REDACT_MAX];
+	return usm_hex_engine("engineID", value, p->engine_id,
+	    &p->engine_id_len, cause);
+}
 
-	if (strncmp(value, "0x", 2) == 0)
-		value += 2;
-	if (!snmp_hex_to_binary(&buf, &cap, &len, 0, value) ||
-	    len < 5 || len > 32) {
-		*cause = xasprintf("bad engineID '%s' (5 to 32 bytes "
-		    "in hex)", redact_text(value, sb, sizeof sb));
-		return -1;
-	}
-	p->engine_id_len = len;
-	return 0;
+/* contextengineid=: the contextEngineID of requests (a proxy's target,
+ * say); without it, the agent's own engineID. */
+int
+usm_set_context_engineid(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	return usm_hex_engine("contextEngineID", value, p->context_engine_id,
+	    &p->context_engine_id_len, cause);
 }
 
 /* Without an explicit level, the passphrases given say which (as
@@ -341,27 +376,71 @@ usm_session(const struct target_params *p, netsnmp_session *s)
 	}
 }
 
-/* What a Report says, from its first varbind (RFC 3414 usmStats). */
-const char *
-usm_report_reason(const netsnmp_pdu *pdu)
+/*
+ * What a Report says, from its first varbind's counter: RFC 3414's
+ * usmStats, RFC 3412's snmpMPDStats, RFC 3413's snmpUnknownContexts and
+ * snmpUnavailableContexts (those two name the context asked for).
+ */
+struct usm_report {
+	oid		 prefix[9];	/* the counters' parent */
+	size_t		 len;
+	const char	*why[7];	/* by the counter's number */
+};
+
+static const struct usm_report usm_reports[] = {
+	{ { 1, 3, 6, 1, 6, 3, 15, 1, 1 }, 9, { NULL,
+	    "unsupported security level for this user",
+	    "not in time window",
+	    "unknown user name",
+	    "unknown engine ID",
+	    "wrong authentication passphrase (wrong digest)",
+	    "decryption error (wrong privacy passphrase?)" } },
+	{ { 1, 3, 6, 1, 6, 3, 11, 2, 1 }, 9, { NULL,
+	    "unknown security model",
+	    "invalid message (the agent could not parse it)",
+	    "unknown PDU handler (the agent takes no such request in "
+	    "this context)" } },
+	{ { 1, 3, 6, 1, 6, 3, 12, 1 }, 8, { NULL, NULL, NULL, NULL,
+	    "unavailable context",
+	    "unknown context" } },
+};
+
+/* The reason of a Report (allocated): its counter's meaning; a context
+ * report names p's context. */
+char *
+usm_report_reason(const netsnmp_pdu *pdu, const struct target_params *p)
 {
-	static const oid	usmstats[] = { 1, 3, 6, 1, 6, 3, 15, 1, 1 };
-	static const char *const why[] = {
-		NULL,
-		"unsupported security level for this user",
-		"not in time window",
-		"unknown user name",
-		"unknown engine ID",
-		"wrong authentication passphrase (wrong digest)",
-		"decryption error (wrong privacy passphrase?)",
-	};
+	const netsnmp_variable_list	*v = pdu->variables;
+	const struct usm_report		*r;
+	const char			*why;
+	char				 sb[REDACT_MAX];
+	size_t				 i;
+
+	for (i = 0; v != NULL && i < sizeof usm_reports / sizeof
+	    usm_reports[0]; i++) {
+		r = &usm_reports[i];
+		if (v->name_length <= r->len ||
+		    !oid_is_prefix(r->prefix, r->len, v->name,
+		    v->name_length) || v->name[r->len] >= 7 ||
+		    (why = r->why[v->name[r->len]]) == NULL)
+			continue;
+		if (r->len == 8)	/* the context reports */
+			return xasprintf("%s '%s'", why, redact_text(
+			    p->context ? p->context : "", sb, sizeof sb));
+		return xstrdup(why);
+	}
+	return xstrdup("report from the agent");
+}
+
+/* Is the Report "not in time window" (resend once: net-snmp has now
+ * learned the agent's time)? */
+bool
+usm_report_time_window(const netsnmp_pdu *pdu)
+{
+	static const oid	tw[] = { 1, 3, 6, 1, 6, 3, 15, 1, 1, 2 };
 	const netsnmp_variable_list	*v = pdu->variables;
 
-	if (v == NULL || v->name_length < 10 ||
-	    !oid_is_prefix(usmstats, 9, v->name, v->name_length) ||
-	    v->name[9] < 1 || v->name[9] > 6)
-		return "report from the agent";
-	return why[v->name[9]];
+	return v != NULL && oid_is_prefix(tw, 10, v->name, v->name_length);
 }
 
 /* Append tag, a short length, and n bytes of v; returns the new end. */

@@ -302,6 +302,7 @@ writer_init(struct writer *w, struct writer_shared *shm, struct bitmap *done)
 	memset(w, 0, sizeof *w);
 	w->fd = -1;
 	w->rfd = -1;
+	w->dump_fd = -1;
 	w->shm = shm;
 	w->done = done;
 	w->flush_bytes = WRITER_FLUSH_BYTES;
@@ -391,6 +392,52 @@ writer_open(struct writer *w, struct writer_shared *shm, struct bitmap *done,
 	return 0;
 }
 
+/*
+ * -d: one dump block (dump.c's sink), written whole under the mutex, so
+ * that it never lands inside a record, the progress line or another
+ * worker's block.  On standard error it first takes the progress line
+ * off the terminal (the next tick draws it again).  A failed write is
+ * not the output's failure: the dump only goes quiet.
+ */
+static void
+writer_dump_cb(void *arg, const char *text, size_t len)
+{
+	struct writer	*w = arg;
+
+	writer_lock(w);
+	if (w->dump_fd == STDERR_FILENO && w->shm->progress_shown) {
+		(void)writer_write_all(STDERR_FILENO, "\r\033[K", 4);
+		w->shm->progress_shown = false;
+	}
+	if (writer_write_all(w->dump_fd, text, len) != 0)
+		w->dump_fd = -1;
+	writer_unlock(w);
+	if (w->dump_fd < 0)
+		dump_to(NULL, NULL);
+}
+
+/*
+ * -d: dump the datagrams to path (appended, created 0644), or to standard
+ * error if path is NULL.  The workers' writers (writer_attach) take the
+ * descriptor and become the dump's sink in their process.
+ */
+int
+writer_dump_open(struct writer *w, const char *path, char **cause)
+{
+	if (path == NULL || strcmp(path, "-") == 0) {
+		w->dump_fd = STDERR_FILENO;
+		return 0;
+	}
+	w->dump_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+	    0644);
+	if (w->dump_fd < 0) {
+		*cause = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	w->own_dump_fd = true;
+	return 0;
+}
+
 /* A worker's writer on the output that parent opened (inherited fd). */
 void
 writer_attach(struct writer *w, const struct writer *parent, unsigned worker)
@@ -402,6 +449,9 @@ writer_attach(struct writer *w, const struct writer *parent, unsigned worker)
 	w->failed_cb = parent->failed_cb;
 	w->failed_arg = parent->failed_arg;
 	w->worker = worker;
+	w->dump_fd = parent->dump_fd;
+	if (w->dump_fd >= 0)
+		dump_to(writer_dump_cb, w);	/* this process's packets */
 }
 
 /* Have cb(arg) called, once, when this writer's output fails: whoever
@@ -738,6 +788,12 @@ writer_close(struct writer *w)
 		close(w->fd);
 	if (w->own_rfd && w->rfd >= 0)
 		close(w->rfd);
+	if (w->dump_fd >= 0)
+		dump_to(NULL, NULL);
+	if (w->own_dump_fd && w->dump_fd >= 0)
+		close(w->dump_fd);
+	w->dump_fd = -1;
+	w->own_dump_fd = false;
 	w->fd = w->rfd = -1;
 	w->own_rfd = false;
 	w->own_fd = false;

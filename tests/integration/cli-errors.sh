@@ -11,14 +11,6 @@ need_python
 
 T=$LIB_TMP
 
-# run ARGS... — run snmpfleet; sets RC, OUT, ERR.
-run() {
-	"$SNMPFLEET" "$@" </dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
 # ------------------------------------------------------ datagram counter
 # Binds 127.0.0.1 on a port the kernel picks, writes the port to a file,
 # then rewrites the count file after every datagram it receives.

@@ -37,6 +37,13 @@ names is the STRING "hostile"), except as the mode says:
   v3-report        SNMPv3 (noAuthNoPriv): engineID discovery is answered
                    properly, then every request gets a Report whose
                    msgID is right but whose request-id is the msgID
+  v3-context       SNMPv3 (noAuthNoPriv), as snmpd is about scope:
+                   engineID discovery answered; a request in context ""
+                   for contextEngineID = its engineID is answered (every
+                   OID the STRING "hostile"); one for another
+                   contextEngineID is dropped without a word; one in
+                   another context gets a Report snmpUnknownContexts.0
+                   (RFC 3413 3.2), request-id right
 
 Needs tests/integration/snmpber.py on sys.path (it sits next to this
 file).  Never sends anywhere but to the peer that asked, on loopback.
@@ -59,7 +66,7 @@ R = (1, 3, 6, 1, 4, 1, 99999)
 MODES = ("good", "wrong-reqid", "wrong-source", "truncated", "garbage",
          "oversized-length", "duplicate", "late", "errindex",
          "nonincreasing", "endless", "opaque-float", "huge-octet-string",
-         "unasked-oids", "deep-nesting", "v3-report")
+         "unasked-oids", "deep-nesting", "v3-report", "v3-context")
 
 
 def opaque_float(x):
@@ -178,13 +185,22 @@ class Agent:
         _, _, k = dec_tlv(usm, k)          # boots
         _, _, k = dec_tlv(usm, k)          # time
         _, user, k = dec_tlv(usm, k)
-        _, _, k = dec_tlv(scoped, 0)       # contextEngineID
+        _, cengine, k = dec_tlv(scoped, 0)
         _, cname, k = dec_tlv(scoped, k)
         ptag, pdu, _ = dec_tlv(scoped, k)
         _, rid, _ = dec_tlv(pdu, 0)
+        rtag = 0xa8
+        vbs = None
         if engine == b"":
             # discovery, answered properly: usmStatsUnknownEngineIDs
             report_oid = (1, 3, 6, 1, 6, 3, 15, 1, 1, 4, 0)
+        elif self.mode == "v3-context":
+            if cengine != self.engine:
+                return []
+            if cname != b"":
+                report_oid = (1, 3, 6, 1, 6, 3, 12, 1, 5, 0)
+            else:
+                rtag, vbs = 0xa2, self.v3_varbinds(pdu)
         else:
             # the real request: a Report whose request-id is the msgID
             report_oid = (1, 3, 6, 1, 6, 3, 15, 1, 1, 3, 0)
@@ -193,15 +209,29 @@ class Agent:
         usm_out = tlv(0x04, self.engine) + enc_int(0x02, self.boots) + \
             enc_int(0x02, now) + tlv(0x04, user) + tlv(0x04, b"") + \
             tlv(0x04, b"")
-        vb = tlv(0x30, tlv(0x06, enc_oid_body(report_oid)) +
-                 enc_int(0x41, 1))
-        rpdu = tlv(0xa8, tlv(0x02, rid) + enc_int(0x02, 0) +
-                   enc_int(0x02, 0) + tlv(0x30, vb))
+        if vbs is None:
+            vbs = tlv(0x30, tlv(0x06, enc_oid_body(report_oid)) +
+                      enc_int(0x41, 1))
+        rpdu = tlv(rtag, tlv(0x02, rid) + enc_int(0x02, 0) +
+                   enc_int(0x02, 0) + tlv(0x30, vbs))
         scoped_out = tlv(0x04, self.engine) + tlv(0x04, cname) + rpdu
         glob_out = tlv(0x02, msgid) + enc_int(0x02, 65507) + \
             tlv(0x04, b"\x00") + enc_int(0x02, 3)
         return [tlv(0x30, enc_int(0x02, 3) + tlv(0x30, glob_out) +
                     tlv(0x04, tlv(0x30, usm_out)) + tlv(0x30, scoped_out))]
+
+    def v3_varbinds(self, pdu):
+        """A v3 GET's varbinds, each OID the STRING "hostile"."""
+        i = 0
+        for _ in range(3):                 # request-id, error, index
+            _, _, i = dec_tlv(pdu, i)
+        _, vbl, _ = dec_tlv(pdu, i)
+        out, i = b"", 0
+        while i < len(vbl):
+            _, vb, i = dec_tlv(vbl, i)
+            _, o, _ = dec_tlv(vb, 0)
+            out += tlv(0x30, tlv(0x06, o) + tlv(0x04, b"hostile"))
+        return out
 
     # ------------------------------------------------------- the loop
     def handle(self, data):
@@ -209,7 +239,7 @@ class Agent:
             _, msg, _ = dec_tlv(data, 0)
             _, ver, _ = dec_tlv(msg, 0)
             if int.from_bytes(ver, "big") == 3:
-                return self.reply_v3(data) if self.mode == "v3-report" \
+                return self.reply_v3(data) if self.mode.startswith("v3-") \
                     else []
             return self.reply_v12(parse(data))
         except (IndexError, ValueError):

@@ -25,14 +25,6 @@ start_snmpd
 T=$LIB_TMP
 P=$SNMPD_PORT
 
-# run ARGS... — run snmpfleet; sets RC, OUT, ERR.
-run() {
-	"$SNMPFLEET" "$@" </dev/null >"$T/out" 2>"$T/err"
-	RC=$?
-	OUT=$(cat "$T/out")
-	ERR=$(cat "$T/err")
-}
-
 # refused DESC WHERE — the last run exited 2, said WHERE (a regex), and
 # wrote no record.
 refused() {

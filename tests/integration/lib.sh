@@ -407,6 +407,16 @@ EOF
 	fi
 }
 
+# run ARGS... — run snmpfleet with no input; sets RC, and OUT and ERR to
+# what it printed (also in $LIB_TMP/out and $LIB_TMP/err).  A script may
+# define its own run instead.
+run() {
+	"$SNMPFLEET" "$@" </dev/null >"$LIB_TMP/out" 2>"$LIB_TMP/err"
+	RC=$?
+	OUT=$(cat "$LIB_TMP/out")
+	ERR=$(cat "$LIB_TMP/err")
+}
+
 # rec FILE EXPR — a python expression on the single jsonl record r; vals
 # is [(oid, type, value)].
 rec() {

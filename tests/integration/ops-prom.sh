@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ops-prom.sh — -F prom writes a node_exporter textfile: families
-# snmpfleet_up, snmpfleet_poll_seconds, snmpfleet_value{target,oid,name,
-# tag_*} and the run's snmpfleet_last_run_timestamp_seconds,
+# snmpfleet_up, snmpfleet_poll_seconds, one family per polled object
+# (sysUpTime{target,tag_*}, ifInOctets{target,ifIndex,tag_*}, a string as
+# sysName{sysName="..."} 1) and the run's snmpfleet_last_run_timestamp_seconds,
 # snmpfleet_run_duration_seconds, snmpfleet_targets{status},
 # snmpfleet_requests_total; HELP and TYPE once per family, before its
 # samples, each family's samples together, no timestamps.  The file is
@@ -15,7 +16,7 @@ need_snmpfleet
 need_python
 start_sim
 
-plan 42
+plan 44
 
 T=$LIB_TMP
 SP=$SIM_PORT
@@ -48,7 +49,7 @@ import os, re, sys
 NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 LABEL = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
 FLOAT = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|[+-]Inf|NaN")
-FAMILIES = ["snmpfleet_up", "snmpfleet_poll_seconds", "snmpfleet_value",
+FAMILIES = ["snmpfleet_up", "snmpfleet_poll_seconds",
             "snmpfleet_last_run_timestamp_seconds",
             "snmpfleet_run_duration_seconds", "snmpfleet_targets",
             "snmpfleet_requests_total"]
@@ -165,7 +166,7 @@ def check(text):
         if f not in help_ or f not in type_:
             raise Bad("family %s missing" % f)
     for f, t in type_.items():       # what promtool holds us to
-        if f.endswith("_total") != (t == "counter"):
+        if f.startswith("snmpfleet_") and f.endswith("_total") != (t == "counter"):
             raise Bad("family %s is TYPE %s: _total goes with counter, "
                       "and only with it" % (f, t))
     if not lines[-1].startswith("snmpfleet_requests_total "):
@@ -178,11 +179,14 @@ def facts(samples, targets, live):
     print("up1", sum(1 for l, v in up if v == 1))
     print("up_labels", " ".join(sorted({k for l, _ in up for k in l})))
     print("poll", len(samples["snmpfleet_poll_seconds"]))
-    vals = samples["snmpfleet_value"]
+    vals = [x for f in ("sysUpTime", "ifInOctets", "ifOutOctets")
+            for x in samples.get(f, [])]
     print("values", len(vals))
-    print("value_labels", " ".join(sorted({k for l, _ in vals for k in l})))
-    print("sysuptime", sum(1 for l, _ in vals if l.get("name") == "sysUpTime.0"
-                           and l.get("oid") == "1.3.6.1.2.1.1.3.0"))
+    print("value_labels", " ".join(sorted({k for l, _ in samples.get("ifInOctets", [])
+                                           for k in l})))
+    print("sysuptime", len(samples.get("sysUpTime", [])))
+    names = samples.get("sysName", [])
+    print("sysname", sum(1 for l, v in names if v == 1 and l.get("sysName")))
     print("sites", "|".join(sorted({l.get("tag_site", "") for l, _ in up})))
     st = {l["status"]: v for l, v in samples["snmpfleet_targets"]}
     print("targets", ",".join("%s=%d" % (k, st[k]) for k in
@@ -241,9 +245,11 @@ is "$(fact up)" $((NLIVE + NDEAD)) "snmpfleet_up: one sample per target"
 is "$(fact up1)" "$NLIVE" "snmpfleet_up: 1 for the $NLIVE live targets, 0 for the silent ones"
 is "$(fact up_labels)" "tag_rack_row tag_site target" "snmpfleet_up labels: target and the inventory tags as tag_NAME"
 is "$(fact poll)" "$NLIVE" "snmpfleet_poll_seconds: one sample per answering target"
-is "$(fact values)" $((NLIVE * 3)) "snmpfleet_value: the numeric values only (sysUpTime, ifInOctets.1, ifOutOctets.2; not sysName)"
-is "$(fact value_labels)" "name oid tag_rack_row tag_site target" "snmpfleet_value labels: target, oid, name and tags"
-is "$(fact sysuptime)" "$NLIVE" "snmpfleet_value{oid=\"1.3.6.1.2.1.1.3.0\",name=\"sysUpTime.0\"} for every live target"
+is "$(fact values)" $((NLIVE * 3)) "a family per numeric object: sysUpTime, ifInOctets, ifOutOctets, a sample per live target each"
+is "$(fact value_labels)" "ifIndex tag_rack_row tag_site target" "ifInOctets labels: target, the row's index by its INDEX object (ifIndex) and the tags"
+is "$(fact sysuptime)" "$NLIVE" "sysUpTime{target=...} for every live target"
+is "$(fact sysname)" "$NLIVE" "a string is a label of its own on a value-1 series: sysName{sysName=\"...\"} 1"
+is "$(grep -c '^# TYPE ifInOctets counter$' "$PROM")" 1 "a Counter32 object's family is TYPE counter"
 is "$(fact sites)" 'gone|par"is\0|par"is\1|par"is\2' "label values with quotes and backslashes read back exactly"
 is "$(fact targets)" "ok=$NLIVE,timeout=$NDEAD,error=0,deadline=0,not_finished=0" \
     "snmpfleet_targets by status"
@@ -256,8 +262,12 @@ like "$(sed -n 1,2p "$PROM")" "^# HELP snmpfleet_up .+
 is "$(ls "$T/textfile")" "snmp.prom" "nothing but the file is left in its directory (no .tmp or records file)"
 if command -v promtool >/dev/null 2>&1; then
 	promtool check metrics <"$PROM" >"$T/promtool.out" 2>&1
-	ok $? "promtool check metrics accepts the file"
-	diag "$(cat "$T/promtool.out")"
+	rc=$?
+	# 3 is lint advice (camelCase names, counters without _total: what
+	# snmp_exporter's own output draws); never about our own metrics
+	ok "$([ $rc = 0 ] || { [ $rc = 3 ] && ! grep -q snmpfleet_ "$T/promtool.out"; }; echo $?)" \
+	    "promtool check metrics parses the file (advice only on MIB-named families)"
+	diag "$(head -5 "$T/promtool.out")"
 else
 	pass "# SKIP promtool is not installed (our own check above)"
 fi

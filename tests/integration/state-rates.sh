@@ -66,6 +66,8 @@ stop_sim
 SIM_SAME_PORT=$SIM_PORT		# the targets keep their address:port
 cp "$T/st" "$T/st.p2"
 cp "$T/st" "$T/st.inf"
+cp "$T/st" "$T/st.csv"
+cp "$T/st" "$T/st.tab"
 cp "$T/st" "$T/st.bad"
 cp "$T/st" "$T/st.term"
 
@@ -113,6 +115,58 @@ like "$(grep "host=$A" "$T/r2i")" \
 like "$(grep "host=$B" "$T/r2i")" 'ifHCInOctets\.1_reset="reboot"' \
     "influx: KEY_reset=\"reboot\" for the restarted device"
 unlike "$(cat "$T/r2i")" 'ifSpeed\.1_' "influx: a gauge gets no extra field"
+
+# csv: delta,rate,reset columns at the end of each line
+poll "$T/st.csv" "$T/r2c" -F csv
+is "$?" 0 "run 2 with -F csv exits 0"
+is "$(head -1 "$T/r2c")" "host,port,oid,name,type,value,status,rtt_ms,delta,rate,reset" \
+    "csv: the header ends with delta,rate,reset"
+csvcol() {	# csvcol HOST NAME COLUMN — one cell of the csv run
+	python3 - "$T/r2c" "$@" <<'PY'
+import csv, sys
+f, host, name, col = sys.argv[1:]
+for r in csv.DictReader(open(f)):
+    if r["host"] == host and r["name"] == name:
+        print(r[col])
+PY
+}
+uc=$(csvcol $A sysUpTime.0 value)
+is "$(csvcol $A ifHCInOctets.1 delta)" "$(( (uc - u1) * R / 100 ))" \
+    "csv: the delta is exact against sysUpTime"
+is "$(python3 -c "print(abs($(csvcol $A ifHCInOctets.1 rate) - $R) <= $R / 100)")" \
+    True "csv: the rate is $R within 1%"
+is "$(csvcol $A ifHCInOctets.1 reset)" "" "csv: a counter with a rate has no reset"
+is "$(csvcol $A ifSpeed.1 delta)|$(csvcol $A ifSpeed.1 rate)|$(csvcol $A ifSpeed.1 reset)" \
+    "||" "csv: a gauge's three columns are empty"
+is "$(csvcol $B ifHCInOctets.1 rate)|$(csvcol $B ifHCInOctets.1 reset)" "|reboot" \
+    "csv: the restarted device's counter: no rate, reset reboot"
+
+# jsonl table rows: COLUMN_delta and COLUMN_rate after a counter column
+poll "$T/st.tab" "$T/r2t" -T ifXTable
+is "$?" 0 "run 2 with -T ifXTable exits 0"
+tabcell() {	# tabcell HOST INDEX KEY — a cell of HOST's ifXTable row
+	python3 - "$T/r2t" "$@" <<'PY'
+import json, sys
+f, host, idx, key = sys.argv[1:]
+for l in open(f):
+    r = json.loads(l)
+    if r["host"] != host:
+        continue
+    for row in r["tables"]["ifXTable"]:
+        if row["index"] == idx:
+            print(json.dumps(row[key]) if key in row else "absent")
+PY
+}
+ut=$(field "$T/r2t" $A sysUpTime.0 value)
+is "$(tabcell $A 1 ifHCInOctets_delta)" "$(( (ut - u1) * R / 100 ))" \
+    "table row: ifHCInOctets_delta exact"
+is "$(python3 -c "print(abs($(tabcell $A 2 ifHCInOctets_rate) - 2 * $R) <= 2 * $R / 100)")" \
+    True "table row 2: ifHCInOctets_rate is 2*$R within 1%"
+is "$(tabcell $A 3 ifHCInOctets_rate) $(tabcell $A 3 ifHCInOctets_reset)" \
+    'null "first"' "table row 3 (not polled before): first"
+is "$(tabcell $A 1 ifName_rate)" absent "a text column gets no rate"
+is "$(tabcell $B 1 ifHCInOctets_reset)" '"reboot"' \
+    "table row of the restarted device: reboot"
 
 # run 3 on the state run 2 wrote: rates again (it was merged and kept)
 poll "$T/st" "$T/r3"

@@ -244,7 +244,7 @@ test_env(void)
 		options_free(&cfg);
 		unsetenv(o->env);
 	}
-	ok(n == 3, "three options come from the environment (%zu)", n);
+	ok(n == 5, "five options come from the environment (%zu)", n);
 }
 
 /* --format: the help lists the formats out.c has, and each one parses
@@ -335,6 +335,7 @@ key_value(const struct target_key *k)
 	} v[] = {
 		{ "version", "1" }, { "level", "authPriv" }, { "auth", "SHA" },
 		{ "priv", "AES" }, { "engineid", "0x8000000001" },
+		{ "contextengineid", "0x8000000002" },
 		{ "port", "1161" }, { "timeout", "2.5" }, { "retries", "7" },
 		{ "max-walk-values", "5000" }, { "max-walk-bytes", "64M" },
 	};
@@ -558,6 +559,66 @@ out:
 	free(man5);
 }
 
+/* net-snmp's spellings of the privacy protocols, Cisco's among them,
+ * and the Reports usm.c names. */
+static void
+test_usm_names(void)
+{
+	static const char *const spell[][2] = {
+		{ "AES-256-C", "AES-256-C" }, { "AES256C", "AES-256-C" },
+		{ "aes-256-c", "AES-256-C" }, { "AES-192-C", "AES-192-C" },
+		{ "AES192C", "AES-192-C" }, { "AES-256", "AES-256" },
+		{ "AES256", "AES-256" }, { "AES128", "AES" }, { "AES", "AES" },
+	};
+	static const oid ctx[] = { 1, 3, 6, 1, 6, 3, 12, 1, 5, 0 };
+	static const oid pdu_h[] = { 1, 3, 6, 1, 6, 3, 11, 2, 1, 3, 0 };
+	static const oid tw[] = { 1, 3, 6, 1, 6, 3, 15, 1, 1, 2, 0 };
+	static const oid other[] = { 1, 3, 6, 1, 2, 1, 1, 3, 0 };
+	struct target_params	 p;
+	netsnmp_pdu		*pdu;
+	char			*cause = NULL, *why;
+	size_t			 i;
+
+	memset(&p, 0, sizeof p);
+	for (i = 0; i < sizeof spell / sizeof spell[0]; i++) {
+		ok(target_key_set(&p, "priv", spell[i][0], &cause) == 0 &&
+		    strcmp(usm_priv_name(p.priv), spell[i][1]) == 0,
+		    "priv=%s is %s", spell[i][0], spell[i][1]);
+	}
+	ok(target_key_set(&p, "priv", "AES-256-CC", &cause) != 0,
+	    "priv=AES-256-CC is refused");
+	free(cause);
+	ok(target_key_set(&p, "auth", "SHA-1", &cause) == 0 &&
+	    strcmp(usm_auth_name(p.auth), "SHA") == 0, "auth=SHA-1 is SHA");
+
+	p.context = (char *)"vlan-7";
+	pdu = snmp_pdu_create(SNMP_MSG_REPORT);
+	snmp_add_null_var(pdu, ctx, sizeof ctx / sizeof ctx[0]);
+	why = usm_report_reason(pdu, &p);
+	is_str(why, "unknown context 'vlan-7'", "snmpUnknownContexts names "
+	    "the context");
+	free(why);
+	ok(!usm_report_time_window(pdu), "and is no time window report");
+	snmp_free_pdu(pdu);
+	pdu = snmp_pdu_create(SNMP_MSG_REPORT);
+	snmp_add_null_var(pdu, pdu_h, sizeof pdu_h / sizeof pdu_h[0]);
+	why = usm_report_reason(pdu, &p);
+	ok(strncmp(why, "unknown PDU handler", 19) == 0,
+	    "snmpUnknownPDUHandlers: %s", why);
+	free(why);
+	snmp_free_pdu(pdu);
+	pdu = snmp_pdu_create(SNMP_MSG_REPORT);
+	snmp_add_null_var(pdu, tw, sizeof tw / sizeof tw[0]);
+	ok(usm_report_time_window(pdu), "usmStatsNotInTimeWindows is one");
+	snmp_free_pdu(pdu);
+	pdu = snmp_pdu_create(SNMP_MSG_REPORT);
+	snmp_add_null_var(pdu, other, sizeof other / sizeof other[0]);
+	why = usm_report_reason(pdu, &p);
+	is_str(why, "report from the agent", "any other Report");
+	free(why);
+	snmp_free_pdu(pdu);
+}
+
 int
 main(void)
 {
@@ -738,5 +799,6 @@ main(void)
 	test_keys_everywhere();
 	test_key_ranges();
 	test_key_docs();
+	test_usm_names();
 	return tap_done();
 }

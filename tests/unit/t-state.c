@@ -446,9 +446,19 @@ test_delta(void)
 	is_str(dl(&p, &c, STATE_COUNTER32, 0), "discontinuity 0 0.000 0",
 	    "the row's discontinuity time changed");
 	c.has_disc = false;
-	is_str(dl(&p, &c, STATE_COUNTER32, 0), "discontinuity 0 0.000 0",
-	    "a discontinuity time that appeared or vanished");
+	is_str(dl(&p, &c, STATE_COUNTER32, 0), "rate 200 10.000 20000",
+	    "a discontinuity time no longer polled: no sign of one, a rate");
 	p.has_disc = false;
+	c.has_disc = true;
+	c.has_uptime = true;
+	c.disc = 10000;
+	is_str(dl(&p, &c, STATE_COUNTER32, 0), "rate 200 20.000 10000",
+	    "a discontinuity time polled now, not after the last sample: a rate");
+	c.disc = 10001;
+	is_str(dl(&p, &c, STATE_COUNTER32, 0), "discontinuity 0 0.000 0",
+	    "polled now, and after the last sample's sysUpTime: discontinuity");
+	c.has_disc = false;
+	c.has_uptime = false;
 	is_str(dl(&p, &c, STATE_COUNTER32, 20 * S), "rate 200 10.000 20000",
 	    "20 s apart, max 20 s: a rate");
 	is_str(dl(&p, &c, STATE_COUNTER32, 20 * S - 1),
