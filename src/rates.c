@@ -5,9 +5,17 @@
  * and rate against the last run's value (state_delta), or why there is
  * none; formats show the notes with rates_json, so the arithmetic lives
  * here once.  The same record's sample (poll time, answered, sysUpTime,
- * counters) goes into this process's builder, which a worker writes to
- * a partial file next to the state at its end; the parent merges the
- * old state and the partials into the new state, written atomically.
+ * counters) goes into this process's builder, which streams it to a
+ * partial file next to the state (STATE.part.PPID.PID, ".tmp" until the
+ * worker's end); the parent merges the state and the partials into the
+ * new state, written atomically (state-build.c, in bounded memory).
+ *
+ * The merge holds an exclusive lock on STATE.lock, and merges the
+ * state as it is on disk then (opened again if another run replaced it
+ * since this one began), so runs that share a state file (--shard K/N
+ * at the same time) never drop each other's targets; under the lock it
+ * also removes the partials and temporary files of runs whose process
+ * is gone (a parent killed with SIGKILL).
  * Nothing here runs unless --state was given.
  */
 #include "config.h"
@@ -16,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +42,7 @@ struct rates_note {			/* one counter varbind of the record */
 
 #define RATES_FP_MAX	16	/* --fingerprint objects */
 #define RATES_FP_BYTES	1024	/* of one fingerprint value, kept */
+#define RATES_EV_FLUSH	(64 * 1024)	/* events kept in memory */
 
 struct rates_fp {			/* one --fingerprint object */
 	struct oid_text	 o;
@@ -51,6 +61,9 @@ struct rates {
 	char			*path;
 	struct state		*old;		/* NULL: first run or reset */
 	bool			 reset;
+	bool			 existed;	/* path was there at the start: */
+	dev_t			 dev;		/* which file it was */
+	ino_t			 ino;
 	uint64_t		 max_ns;	/* 0: no limit */
 	pid_t			 parent;	/* names the run's partials */
 	struct state_builder	*b;		/* this process's samples */
@@ -65,6 +78,9 @@ struct rates {
 	char			*changes;
 	unsigned		 vanish_after;
 	struct buf		 ev;		/* this process's events */
+	int			 ev_fd;		/* where they go: -1 none yet */
+	pid_t			 ev_pid;	/* the process that made it */
+	int			 ev_err;
 	uint64_t		 nev[RATES_NEVENTS];
 };
 
@@ -97,8 +113,7 @@ rates_check_dir(const char *path, char **cause)
 		*cause = xasprintf("%s: not a regular file", path);
 		return -1;
 	}
-	name = xasprintf("%s.tmp.XXXXXX", path);
-
+	name = xasprintf("%s.tmp.%ld.XXXXXX", path, (long)getpid());
 	if ((fd = mkstemp(name)) < 0) {
 		*cause = xasprintf("%s: cannot write there: %s", path,
 		    strerror(errno));
@@ -121,7 +136,8 @@ rates_open(const char *path, bool reset, double max_interval,
     struct rates **out, char **cause)
 {
 	struct rates	*rt;
-	char		*why;
+	struct stat	 sb;
+	char		*why, *prefix;
 
 	if (rates_check_dir(path, cause) != 0)
 		return -1;
@@ -131,9 +147,15 @@ rates_open(const char *path, bool reset, double max_interval,
 	rt->max_ns = (uint64_t)(max_interval * 1e9);
 	rt->parent = getpid();
 	rt->changes_fd = -1;
+	rt->ev_fd = -1;
 	rt->vanish_after = 1;
 	buf_init(&rt->ev);
-	if (!reset && access(path, F_OK) == 0 &&
+	if (stat(path, &sb) == 0) {
+		rt->existed = true;
+		rt->dev = sb.st_dev;
+		rt->ino = sb.st_ino;
+	}
+	if (!reset && rt->existed &&
 	    state_open_read(path, &rt->old, &why) != 0) {
 		*cause = xasprintf("%s (--state-reset starts a new state)",
 		    why);
@@ -141,7 +163,9 @@ rates_open(const char *path, bool reset, double max_interval,
 		rates_close(rt);
 		return -1;
 	}
-	rt->b = state_builder_new();
+	prefix = xasprintf("%s.part.%ld", path, (long)rt->parent);
+	rt->b = state_builder_new(prefix);
+	free(prefix);
 	*out = rt;
 	return 0;
 }
@@ -392,6 +416,59 @@ rates_counter(struct rates *rt, const struct state_target *prev,
 	state_builder_add_counter_disc(rt->b, &c, cur.disc);
 }
 
+/* All of p to fd: 0, or an errno. */
+static int
+rates_write_all(int fd, const char *p, size_t n)
+{
+	ssize_t	k;
+
+	while (n > 0) {
+		k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return k < 0 ? errno : EIO;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+/* The name of this process's events file (PART.ev; ".tmp" while it
+ * is written). */
+static char *
+rates_events_name(const struct rates *rt, bool tmp)
+{
+	return xasprintf("%s.part.%ld.%ld.ev%s", rt->path, (long)rt->parent,
+	    (long)getpid(), tmp ? ".tmp" : "");
+}
+
+/* This process's events so far (whole lines) to its events file, so
+ * they do not pile up in memory; an error is kept for the end. */
+static void
+rates_flush_events(struct rates *rt)
+{
+	char	*name;
+
+	if (rt->ev_fd >= 0 && rt->ev_pid != getpid()) {
+		close(rt->ev_fd);	/* a forked copy of the parent's */
+		rt->ev_fd = -1;
+	}
+	if (rt->ev_fd < 0 && rt->ev_err == 0) {
+		name = rates_events_name(rt, true);
+		rt->ev_fd = open(name, O_WRONLY | O_CREAT | O_TRUNC |
+		    O_CLOEXEC, 0600);
+		if (rt->ev_fd < 0)
+			rt->ev_err = errno;
+		rt->ev_pid = getpid();
+		free(name);
+	}
+	if (rt->ev_err == 0)
+		rt->ev_err = rates_write_all(rt->ev_fd, rt->ev.data,
+		    rt->ev.len);
+	rt->ev.len = 0;
+}
+
 /* Start an event line of target t at wall-clock ns (the caller adds
  * its own fields and rates_event_end). */
 static struct buf *
@@ -400,6 +477,9 @@ rates_event(struct rates *rt, enum rates_event e, const struct target *t,
 {
 	struct buf	*b = &rt->ev;
 	char		 when[40];
+
+	if (b->len >= RATES_EV_FLUSH)
+		rates_flush_events(rt);
 
 	clock_iso8601(when, sizeof when, &ns);
 	buf_printf(b, "{\"time\":\"%s\",\"event\":\"%s\",\"host\":", when,
@@ -699,27 +779,42 @@ rates_csv(struct rates *rt, const netsnmp_variable_list *v, struct buf *b)
 }
 
 /* This process's samples to a partial file of the run, next to the
- * state, and with --changes its events to that name + ".ev" first (the
- * parent takes a partial's events only with its samples, so a worker
- * killed between the two leaves neither): 0, or -1 with *cause. */
+ * state (the builder streamed them to NAME.tmp; now renamed NAME), and
+ * with --changes its events to NAME.ev first (streamed to NAME.ev.tmp:
+ * the parent takes a partial's events only with its samples, so a
+ * worker killed between the two leaves neither): 0, or -1 with
+ * *cause. */
 static int
 rates_write_partial(struct rates *rt, char **cause)
 {
-	char	*name, *ev;
+	char	*tmp, *ev;
 	int	 rc = 0;
 
 	if (rt->nrecords == 0)
 		return 0;
-	name = xasprintf("%s.part.%ld.%ld", rt->path, (long)rt->parent,
-	    (long)getpid());
-	if (rt->ev.len != 0) {
-		ev = xasprintf("%s.ev", name);
-		rc = report_replace_file(ev, rt->ev.data, rt->ev.len, cause);
+	if (rt->ev_fd >= 0 && rt->ev_pid != getpid()) {
+		close(rt->ev_fd);	/* a forked copy of the parent's */
+		rt->ev_fd = -1;
+	}
+	if (rt->ev.len != 0)
+		rates_flush_events(rt);
+	if (rt->ev_fd >= 0) {
+		tmp = rates_events_name(rt, true);
+		ev = rates_events_name(rt, false);
+		if (close(rt->ev_fd) != 0 && rt->ev_err == 0)
+			rt->ev_err = errno;
+		rt->ev_fd = -1;
+		if (rt->ev_err == 0 && rename(tmp, ev) != 0)
+			rt->ev_err = errno;
+		if (rt->ev_err != 0) {
+			*cause = xasprintf("%s: %s", tmp, strerror(rt->ev_err));
+			rc = -1;
+		}
+		free(tmp);
 		free(ev);
 	}
 	if (rc == 0)
-		rc = state_builder_write(rt->b, name, cause);
-	free(name);
+		rc = state_builder_finish(rt->b, cause);
 	return rc;
 }
 
@@ -759,45 +854,63 @@ rates_partials(const struct rates *rt, char ***out)
 	return n;
 }
 
-/* A partial's events (whole lines) into all, counted in rt->nev. */
+/* Count the event of each whole line of p (n bytes) in rt->nev. */
 static void
-rates_take_events(struct rates *rt, const char *name, struct buf *all)
+rates_count_events(struct rates *rt, const char *p, size_t n)
 {
 	static const char	 key[] = ",\"event\":\"";
-	char			*data, *p, *nl, *e;
-	size_t			 len, i, n;
-	struct stat		 sb;
-	ssize_t			 got;
-	int			 fd;
+	const char		*nl, *e, *end = p + n;
+	size_t			 i, k;
 
-	if ((fd = open(name, O_RDONLY | O_CLOEXEC)) < 0)
-		return;
-	if (fstat(fd, &sb) != 0 || sb.st_size <= 0) {
-		close(fd);
-		return;
-	}
-	data = xmalloc((size_t)sb.st_size + 1);
-	for (len = 0; len < (size_t)sb.st_size; len += (size_t)got)
-		if ((got = read(fd, data + len, (size_t)sb.st_size - len)) <= 0)
-			break;
-	close(fd);
-	data[len] = '\0';
-	for (p = data; (nl = memchr(p, '\n', len - (size_t)(p - data))) !=
-	    NULL; p = nl + 1) {
-		*nl = '\0';
-		if ((e = strstr(p, key)) != NULL) {
-			e += sizeof key - 1;
-			for (i = 0; i < RATES_NEVENTS; i++) {
-				n = strlen(report_event_name(i));
-				if (strncmp(e, report_event_name(i), n) == 0 &&
-				    e[n] == '"')
-					rt->nev[i]++;
-			}
+	for (; (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		e = memmem(p, (size_t)(nl - p), key, sizeof key - 1);
+		if (e == NULL)
+			continue;
+		e += sizeof key - 1;
+		for (i = 0; i < RATES_NEVENTS; i++) {
+			k = strlen(report_event_name(i));
+			if ((size_t)(nl - e) > k &&
+			    memcmp(e, report_event_name(i), k) == 0 &&
+			    e[k] == '"')
+				rt->nev[i]++;
 		}
-		buf_add(all, p, (size_t)(nl - p));
-		buf_addc(all, '\n');
 	}
-	free(data);
+}
+
+/* A partial's events file, whole lines, streamed onto fd and counted in
+ * rt->nev (a missing file has none): 0, or an errno of the write. */
+static int
+rates_copy_events(struct rates *rt, const char *name, int fd)
+{
+	struct buf	 b;
+	const char	*nl;
+	size_t		 whole;
+	ssize_t		 got;
+	int		 in, err = 0;
+
+	if ((in = open(name, O_RDONLY | O_CLOEXEC)) < 0)
+		return 0;
+	buf_init(&b);
+	for (;;) {
+		buf_reserve(&b, RATES_EV_FLUSH);
+		got = read(in, b.data + b.len, RATES_EV_FLUSH);
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			break;
+		b.len += (size_t)got;
+		if ((nl = memrchr(b.data, '\n', b.len)) == NULL)
+			continue;
+		whole = (size_t)(nl - b.data) + 1;
+		rates_count_events(rt, b.data, whole);
+		if ((err = rates_write_all(fd, b.data, whole)) != 0)
+			break;
+		memmove(b.data, b.data + whole, b.len - whole);
+		b.len -= whole;
+	}
+	close(in);
+	buf_free(&b);
+	return err;
 }
 
 /* Cut a fragment (a killed writer's) off the end of the events file, so
@@ -826,19 +939,17 @@ rates_repair_tail(int fd)
 	(void)ftruncate(fd, 0);
 }
 
-/* The run's events appended to --changes in one write(2), under flock
- * (runs sharing the file stay apart); a failed write is cut back out.
- * 0, or -1 with *cause. */
+/* The events of the partials names[0 .. n) appended to --changes, under
+ * flock (runs sharing the file stay apart, and see only whole lines),
+ * streamed; a failed append is cut back out.  0, or -1 with *cause. */
 static int
-rates_append_events(struct rates *rt, const struct buf *all, char **cause)
+rates_append_events(struct rates *rt, char **names, size_t n, char **cause)
 {
-	off_t	start;
-	size_t	done = 0;
-	ssize_t	n;
-	int	rc = 0;
+	char	*ev;
+	off_t	 start;
+	size_t	 i;
+	int	 err = 0;
 
-	if (all->len == 0)
-		return 0;
 	if (flock(rt->changes_fd, LOCK_EX) != 0) {
 		*cause = xasprintf("--changes %s: %s", rt->changes,
 		    strerror(errno));
@@ -846,77 +957,184 @@ rates_append_events(struct rates *rt, const struct buf *all, char **cause)
 	}
 	rates_repair_tail(rt->changes_fd);
 	start = lseek(rt->changes_fd, 0, SEEK_END);
-	while (done < all->len) {
-		n = write(rt->changes_fd, all->data + done, all->len - done);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			*cause = xasprintf("--changes %s: %s", rt->changes,
-			    n < 0 ? strerror(errno) : "short write");
-			if (start >= 0)
-				(void)ftruncate(rt->changes_fd, start);
-			rc = -1;
-			break;
-		}
-		done += (size_t)n;
+	for (i = 0; i < n && err == 0; i++) {
+		ev = xasprintf("%s.ev", names[i]);
+		err = rates_copy_events(rt, ev, rt->changes_fd);
+		free(ev);
+	}
+	if (err != 0) {
+		*cause = xasprintf("--changes %s: %s", rt->changes,
+		    strerror(err));
+		if (start >= 0)
+			(void)ftruncate(rt->changes_fd, start);
 	}
 	flock(rt->changes_fd, LOCK_UN);
-	return rc;
+	return err != 0 ? -1 : 0;
 }
 
-/* The old state's targets (unless reset) and every partial's into one
- * builder, written in place of the state; with --changes, the
- * partials' events are appended to it between writing the new state
- * and renaming it into place (a failed append keeps the old state, so
- * the next run finds the same events again): 0, or -1 with *cause. */
+/* Is pid's process gone (not merely another user's)? */
+static bool
+rates_pid_gone(const char *p)
+{
+	char	*end;
+	long	 pid;
+
+	errno = 0;
+	pid = strtol(p, &end, 10);
+	if (end == p || *end != '.' || pid <= 0 || errno != 0)
+		return false;
+	return kill((pid_t)pid, 0) != 0 && errno == ESRCH;
+}
+
+/* Under the lock: the partials (STATE.part.PPID.*) and temporary files
+ * (STATE.tmp.PID.*) of runs whose process is gone, removed. */
+static void
+rates_clean_stale(const struct rates *rt)
+{
+	char		*copy = xstrdup(rt->path), *copy2 = xstrdup(rt->path);
+	char		*dir = dirname(copy), *base = basename(copy2), *name;
+	struct dirent	*de;
+	size_t		 blen = strlen(base);
+	const char	*rest;
+	DIR		*d;
+
+	if ((d = opendir(dir)) == NULL)
+		goto out;
+	while ((de = readdir(d)) != NULL) {
+		if (strncmp(de->d_name, base, blen) != 0)
+			continue;
+		rest = de->d_name + blen;
+		if (strncmp(rest, ".part.", 6) == 0)
+			rest += 6;
+		else if (strncmp(rest, ".tmp.", 5) == 0)
+			rest += 5;
+		else
+			continue;
+		if (!rates_pid_gone(rest))
+			continue;
+		name = xasprintf("%s/%s", dir, de->d_name);
+		unlink(name);
+		free(name);
+	}
+	closedir(d);
+out:
+	free(copy);
+	free(copy2);
+}
+
+/*
+ * The exclusive lock of path's merges: a write lock (fcntl(2), open file
+ * description lock: a --lock on the same file, a flock(2), does not
+ * meet it) on path.lock, made if need be and never removed, waited for.
+ * Its fd, or -1 with *cause.
+ */
+static int
+rates_lock(const char *path, char **cause)
+{
+	struct flock	 fl;
+	char		*name = xasprintf("%s.lock", path);
+	int		 fd, rc;
+
+	fd = open(name, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		free(name);
+		return -1;
+	}
+	memset(&fl, 0, sizeof fl);
+	fl.l_type = F_WRLCK;
+	fl.l_whence = SEEK_SET;
+	while ((rc = fcntl(fd, F_OFD_SETLKW, &fl)) != 0 && errno == EINTR)
+		continue;
+	if (rc != 0) {
+		*cause = xasprintf("%s: %s", name, strerror(errno));
+		close(fd);
+		fd = -1;
+	}
+	free(name);
+	return fd;
+}
+
+/*
+ * Under the lock: the state to merge into, as it is on disk now.  The
+ * one this run opened, unless another run replaced it since (then that
+ * one, opened into *fresh, which the caller closes); with --state-reset,
+ * none, unless it was replaced.  0, or -1 with *cause.
+ */
+static int
+rates_base(struct rates *rt, const struct state **base, struct state **fresh,
+    char **cause)
+{
+	struct stat	 sb;
+	char		*why;
+
+	*fresh = NULL;
+	*base = rt->old;
+	if (stat(rt->path, &sb) != 0)
+		return 0;	/* removed meanwhile: what this run read */
+	if (rt->existed && sb.st_dev == rt->dev && sb.st_ino == rt->ino)
+		return 0;
+	if (state_open_read(rt->path, fresh, &why) != 0) {
+		*cause = xasprintf("%s (written by another run during this "
+		    "one; --state-reset starts a new state)", why);
+		free(why);
+		return -1;
+	}
+	*base = *fresh;
+	return 0;
+}
+
+/* Does name (a partial of this run) hold samples: not NAME.tmp (a
+ * killed worker's, unfinished) nor NAME.ev (events: with their
+ * samples)? */
+static bool
+rates_is_samples(const char *name)
+{
+	size_t	n = strlen(name);
+
+	return !(n > 4 && strcmp(name + n - 4, ".tmp") == 0) &&
+	    !(n > 3 && strcmp(name + n - 3, ".ev") == 0);
+}
+
+/*
+ * Under the lock of path.lock: the state on disk now (unless reset and
+ * not replaced since the start) and every partial into a new state; with
+ * --changes, the partials' events are appended between writing the new
+ * state and renaming it into place (a failed append keeps the old
+ * state, so the next run finds the same events again): 0, or -1 with
+ * *cause.
+ */
 static int
 rates_merge(struct rates *rt, char **names, size_t n, char **cause)
 {
-	struct state_builder	*m = state_builder_new();
-	struct state		*st;
-	struct buf		 all;
-	char			*why, *ev, *tmp;
-	const char		*tail;
-	size_t			 i;
-	int			 rc;
+	const struct state	*base;
+	struct state		*fresh = NULL;
+	char			*tmp = NULL, **runs;
+	size_t			 i, nruns = 0;
+	int			 rc, lfd;
 
-	buf_init(&all);
+	if ((lfd = rates_lock(rt->path, cause)) < 0)
+		return -1;
+	rates_clean_stale(rt);
+	if (rates_base(rt, &base, &fresh, cause) != 0) {
+		close(lfd);
+		return -1;
+	}
 	memset(rt->nev, 0, sizeof rt->nev);
-	if (rt->old != NULL)
-		state_builder_add_file(m, rt->old);
-	for (i = 0; i < n; i++) {
-		tail = names[i] + strlen(rt->path);
-		if (strstr(tail, ".tmp.") != NULL)
-			continue;	/* a killed worker's, unfinished */
-		if (strlen(tail) > 3 && strcmp(tail + strlen(tail) - 3,
-		    ".ev") == 0)
-			continue;	/* events: with their samples */
-		if (state_open_read(names[i], &st, &why) != 0) {
-			*cause = why;
-			state_builder_free(m);
-			buf_free(&all);
-			return -1;
-		}
-		state_builder_add_file(m, st);
-		state_close(st);
-		if (rt->changes_fd >= 0) {
-			ev = xasprintf("%s.ev", names[i]);
-			rates_take_events(rt, ev, &all);
-			free(ev);
-		}
-	}
-	if (rt->changes_fd < 0)
-		rc = state_builder_write(m, rt->path, cause);
-	else if ((rc = state_builder_write_temp(m, rt->path, &tmp,
-	    cause)) == 0) {
-		if ((rc = rates_append_events(rt, &all, cause)) == 0)
-			rc = state_commit(tmp, rt->path, cause);
-		else
-			unlink(tmp);
-		free(tmp);
-	}
-	state_builder_free(m);
-	buf_free(&all);
+	runs = xreallocarray(NULL, n + 1, sizeof *runs);
+	for (i = 0; i < n; i++)
+		if (rates_is_samples(names[i]))
+			runs[nruns++] = names[i];
+	rc = state_merge_temp(rt->path, base, runs, nruns, &tmp, cause);
+	if (rc == 0 && rt->changes_fd >= 0 &&
+	    (rc = rates_append_events(rt, runs, nruns, cause)) != 0)
+		unlink(tmp);
+	if (rc == 0)
+		rc = state_commit(tmp, rt->path, cause);
+	free(tmp);
+	state_close(fresh);
+	free(runs);
+	close(lfd);
 	return rc;
 }
 
@@ -964,6 +1182,8 @@ rates_close(struct rates *rt)
 	state_builder_free(rt->b);
 	if (rt->changes_fd >= 0)
 		close(rt->changes_fd);
+	if (rt->ev_fd >= 0)
+		close(rt->ev_fd);
 	free(rt->changes);
 	for (size_t i = 0; i < rt->nfp; i++)
 		free(rt->fp[i].name);

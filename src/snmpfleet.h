@@ -15,7 +15,8 @@
  *   transport-v3.c transport-sess.c transport-udp.c usm.c
  *   options.c      usm.c parse.c redact.c out.c
  *   state.c        parse.c (the --state file)
- *   rates.c        state.c (--state as a run uses it: main.c opens and
+ *   state-build.c  state.c (writing it: run files, the merge)
+ *   rates.c        state.c state-build.c (--state as a run uses it: main.c opens and
  *                  finishes it, writer.c notes each record, out-json.c
  *                  and out-influx.c show the notes, pool.c ends a
  *                  worker's share)
@@ -1057,9 +1058,7 @@ int	 report_stats_file(const struct report *, const char *, char **);
  * (poll time, answered, sysUpTime, fingerprint, counter values), so the
  * next run can give deltas, rates and change events.  One file, written
  * whole and renamed into place; read by mmap, checked before any use.
- * Workers never write it: the parent feeds one builder (from their
- * results, or from partial files they wrote, through
- * state_builder_add_file) and writes it once.  Calls parse.c only. */
+ * Calls parse.c only. */
 #define STATE_FIELD_MAX	65535	/* bytes of one target's fingerprint */
 enum state_type { STATE_COUNTER32 = 1, STATE_COUNTER64 = 2 };
 enum state_reason {
@@ -1141,7 +1140,73 @@ uint32_t state_counter_disc(const struct state *,
 	     const struct state_counter *);
 const char *state_fingerprint(const struct state *,
 	     const struct state_target *, unsigned, size_t *);
-struct state_builder *state_builder_new(void);
+
+/* state.c, for state-build.c: the file's layout (see state.c) */
+#define STATE_MAGIC		"SFSTATE"
+#define STATE_VERSION		3
+#define STATE_ENDIAN		0x01020304u
+#define STATE_MAX_TARGETS	0x7fffffffull
+struct state_header {
+	char		 magic[8];
+	uint32_t	 version;
+	uint32_t	 endian;
+	uint32_t	 header_size;
+	uint32_t	 target_size;
+	uint32_t	 counter_size;
+	uint32_t	 pad0;
+	uint64_t	 ntargets;
+	uint64_t	 ncounters;
+	uint64_t	 nslots;
+	uint64_t	 strings_len;
+	uint64_t	 file_size;
+	uint64_t	 created_ns;
+	uint64_t	 checksum;
+	uint64_t	 ndisc;
+	uint64_t	 entries_len;	/* of strings_len: the entries */
+	uint8_t		 reserved[24];
+};
+struct state_disc {		/* a counter's discontinuity time */
+	uint32_t	 at;		/* the counter */
+	uint32_t	 disc;
+};
+struct state {			/* an open state file */
+	const uint8_t			*map;
+	size_t				 size;
+	const struct state_header	*h;
+	const struct state_target	*targets;
+	const struct state_counter	*counters;
+	const struct state_disc		*discs;
+	const uint32_t			*index;
+	const uint8_t			*strings;
+	uint64_t			 lookups;	/* since the last release */
+};
+struct state_sum {		/* four xxh64 lanes, 32-byte stripes */
+	uint64_t	 lane[4];
+	uint8_t		 tail[32];
+	size_t		 ntail;
+	uint64_t	 total;
+};
+uint64_t state_mix(uint64_t);
+void	 state_sum_init(struct state_sum *);
+void	 state_sum_add(struct state_sum *, const void *, size_t);
+uint64_t state_sum_end(struct state_sum *);
+uint64_t state_sum_fold(uint64_t, uint64_t);
+uint64_t state_checksum(const struct state_header *, uint64_t);
+uint64_t state_key_hash(const uint8_t *, uint8_t, uint16_t, uint64_t);
+uint64_t state_slot(uint64_t, uint64_t);
+int	 state_pread(int, void *, size_t, off_t);
+const uint8_t *state_fp_entry(const struct state *,
+	     const struct state_target *, size_t);
+void	 state_release(const struct state *);
+
+/* state-build.c — writing state files.  A builder streams what it is
+ * given (per target: its record, counters, discontinuity times and
+ * fingerprint entries) to a run file as it comes, holding one target in
+ * memory; state_merge_temp makes a new state from an old one and run
+ * files, in passes over them with memory bounded by the index and the
+ * distinct fingerprint entries, newest poll winning for a key given
+ * twice.  Calls state.c. */
+struct state_builder *state_builder_new(const char *);
 void	 state_builder_free(struct state_builder *);
 void	 state_builder_add_target(struct state_builder *,
 	     const struct state_key *, const struct state_target *);
@@ -1151,7 +1216,9 @@ int	 state_builder_add_counter_disc(struct state_builder *,
 	     const struct state_counter *, uint32_t);
 int	 state_builder_add_fingerprint(struct state_builder *, unsigned,
 	     const char *, size_t);
-void	 state_builder_add_file(struct state_builder *, const struct state *);
+int	 state_builder_finish(struct state_builder *, char **);
+int	 state_merge_temp(const char *, const struct state *, char *const *,
+	     size_t, char **, char **);
 int	 state_builder_write_temp(struct state_builder *, const char *,
 	     char **, char **);
 int	 state_commit(const char *, const char *, char **);
@@ -1161,9 +1228,9 @@ int	 state_builder_write(struct state_builder *, const char *, char **);
  * read-only before the fork (workers inherit the mapping); per record,
  * the delta and rate of every Counter32/Counter64 varbind against it
  * (formats show them with rates_json) and the record's own sample
- * collected for the next run; each worker's samples written to a
- * partial file next to the state at its end; the parent merges the
- * partials (and the old targets it did not poll) into the new state. */
+ * streamed to this process's partial file next to the state; at the
+ * end, under the lock of STATE.lock, the parent merges the state as it
+ * is on disk then and the partials into the new state. */
 int	 rates_open(const char *, bool, double, struct rates **, char **);
 int	 rates_events(struct rates *, const char *, unsigned, const char *,
 	     char **);

@@ -1,6 +1,8 @@
 /*
- * t-state.c — state.c: a round trip of many targets and counters, the
- * merge of partial files (newest poll wins), every case of state_delta
+ * t-state.c — state.c and state-build.c: a round trip of many targets
+ * and counters, the merge of an old state and run files (newest poll
+ * wins, a tie to the run given last), corrupt run files refused, an
+ * unfinished run file removed, every case of state_delta
  * with exact numbers, atomic replacement (a written but uncommitted file
  * leaves the old one whole; a writer killed at random times never
  * leaves a bad file), and corrupt files: truncated, every byte flipped,
@@ -27,6 +29,10 @@
 
 static char	dir[] = "/tmp/t-state.XXXXXX";
 
+static long long which(const char *);
+static void	 put_file(const char *, const uint8_t *, size_t);
+static uint8_t	*get_file(const char *, size_t *);
+
 /* Target i's key: IPv4 for even i, IPv6 for odd, ident from i. */
 static void
 key_of(uint64_t i, struct state_key *k)
@@ -40,19 +46,18 @@ key_of(uint64_t i, struct state_key *k)
 	k->ident = i * 0x9e3779b97f4a7c15ull;
 }
 
-/* n targets, target i with i % 5 counters and a fingerprint; poll time
- * base + i.  Returns the builder. */
-static struct state_builder *
-build(uint64_t n, uint64_t base)
+/* Targets lo .. hi - 1 into b, target i with i % 5 counters and a
+ * fingerprint; poll time base + i. */
+static void
+add_range(struct state_builder *b, uint64_t lo, uint64_t hi, uint64_t base)
 {
-	struct state_builder	*b = state_builder_new();
 	struct state_key	 k;
 	struct state_target	 t;
 	struct state_counter	 c;
 	char			 name[32];
 	uint64_t		 i, j;
 
-	for (i = 0; i < n; i++) {
+	for (i = lo; i < hi; i++) {
 		key_of(i, &k);
 		memset(&t, 0, sizeof t);
 		t.flags = STATE_ANSWERED | (i % 4 ? STATE_HAS_UPTIME : 0);
@@ -74,6 +79,15 @@ build(uint64_t n, uint64_t base)
 			state_builder_add_fingerprint(b, FP_OBJ, "1.3.6.1.4.1.9",
 			    13);
 	}
+}
+
+/* n targets (add_range 0 .. n) in an unnamed builder. */
+static struct state_builder *
+build(uint64_t n, uint64_t base)
+{
+	struct state_builder	*b = state_builder_new(NULL);
+
+	add_range(b, 0, n, base);
 	return b;
 }
 
@@ -170,46 +184,106 @@ test_round_trip(void)
 	free(path);
 }
 
-/* Two partial files (workers) overlapping on targets 50..99, plus a
- * builder's own duplicate counter: the newest poll wins each target,
- * the last added each counter. */
+/* A run file of prefix (a named builder's, finished): its name. */
+static char *
+run_file(struct state_builder *b, const char *prefix)
+{
+	char	*cause = NULL;
+
+	if (state_builder_finish(b, &cause) != 0) {
+		printf("# %s\n", cause);
+		free(cause);
+	}
+	state_builder_free(b);
+	return xasprintf("%s.%ld", prefix, (long)getpid());
+}
+
+/* Merge old (a path, or NULL) and runs into out: 0, or -1 with the
+ * cause printed and returned in *why (if why). */
+static int
+merge(const char *out, const char *old, char **runs, size_t n, char **why)
+{
+	struct state	*st = NULL;
+	char		*tmp = NULL, *cause = NULL;
+	int		 rc;
+
+	if (old != NULL && state_open_read(old, &st, &cause) != 0)
+		rc = -1;
+	else if ((rc = state_merge_temp(out, st, runs, n, &tmp,
+	    &cause)) == 0)
+		rc = state_commit(tmp, out, &cause);
+	if (rc != 0 && why != NULL)
+		*why = xstrdup(cause ? cause : "");
+	else if (rc != 0)
+		printf("# %s\n", cause ? cause : "");
+	free(cause);
+	free(tmp);
+	state_close(st);
+	return rc;
+}
+
+/* An old state of targets 0..109 (poll S + i) and two run files: r1
+ * has 0..99 newer (2S + i) and target 600 (poll 7, missed 1); r2 has
+ * 50..99 older than both (S/2 + i), target 100 older than the old
+ * state's, target 600 again (poll 7, missed 2: a tie, r2 given last
+ * wins), and target 500 with a counter given three times. */
 static void
 test_merge(void)
 {
-	char			*p1 = path_in("part1"), *p2 = path_in("part2");
-	char			*out = path_in("merged"), *cause = NULL;
-	struct state		*a = NULL, *b = NULL, *m = NULL;
-	struct state_builder	*mb;
+	char			*old = path_in("old"), *out = path_in("merged");
+	char			*pre = path_in("run"), *runs[2], *cause = NULL;
+	struct state_builder	*b;
+	struct state		*m = NULL;
 	struct state_key	 k;
 	struct state_counter	 c;
 	const struct state_target *t;
+	char			 pre1[256], pre2[256];
 	uint64_t		 i, good = 0;
 
-	write_n(p1, 100, 1 * S);
-	write_n(p2, 100, 2 * S);	/* newer: 0..99 all win */
-	state_open_read(p1, &a, &cause);
-	state_open_read(p2, &b, &cause);
-	mb = state_builder_new();
-	state_builder_add_file(mb, b);
-	state_builder_add_file(mb, a);	/* older, added later: loses */
+	write_n(old, 110, 1 * S);
+	snprintf(pre1, sizeof pre1, "%s1", pre);
+	snprintf(pre2, sizeof pre2, "%s2", pre);
+	b = state_builder_new(pre1);
+	add_range(b, 0, 100, 2 * S);
+	key_of(600, &k);
+	state_builder_add_target(b, &k, &(struct state_target){ .poll_ns = 7,
+	    .missed = 1 });
+	runs[0] = run_file(b, pre1);
+	b = state_builder_new(pre2);
+	add_range(b, 50, 101, S / 2);
+	key_of(600, &k);
+	state_builder_add_target(b, &k, &(struct state_target){ .poll_ns = 7,
+	    .missed = 2 });
 	key_of(500, &k);
-	state_builder_add_target(mb, &k, &(struct state_target){ .poll_ns = 1 });
+	state_builder_add_target(b, &k, &(struct state_target){ .poll_ns = 1 });
 	for (i = 0; i < 40; i++) {
 		/* hash 42 three times among others, out of order; every
 		 * even one with a discontinuity time */
 		c = (struct state_counter){ .oid_hash = i % 13 == 3 ? 42 :
 		    1000 - i, .value = i,
 		    .flags = i % 2 == 0 ? STATE_HAS_DISC : 0 };
-		state_builder_add_counter_disc(mb, &c, (uint32_t)(100 + i));
+		state_builder_add_counter_disc(b, &c, (uint32_t)(100 + i));
 	}
-	is_int(state_builder_write(mb, out, &cause), 0, "merged written");
-	is_int(state_builder_write(mb, out, &cause), 0, "and written again "
-	    "(the builder stays whole)");
+	runs[1] = run_file(b, pre2);
+	ok(access(runs[0], F_OK) == 0 && access(runs[1], F_OK) == 0,
+	    "two run files, named PREFIX.PID");
+	is_int(merge(out, old, runs, 2, NULL), 0, "old state and runs merged");
 	is_int(state_open_read(out, &m, &cause), 0, "merged opened");
-	is_int(state_targets(m), 101, "100 + 1 targets, duplicates once");
+	if (m == NULL) {
+		tap_skip(5, "no merged state");
+		return;
+	}
+	is_int(state_targets(m), 112, "110 + 2 targets, duplicates once");
 	for (i = 0; i < 100; i++)
 		good += target_ok(m, i, 2 * S);
-	is_int(good, 100, "each duplicate kept from the newer file");
+	for (; i < 110; i++)
+		good += target_ok(m, i, 1 * S);
+	is_int(good, 110, "each target from the newest poll: the runs' or "
+	    "the old state's (not polled, or polled older)");
+	key_of(600, &k);
+	t = state_find_target(m, &k);
+	ok(t != NULL && t->missed == 2, "a tie of poll times: the run given "
+	    "last wins");
 	key_of(500, &k);
 	t = state_find_target(m, &k);
 	ok(t != NULL && t->ncounters == 38 &&
@@ -228,12 +302,61 @@ test_merge(void)
 	}
 	is_int(good, 40, "and the other 37 counters each found, each with its "
 	    "discontinuity time or none");
-	state_close(a);
-	state_close(b);
 	state_close(m);
-	state_builder_free(mb);
-	free(p1);
-	free(p2);
+	free(runs[0]);
+	free(runs[1]);
+	free(pre);
+	free(old);
+	free(out);
+}
+
+/* Run files: a corrupt or truncated one makes the merge fail with a
+ * cause (the old state stays); an unfinished builder's file is removed
+ * when it is freed. */
+static void
+test_runs(void)
+{
+	char			*pre = path_in("bad"), *out = path_in("rs");
+	char			*run, *why = NULL, *tmp;
+	struct state_builder	*b;
+	uint8_t			*good, *p;
+	size_t			 n = 0, i, refused = 0;
+
+	b = state_builder_new(pre);
+	add_range(b, 0, 30, S);
+	run = run_file(b, pre);
+	good = get_file(run, &n);
+	is_int(merge(out, NULL, &run, 1, NULL), 0, "a run file alone merged");
+	is_int(which(out), 30, "its 30 targets in the state");
+	p = xmalloc(n);
+	for (i = 0; good != NULL && i < n; i += 7) {
+		memcpy(p, good, n);
+		p[i] ^= 0x10;
+		put_file(run, p, n);
+		if (merge(out, NULL, &run, 1, &why) != 0)
+			refused++;
+		free(why);
+		why = NULL;
+	}
+	is_int(refused, (n + 6) / 7, "a bit flipped at every 7th byte of a "
+	    "run file: each merge refused");
+	put_file(run, good, n - 5);
+	ok(merge(out, NULL, &run, 1, &why) != 0 && why != NULL &&
+	    strstr(why, "truncated") != NULL, "a truncated run file: refused "
+	    "(%s)", why ? why : "no cause");
+	free(why);
+	is_int(which(out), 30, "the state merged before is still whole");
+	b = state_builder_new(pre);
+	add_range(b, 0, 20000, S);	/* more than a buffer: a file */
+	tmp = xasprintf("%s.%ld.tmp", pre, (long)getpid());
+	ok(access(tmp, F_OK) == 0, "a builder streams to PREFIX.PID.tmp");
+	state_builder_free(b);
+	ok(access(tmp, F_OK) != 0, "unfinished and freed: the file is gone");
+	free(tmp);
+	free(p);
+	free(good);
+	free(run);
+	free(pre);
 	free(out);
 }
 
@@ -547,10 +670,10 @@ test_corrupt(void)
 	is_int(cuts, 1, "a fingerprint entry 20 targets share: stored once");
 	ok(patched(bad, good, n, 0, 0x41, 1, "not a snmpfleet state file"),
 	    "another magic");
-	ok(patched(bad, good, n, 8, 3, 4, "version 3 (this snmpfleet reads 2)"),
+	ok(patched(bad, good, n, 8, 4, 4, "version 4 (this snmpfleet reads 3)"),
 	    "a newer version: refused as such");
-	ok(patched(bad, good, n, 8, 1, 4, "version 1 (this snmpfleet reads 2)"),
-	    "a version 1 file (64- and 32-byte records): refused as such");
+	ok(patched(bad, good, n, 8, 2, 4, "version 2 (this snmpfleet reads 3)"),
+	    "a version 2 file (sorted targets, one checksum): refused as such");
 	ok(patched(bad, good, n, 12, 0x04030201, 4, "byte order"),
 	    "the other byte order");
 	ok(patched(bad, good, n, 20, 48, 4, "record sizes"),
@@ -565,7 +688,9 @@ test_corrupt(void)
 	    "a million counters in a small file: truncated");
 	ok(patched(bad, good, n, 56, n - 1, 8, "truncated"),
 	    "strings longer than the file leaves");
-	ok(patched(bad, good, n, 100, 1, 1, "checksum"),
+	ok(patched(bad, good, n, 96, n, 8, "impossible counts"),
+	    "entries longer than the strings");
+	ok(patched(bad, good, n, 110, 1, 1, "checksum"),
 	    "a reserved header byte changed: the checksum");
 	free(p);
 	free(good);
@@ -573,13 +698,13 @@ test_corrupt(void)
 	free(bad);
 }
 
-/* Fingerprints added after a write (which drops the builder's table of
- * entries): still found, still shared. */
+/* A builder written, given more, written again: the targets added
+ * between found, fingerprint entries still shared. */
 static void
 test_fp_after_write(void)
 {
 	static const char	 obj[] = "1.3.6.1.4.1.99999";
-	struct state_builder	*b = state_builder_new();
+	struct state_builder	*b = state_builder_new(NULL);
 	struct state		*st = NULL;
 	struct state_key	 k;
 	char			*path = path_in("fp.state"), *cause = NULL;
@@ -663,6 +788,7 @@ main(void)
 	test_keys();
 	test_round_trip();
 	test_merge();
+	test_runs();
 	test_delta();
 	test_atomic();
 	test_killed_writer();
