@@ -294,6 +294,11 @@ main_v3_prepare(struct run *r)
 		return;
 	rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need && r->cfg.adapt && rl.rlim_cur > 64 + 1) {
+		/* an adaptive window: a lower ceiling will do */
+		r->cfg.concurrency = (unsigned)(rl.rlim_cur - 64);
+		return;
+	}
 	if (rl.rlim_cur < need)
 		die(EXIT_USAGE, "--concurrency %u needs %llu file descriptors "
 		    "for SNMPv3 sessions, but the limit is %llu (raise it "
@@ -486,6 +491,11 @@ main_summary(const struct report *rep)
 	log_msg(rep->signo || rep->exit_status > 1 ? LOG_WARNING : LOG_INFO,
 	    "%s", buf_cstr(&b));
 	buf_free(&b);
+	if (rep->st.kernel_drops != 0)
+		log_msg(LOG_WARNING, "the kernel dropped %llu answers on our "
+		    "socket (its receive buffer was full): raise "
+		    "net.core.rmem_max (or --recv-buffer), or lower -j",
+		    (unsigned long long)rep->st.kernel_drops);
 }
 
 /* engineIDs that more than one target of the run reported: USM keys and
@@ -664,9 +674,10 @@ main_sweep(struct run *r)
 		die_with(EXIT_USAGE, "", cause);
 	rows = xcalloc(n, sizeof *rows);
 	for (i = 0; i < n; i++) {
-		if (r->cfg.sweep)
+		if (r->cfg.sweep) {
 			r->cfg.concurrency = (unsigned)levels[i];
-		else
+			r->cfg.adapt = false;	/* each level as it is */
+		} else
 			r->cfg.rate = levels[i];
 		pool_shared_reset(r->pshm);
 		writer_shared_reset(r->wshm);

@@ -4,9 +4,15 @@
  * A job is one target being polled: one stream per plan item (the GET
  * list, each walk, each table).  A slot is one request in flight, with
  * its request id, encoded packet (kept for retransmits) and libuv timer.
- * At most --concurrency requests are in flight, and at most --per-target
- * of them for one target (default 1: a target's streams run one after
- * another).  A token bucket paces sends for --rate.  Targets are claimed
+ * At most a window of requests are in flight (window.c: adaptive up to
+ * --concurrency, or fixed at it), at most the window of the target's
+ * agent address (agents.c; capped by --per-agent) for the targets that
+ * share one, and at most --per-target for one target (default 1: a
+ * target's streams run one after another).  Answers to first sends
+ * grow the windows; an answer only to a retransmission, or a timeout of
+ * an agent that has answered, shrinks them (a target that never
+ * answered is taken for down, not for congested).  A token bucket paces
+ * sends for --rate.  Targets are claimed
  * in batches from a counter in shared memory, so workers share a run.
  * Timeouts and SNMP errors are results to record, never reasons to stop.
  *
@@ -30,6 +36,9 @@ struct job {				/* one target being polled */
 	bool			 waiting;	/* in the start queue */
 	bool			 skip_rest;	/* a stream timed out */
 	bool			 ending;	/* its deadline is being applied */
+	bool			 parked;	/* waiting for room at its agent */
+	struct agent		*agent;
+	struct job		*next_parked;
 	struct job		*next_waiting;
 	struct job		*next_free;
 	uv_timer_t		 deadline_timer;	/* --target-deadline */
@@ -65,6 +74,9 @@ struct scheduler {
 	struct writer		*w;
 	const struct out_format	*fmt;
 	struct transports	*tr;
+	struct window		 win;		/* the worker's */
+	unsigned		 win_shown;	/* last counted to the writer */
+	struct agents		 agents;
 	struct slot		*slots;
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	struct slot		*free_slots;
@@ -118,6 +130,88 @@ sched_wait_push(struct scheduler *s, struct job *j)
 	s->wait_tail = j;
 }
 
+/* Has j's agent room for one more request? */
+static bool
+sched_agent_room(const struct job *j)
+{
+	return j->agent->inflight < window_limit(&j->agent->win);
+}
+
+/* j waits at its agent until a request of the agent ends. */
+static void
+sched_park(struct job *j)
+{
+	struct agent	*a = j->agent;
+
+	if (j->parked)
+		return;
+	j->parked = true;
+	j->next_parked = NULL;
+	if (a->park_tail != NULL)
+		a->park_tail->next_parked = j;
+	else
+		a->park_head = j;
+	a->park_tail = j;
+}
+
+/* Take j off its agent's parked list. */
+static void
+sched_unpark(struct job *j)
+{
+	struct agent	*a = j->agent;
+	struct job	**pp = &a->park_head, *prev = NULL;
+
+	if (!j->parked)
+		return;
+	while (*pp != j) {
+		prev = *pp;
+		pp = &(*pp)->next_parked;
+	}
+	*pp = j->next_parked;
+	if (a->park_tail == j)
+		a->park_tail = prev;
+	j->parked = false;
+}
+
+/* j can start a stream: queue it, or park it while its agent is full. */
+static void
+sched_ready(struct scheduler *s, struct job *j)
+{
+	if (sched_agent_room(j))
+		sched_wait_push(s, j);
+	else
+		sched_park(j);
+}
+
+/* Room at agent a: its parked targets go to the start queue (as many as
+ * there is room for). */
+static void
+sched_agent_wake(struct scheduler *s, struct agent *a)
+{
+	unsigned	room, limit = window_limit(&a->win);
+	struct job	*j;
+
+	room = a->inflight < limit ? limit - a->inflight : 0;
+	while (room-- > 0 && (j = a->park_head) != NULL) {
+		sched_unpark(j);
+		sched_wait_push(s, j);
+	}
+}
+
+/* Tell the writer how the worker's window moved (the progress line and
+ * the summary show the run's). */
+static void
+sched_window_note(struct scheduler *s)
+{
+	unsigned	now = window_limit(&s->win);
+
+	if (now == s->win_shown)
+		return;
+	writer_count_event(s->w, COUNT_WINDOW,
+	    (uint64_t)((int64_t)now - (int64_t)s->win_shown));
+	s->win_shown = now;
+}
+
 static struct job *
 sched_wait_pop(struct scheduler *s)
 {
@@ -141,6 +235,9 @@ sched_job_complete(struct job *j)
 
 	uv_timer_stop(&j->deadline_timer);
 	transports_target_done(s->tr, &j->tt);
+	sched_unpark(j);
+	agents_put(&s->agents, j->agent);
+	j->agent = NULL;
 	result_finish(&j->result);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	j->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
@@ -161,8 +258,12 @@ static void
 sched_slot_release(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
+	struct agent		*a = sl->job->agent;
 
 	uv_timer_stop(&sl->timer);
+	a->inflight--;
+	if (a->park_head != NULL)
+		sched_agent_wake(s, a);
 	if (sl->pdu != NULL)
 		snmp_free_pdu(sl->pdu);
 	sl->pdu = NULL;
@@ -201,7 +302,7 @@ sched_stream_done(struct slot *sl, enum result_status status, char *error)
 	if (j->done_items == s->opts.plan->nitems && j->active == 0)
 		sched_job_complete(j);
 	else if (sched_job_can_start(s, j))
-		sched_wait_push(s, j);
+		sched_ready(s, j);
 	sched_pump(s);
 }
 
@@ -249,7 +350,7 @@ sched_job_deadline(struct job *j)
 		}
 		j->waiting = false;
 	}
-	sched_job_complete(j);
+	sched_job_complete(j);	/* unparks it too */
 }
 
 static void
@@ -307,10 +408,11 @@ sched_stream_start(struct scheduler *s, struct job *j)
 	sl->item = item;
 	sl->req.tt = &j->tt;
 	j->active++;
+	j->agent->inflight++;
 	fetch_start(&sl->fetch, s->opts.plan, &s->opts.plan->items[item],
 	    j->target.params->snmp_version, &j->budget);
 	if (sched_job_can_start(s, j))
-		sched_wait_push(s, j);
+		sched_ready(s, j);
 	sched_request(sl);
 }
 
@@ -333,6 +435,9 @@ sched_job_new(struct scheduler *s)
 	j->done_items = 0;
 	s->jobs_busy++;
 	inventory_get(s->inv, index, &j->target);
+	/* never NULL: there are as many agents as jobs */
+	j->agent = agents_get(&s->agents, &j->target.addr);
+	j->parked = false;
 	transports_bind(s->tr, &j->tt, &j->target);
 	memset(&j->budget, 0, sizeof j->budget);
 	j->budget.max_values = j->target.params->max_walk_values;
@@ -360,12 +465,17 @@ sched_pump(struct scheduler *s)
 	while (s->deadline && !s->stopping &&
 	    (j = sched_job_new(s)) != NULL)
 		sched_job_deadline(j);
-	while (s->free_slots != NULL && !s->stopping) {
+	while (s->free_slots != NULL && !s->stopping &&
+	    s->slots_busy < window_limit(&s->win)) {
 		if ((j = sched_wait_pop(s)) == NULL &&
 		    (j = sched_job_new(s)) == NULL)
 			break;
-		if (sched_job_can_start(s, j))
+		if (!sched_job_can_start(s, j))
+			continue;
+		if (sched_agent_room(j))
 			sched_stream_start(s, j);
+		else
+			sched_park(j);
 	}
 	s->pumping = false;
 	if (s->jobs_busy == 0 && (s->stopping || s->src.over(s->src.arg)))
@@ -436,6 +546,11 @@ sched_timeout_cb(uv_timer_t *t)
 	struct slot	*sl = t->data;
 	char		*cause;
 
+	if (sl->job->agent->answered) {	/* it answers: congestion */
+		window_loss(&sl->job->agent->win);
+		window_loss(&sl->s->win);
+		sched_window_note(sl->s);
+	}
 	if (sl->tries <= sl->job->target.params->retries) {
 		sl->job->result.retries++;
 		writer_count_event(sl->s->w, COUNT_RETRY, 0);
@@ -491,15 +606,33 @@ sched_transmit(struct slot *sl)
 	    sl->job->target.params->timeout_ms, 0);
 }
 
-/* An answer came for the slot's request: time it and count it. */
+/*
+ * An answer came for the slot's request: time it and count it.  An
+ * answer to a request sent once grows the windows; one that came only
+ * after a retransmission says a datagram was lost (Karn: no RTT
+ * sample), and shrinks them.
+ */
 static void
 sched_answered(struct slot *sl)
 {
-	uint64_t	rtt = clock_now_ns() - sl->sent_ns;
+	struct scheduler	*s = sl->s;
+	struct agent		*a = sl->job->agent;
+	uint64_t		 rtt = clock_now_ns() - sl->sent_ns;
 
 	uv_timer_stop(&sl->timer);
 	sl->job->result.rtt_ns = rtt ? rtt : 1;
-	writer_count_event(sl->s->w, COUNT_RESPONSE, rtt);
+	writer_count_event(s->w, COUNT_RESPONSE, rtt);
+	a->answered = true;
+	if (sl->tries == 1) {
+		window_ack(&a->win, rtt, a->inflight);
+		window_ack(&s->win, rtt, s->slots_busy);
+	} else {
+		window_loss(&a->win);
+		window_loss(&s->win);
+	}
+	sched_window_note(s);
+	if (a->park_head != NULL)
+		sched_agent_wake(s, a);
 }
 
 /*
@@ -534,6 +667,7 @@ sched_done_cb(void *ctx, struct tr_req *req, enum tr_event ev,
 			sched_stream_done(sl, RES_OK, NULL);
 		else
 			sched_request(sl);
+		sched_pump(sl->s);	/* the window may have grown */
 		break;
 	case TR_RESEND:
 		sched_answered(sl);
@@ -583,7 +717,8 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->nslots = 1;
 	while (s->nslots < opts->concurrency)
 		s->nslots <<= 1;
-	s->tr = transports_open(loop, inv, s->nslots, opts->transports,
+	s->tr = transports_open(loop, inv, s->nslots, opts->recv_buffer,
+	    opts->transports,
 	    opts->ntransports, sched_done_cb, s, cause);
 	if (s->tr == NULL) {
 		free(s);
@@ -606,6 +741,10 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	}
 	s->njobs = opts->concurrency;
 	s->jobs = xcalloc(s->njobs, sizeof *s->jobs);
+	window_init(&s->win, opts->concurrency, opts->adapt);
+	agents_init(&s->agents, s->njobs, opts->per_agent != 0 &&
+	    opts->per_agent < opts->concurrency ? opts->per_agent :
+	    opts->concurrency, opts->adapt);
 	for (i = s->njobs; i-- > 0;) {
 		s->jobs[i].s = s;
 		uv_timer_init(loop, &s->jobs[i].deadline_timer);
@@ -632,6 +771,7 @@ scheduler_start(struct scheduler *s)
 
 	uv_timer_start(&s->flush_timer, sched_flush_cb, SCHED_FLUSH_MS,
 	    SCHED_FLUSH_MS);
+	sched_window_note(s);
 	if (s->opts.deadline_ns != 0)
 		uv_timer_start(&s->deadline_timer, sched_run_deadline_cb,
 		    s->opts.deadline_ns > now ?
@@ -657,6 +797,8 @@ sched_finish(struct scheduler *s)
 	if (s->finished)
 		return;
 	s->finished = true;
+	if (s->tr != NULL)
+		writer_count_event(s->w, COUNT_DROPS, transports_drops(s->tr));
 	writer_flush(s->w);
 	for (i = 0; i < s->nslots; i++)
 		uv_close((uv_handle_t *)&s->slots[i].timer, sched_closed_cb);
@@ -701,6 +843,8 @@ scheduler_stop(struct scheduler *s)
 	}
 	s->jobs_busy = 0;
 	s->wait_head = s->wait_tail = NULL;
+	agents_free(&s->agents);	/* every job let go of its agent */
+	agents_init(&s->agents, s->njobs, s->agents.ceiling, s->agents.adapt);
 	if (!s->pumping)
 		sched_finish(s);
 }
@@ -717,6 +861,7 @@ scheduler_free(struct scheduler *s)
 		buf_free(&s->slots[i].req.pkt);
 	free(s->slots);
 	free(s->jobs);
+	agents_free(&s->agents);
 	free(s->queue);
 	free(s);
 }
@@ -729,4 +874,11 @@ scheduler_notes(const struct scheduler *s, const struct tr_notes **notes,
 {
 	*notes = s->notes;
 	*n = s->nnotes;
+}
+
+/* The worker's window now: requests it may have in flight. */
+unsigned
+scheduler_window(const struct scheduler *s)
+{
+	return window_limit(&s->win);
 }
