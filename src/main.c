@@ -652,54 +652,91 @@ main_run(struct run *r)
 	return rep.exit_status;
 }
 
+/* One level of a sweep: the whole inventory polled from scratch, its
+ * figures in row.  Returns the signal that interrupted it, or 0. */
+static int
+main_sweep_level(struct run *r, double level, struct sweep_row *row)
+{
+	struct pool	 p;
+	struct report	 rep;
+	double		 cpu;
+
+	if (r->cfg.sweep) {
+		r->cfg.concurrency = (unsigned)level;
+		r->cfg.adapt = false;	/* each level as it is */
+	} else
+		r->cfg.rate = level;
+	pool_shared_reset(r->pshm);
+	writer_shared_reset(r->wshm);
+	main_pool_setup(r, &p);
+	cpu = main_cpu_seconds();
+	main_poll(r, &p, &rep);
+	sweep_row_fill(row, level, &rep, main_cpu_seconds() - cpu);
+	if (!r->cfg.quiet)
+		log_msg(LOG_INFO, "sweep %s %g: %llu targets in %.3f s, "
+		    "%.0f targets/s, p95 %.3f ms, %.2f%% timeouts",
+		    r->cfg.sweep ? "concurrency" : "rate", level,
+		    (unsigned long long)rep.targets, rep.wall, row->tps,
+		    row->p95, row->timeout_pct);
+	return p.signo;
+}
+
+/* --sweep auto: levels chosen as the runs go (sweep_auto_next), kept in
+ * order of level; *n of them.  Returns the signal that stopped it, or 0. */
+static int
+main_sweep_auto(struct run *r, struct sweep_row **rows, size_t *n)
+{
+	struct sweep_row	 row;
+	double			 level, max = CONCURRENCY_AUTO * 4;
+	int			 signo = 0;
+
+	if (r->inv.total < max)
+		max = r->inv.total > 0 ? (double)r->inv.total : 1;
+	*rows = NULL;
+	*n = 0;
+	while ((level = sweep_auto_next(*rows, *n, max)) > 0) {
+		signo = main_sweep_level(r, level, &row);
+		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+		sweep_insert(*rows, (*n)++, &row);
+		if (signo != 0)
+			break;
+	}
+	return signo;
+}
+
 /*
  * --sweep / --sweep-rate: poll the whole inventory once per level, from
- * scratch each time, and compare the levels.
+ * scratch each time, and compare the levels (--sweep auto: choose them).
  */
 static int
 main_sweep(struct run *r)
 {
-	struct pool		 p;
-	struct report		 rep;
 	struct sweep_row	*rows;
 	struct buf		 b;
 	const char		*what = r->cfg.sweep ? "concurrency" : "rate";
-	double			*levels, cpu;
+	bool			 autolevels;
+	double			*levels = NULL;
 	char			*cause;
 	size_t			 n, i, best;
-	int			 status = 0;
+	int			 signo = 0;
 
-	if (sweep_parse_levels(r->cfg.sweep ? r->cfg.sweep : r->cfg.sweep_rate,
-	    &levels, &n, &cause) != 0)
-		die_with(EXIT_USAGE, "", cause);
-	rows = xcalloc(n, sizeof *rows);
-	for (i = 0; i < n; i++) {
-		if (r->cfg.sweep) {
-			r->cfg.concurrency = (unsigned)levels[i];
-			r->cfg.adapt = false;	/* each level as it is */
-		} else
-			r->cfg.rate = levels[i];
-		pool_shared_reset(r->pshm);
-		writer_shared_reset(r->wshm);
-		main_pool_setup(r, &p);
-		cpu = main_cpu_seconds();
-		main_poll(r, &p, &rep);
-		sweep_row_fill(&rows[i], levels[i], &rep,
-		    main_cpu_seconds() - cpu);
-		if (!r->cfg.quiet)
-			log_msg(LOG_INFO, "sweep %s %g: %llu targets in %.3f s, "
-			    "%.0f targets/s, p95 %.3f ms, %.2f%% timeouts", what,
-			    levels[i], (unsigned long long)rep.targets, rep.wall,
-			    rows[i].tps, rows[i].p95, rows[i].timeout_pct);
-		if (p.signo != 0) {
-			status = 128 + p.signo;
-			n = i + 1;
-			break;
-		}
+	autolevels = r->cfg.sweep != NULL && strcmp(r->cfg.sweep, "auto") == 0;
+	if (autolevels)
+		signo = main_sweep_auto(r, &rows, &n);
+	else {
+		if (sweep_parse_levels(r->cfg.sweep ? r->cfg.sweep :
+		    r->cfg.sweep_rate, &levels, &n, &cause) != 0)
+			die_with(EXIT_USAGE, "", cause);
+		rows = xcalloc(n, sizeof *rows);
+		for (i = 0; i < n && signo == 0; i++)
+			signo = main_sweep_level(r, levels[i], &rows[i]);
+		n = i;
 	}
 	best = sweep_best(rows, n);
 	buf_init(&b);
 	sweep_table(&b, rows, n, what, best);
+	if (autolevels)
+		sweep_advice(&b, rows, n, best);
 	fputs(buf_cstr(&b), stdout);
 	fflush(stdout);
 	buf_free(&b);
@@ -711,7 +748,7 @@ main_sweep(struct run *r)
 		die_with(1, "--sweep-svg ", cause);
 	free(rows);
 	free(levels);
-	return status;
+	return signo != 0 ? 128 + signo : 0;
 }
 
 /*

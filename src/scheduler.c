@@ -77,6 +77,7 @@ struct scheduler {
 	struct window		 win;		/* the worker's */
 	unsigned		 win_shown;	/* last counted to the writer */
 	struct agents		 agents;
+	uint64_t		 drops;		/* our sockets', last seen */
 	struct slot		*slots;
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	struct slot		*free_slots;
@@ -685,10 +686,20 @@ sched_done_cb(void *ctx, struct tr_req *req, enum tr_event ev,
 	return true;
 }
 
+/* Every SCHED_FLUSH_MS: pending records go out; answers the kernel
+ * dropped on our own sockets since the last time (the window outran
+ * the receive buffer) shrink the window like any loss. */
 static void
 sched_flush_cb(uv_timer_t *t)
 {
 	struct scheduler	*s = t->data;
+	uint64_t		 drops = transports_drops(s->tr);
+
+	if (drops > s->drops) {
+		window_loss(&s->win);
+		sched_window_note(s);
+	}
+	s->drops = drops;
 
 	if (writer_due(s->w, clock_now_ns()) && writer_flush(s->w) != 0)
 		scheduler_stop(s);
@@ -799,6 +810,7 @@ sched_finish(struct scheduler *s)
 	s->finished = true;
 	if (s->tr != NULL)
 		writer_count_event(s->w, COUNT_DROPS, transports_drops(s->tr));
+	/* (counted once, at the end: the sockets' counters are totals) */
 	writer_flush(s->w);
 	for (i = 0; i < s->nslots; i++)
 		uv_close((uv_handle_t *)&s->slots[i].timer, sched_closed_cb);

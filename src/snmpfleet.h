@@ -1112,6 +1112,13 @@ int	 sweep_parse_levels(const char *, double **, size_t *, char **);
 void	 sweep_row_fill(struct sweep_row *, double, const struct report *,
 	     double);
 size_t	 sweep_best(const struct sweep_row *, size_t);
+#define SWEEP_AUTO_FIRST	4	/* --sweep auto: levels from 4, */
+#define SWEEP_AUTO_STEP		4	/* times 4 while it pays, */
+#define SWEEP_AUTO_GAIN		1.1	/* (10% more targets/s) */
+#define SWEEP_AUTO_CLOSE	1.3	/* then halved until this close */
+double	 sweep_auto_next(const struct sweep_row *, size_t, double);
+void	 sweep_insert(struct sweep_row *, size_t, const struct sweep_row *);
+void	 sweep_advice(struct buf *, const struct sweep_row *, size_t, size_t);
 void	 sweep_table(struct buf *, const struct sweep_row *, size_t,
 	     const char *, size_t);
 int	 sweep_csv(const char *, const struct sweep_row *, size_t,

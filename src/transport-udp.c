@@ -297,7 +297,7 @@ transport_size_bufs(struct udp *t, uv_udp_t *u)
 static uint64_t
 transport_sock_drops(uv_udp_t *u)
 {
-#if defined(SO_MEMINFO) && defined(SK_MEMINFO_DROPS)
+#if defined(__linux__) && defined(SO_MEMINFO)	/* SK_MEMINFO_DROPS: an enum */
 	uint32_t	mem[SK_MEMINFO_VARS];
 	socklen_t	len = sizeof mem;
 	uv_os_fd_t	fd;
