@@ -104,7 +104,7 @@ agents_get(struct agents *t, const struct sockaddr_storage *addr)
 	t->free = a->next;
 	memset(a, 0, sizeof *a);
 	memcpy(&a->addr, addr, agents_addr_len(addr));
-	window_init(&a->win, t->ceiling, t->adapt);
+	window_init(&a->win, 1, t->ceiling, t->adapt);
 	a->refs = 1;
 	a->next = t->buckets[b];
 	t->buckets[b] = a;

@@ -29,6 +29,8 @@
 #include "snmpfleet.h"
 
 #define SCHED_FLUSH_MS	50
+#define SCHED_OVERDUE_MS 50	/* a request unanswered for this long, */
+#define SCHED_OVERDUE_RTTS 4	/* and this many RTTs, is presumed lost */
 
 struct job {				/* one target being polled */
 	struct scheduler	*s;
@@ -57,6 +59,8 @@ struct slot {				/* one stream's request in flight */
 	struct tr_req		 req;		/* req.index: the slot's */
 	bool			 busy;
 	bool			 queued;	/* waiting for a rate token */
+	bool			 overdue;	/* presumed lost: no longer
+						 * counted in the window */
 	netsnmp_pdu		*pdu;		/* the request, until sent */
 	unsigned		 tries;		/* sends of this request */
 	uint64_t		 sent_ns;
@@ -82,6 +86,7 @@ struct scheduler {
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	struct slot		*free_slots;
 	unsigned		 slots_busy;
+	unsigned		 overdue;	/* slots presumed lost */
 	struct job		*jobs;
 	struct job		*free_jobs;
 	unsigned		 njobs;
@@ -106,6 +111,7 @@ struct scheduler {
 
 
 static void	sched_pump(struct scheduler *);
+static void	sched_timeout_cb(uv_timer_t *);
 static void	sched_finish(struct scheduler *);
 static void	sched_transmit(struct slot *);
 static void	sched_stream_done(struct slot *, enum result_status, char *);
@@ -227,6 +233,59 @@ sched_wait_pop(struct scheduler *s)
 	return j;
 }
 
+/* Requests in flight that count against the worker's window: not the
+ * ones presumed lost (a dead target's wait for its timeout must not
+ * hold the window of the live ones). */
+static unsigned
+sched_in_window(const struct scheduler *s)
+{
+	return s->slots_busy - s->overdue;
+}
+
+static void
+sched_not_overdue(struct slot *sl)
+{
+	if (!sl->overdue)
+		return;
+	sl->overdue = false;
+	sl->s->overdue--;
+}
+
+/*
+ * The request has gone unanswered for SCHED_OVERDUE_RTTS of the least
+ * recent RTTs (SCHED_OVERDUE_MS at least): presumed lost, as TCP's RACK
+ * (RFC 8985) marks a segment lost before its retransmission timer.  It
+ * leaves the window (not its agent's) and waits out its timeout.
+ */
+static void
+sched_overdue_cb(uv_timer_t *t)
+{
+	struct slot		*sl = t->data;
+	struct scheduler	*s = sl->s;
+	uint64_t		 left = sl->job->target.params->timeout_ms -
+				    (clock_now_ns() - sl->sent_ns) / 1000000;
+
+	sl->overdue = true;
+	s->overdue++;
+	uv_timer_start(&sl->timer, sched_timeout_cb,
+	    (int64_t)left > 0 ? left : 0, 0);
+	sched_pump(s);
+}
+
+/* When a request sent now is presumed lost, in ms (0: only at its
+ * timeout). */
+static uint64_t
+sched_overdue_ms(const struct scheduler *s, unsigned timeout_ms)
+{
+	uint64_t	ms = window_base(&s->win) * SCHED_OVERDUE_RTTS / 1000000;
+
+	if (!s->opts.adapt)
+		return 0;
+	if (ms < SCHED_OVERDUE_MS)
+		ms = SCHED_OVERDUE_MS;
+	return ms < timeout_ms ? ms : 0;
+}
+
 /* The target's record goes to the writer; the job is free again. */
 static void
 sched_job_complete(struct job *j)
@@ -262,6 +321,7 @@ sched_slot_release(struct slot *sl)
 	struct agent		*a = sl->job->agent;
 
 	uv_timer_stop(&sl->timer);
+	sched_not_overdue(sl);
 	a->inflight--;
 	if (a->park_head != NULL)
 		sched_agent_wake(s, a);
@@ -467,7 +527,7 @@ sched_pump(struct scheduler *s)
 	    (j = sched_job_new(s)) != NULL)
 		sched_job_deadline(j);
 	while (s->free_slots != NULL && !s->stopping &&
-	    s->slots_busy < window_limit(&s->win)) {
+	    sched_in_window(s) < window_limit(&s->win)) {
 		if ((j = sched_wait_pop(s)) == NULL &&
 		    (j = sched_job_new(s)) == NULL)
 			break;
@@ -572,6 +632,7 @@ sched_transmit(struct slot *sl)
 	struct scheduler	*s = sl->s;
 	netsnmp_pdu		*pdu = sl->pdu;
 	char			*cause;
+	uint64_t		 overdue;
 	int			 rc;
 
 	if (s->opts.rate > 0) {
@@ -590,6 +651,7 @@ sched_transmit(struct slot *sl)
 		s->tokens -= 1;
 	}
 	sl->pdu = NULL;
+	sched_not_overdue(sl);	/* a retry is in flight again */
 	if (pdu != NULL)
 		rc = transports_send(s->tr, &sl->req, pdu, &cause);
 	else
@@ -603,8 +665,12 @@ sched_transmit(struct slot *sl)
 	sl->tries++;
 	sl->sent_ns = clock_now_ns();
 	writer_count_event(s->w, COUNT_REQUEST, 0);
-	uv_timer_start(&sl->timer, sched_timeout_cb,
-	    sl->job->target.params->timeout_ms, 0);
+	overdue = sched_overdue_ms(s, sl->job->target.params->timeout_ms);
+	if (overdue != 0)
+		uv_timer_start(&sl->timer, sched_overdue_cb, overdue, 0);
+	else
+		uv_timer_start(&sl->timer, sched_timeout_cb,
+		    sl->job->target.params->timeout_ms, 0);
 }
 
 /*
@@ -626,7 +692,7 @@ sched_answered(struct slot *sl)
 	a->answered = true;
 	if (sl->tries == 1) {
 		window_ack(&a->win, rtt, a->inflight);
-		window_ack(&s->win, rtt, s->slots_busy);
+		window_ack(&s->win, rtt, sched_in_window(s));
 	} else {
 		window_loss(&a->win);
 		window_loss(&s->win);
@@ -752,7 +818,9 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	}
 	s->njobs = opts->concurrency;
 	s->jobs = xcalloc(s->njobs, sizeof *s->jobs);
-	window_init(&s->win, opts->concurrency, opts->adapt);
+	/* the worker's window spans many agents: losses (a lossy link,
+	 * not only a queue) never take it below where it starts */
+	window_init(&s->win, WINDOW_INITIAL, opts->concurrency, opts->adapt);
 	agents_init(&s->agents, s->njobs, opts->per_agent != 0 &&
 	    opts->per_agent < opts->concurrency ? opts->per_agent :
 	    opts->concurrency, opts->adapt);

@@ -791,6 +791,7 @@ void	 sess_close(struct sess *);
 struct window {
 	double		 cwnd;
 	double		 ssthresh;
+	unsigned	 floor;		/* it never shrinks below */
 	unsigned	 ceiling;
 	bool		 adapt;		/* false: fixed at the ceiling */
 	uint64_t	 round;		/* rounds so far */
@@ -804,8 +805,9 @@ struct window {
 	uint64_t	 decreases;
 	uint64_t	 losses;
 };
-void	 window_init(struct window *, unsigned, bool);
+void	 window_init(struct window *, unsigned, unsigned, bool);
 unsigned window_limit(const struct window *);
+uint64_t window_base(const struct window *);
 void	 window_ack(struct window *, uint64_t, unsigned);
 void	 window_loss(struct window *);
 

@@ -16,7 +16,7 @@
  *   SIGCOMM 1994) and HyStart++ (RFC 9406): the least RTT of a round is
  *   compared with the least of the recent rounds (a windowed minimum, as
  *   BBR keeps min_rtt); when queueing at the agent has inflated it past
- *   twice the base (and past the base plus WINDOW_SLACK_NS, so that
+ *   twice the base (and past the base plus WINDOW_SLACK_NS, 2 ms, so that
  *   scheduling noise on a busy host is not mistaken for a queue), slow
  *   start ends and the window shrinks by WINDOW_DELAY_BETA.
  * A round is as many answers as the window was wide when it began.
@@ -29,16 +29,17 @@
 
 #define WINDOW_LOSS_BETA	0.5	/* RFC 5681: half on loss */
 #define WINDOW_DELAY_BETA	0.8	/* gentler on a queue (Vegas-like) */
-#define WINDOW_SLACK_NS		1000000u	/* 1 ms */
+#define WINDOW_SLACK_NS		2000000u	/* 2 ms */
 #define WINDOW_SAMPLES		8	/* RFC 9406's N_RTT_SAMPLE */
 
-/* Start w: adapt from WINDOW_INITIAL (at most ceiling), or fixed at
- * ceiling. */
+/* Start w: adapt from WINDOW_INITIAL between floor and ceiling, or
+ * fixed at ceiling. */
 void
-window_init(struct window *w, unsigned ceiling, bool adapt)
+window_init(struct window *w, unsigned floor, unsigned ceiling, bool adapt)
 {
 	memset(w, 0, sizeof *w);
 	w->ceiling = ceiling ? ceiling : 1;
+	w->floor = floor < 1 ? 1 : floor > w->ceiling ? w->ceiling : floor;
 	w->adapt = adapt;
 	w->cwnd = adapt ? WINDOW_INITIAL : w->ceiling;
 	if (w->cwnd > w->ceiling)
@@ -57,7 +58,7 @@ window_limit(const struct window *w)
 }
 
 /* The least RTT of the recent rounds, or 0 before the first round. */
-static uint64_t
+uint64_t
 window_base(const struct window *w)
 {
 	uint64_t	base = 0;
@@ -74,8 +75,8 @@ static void
 window_shrink(struct window *w, double beta)
 {
 	w->cwnd *= beta;
-	if (w->cwnd < 1)
-		w->cwnd = 1;
+	if (w->cwnd < w->floor)
+		w->cwnd = w->floor;
 	w->ssthresh = w->cwnd;
 	w->decreased_round = w->round;
 	w->decreases++;

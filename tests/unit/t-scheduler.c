@@ -585,7 +585,7 @@ test_window(void)
 	struct window	w;
 	unsigned	i, before;
 
-	window_init(&w, 100, true);
+	window_init(&w, 1, 100, true);
 	is_int(window_limit(&w), WINDOW_INITIAL, "window starts at 10");
 	for (i = 0; i < 10; i++)
 		window_ack(&w, 100000, window_limit(&w));
@@ -615,8 +615,15 @@ test_window(void)
 		window_ack(&w, 100000, 0);
 	}
 	is_int(window_limit(&w), 1, "never below 1");
+	window_init(&w, 5, 100, true);
+	for (i = 0; i < 20 * 100; i++) {
+		if (i % 100 == 0)
+			window_loss(&w);
+		window_ack(&w, 100000, 0);
+	}
+	is_int(window_limit(&w), 5, "never below its floor (5)");
 
-	window_init(&w, 32, false);
+	window_init(&w, 1, 32, false);
 	window_loss(&w);
 	window_ack(&w, 20000000, 32);
 	is_int(window_limit(&w), 32, "fixed: stays at its size");
