@@ -29,7 +29,7 @@
 #include "snmpfleet.h"
 
 #define SCHED_FLUSH_MS	50
-#define SCHED_OVERDUE_MS 50	/* a request unanswered for this long, */
+#define SCHED_OVERDUE_MS 100	/* a request unanswered for this long, */
 #define SCHED_OVERDUE_RTTS 4	/* and this many RTTs, is presumed lost */
 
 struct job {				/* one target being polled */
@@ -87,6 +87,7 @@ struct scheduler {
 	struct slot		*free_slots;
 	unsigned		 slots_busy;
 	unsigned		 overdue;	/* slots presumed lost */
+	uint64_t		 acked_sent_ns;	/* latest send answered */
 	struct job		*jobs;
 	struct job		*free_jobs;
 	unsigned		 njobs;
@@ -253,22 +254,32 @@ sched_not_overdue(struct slot *sl)
 
 /*
  * The request has gone unanswered for SCHED_OVERDUE_RTTS of the least
- * recent RTTs (SCHED_OVERDUE_MS at least): presumed lost, as TCP's RACK
- * (RFC 8985) marks a segment lost before its retransmission timer.  It
- * leaves the window (not its agent's) and waits out its timeout.
+ * recent RTTs (SCHED_OVERDUE_MS at least) while a request sent after it
+ * was answered: presumed lost, as TCP's RACK (RFC 8985) marks a segment
+ * lost before its retransmission timer.  It leaves the window (not its
+ * agent's) and waits out its timeout.  With no later answer (the host
+ * or the agent stalled) nothing is presumed: it is checked again later.
  */
 static void
 sched_overdue_cb(uv_timer_t *t)
 {
 	struct slot		*sl = t->data;
 	struct scheduler	*s = sl->s;
-	uint64_t		 left = sl->job->target.params->timeout_ms -
-				    (clock_now_ns() - sl->sent_ns) / 1000000;
+	uint64_t		 left, waited;
 
-	sl->overdue = true;
-	s->overdue++;
-	uv_timer_start(&sl->timer, sched_timeout_cb,
-	    (int64_t)left > 0 ? left : 0, 0);
+	waited = (clock_now_ns() - sl->sent_ns) / 1000000;
+	left = sl->job->target.params->timeout_ms > waited ?
+	    sl->job->target.params->timeout_ms - waited : 0;
+	if (s->acked_sent_ns <= sl->sent_ns && left > SCHED_OVERDUE_MS) {
+		uv_timer_start(&sl->timer, sched_overdue_cb,
+		    SCHED_OVERDUE_MS, 0);
+		return;
+	}
+	if (s->acked_sent_ns > sl->sent_ns) {
+		sl->overdue = true;
+		s->overdue++;
+	}
+	uv_timer_start(&sl->timer, sched_timeout_cb, left, 0);
 	sched_pump(s);
 }
 
@@ -690,6 +701,8 @@ sched_answered(struct slot *sl)
 	sl->job->result.rtt_ns = rtt ? rtt : 1;
 	writer_count_event(s->w, COUNT_RESPONSE, rtt);
 	a->answered = true;
+	if (sl->sent_ns > s->acked_sent_ns)
+		s->acked_sent_ns = sl->sent_ns;
 	if (sl->tries == 1) {
 		window_ack(&a->win, rtt, a->inflight);
 		window_ack(&s->win, rtt, sched_in_window(s));
