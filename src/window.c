@@ -6,7 +6,10 @@
  * What it is based on:
  * - slow start and additive increase / multiplicative decrease, with one
  *   decrease per window of data, from TCP (RFC 5681 sections 3.1 and
- *   3.2; Jacobson 1988); the initial window of 10 from RFC 6928;
+ *   3.2; Jacobson 1988); the initial window of 10 from RFC 6928; past
+ *   100, Limited Slow Start (RFC 3742): at most 50 more a round, so that
+ *   one round's burst cannot overrun an agent's socket buffer before
+ *   the delay shows;
  * - growth only while the window is used (RFC 7661, "cwnd validation"):
  *   a window half empty for want of targets does not grow;
  * - Karn's rule (RFC 6298): a request that was retransmitted gives no
@@ -31,6 +34,8 @@
 #define WINDOW_DELAY_BETA	0.8	/* gentler on a queue (Vegas-like) */
 #define WINDOW_SLACK_NS		2000000u	/* 2 ms */
 #define WINDOW_SAMPLES		8	/* RFC 9406's N_RTT_SAMPLE */
+#define WINDOW_MAX_SSTHRESH	100	/* RFC 3742: past it, slow start
+					 * adds at most 50 a round */
 
 /* Start w: adapt from WINDOW_INITIAL between floor and ceiling, or
  * fixed at ceiling. */
@@ -128,8 +133,10 @@ window_ack(struct window *w, uint64_t rtt_ns, unsigned inflight)
 	w->round_samples++;
 	window_check_delay(w);
 	if (2 * inflight >= window_limit(w)) {	/* RFC 7661: in use */
-		if (w->cwnd < w->ssthresh)
+		if (w->cwnd < w->ssthresh && w->cwnd <= WINDOW_MAX_SSTHRESH)
 			w->cwnd += 1;
+		else if (w->cwnd < w->ssthresh)	/* RFC 3742 */
+			w->cwnd += WINDOW_MAX_SSTHRESH / 2.0 / w->cwnd;
 		else
 			w->cwnd += 1 / w->cwnd;
 		if (w->cwnd > w->ceiling)
