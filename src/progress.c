@@ -81,11 +81,13 @@ progress_draw(struct progress *pr, bool final)
 	if (pr->tty)
 		buf_adds(&b, "\r\033[K");
 	buf_printf(&b, "snmpfleet: %llu/%llu targets (%.0f%%)  %.0f/s  ok %llu"
-	    "  timeout %llu  error %llu  window %lld  ",
+	    "  timeout %llu  error %llu  ",
 	    (unsigned long long)st.targets_done, (unsigned long long)total,
 	    total ? 100.0 * (double)st.targets_done / (double)total : 100.0,
 	    rate, (unsigned long long)st.ok, (unsigned long long)st.timeout,
-	    (unsigned long long)st.error, (long long)st.window);
+	    (unsigned long long)st.error);
+	if (st.window > 0)	/* once a worker has told its window */
+		buf_printf(&b, "window %lld  ", (long long)st.window);
 	progress_clock(&b, elapsed);
 	if (rate > 0 && st.targets_done < total) {
 		buf_adds(&b, "  ETA ");
