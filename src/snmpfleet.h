@@ -798,6 +798,7 @@ struct window {
 	unsigned	 round_left;	/* answers until this round ends */
 	uint64_t	 round_min;	/* least RTT of this round, ns */
 	unsigned	 round_samples;
+	uint64_t	 min_dev;	/* mean deviation of rounds' least */
 	uint64_t	 mins[WINDOW_HISTORY];	/* of the recent rounds */
 	unsigned	 nmins;
 	unsigned	 mpos;

@@ -20,7 +20,9 @@
  *   compared with the least of the recent rounds (a windowed minimum, as
  *   BBR keeps min_rtt); when queueing at the agent has inflated it past
  *   twice the base (and past the base plus WINDOW_SLACK_NS, 2 ms, so that
- *   scheduling noise on a busy host is not mistaken for a queue), slow
+ *   scheduling noise on a busy host is not mistaken for a queue; more
+ *   where the rounds' least RTT itself jitters: 4 of its mean
+ *   deviations, as RFC 6298 pads the RTO), slow
  *   start ends and the window shrinks by WINDOW_DELAY_BETA.
  * A round is as many answers as the window was wide when it began.
  */
@@ -34,6 +36,8 @@
 #define WINDOW_DELAY_BETA	0.8	/* gentler on a queue (Vegas-like) */
 #define WINDOW_SLACK_NS		2000000u	/* 2 ms */
 #define WINDOW_SAMPLES		8	/* RFC 9406's N_RTT_SAMPLE */
+#define WINDOW_NOISE_K		4	/* slack: 4 deviations of the rounds'
+					 * least RTT (RFC 6298's K) */
 #define WINDOW_MAX_SSTHRESH	100	/* RFC 3742: past it, slow start
 					 * adds at most 50 a round */
 
@@ -96,6 +100,8 @@ window_check_delay(struct window *w)
 	uint64_t	base = window_base(w), slack;
 
 	slack = base > WINDOW_SLACK_NS ? base : WINDOW_SLACK_NS;
+	if (slack < WINDOW_NOISE_K * w->min_dev)	/* a noisy host */
+		slack = WINDOW_NOISE_K * w->min_dev;
 	if (base != 0 && w->round_samples >= WINDOW_SAMPLES &&
 	    w->round_min > base + slack && w->decreased_round != w->round)
 		window_shrink(w, WINDOW_DELAY_BETA);
@@ -105,7 +111,15 @@ window_check_delay(struct window *w)
 static void
 window_round_end(struct window *w)
 {
+	uint64_t	prev, dev;
+
 	window_check_delay(w);
+	if (w->nmins != 0) {	/* RFC 6298's RTTVAR, of the rounds' least */
+		prev = w->mins[(w->mpos + WINDOW_HISTORY - 1) % WINDOW_HISTORY];
+		dev = w->round_min > prev ? w->round_min - prev :
+		    prev - w->round_min;
+		w->min_dev = (3 * w->min_dev + dev) / 4;
+	}
 	w->mins[w->mpos] = w->round_min;
 	w->mpos = (w->mpos + 1) % WINDOW_HISTORY;
 	if (w->nmins < WINDOW_HISTORY)
