@@ -3,7 +3,10 @@
  *
  * A job is one target being polled: one stream per plan item (the GET
  * list, each walk, each table).  A slot is one request in flight, with
- * its request id, encoded packet (kept for retransmits) and libuv timer.
+ * its request id, encoded packet (kept for retransmits) and deadline.
+ * The slots' deadlines share one libuv timer through a timer wheel
+ * (SCHED_WHEEL buckets of a millisecond, as masscan and the kernel keep
+ * theirs): arming and disarming is a list link, not a heap operation.
  * At most a window of requests are in flight (window.c: adaptive up to
  * --concurrency, or fixed at it), at most the window of the target's
  * agent address (agents.c; capped by --per-agent) for the targets that
@@ -29,6 +32,7 @@
 #include "snmpfleet.h"
 
 #define SCHED_FLUSH_MS	50
+#define SCHED_WHEEL	1024	/* buckets of 1 ms; later deadlines wrap */
 #define SCHED_OVERDUE_MS 100	/* a request unanswered for this long, */
 #define SCHED_OVERDUE_RTTS 4	/* and this many RTTs, is presumed lost */
 
@@ -55,7 +59,10 @@ struct job {				/* one target being polled */
 
 struct slot {				/* one stream's request in flight */
 	struct scheduler	*s;
-	uv_timer_t		 timer;
+	struct slot		*wnext;		/* its wheel bucket, if armed */
+	struct slot		**wprev;
+	uint64_t		 due_ms;	/* uv_now() time */
+	void			(*due_cb)(struct slot *);
 	struct tr_req		 req;		/* req.index: the slot's */
 	bool			 busy;
 	bool			 queued;	/* waiting for a rate token */
@@ -98,6 +105,10 @@ struct scheduler {
 	bool			 deadline;	/* the run's deadline passed */
 	bool			 stopping;
 	bool			 finished;
+	struct slot		*wheel[SCHED_WHEEL];
+	uint64_t		 wheel_ms;	/* buckets up to it are done */
+	unsigned		 armed;
+	uv_timer_t		 wheel_timer;
 	uv_timer_t		 flush_timer;
 	uv_timer_t		 rate_timer;
 	uv_timer_t		 deadline_timer;
@@ -112,7 +123,7 @@ struct scheduler {
 
 
 static void	sched_pump(struct scheduler *);
-static void	sched_timeout_cb(uv_timer_t *);
+static void	sched_timeout_cb(struct slot *);
 static void	sched_finish(struct scheduler *);
 static void	sched_transmit(struct slot *);
 static void	sched_stream_done(struct slot *, enum result_status, char *);
@@ -234,6 +245,69 @@ sched_wait_pop(struct scheduler *s)
 	return j;
 }
 
+/* The slot's deadline is gone (answered, released). */
+static void
+sched_disarm(struct slot *sl)
+{
+	if (sl->wprev == NULL)
+		return;
+	*sl->wprev = sl->wnext;
+	if (sl->wnext != NULL)
+		sl->wnext->wprev = sl->wprev;
+	sl->wprev = NULL;
+	sl->wnext = NULL;
+	sl->s->armed--;
+}
+
+/* The wheel's one timer: every slot whose deadline has come, in the
+ * buckets from the last tick to now, gets its callback.  A callback may
+ * disarm others, so each bucket is scanned again from its head. */
+static void
+sched_wheel_cb(uv_timer_t *t)
+{
+	struct scheduler	*s = t->data;
+	struct slot		*sl;
+	uint64_t		 now = uv_now(s->loop), ms;
+
+	ms = now - s->wheel_ms > SCHED_WHEEL ? now - SCHED_WHEEL : s->wheel_ms;
+	for (; ms <= now; ms++) {
+		for (;;) {
+			for (sl = s->wheel[ms % SCHED_WHEEL]; sl != NULL &&
+			    sl->due_ms > now; sl = sl->wnext)
+				;
+			if (sl == NULL)
+				break;
+			sched_disarm(sl);
+			sl->due_cb(sl);
+		}
+	}
+	s->wheel_ms = now;
+	if (s->armed == 0)
+		uv_timer_stop(t);
+}
+
+/* cb(sl) in ms milliseconds (replacing what was due). */
+static void
+sched_arm(struct slot *sl, uint64_t ms, void (*cb)(struct slot *))
+{
+	struct scheduler	*s = sl->s;
+	struct slot		**b;
+
+	sched_disarm(sl);
+	sl->due_ms = uv_now(s->loop) + ms;
+	sl->due_cb = cb;
+	b = &s->wheel[sl->due_ms % SCHED_WHEEL];
+	sl->wnext = *b;
+	if (*b != NULL)
+		(*b)->wprev = &sl->wnext;
+	sl->wprev = b;
+	*b = sl;
+	if (s->armed++ == 0) {
+		s->wheel_ms = uv_now(s->loop);
+		uv_timer_start(&s->wheel_timer, sched_wheel_cb, 1, 1);
+	}
+}
+
 /* Requests in flight that count against the worker's window: not the
  * ones presumed lost (a dead target's wait for its timeout must not
  * hold the window of the live ones). */
@@ -261,9 +335,8 @@ sched_not_overdue(struct slot *sl)
  * or the agent stalled) nothing is presumed: it is checked again later.
  */
 static void
-sched_overdue_cb(uv_timer_t *t)
+sched_overdue_cb(struct slot *sl)
 {
-	struct slot		*sl = t->data;
 	struct scheduler	*s = sl->s;
 	uint64_t		 left, waited;
 
@@ -271,15 +344,14 @@ sched_overdue_cb(uv_timer_t *t)
 	left = sl->job->target.params->timeout_ms > waited ?
 	    sl->job->target.params->timeout_ms - waited : 0;
 	if (s->acked_sent_ns <= sl->sent_ns && left > SCHED_OVERDUE_MS) {
-		uv_timer_start(&sl->timer, sched_overdue_cb,
-		    SCHED_OVERDUE_MS, 0);
+		sched_arm(sl, SCHED_OVERDUE_MS, sched_overdue_cb);
 		return;
 	}
 	if (s->acked_sent_ns > sl->sent_ns) {
 		sl->overdue = true;
 		s->overdue++;
 	}
-	uv_timer_start(&sl->timer, sched_timeout_cb, left, 0);
+	sched_arm(sl, left, sched_timeout_cb);
 	sched_pump(s);
 }
 
@@ -331,7 +403,7 @@ sched_slot_release(struct slot *sl)
 	struct scheduler	*s = sl->s;
 	struct agent		*a = sl->job->agent;
 
-	uv_timer_stop(&sl->timer);
+	sched_disarm(sl);
 	sched_not_overdue(sl);
 	a->inflight--;
 	if (a->park_head != NULL)
@@ -613,9 +685,8 @@ sched_end_parked(struct slot *sl)
 /* No answer in time: retry, or end the stream (with the transport's
  * better reason, if it has one). */
 static void
-sched_timeout_cb(uv_timer_t *t)
+sched_timeout_cb(struct slot *sl)
 {
-	struct slot	*sl = t->data;
 	char		*cause;
 
 	if (sl->job->agent->answered) {	/* it answers: congestion */
@@ -678,10 +749,10 @@ sched_transmit(struct slot *sl)
 	writer_count_event(s->w, COUNT_REQUEST, 0);
 	overdue = sched_overdue_ms(s, sl->job->target.params->timeout_ms);
 	if (overdue != 0)
-		uv_timer_start(&sl->timer, sched_overdue_cb, overdue, 0);
+		sched_arm(sl, overdue, sched_overdue_cb);
 	else
-		uv_timer_start(&sl->timer, sched_timeout_cb,
-		    sl->job->target.params->timeout_ms, 0);
+		sched_arm(sl, sl->job->target.params->timeout_ms,
+		    sched_timeout_cb);
 }
 
 /*
@@ -697,7 +768,7 @@ sched_answered(struct slot *sl)
 	struct agent		*a = sl->job->agent;
 	uint64_t		 rtt = clock_now_ns() - sl->sent_ns;
 
-	uv_timer_stop(&sl->timer);
+	sched_disarm(sl);
 	sl->job->result.rtt_ns = rtt ? rtt : 1;
 	writer_count_event(s->w, COUNT_RESPONSE, rtt);
 	a->answered = true;
@@ -758,7 +829,7 @@ sched_done_cb(void *ctx, struct tr_req *req, enum tr_event ev,
 		sched_transmit(sl);
 		break;
 	case TR_ERROR:
-		uv_timer_stop(&sl->timer);
+		sched_disarm(sl);
 		sched_stream_done(sl, RES_ERROR, cause);
 		break;
 	}
@@ -821,8 +892,6 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	for (i = s->nslots; i-- > 0;) {
 		s->slots[i].s = s;
 		s->slots[i].req.index = i;
-		uv_timer_init(loop, &s->slots[i].timer);
-		s->slots[i].timer.data = &s->slots[i];
 		buf_init(&s->slots[i].req.pkt);
 		if (i < opts->concurrency) {
 			s->slots[i].next_free = s->free_slots;
@@ -844,6 +913,8 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 		s->jobs[i].next_free = s->free_jobs;
 		s->free_jobs = &s->jobs[i];
 	}
+	uv_timer_init(loop, &s->wheel_timer);
+	s->wheel_timer.data = s;
 	uv_timer_init(loop, &s->flush_timer);
 	s->flush_timer.data = s;
 	uv_timer_init(loop, &s->rate_timer);
@@ -893,8 +964,7 @@ sched_finish(struct scheduler *s)
 		writer_count_event(s->w, COUNT_DROPS, transports_drops(s->tr));
 	/* (counted once, at the end: the sockets' counters are totals) */
 	writer_flush(s->w);
-	for (i = 0; i < s->nslots; i++)
-		uv_close((uv_handle_t *)&s->slots[i].timer, sched_closed_cb);
+	uv_close((uv_handle_t *)&s->wheel_timer, sched_closed_cb);
 	for (i = 0; i < s->njobs; i++)
 		uv_close((uv_handle_t *)&s->jobs[i].deadline_timer,
 		    sched_closed_cb);
