@@ -337,6 +337,11 @@ main_v3_prepare(struct run *r)
 		return;
 	rl.rlim_cur = need < rl.rlim_max ? need : rl.rlim_max;
 	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need && r->cfg.adapt && rl.rlim_cur > 64 + 1) {
+		/* an adaptive window: a lower ceiling will do */
+		r->cfg.concurrency = (unsigned)(rl.rlim_cur - 64);
+		return;
+	}
 	if (rl.rlim_cur < need)
 		die(EXIT_USAGE, "--concurrency %u needs %llu file descriptors "
 		    "for SNMPv3 sessions, but the limit is %llu (raise it "
@@ -537,6 +542,11 @@ main_summary(const struct report *rep)
 	log_msg(rep->signo || rep->exit_status > 1 ? LOG_WARNING : LOG_INFO,
 	    "%s", buf_cstr(&b));
 	buf_free(&b);
+	if (rep->st.kernel_drops != 0)
+		log_msg(LOG_WARNING, "the kernel dropped %llu answers on our "
+		    "socket (its receive buffer was full): raise "
+		    "net.core.rmem_max (or --recv-buffer), or lower -j",
+		    (unsigned long long)rep->st.kernel_drops);
 }
 
 /* engineIDs that more than one target of the run reported: USM keys and
@@ -694,53 +704,91 @@ main_run(struct run *r)
 	return rep.exit_status;
 }
 
+/* One level of a sweep: the whole inventory polled from scratch, its
+ * figures in row.  Returns the signal that interrupted it, or 0. */
+static int
+main_sweep_level(struct run *r, double level, struct sweep_row *row)
+{
+	struct pool	 p;
+	struct report	 rep;
+	double		 cpu;
+
+	if (r->cfg.sweep) {
+		r->cfg.concurrency = (unsigned)level;
+		r->cfg.adapt = false;	/* each level as it is */
+	} else
+		r->cfg.rate = level;
+	pool_shared_reset(r->pshm);
+	writer_shared_reset(r->wshm);
+	main_pool_setup(r, &p);
+	cpu = main_cpu_seconds();
+	main_poll(r, &p, &rep);
+	sweep_row_fill(row, level, &rep, main_cpu_seconds() - cpu);
+	if (!r->cfg.quiet)
+		log_msg(LOG_INFO, "sweep %s %g: %llu targets in %.3f s, "
+		    "%.0f targets/s, p95 %.3f ms, %.2f%% timeouts",
+		    r->cfg.sweep ? "concurrency" : "rate", level,
+		    (unsigned long long)rep.targets, rep.wall, row->tps,
+		    row->p95, row->timeout_pct);
+	return p.signo;
+}
+
+/* --sweep auto: levels chosen as the runs go (sweep_auto_next), kept in
+ * order of level; *n of them.  Returns the signal that stopped it, or 0. */
+static int
+main_sweep_auto(struct run *r, struct sweep_row **rows, size_t *n)
+{
+	struct sweep_row	 row;
+	double			 level, max = CONCURRENCY_AUTO * 4;
+	int			 signo = 0;
+
+	if (r->inv.total < max)
+		max = r->inv.total > 0 ? (double)r->inv.total : 1;
+	*rows = NULL;
+	*n = 0;
+	while ((level = sweep_auto_next(*rows, *n, max)) > 0) {
+		signo = main_sweep_level(r, level, &row);
+		*rows = xreallocarray(*rows, *n + 1, sizeof **rows);
+		sweep_insert(*rows, (*n)++, &row);
+		if (signo != 0)
+			break;
+	}
+	return signo;
+}
+
 /*
  * --sweep / --sweep-rate: poll the whole inventory once per level, from
- * scratch each time, and compare the levels.
+ * scratch each time, and compare the levels (--sweep auto: choose them).
  */
 static int
 main_sweep(struct run *r)
 {
-	struct pool		 p;
-	struct report		 rep;
 	struct sweep_row	*rows;
 	struct buf		 b;
 	const char		*what = r->cfg.sweep ? "concurrency" : "rate";
-	double			*levels, cpu;
+	bool			 autolevels;
+	double			*levels = NULL;
 	char			*cause;
 	size_t			 n, i, best;
-	int			 status = 0;
+	int			 signo = 0;
 
-	if (sweep_parse_levels(r->cfg.sweep ? r->cfg.sweep : r->cfg.sweep_rate,
-	    &levels, &n, &cause) != 0)
-		die_with(EXIT_USAGE, "", cause);
-	rows = xcalloc(n, sizeof *rows);
-	for (i = 0; i < n; i++) {
-		if (r->cfg.sweep)
-			r->cfg.concurrency = (unsigned)levels[i];
-		else
-			r->cfg.rate = levels[i];
-		pool_shared_reset(r->pshm);
-		writer_shared_reset(r->wshm);
-		main_pool_setup(r, &p);
-		cpu = main_cpu_seconds();
-		main_poll(r, &p, &rep);
-		sweep_row_fill(&rows[i], levels[i], &rep,
-		    main_cpu_seconds() - cpu);
-		if (!r->cfg.quiet)
-			log_msg(LOG_INFO, "sweep %s %g: %llu targets in %.3f s, "
-			    "%.0f targets/s, p95 %.3f ms, %.2f%% timeouts", what,
-			    levels[i], (unsigned long long)rep.targets, rep.wall,
-			    rows[i].tps, rows[i].p95, rows[i].timeout_pct);
-		if (p.signo != 0) {
-			status = 128 + p.signo;
-			n = i + 1;
-			break;
-		}
+	autolevels = r->cfg.sweep != NULL && strcmp(r->cfg.sweep, "auto") == 0;
+	if (autolevels)
+		signo = main_sweep_auto(r, &rows, &n);
+	else {
+		if (sweep_parse_levels(r->cfg.sweep ? r->cfg.sweep :
+		    r->cfg.sweep_rate, &levels, &n, &cause) != 0)
+			die_with(EXIT_USAGE, "", cause);
+		rows = xcalloc(n, sizeof *rows);
+		for (i = 0; i < n && signo == 0; i++)
+			signo = main_sweep_level(r, levels[i], &rows[i]);
+		n = i;
 	}
 	best = sweep_best(rows, n);
 	buf_init(&b);
 	sweep_table(&b, rows, n, what, best);
+	if (autolevels)
+		sweep_advice(&b, rows, n, best);
 	fputs(buf_cstr(&b), stdout);
 	fflush(stdout);
 	buf_free(&b);
@@ -752,7 +800,7 @@ main_sweep(struct run *r)
 		die_with(1, "--sweep-svg ", cause);
 	free(rows);
 	free(levels);
-	return status;
+	return signo != 0 ? 128 + signo : 0;
 }
 
 /*

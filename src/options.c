@@ -47,6 +47,10 @@ static int	opt_set_size(struct config *, const struct option_def *,
 		    const char *, char **);
 static void	opt_echo_u64(const struct config *,
 		    const struct option_def *, struct buf *);
+static int	opt_set_concurrency(struct config *,
+		    const struct option_def *, const char *, char **);
+static void	opt_echo_concurrency(const struct config *,
+		    const struct option_def *, struct buf *);
 
 static void	opt_echo_uint(const struct config *, const struct option_def *,
 		    struct buf *);
@@ -120,13 +124,14 @@ const struct option_def options_table[] = {
 	  .echo = opt_echo_string },
 	{ .name = "concurrency",
 	  .short_name = 'j',
-	  .argname = "N",
-	  .defval = "256",
+	  .argname = "WINDOW",
+	  .defval = "auto",
 	  .minimum = 1, .maximum = 65536,
-	  .help = "requests in flight at once",
-	  .set = opt_set_uint,
+	  .help = "requests in flight at once: auto (adaptive, up to 4096), "
+	      "N (adaptive, up to N) or fixed:N",
+	  .set = opt_set_concurrency,
 	  .offset = F(concurrency),
-	  .echo = opt_echo_uint },
+	  .echo = opt_echo_concurrency },
 	{ .name = "config",
 	  .argname = "FILE",
 	  .flags = OPT_CLI_ONLY | OPT_LIST,
@@ -365,6 +370,16 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(output),
 	  .echo = opt_echo_string },
+	{ .name = "per-agent",
+	  .argname = "N",
+	  .defval = "0",
+	  .minimum = 0, .maximum = 65536,
+	  .help = "requests in flight to one agent address (IP:port) at "
+	      "once, whichever targets share it (0: only its adaptive "
+	      "window)",
+	  .set = opt_set_uint,
+	  .offset = F(per_agent),
+	  .echo = opt_echo_uint },
 	{ .name = "per-target",
 	  .argname = "N",
 	  .defval = "1",
@@ -441,6 +456,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_rate,
 	  .offset = F(rate),
 	  .echo = opt_echo_double },
+	{ .name = "recv-buffer",
+	  .argname = "BYTES",
+	  .defval = "0",
+	  .minimum = 0, .maximum = 1073741824.0,
+	  .help = "receive buffer of the UDP sockets (k, M suffixes; 0: sized "
+	      "for the window)",
+	  .set = opt_set_size,
+	  .offset = F(recv_buffer),
+	  .echo = opt_echo_u64 },
 	{ .name = "retries",
 	  .short_name = 'r',
 	  .argname = "N",
@@ -633,6 +657,36 @@ opt_set_uint(struct config *cfg, const struct option_def *o, const char *v,
 	}
 	*FIELD(cfg, o, unsigned) = (unsigned)d;
 	return 0;
+}
+
+/* -j: "auto" (adaptive up to CONCURRENCY_AUTO), "N" (adaptive up to
+ * N) or "fixed:N". */
+static int
+opt_set_concurrency(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	bool	fixed = strncmp(v, "fixed:", 6) == 0;
+
+	if (strcmp(v, "auto") == 0) {
+		cfg->concurrency = CONCURRENCY_AUTO;
+		cfg->adapt = true;
+		return 0;
+	}
+	if (opt_set_uint(cfg, o, fixed ? v + 6 : v, cause) != 0)
+		return -1;
+	cfg->adapt = !fixed;
+	return 0;
+}
+
+static void
+opt_echo_concurrency(const struct config *cfg, const struct option_def *o,
+    struct buf *b)
+{
+	if (cfg->adapt && cfg->concurrency == CONCURRENCY_AUTO)
+		buf_printf(b, "%s = auto\n", o->name);
+	else
+		buf_printf(b, "%s = %s%u\n", o->name, cfg->adapt ? "" : "fixed:",
+		    cfg->concurrency);
 }
 
 static int

@@ -353,6 +353,9 @@ pool_worker_run(struct pool *p, unsigned idx, bool in_process)
 		return POOL_EXIT_SETUP;
 	memset(&opts, 0, sizeof opts);
 	opts.concurrency = p->cfg->concurrency;
+	opts.adapt = p->cfg->adapt;
+	opts.per_agent = p->cfg->per_agent;
+	opts.recv_buffer = p->cfg->recv_buffer;
 	opts.rate = p->cfg->rate / p->procs;
 	opts.plan = p->plan;
 	opts.deadline_ns = p->deadline_ns;

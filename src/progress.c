@@ -86,6 +86,8 @@ progress_draw(struct progress *pr, bool final)
 	    total ? 100.0 * (double)st.targets_done / (double)total : 100.0,
 	    rate, (unsigned long long)st.ok, (unsigned long long)st.timeout,
 	    (unsigned long long)st.error);
+	if (st.window > 0)	/* once a worker has told its window */
+		buf_printf(&b, "window %lld  ", (long long)st.window);
 	progress_clock(&b, elapsed);
 	if (rate > 0 && st.targets_done < total) {
 		buf_adds(&b, "  ETA ");

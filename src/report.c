@@ -50,6 +50,11 @@ report_summary(const struct report *r, struct buf *b)
 		buf_printf(b, "; rtt p50 %.3f ms, p95 %.3f ms, p99 %.3f ms",
 		    stats_percentile(st, 50), stats_percentile(st, 95),
 		    stats_percentile(st, 99));
+	if (st->window > 0)
+		buf_printf(b, "; window %lld", (long long)st->window);
+	if (st->kernel_drops != 0)
+		buf_printf(b, "; %llu kernel drops",
+		    (unsigned long long)st->kernel_drops);
 	if (r->procs > 1)
 		buf_printf(b, "; %u workers", r->procs);
 	if (r->duplicates != 0)
@@ -111,6 +116,7 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	    "\"targets\":%llu,\"duplicates\":%llu,\"status\":{\"ok\":%llu,\"timeout\":%llu,"
 	    "\"error\":%llu,\"deadline\":%llu,\"not_finished\":%llu},"
 	    "\"requests\":%llu,\"responses\":%llu,\"retries\":%llu,"
+	    "\"window\":%lld,\"kernel_drops\":%llu,"
 	    "\"rtt_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p95\":%.3f,\"p99\":%.3f},"
 	    "\"interrupted\":%s,\"workers\":%u,\"torn\":%llu,"
 	    "\"output_error\":%s%s%s,\"exit_status\":%d}\n",
@@ -121,7 +127,8 @@ report_stats_file(const struct report *r, const char *path, char **cause)
 	    (unsigned long long)(r->targets - st->targets_done),
 	    (unsigned long long)st->requests,
 	    (unsigned long long)st->responses,
-	    (unsigned long long)st->retries, stats_percentile(st, 50),
+	    (unsigned long long)st->retries, (long long)st->window,
+	    (unsigned long long)st->kernel_drops, stats_percentile(st, 50),
 	    stats_percentile(st, 90), stats_percentile(st, 95),
 	    stats_percentile(st, 99), r->signo ? "true" : "false", r->procs,
 	    (unsigned long long)r->torn, r->out_errno ? "\"" : "",

@@ -3,10 +3,19 @@
  *
  * A job is one target being polled: one stream per plan item (the GET
  * list, each walk, each table).  A slot is one request in flight, with
- * its request id, encoded packet (kept for retransmits) and libuv timer.
- * At most --concurrency requests are in flight, and at most --per-target
- * of them for one target (default 1: a target's streams run one after
- * another).  A token bucket paces sends for --rate.  Targets are claimed
+ * its request id, encoded packet (kept for retransmits) and deadline.
+ * The slots' deadlines share one libuv timer through a timer wheel
+ * (SCHED_WHEEL buckets of a millisecond, as masscan and the kernel keep
+ * theirs): arming and disarming is a list link, not a heap operation.
+ * At most a window of requests are in flight (window.c: adaptive up to
+ * --concurrency, or fixed at it), at most the window of the target's
+ * agent address (agents.c; capped by --per-agent) for the targets that
+ * share one, and at most --per-target for one target (default 1: a
+ * target's streams run one after another).  Answers to first sends
+ * grow the windows; an answer only to a retransmission, or a timeout of
+ * an agent that has answered, shrinks them (a target that never
+ * answered is taken for down, not for congested).  A token bucket paces
+ * sends for --rate.  Targets are claimed
  * in batches from a counter in shared memory, so workers share a run.
  * Timeouts and SNMP errors are results to record, never reasons to stop.
  *
@@ -35,6 +44,9 @@ struct resolved {			/* a name's target, looked up */
 	struct sockaddr_storage	 addr;
 	char			*error;		/* or why there is no addr */
 };
+#define SCHED_WHEEL	1024	/* buckets of 1 ms; later deadlines wrap */
+#define SCHED_OVERDUE_MS 100	/* a request unanswered for this long, */
+#define SCHED_OVERDUE_RTTS 4	/* and this many RTTs, is presumed lost */
 
 struct job {				/* one target being polled */
 	struct scheduler	*s;
@@ -42,6 +54,9 @@ struct job {				/* one target being polled */
 	bool			 waiting;	/* in the start queue */
 	bool			 skip_rest;	/* a stream timed out */
 	bool			 ending;	/* its deadline is being applied */
+	bool			 parked;	/* waiting for room at its agent */
+	struct agent		*agent;
+	struct job		*next_parked;
 	struct job		*next_waiting;
 	struct job		*next_free;
 	uv_timer_t		 deadline_timer;	/* --target-deadline */
@@ -56,10 +71,15 @@ struct job {				/* one target being polled */
 
 struct slot {				/* one stream's request in flight */
 	struct scheduler	*s;
-	uv_timer_t		 timer;
+	struct slot		*wnext;		/* its wheel bucket, if armed */
+	struct slot		**wprev;
+	uint64_t		 due_ms;	/* uv_now() time */
+	void			(*due_cb)(struct slot *);
 	struct tr_req		 req;		/* req.index: the slot's */
 	bool			 busy;
 	bool			 queued;	/* waiting for a rate token */
+	bool			 overdue;	/* presumed lost: no longer
+						 * counted in the window */
 	netsnmp_pdu		*pdu;		/* the request, until sent */
 	unsigned		 tries;		/* sends of this request */
 	uint64_t		 sent_ns;
@@ -77,10 +97,16 @@ struct scheduler {
 	struct writer		*w;
 	const struct out_format	*fmt;
 	struct transports	*tr;
+	struct window		 win;		/* the worker's */
+	unsigned		 win_shown;	/* last counted to the writer */
+	struct agents		 agents;
+	uint64_t		 drops;		/* our sockets', last seen */
 	struct slot		*slots;
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	struct slot		*free_slots;
 	unsigned		 slots_busy;
+	unsigned		 overdue;	/* slots presumed lost */
+	uint64_t		 acked_sent_ns;	/* latest send answered */
 	struct job		*jobs;
 	struct job		*free_jobs;
 	unsigned		 njobs;
@@ -91,6 +117,10 @@ struct scheduler {
 	bool			 deadline;	/* the run's deadline passed */
 	bool			 stopping;
 	bool			 finished;
+	struct slot		*wheel[SCHED_WHEEL];
+	uint64_t		 wheel_ms;	/* buckets up to it are done */
+	unsigned		 armed;
+	uv_timer_t		 wheel_timer;
 	uv_timer_t		 flush_timer;
 	uv_timer_t		 rate_timer;
 	uv_timer_t		 deadline_timer;
@@ -111,6 +141,7 @@ struct scheduler {
 
 
 static void	sched_pump(struct scheduler *);
+static void	sched_timeout_cb(struct slot *);
 static void	sched_finish(struct scheduler *);
 static void	sched_transmit(struct slot *);
 static void	sched_stream_done(struct slot *, enum result_status, char *);
@@ -136,6 +167,88 @@ sched_wait_push(struct scheduler *s, struct job *j)
 	s->wait_tail = j;
 }
 
+/* Has j's agent room for one more request? */
+static bool
+sched_agent_room(const struct job *j)
+{
+	return j->agent->inflight < window_limit(&j->agent->win);
+}
+
+/* j waits at its agent until a request of the agent ends. */
+static void
+sched_park(struct job *j)
+{
+	struct agent	*a = j->agent;
+
+	if (j->parked)
+		return;
+	j->parked = true;
+	j->next_parked = NULL;
+	if (a->park_tail != NULL)
+		a->park_tail->next_parked = j;
+	else
+		a->park_head = j;
+	a->park_tail = j;
+}
+
+/* Take j off its agent's parked list. */
+static void
+sched_unpark(struct job *j)
+{
+	struct agent	*a = j->agent;
+	struct job	**pp = &a->park_head, *prev = NULL;
+
+	if (!j->parked)
+		return;
+	while (*pp != j) {
+		prev = *pp;
+		pp = &(*pp)->next_parked;
+	}
+	*pp = j->next_parked;
+	if (a->park_tail == j)
+		a->park_tail = prev;
+	j->parked = false;
+}
+
+/* j can start a stream: queue it, or park it while its agent is full. */
+static void
+sched_ready(struct scheduler *s, struct job *j)
+{
+	if (sched_agent_room(j))
+		sched_wait_push(s, j);
+	else
+		sched_park(j);
+}
+
+/* Room at agent a: its parked targets go to the start queue (as many as
+ * there is room for). */
+static void
+sched_agent_wake(struct scheduler *s, struct agent *a)
+{
+	unsigned	room, limit = window_limit(&a->win);
+	struct job	*j;
+
+	room = a->inflight < limit ? limit - a->inflight : 0;
+	while (room-- > 0 && (j = a->park_head) != NULL) {
+		sched_unpark(j);
+		sched_wait_push(s, j);
+	}
+}
+
+/* Tell the writer how the worker's window moved (the progress line and
+ * the summary show the run's). */
+static void
+sched_window_note(struct scheduler *s)
+{
+	unsigned	now = window_limit(&s->win);
+
+	if (now == s->win_shown)
+		return;
+	writer_count_event(s->w, COUNT_WINDOW,
+	    (uint64_t)((int64_t)now - (int64_t)s->win_shown));
+	s->win_shown = now;
+}
+
 static struct job *
 sched_wait_pop(struct scheduler *s)
 {
@@ -150,6 +263,130 @@ sched_wait_pop(struct scheduler *s)
 	return j;
 }
 
+/* The slot's deadline is gone (answered, released). */
+static void
+sched_disarm(struct slot *sl)
+{
+	if (sl->wprev == NULL)
+		return;
+	*sl->wprev = sl->wnext;
+	if (sl->wnext != NULL)
+		sl->wnext->wprev = sl->wprev;
+	sl->wprev = NULL;
+	sl->wnext = NULL;
+	sl->s->armed--;
+}
+
+/* The wheel's one timer: every slot whose deadline has come, in the
+ * buckets from the last tick to now, gets its callback.  A callback may
+ * disarm others, so each bucket is scanned again from its head. */
+static void
+sched_wheel_cb(uv_timer_t *t)
+{
+	struct scheduler	*s = t->data;
+	struct slot		*sl;
+	uint64_t		 now = uv_now(s->loop), ms;
+
+	ms = now - s->wheel_ms > SCHED_WHEEL ? now - SCHED_WHEEL : s->wheel_ms;
+	for (; ms <= now; ms++) {
+		for (;;) {
+			for (sl = s->wheel[ms % SCHED_WHEEL]; sl != NULL &&
+			    sl->due_ms > now; sl = sl->wnext)
+				;
+			if (sl == NULL)
+				break;
+			sched_disarm(sl);
+			sl->due_cb(sl);
+		}
+	}
+	s->wheel_ms = now;
+	if (s->armed == 0)
+		uv_timer_stop(t);
+}
+
+/* cb(sl) in ms milliseconds (replacing what was due). */
+static void
+sched_arm(struct slot *sl, uint64_t ms, void (*cb)(struct slot *))
+{
+	struct scheduler	*s = sl->s;
+	struct slot		**b;
+
+	sched_disarm(sl);
+	sl->due_ms = uv_now(s->loop) + ms;
+	sl->due_cb = cb;
+	b = &s->wheel[sl->due_ms % SCHED_WHEEL];
+	sl->wnext = *b;
+	if (*b != NULL)
+		(*b)->wprev = &sl->wnext;
+	sl->wprev = b;
+	*b = sl;
+	if (s->armed++ == 0) {
+		s->wheel_ms = uv_now(s->loop);
+		uv_timer_start(&s->wheel_timer, sched_wheel_cb, 1, 1);
+	}
+}
+
+/* Requests in flight that count against the worker's window: not the
+ * ones presumed lost (a dead target's wait for its timeout must not
+ * hold the window of the live ones). */
+static unsigned
+sched_in_window(const struct scheduler *s)
+{
+	return s->slots_busy - s->overdue;
+}
+
+static void
+sched_not_overdue(struct slot *sl)
+{
+	if (!sl->overdue)
+		return;
+	sl->overdue = false;
+	sl->s->overdue--;
+}
+
+/*
+ * The request has gone unanswered for SCHED_OVERDUE_RTTS of the least
+ * recent RTTs (SCHED_OVERDUE_MS at least) while a request sent after it
+ * was answered: presumed lost, as TCP's RACK (RFC 8985) marks a segment
+ * lost before its retransmission timer.  It leaves the window (not its
+ * agent's) and waits out its timeout.  With no later answer (the host
+ * or the agent stalled) nothing is presumed: it is checked again later.
+ */
+static void
+sched_overdue_cb(struct slot *sl)
+{
+	struct scheduler	*s = sl->s;
+	uint64_t		 left, waited;
+
+	waited = (clock_now_ns() - sl->sent_ns) / 1000000;
+	left = sl->job->target.params->timeout_ms > waited ?
+	    sl->job->target.params->timeout_ms - waited : 0;
+	if (s->acked_sent_ns <= sl->sent_ns && left > SCHED_OVERDUE_MS) {
+		sched_arm(sl, SCHED_OVERDUE_MS, sched_overdue_cb);
+		return;
+	}
+	if (s->acked_sent_ns > sl->sent_ns) {
+		sl->overdue = true;
+		s->overdue++;
+	}
+	sched_arm(sl, left, sched_timeout_cb);
+	sched_pump(s);
+}
+
+/* When a request sent now is presumed lost, in ms (0: only at its
+ * timeout). */
+static uint64_t
+sched_overdue_ms(const struct scheduler *s, unsigned timeout_ms)
+{
+	uint64_t	ms = window_base(&s->win) * SCHED_OVERDUE_RTTS / 1000000;
+
+	if (!s->opts.adapt)
+		return 0;
+	if (ms < SCHED_OVERDUE_MS)
+		ms = SCHED_OVERDUE_MS;
+	return ms < timeout_ms ? ms : 0;
+}
+
 /* The target's record goes to the writer; the job is free again. */
 static void
 sched_job_complete(struct job *j)
@@ -159,6 +396,9 @@ sched_job_complete(struct job *j)
 
 	uv_timer_stop(&j->deadline_timer);
 	transports_target_done(s->tr, &j->tt);
+	sched_unpark(j);
+	agents_put(&s->agents, j->agent);
+	j->agent = NULL;
 	result_finish(&j->result);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	j->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
@@ -179,8 +419,13 @@ static void
 sched_slot_release(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
+	struct agent		*a = sl->job->agent;
 
-	uv_timer_stop(&sl->timer);
+	sched_disarm(sl);
+	sched_not_overdue(sl);
+	a->inflight--;
+	if (a->park_head != NULL)
+		sched_agent_wake(s, a);
 	if (sl->pdu != NULL)
 		snmp_free_pdu(sl->pdu);
 	sl->pdu = NULL;
@@ -219,7 +464,7 @@ sched_stream_done(struct slot *sl, enum result_status status, char *error)
 	if (j->done_items == s->opts.plan->nitems && j->active == 0)
 		sched_job_complete(j);
 	else if (sched_job_can_start(s, j))
-		sched_wait_push(s, j);
+		sched_ready(s, j);
 	sched_pump(s);
 }
 
@@ -267,7 +512,7 @@ sched_job_deadline(struct job *j)
 		}
 		j->waiting = false;
 	}
-	sched_job_complete(j);
+	sched_job_complete(j);	/* unparks it too */
 }
 
 static void
@@ -327,10 +572,11 @@ sched_stream_start(struct scheduler *s, struct job *j)
 	sl->item = item;
 	sl->req.tt = &j->tt;
 	j->active++;
+	j->agent->inflight++;
 	fetch_start(&sl->fetch, s->opts.plan, &s->opts.plan->items[item],
 	    j->target.params->snmp_version, &j->budget);
 	if (sched_job_can_start(s, j))
-		sched_wait_push(s, j);
+		sched_ready(s, j);
 	sched_request(sl);
 }
 
@@ -425,6 +671,9 @@ sched_job_new(struct scheduler *s)
 		j->done_items = 0;
 		s->jobs_busy++;
 		result_init(&j->result, s->opts.plan);
+		/* never NULL: there are as many agents as jobs */
+		j->agent = agents_get(&s->agents, &j->target.addr);
+		j->parked = false;
 		if (error == NULL)
 			break;
 		/* a name that does not resolve: its record, no packet */
@@ -460,12 +709,17 @@ sched_pump(struct scheduler *s)
 	while (s->deadline && !s->stopping &&
 	    (j = sched_job_new(s)) != NULL)
 		sched_job_deadline(j);
-	while (s->free_slots != NULL && !s->stopping) {
+	while (s->free_slots != NULL && !s->stopping &&
+	    sched_in_window(s) < window_limit(&s->win)) {
 		if ((j = sched_wait_pop(s)) == NULL &&
 		    (j = sched_job_new(s)) == NULL)
 			break;
-		if (sched_job_can_start(s, j))
+		if (!sched_job_can_start(s, j))
+			continue;
+		if (sched_agent_room(j))
 			sched_stream_start(s, j);
+		else
+			sched_park(j);
 	}
 	s->pumping = false;
 	if (s->jobs_busy == 0 && (s->stopping || (s->resolving == 0 &&
@@ -532,11 +786,15 @@ sched_end_parked(struct slot *sl)
 /* No answer in time: retry, or end the stream (with the transport's
  * better reason, if it has one). */
 static void
-sched_timeout_cb(uv_timer_t *t)
+sched_timeout_cb(struct slot *sl)
 {
-	struct slot	*sl = t->data;
 	char		*cause;
 
+	if (sl->job->agent->answered) {	/* it answers: congestion */
+		window_loss(&sl->job->agent->win);
+		window_loss(&sl->s->win);
+		sched_window_note(sl->s);
+	}
 	if (sl->tries <= sl->job->target.params->retries) {
 		sl->job->result.retries++;
 		writer_count_event(sl->s->w, COUNT_RETRY, 0);
@@ -557,6 +815,7 @@ sched_transmit(struct slot *sl)
 	struct scheduler	*s = sl->s;
 	netsnmp_pdu		*pdu = sl->pdu;
 	char			*cause;
+	uint64_t		 overdue;
 	int			 rc;
 
 	if (s->opts.rate > 0) {
@@ -575,6 +834,7 @@ sched_transmit(struct slot *sl)
 		s->tokens -= 1;
 	}
 	sl->pdu = NULL;
+	sched_not_overdue(sl);	/* a retry is in flight again */
 	if (pdu != NULL)
 		rc = transports_send(s->tr, &sl->req, pdu, &cause);
 	else
@@ -588,19 +848,43 @@ sched_transmit(struct slot *sl)
 	sl->tries++;
 	sl->sent_ns = clock_now_ns();
 	writer_count_event(s->w, COUNT_REQUEST, 0);
-	uv_timer_start(&sl->timer, sched_timeout_cb,
-	    sl->job->target.params->timeout_ms, 0);
+	overdue = sched_overdue_ms(s, sl->job->target.params->timeout_ms);
+	if (overdue != 0)
+		sched_arm(sl, overdue, sched_overdue_cb);
+	else
+		sched_arm(sl, sl->job->target.params->timeout_ms,
+		    sched_timeout_cb);
 }
 
-/* An answer came for the slot's request: time it and count it. */
+/*
+ * An answer came for the slot's request: time it and count it.  An
+ * answer to a request sent once grows the windows; one that came only
+ * after a retransmission says a datagram was lost (Karn: no RTT
+ * sample), and shrinks them.
+ */
 static void
 sched_answered(struct slot *sl)
 {
-	uint64_t	rtt = clock_now_ns() - sl->sent_ns;
+	struct scheduler	*s = sl->s;
+	struct agent		*a = sl->job->agent;
+	uint64_t		 rtt = clock_now_ns() - sl->sent_ns;
 
-	uv_timer_stop(&sl->timer);
+	sched_disarm(sl);
 	sl->job->result.rtt_ns = rtt ? rtt : 1;
-	writer_count_event(sl->s->w, COUNT_RESPONSE, rtt);
+	writer_count_event(s->w, COUNT_RESPONSE, rtt);
+	a->answered = true;
+	if (sl->sent_ns > s->acked_sent_ns)
+		s->acked_sent_ns = sl->sent_ns;
+	if (sl->tries == 1) {
+		window_ack(&a->win, rtt, a->inflight);
+		window_ack(&s->win, rtt, sched_in_window(s));
+	} else {
+		window_loss(&a->win);
+		window_loss(&s->win);
+	}
+	sched_window_note(s);
+	if (a->park_head != NULL)
+		sched_agent_wake(s, a);
 }
 
 /*
@@ -635,6 +919,7 @@ sched_done_cb(void *ctx, struct tr_req *req, enum tr_event ev,
 			sched_stream_done(sl, RES_OK, NULL);
 		else
 			sched_request(sl);
+		sched_pump(sl->s);	/* the window may have grown */
 		break;
 	case TR_RESEND:
 		sched_answered(sl);
@@ -645,17 +930,27 @@ sched_done_cb(void *ctx, struct tr_req *req, enum tr_event ev,
 		sched_transmit(sl);
 		break;
 	case TR_ERROR:
-		uv_timer_stop(&sl->timer);
+		sched_disarm(sl);
 		sched_stream_done(sl, RES_ERROR, cause);
 		break;
 	}
 	return true;
 }
 
+/* Every SCHED_FLUSH_MS: pending records go out; answers the kernel
+ * dropped on our own sockets since the last time (the window outran
+ * the receive buffer) shrink the window like any loss. */
 static void
 sched_flush_cb(uv_timer_t *t)
 {
 	struct scheduler	*s = t->data;
+	uint64_t		 drops = transports_drops(s->tr);
+
+	if (drops > s->drops) {
+		window_loss(&s->win);
+		sched_window_note(s);
+	}
+	s->drops = drops;
 
 	if (writer_due(s->w, clock_now_ns()) && writer_flush(s->w) != 0)
 		scheduler_stop(s);
@@ -684,7 +979,8 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	s->nslots = 1;
 	while (s->nslots < opts->concurrency)
 		s->nslots <<= 1;
-	s->tr = transports_open(loop, inv, s->nslots, opts->transports,
+	s->tr = transports_open(loop, inv, s->nslots, opts->recv_buffer,
+	    opts->transports,
 	    opts->ntransports, sched_done_cb, s, cause);
 	if (s->tr == NULL) {
 		free(s);
@@ -697,8 +993,6 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	for (i = s->nslots; i-- > 0;) {
 		s->slots[i].s = s;
 		s->slots[i].req.index = i;
-		uv_timer_init(loop, &s->slots[i].timer);
-		s->slots[i].timer.data = &s->slots[i];
 		buf_init(&s->slots[i].req.pkt);
 		if (i < opts->concurrency) {
 			s->slots[i].next_free = s->free_slots;
@@ -707,6 +1001,12 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	}
 	s->njobs = opts->concurrency;
 	s->jobs = xcalloc(s->njobs, sizeof *s->jobs);
+	/* the worker's window spans many agents: losses (a lossy link,
+	 * not only a queue) never take it below where it starts */
+	window_init(&s->win, WINDOW_INITIAL, opts->concurrency, opts->adapt);
+	agents_init(&s->agents, s->njobs, opts->per_agent != 0 &&
+	    opts->per_agent < opts->concurrency ? opts->per_agent :
+	    opts->concurrency, opts->adapt);
 	for (i = s->njobs; i-- > 0;) {
 		s->jobs[i].s = s;
 		uv_timer_init(loop, &s->jobs[i].deadline_timer);
@@ -714,6 +1014,8 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 		s->jobs[i].next_free = s->free_jobs;
 		s->free_jobs = &s->jobs[i];
 	}
+	uv_timer_init(loop, &s->wheel_timer);
+	s->wheel_timer.data = s;
 	uv_timer_init(loop, &s->flush_timer);
 	s->flush_timer.data = s;
 	uv_timer_init(loop, &s->rate_timer);
@@ -733,6 +1035,7 @@ scheduler_start(struct scheduler *s)
 
 	uv_timer_start(&s->flush_timer, sched_flush_cb, SCHED_FLUSH_MS,
 	    SCHED_FLUSH_MS);
+	sched_window_note(s);
 	if (s->opts.deadline_ns != 0)
 		uv_timer_start(&s->deadline_timer, sched_run_deadline_cb,
 		    s->opts.deadline_ns > now ?
@@ -758,9 +1061,11 @@ sched_finish(struct scheduler *s)
 	if (s->finished)
 		return;
 	s->finished = true;
+	if (s->tr != NULL)
+		writer_count_event(s->w, COUNT_DROPS, transports_drops(s->tr));
+	/* (counted once, at the end: the sockets' counters are totals) */
 	writer_flush(s->w);
-	for (i = 0; i < s->nslots; i++)
-		uv_close((uv_handle_t *)&s->slots[i].timer, sched_closed_cb);
+	uv_close((uv_handle_t *)&s->wheel_timer, sched_closed_cb);
 	for (i = 0; i < s->njobs; i++)
 		uv_close((uv_handle_t *)&s->jobs[i].deadline_timer,
 		    sched_closed_cb);
@@ -804,6 +1109,8 @@ scheduler_stop(struct scheduler *s)
 	s->wait_head = s->wait_tail = NULL;
 	if (s->res != NULL)
 		resolve_cancel_queued(s->res);	/* heard, and ignored */
+	agents_free(&s->agents);	/* every job let go of its agent */
+	agents_init(&s->agents, s->njobs, s->agents.ceiling, s->agents.adapt);
 	if (!s->pumping)
 		sched_finish(s);
 }
@@ -826,6 +1133,7 @@ scheduler_free(struct scheduler *s)
 		buf_free(&s->slots[i].req.pkt);
 	free(s->slots);
 	free(s->jobs);
+	agents_free(&s->agents);
 	free(s->queue);
 	free(s);
 }
@@ -838,4 +1146,11 @@ scheduler_notes(const struct scheduler *s, const struct tr_notes **notes,
 {
 	*notes = s->notes;
 	*n = s->nnotes;
+}
+
+/* The worker's window now: requests it may have in flight. */
+unsigned
+scheduler_window(const struct scheduler *s)
+{
+	return window_limit(&s->win);
 }

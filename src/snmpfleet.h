@@ -6,9 +6,10 @@
  *   main.c         options.c inventory.c dedup.c pool.c writer.c out*.c
  *                  report.c rates.c
  *   pool.c         scheduler.c writer.c progress.c bitmap.c rates.c
- *   scheduler.c    transports.c fetch.c writer.c resolve.c (its targets
- *                  come through struct sched_source, from pool.c or a
- *                  test)
+ *   scheduler.c    transports.c fetch.c writer.c resolve.c window.c
+ *                  agents.c (its targets come through struct
+ *                  sched_source, from pool.c or a test)
+ *   agents.c       window.c
  *   transports.c   transport-tcp.c transport-v3.c transport-udp.c
  *                  (struct transport_ops)
  *   transport-tcp.c transport-udp.c usm.c
@@ -137,7 +138,10 @@ struct config {
 	char		*community;
 	double		 timeout;	/* seconds per attempt */
 	unsigned	 retries;
-	unsigned	 concurrency;
+	unsigned	 concurrency;	/* the window's ceiling */
+	bool		 adapt;		/* -j auto / N: adaptive (not fixed:N) */
+	unsigned	 per_agent;	/* cap per agent address, 0: none */
+	uint64_t	 recv_buffer;	/* SO_RCVBUF bytes, 0: sized for -j */
 	double		 rate;		/* requests/s for the run, 0 = no limit */
 	char		*output;
 	enum format_id	 format;
@@ -203,6 +207,7 @@ struct config {
 #define OPT_LIST	0x04	/* repeatable; each use adds a value */
 #define OPT_NOARG	0x08	/* a flag: takes no value on the command line */
 
+#define CONCURRENCY_AUTO	4096	/* -j auto: the window's ceiling */
 #define PER_TARGET_MAX	64	/* --per-target at most (sizes the v3
 				 * transport's per-target arrays) */
 
@@ -537,6 +542,9 @@ struct stats {
 	uint64_t	 requests;
 	uint64_t	 responses;
 	uint64_t	 retries;
+	int64_t		 window;	/* the workers' windows now (each
+					 * worker adds its changes) */
+	uint64_t	 kernel_drops;	/* datagrams our sockets dropped */
 	uint64_t	 hist[HIST_BUCKETS];	/* round-trip times */
 };
 void	 stats_record_rtt(struct stats *, uint64_t);
@@ -780,7 +788,8 @@ uint64_t writer_torn(const struct writer_shared *);
 uint64_t writer_repaired(const struct writer_shared *);
 void	 writer_lock(struct writer *);
 void	 writer_unlock(struct writer *);
-enum count_event { COUNT_REQUEST, COUNT_RETRY, COUNT_RESPONSE };
+enum count_event { COUNT_REQUEST, COUNT_RETRY, COUNT_RESPONSE, COUNT_WINDOW,
+	COUNT_DROPS };
 void	 writer_count_event(struct writer *, enum count_event, uint64_t);
 bool	 writer_failed(const struct writer *);
 void	 writer_terminal_setup(struct writer *, bool);
@@ -845,6 +854,8 @@ struct tr_host {
 	uv_loop_t			*loop;
 	const struct inventory		*inv;
 	unsigned			 capacity;	/* requests, indices */
+	uint64_t			 recv_buffer;	/* bytes, 0: sized
+							 * for capacity */
 	tr_done_cb			 done;		/* every completion */
 	void				*ctx;
 	const struct transport_ops	*ops[TRANSPORTS_MAX]; /* the set */
@@ -865,6 +876,8 @@ struct transport_ops {
 	 * "timeout" (allocated), or NULL */
 	char		*(*timeout_cause)(void *, struct tr_req *);
 	void		(*target_done)(void *, struct tr_target *);
+	/* datagrams the kernel dropped on its sockets so far, or NULL */
+	uint64_t	(*drops)(void *);
 	/* what it noticed over the run (engineID clones), or none */
 	void		(*notes)(void *, struct tr_notes **, size_t *);
 	void		(*close)(void *);
@@ -874,8 +887,9 @@ struct transports;
 extern const struct transport_ops *const transports_table[];
 extern const size_t transports_count;
 struct transports *transports_open(uv_loop_t *, const struct inventory *,
-    unsigned, const struct transport_ops *const *, size_t, tr_done_cb,
-    void *, char **);
+    unsigned, uint64_t, const struct transport_ops *const *, size_t,
+    tr_done_cb, void *, char **);
+uint64_t transports_drops(struct transports *);
 void	 transports_bind(struct transports *, struct tr_target *,
 	     const struct target *);
 int	 transports_send(struct transports *, struct tr_req *, netsnmp_pdu *,
@@ -928,9 +942,67 @@ struct sess *sess_open(uv_loop_t *, const struct target *, const u_char *,
 int	 sess_send(struct sess *, netsnmp_pdu *, char **);
 void	 sess_close(struct sess *);
 
+/* window.c — a congestion window: how many requests may be in flight
+ * (slow start, AIMD, delay-based decrease) */
+#define WINDOW_INITIAL	10
+#define WINDOW_HISTORY	16	/* rounds the base RTT is the least of */
+struct window {
+	double		 cwnd;
+	double		 ssthresh;
+	unsigned	 floor;		/* it never shrinks below */
+	unsigned	 ceiling;
+	bool		 adapt;		/* false: fixed at the ceiling */
+	uint64_t	 round;		/* rounds so far */
+	unsigned	 round_left;	/* answers until this round ends */
+	uint64_t	 round_min;	/* least RTT of this round, ns */
+	unsigned	 round_samples;
+	uint64_t	 min_dev;	/* mean deviation of rounds' least */
+	uint64_t	 mins[WINDOW_HISTORY];	/* of the recent rounds */
+	unsigned	 nmins;
+	unsigned	 mpos;
+	uint64_t	 decreased_round;
+	uint64_t	 decreases;
+	uint64_t	 losses;
+};
+void	 window_init(struct window *, unsigned, unsigned, bool);
+unsigned window_limit(const struct window *);
+uint64_t window_base(const struct window *);
+void	 window_ack(struct window *, uint64_t, unsigned);
+void	 window_loss(struct window *);
+
+/* agents.c — the agent addresses (IP:port) being polled, each with its
+ * window and requests in flight */
+struct job;
+struct agent {
+	struct sockaddr_storage	 addr;
+	struct window		 win;
+	unsigned		 inflight;	/* requests */
+	unsigned		 refs;		/* targets being polled */
+	bool			 answered;	/* it answered in this run */
+	struct job		*park_head;	/* the scheduler's: targets */
+	struct job		*park_tail;	/* waiting for room here */
+	struct agent		*next;		/* bucket chain, free list */
+};
+struct agents {
+	struct agent	*pool;
+	struct agent	*free;
+	struct agent	**buckets;
+	unsigned	 nbuckets;
+	unsigned	 live;
+	unsigned	 ceiling;
+	bool		 adapt;
+};
+void	 agents_init(struct agents *, unsigned, unsigned, bool);
+void	 agents_free(struct agents *);
+struct agent *agents_get(struct agents *, const struct sockaddr_storage *);
+void	 agents_put(struct agents *, struct agent *);
+
 /* scheduler.c — the request window, rate, timeouts and retries */
 struct sched_opts {
-	unsigned		 concurrency;
+	unsigned		 concurrency;	/* the window's ceiling */
+	bool			 adapt;		/* adaptive, else fixed */
+	unsigned		 per_agent;	/* cap per agent, 0: none */
+	uint64_t		 recv_buffer;	/* 0: sized for the window */
 	double			 rate;
 	const struct fetch_plan	*plan;
 	uint64_t		 deadline_ns;	/* run deadline (monotonic), 0 none */
@@ -960,6 +1032,7 @@ void	 scheduler_stop(struct scheduler *);
 void	 scheduler_free(struct scheduler *);
 void	 scheduler_notes(const struct scheduler *, const struct tr_notes **,
 	     size_t *);
+unsigned scheduler_window(const struct scheduler *);
 
 /* pool.c — the worker processes, their supervision, and the run's shared
  * memory (struct pool_shared, opaque): the claim counter, the stop, sweep
@@ -1269,6 +1342,13 @@ int	 sweep_parse_levels(const char *, double **, size_t *, char **);
 void	 sweep_row_fill(struct sweep_row *, double, const struct report *,
 	     double);
 size_t	 sweep_best(const struct sweep_row *, size_t);
+#define SWEEP_AUTO_FIRST	4	/* --sweep auto: levels from 4, */
+#define SWEEP_AUTO_STEP		4	/* times 4 while it pays, */
+#define SWEEP_AUTO_GAIN		1.1	/* (10% more targets/s) */
+#define SWEEP_AUTO_CLOSE	1.3	/* then halved until this close */
+double	 sweep_auto_next(const struct sweep_row *, size_t, double);
+void	 sweep_insert(struct sweep_row *, size_t, const struct sweep_row *);
+void	 sweep_advice(struct buf *, const struct sweep_row *, size_t, size_t);
 void	 sweep_table(struct buf *, const struct sweep_row *, size_t,
 	     const char *, size_t);
 int	 sweep_csv(const char *, const struct sweep_row *, size_t,

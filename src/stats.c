@@ -78,6 +78,8 @@ stats_merge(struct stats *into, const struct stats *from)
 	into->requests += from->requests;
 	into->responses += from->responses;
 	into->retries += from->retries;
+	into->window += from->window;
+	into->kernel_drops += from->kernel_drops;
 	for (i = 0; i < HIST_BUCKETS; i++)
 		into->hist[i] += from->hist[i];
 }

@@ -3,6 +3,9 @@
  * table of what each level gave (throughput, latency percentiles,
  * timeouts, CPU), the best level, and the same as CSV and as a
  * self-contained SVG chart (throughput and p95 against level, log x).
+ * --sweep auto chooses its levels as it goes: geometric steps while
+ * throughput grows and the level stays within the tolerances, then
+ * halving the gap between the best level and the next one tried.
  */
 #include "config.h"
 
@@ -71,6 +74,16 @@ sweep_row_fill(struct sweep_row *row, double level, const struct report *r,
 	row->cpu_pct = r->wall > 0 ? 100.0 * cpu_s / r->wall : 0;
 }
 
+/* Does rows[i] keep within the tolerances (sweep_best's)? */
+static bool
+sweep_within(const struct sweep_row *rows, size_t i)
+{
+	double	base = rows[0].p95 > 1.0 ? rows[0].p95 : 1.0;
+
+	return rows[i].timeout_pct <= rows[0].timeout_pct + 0.1 &&
+	    rows[i].p95 <= 2 * base;
+}
+
 /*
  * The best level: the highest throughput among levels whose timeouts
  * stay within 0.1% of the targets above the first level's (devices that
@@ -83,16 +96,103 @@ size_t
 sweep_best(const struct sweep_row *rows, size_t n)
 {
 	size_t	i, best = SIZE_MAX;
-	double	base = n && rows[0].p95 > 1.0 ? rows[0].p95 : 1.0;
-	double	lost = n ? rows[0].timeout_pct : 0;
 
 	for (i = 0; i < n; i++) {
-		if (rows[i].timeout_pct > lost + 0.1 || rows[i].p95 > 2 * base)
+		if (!sweep_within(rows, i))
 			continue;
 		if (best == SIZE_MAX || rows[i].tps > rows[best].tps)
 			best = i;
 	}
 	return best;
+}
+
+/* Is level v among rows[0..n)? */
+static bool
+sweep_tried(const struct sweep_row *rows, size_t n, double v)
+{
+	size_t	i;
+
+	for (i = 0; i < n; i++) {
+		if (rows[i].level == v)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * --sweep auto: the level to try after rows[0..n) (sorted by level, the
+ * last run's at index last), or 0 when the knee is found.  First
+ * SWEEP_AUTO_STEP times the highest level, from SWEEP_AUTO_FIRST, while
+ * that level was the best yet, kept within the tolerances and gained
+ * SWEEP_AUTO_GAIN over the one below (and max is not passed); then the
+ * geometric middle between the best level and the next higher one tried,
+ * until they are within SWEEP_AUTO_CLOSE of each other.
+ */
+double
+sweep_auto_next(const struct sweep_row *rows, size_t n, double max)
+{
+	size_t	best, top = n - 1;
+	double	next, hi;
+
+	if (n == 0)
+		return SWEEP_AUTO_FIRST < max ? SWEEP_AUTO_FIRST : max;
+	best = sweep_best(rows, n);
+	if (best == top && rows[top].level < max && (n == 1 ||
+	    rows[top].tps >= rows[top - 1].tps * SWEEP_AUTO_GAIN)) {
+		next = rows[top].level * SWEEP_AUTO_STEP;
+		return next < max ? next : max;
+	}
+	if (best == SIZE_MAX || best == top)
+		return 0;
+	hi = rows[best + 1].level;
+	next = floor(sqrt(rows[best].level * hi) + 0.5);
+	if (hi < rows[best].level * SWEEP_AUTO_CLOSE ||
+	    sweep_tried(rows, n, next))
+		return 0;
+	return next;
+}
+
+/* Put row into rows[0..n) (n + 1 places), in order of level. */
+void
+sweep_insert(struct sweep_row *rows, size_t n, const struct sweep_row *row)
+{
+	size_t	i = n;
+
+	while (i > 0 && rows[i - 1].level > row->level) {
+		rows[i] = rows[i - 1];
+		i--;
+	}
+	rows[i] = *row;
+}
+
+/* Why the best level is recommended, for --sweep auto. */
+void
+sweep_advice(struct buf *b, const struct sweep_row *rows, size_t n,
+    size_t best)
+{
+	size_t	i;
+
+	if (best == SIZE_MAX) {
+		buf_adds(b, "recommended: none (no level kept within the "
+		    "tolerances); try -j auto\n");
+		return;
+	}
+	buf_printf(b, "recommended: -j fixed:%g (or -j %g: adaptive, with it "
+	    "as the ceiling): %.0f targets/s, p95 %.3f ms, %.2f%% timeouts",
+	    rows[best].level, rows[best].level, rows[best].tps,
+	    rows[best].p95, rows[best].timeout_pct);
+	for (i = best + 1; i < n; i++) {
+		if (sweep_within(rows, i))
+			continue;
+		buf_printf(b, "; at %g: %.0f targets/s, p95 %.3f ms, %.2f%% "
+		    "timeouts (past the tolerances)", rows[i].level,
+		    rows[i].tps, rows[i].p95, rows[i].timeout_pct);
+		break;
+	}
+	if (i == n && best + 1 < n)
+		buf_printf(b, "; %g gained no more (%.0f targets/s)",
+		    rows[best + 1].level, rows[best + 1].tps);
+	buf_addc(b, '\n');
 }
 
 void

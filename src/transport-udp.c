@@ -7,18 +7,33 @@
  * bits and a generation above, so a reply finds its request in O(1); it
  * is accepted only from the address and port the request went to.  The
  * v3 transport sends its engineID probes here too, as raw datagrams.
+ *
+ * The sockets' buffers are sized for the window (a full window of
+ * answers arriving at once must fit), and the datagrams the kernel
+ * dropped on them are counted: SO_MEMINFO's SK_MEMINFO_DROPS is the
+ * socket's sk_drops, the very counter SO_RXQ_OVFL hands out per
+ * datagram, read once instead of per recvmsg (libuv's recvmmsg path
+ * passes no control messages up).  A send the kernel cannot take now
+ * (EAGAIN, ENOBUFS) waits in libuv's queue for the socket; it never
+ * fails the target.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <linux/sock_diag.h>
+#endif
 
 #include "snmpfleet.h"
 
 #define TRANSPORT_MMSG		32
 #define TRANSPORT_DGRAM		65536
-#define TRANSPORT_SOCKBUF	(8 * 1024 * 1024)
+#define TRANSPORT_RCV_PER_REQ	2048	/* an answer's share of SO_RCVBUF */
+#define TRANSPORT_SND_PER_REQ	1024
+#define TRANSPORT_BUF_MIN	(256 * 1024)
+#define TRANSPORT_BUF_MAX	(64 * 1024 * 1024)
 #define TRANSPORT_BATCH		64
 #define TRANSPORT_ARENA		(256 * 1024)
 
@@ -240,11 +255,82 @@ transport_v3_report(struct udp *t, u_char *data, size_t len,
 	snmp_free_pdu(pdu);
 }
 
+/* per_req bytes for each request of the window, within bounds. */
+static int
+transport_buf_size(const struct tr_host *h, unsigned per_req)
+{
+	uint64_t	n = (uint64_t)h->capacity * per_req;
+
+	if (n < TRANSPORT_BUF_MIN)
+		n = TRANSPORT_BUF_MIN;
+	if (n > TRANSPORT_BUF_MAX)
+		n = TRANSPORT_BUF_MAX;
+	return (int)n;
+}
+
+/*
+ * Size u's buffers: SO_RCVBUF for a window of answers (or exactly
+ * --recv-buffer), SO_SNDBUF for a window of requests.  The FORCE
+ * options pass net.core.rmem_max/wmem_max when we may (CAP_NET_ADMIN);
+ * otherwise libuv's calls get what the limits allow.
+ */
+static void
+transport_size_bufs(struct udp *t, uv_udp_t *u)
+{
+	const struct tr_host	*h = t->host;
+	uv_os_fd_t		 fd;
+	int			 rcv, snd;
+
+	rcv = h->recv_buffer != 0 ? (int)(h->recv_buffer > INT32_MAX / 2 ?
+	    INT32_MAX / 2 : h->recv_buffer) :
+	    transport_buf_size(h, TRANSPORT_RCV_PER_REQ);
+	snd = transport_buf_size(h, TRANSPORT_SND_PER_REQ);
+	if (uv_fileno((uv_handle_t *)u, &fd) != 0)
+		return;
+#ifdef SO_RCVBUFFORCE
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof rcv) != 0)
+#endif
+		uv_recv_buffer_size((uv_handle_t *)u, &rcv);
+#ifdef SO_SNDBUFFORCE
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof snd) != 0)
+#endif
+		uv_send_buffer_size((uv_handle_t *)u, &snd);
+}
+
+/* Datagrams the kernel dropped on u (0 if it cannot tell). */
+static uint64_t
+transport_sock_drops(uv_udp_t *u)
+{
+#if defined(__linux__) && defined(SO_MEMINFO)	/* SK_MEMINFO_DROPS: an enum */
+	uint32_t	mem[SK_MEMINFO_VARS];
+	socklen_t	len = sizeof mem;
+	uv_os_fd_t	fd;
+
+	if (u->data == NULL || uv_is_closing((uv_handle_t *)u) ||
+	    uv_fileno((uv_handle_t *)u, &fd) != 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_MEMINFO, mem, &len) != 0 ||
+	    len < (SK_MEMINFO_DROPS + 1) * sizeof mem[0])
+		return 0;
+	return mem[SK_MEMINFO_DROPS];
+#else
+	return 0;
+#endif
+}
+
+static uint64_t
+udp_drops(void *arg)
+{
+	struct udp	*t = arg;
+
+	return (t->has4 ? transport_sock_drops(&t->udp4) : 0) +
+	    (t->has6 ? transport_sock_drops(&t->udp6) : 0);
+}
+
 static int
 transport_open(struct udp *t, uv_udp_t *u, int family, char **cause)
 {
 	struct sockaddr_storage	 ss;
-	int			 rc, size = TRANSPORT_SOCKBUF;
+	int			 rc;
 
 	memset(&ss, 0, sizeof ss);
 	if (family == AF_INET)
@@ -261,9 +347,7 @@ transport_open(struct udp *t, uv_udp_t *u, int family, char **cause)
 	rc = uv_udp_bind(u, (struct sockaddr *)&ss,
 	    family == AF_INET6 ? UV_UDP_IPV6ONLY : 0);
 	if (rc == 0) {
-		uv_recv_buffer_size((uv_handle_t *)u, &size);
-		size = TRANSPORT_SOCKBUF;
-		uv_send_buffer_size((uv_handle_t *)u, &size);
+		transport_size_bufs(t, u);
 		rc = uv_udp_recv_start(u, transport_alloc_cb,
 		    transport_recv_cb);
 	}
@@ -403,8 +487,10 @@ transport_dump_sent(struct transport_batch *b, unsigned from, unsigned to)
 }
 
 /* Send the batch: one sendmmsg(2) for up to TRANSPORT_BATCH datagrams.
- * A datagram the kernel refuses is reported to the scheduler; the ones
- * after it are tried again. */
+ * What the kernel cannot take now (EAGAIN, or ENOBUFS: a full queue)
+ * goes to libuv's queue, sent when the socket can take it.  A datagram
+ * the kernel refuses is reported to the scheduler; the ones after it
+ * are tried again. */
 static void
 transport_flush_batch(struct udp *t, struct transport_batch *b)
 {
@@ -424,7 +510,8 @@ transport_flush_batch(struct udp *t, struct transport_batch *b)
 		}
 		if (rc < 0 && errno == EINTR)
 			continue;
-		if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if (rc < 0 && (errno == EAGAIN || errno == EWOULDBLOCK ||
+		    errno == ENOBUFS)) {
 			for (; i < b->n; i++)
 				transport_queue_copy(t, b, i);
 			break;
@@ -673,5 +760,6 @@ const struct transport_ops transport_udp_ops = {
 	.send = udp_send,
 	.resend = udp_resend,
 	.cancel = udp_cancel,
+	.drops = udp_drops,
 	.close = udp_close,
 };

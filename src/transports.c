@@ -28,14 +28,16 @@ struct transports {
 
 /*
  * Open the transports ops[0..n) (NULL: the table) for a worker on loop:
- * at most capacity requests in flight, indices 0..capacity-1; cb(ctx,
+ * at most capacity requests in flight, indices 0..capacity-1; sockets
+ * with recv_buffer bytes to receive into (0: sized for capacity); cb(ctx,
  * ...) hears every completion.  Each transport opens what it needs
  * (sockets) on first use or here, as it chooses.
  */
 struct transports *
 transports_open(uv_loop_t *loop, const struct inventory *inv,
-    unsigned capacity, const struct transport_ops *const *ops, size_t n,
-    tr_done_cb cb, void *ctx, char **cause)
+    unsigned capacity, uint64_t recv_buffer,
+    const struct transport_ops *const *ops, size_t n, tr_done_cb cb,
+    void *ctx, char **cause)
 {
 	struct transports	*t = xcalloc(1, sizeof *t);
 	struct tr_host		*h = &t->host;
@@ -48,6 +50,7 @@ transports_open(uv_loop_t *loop, const struct inventory *inv,
 	h->loop = loop;
 	h->inv = inv;
 	h->capacity = capacity;
+	h->recv_buffer = recv_buffer;
 	h->done = cb;
 	h->ctx = ctx;
 	for (i = 0; i < n && i < TRANSPORTS_MAX; i++)
@@ -154,4 +157,19 @@ transports_notes(struct transports *t, struct tr_notes **notes, size_t *n)
 		if (t->host.ops[i]->notes != NULL && t->host.inst[i] != NULL)
 			t->host.ops[i]->notes(t->host.inst[i], notes, n);
 	}
+}
+
+/* Datagrams the kernel dropped on the transports' sockets so far (their
+ * receive buffers overflowed). */
+uint64_t
+transports_drops(struct transports *t)
+{
+	uint64_t	n = 0;
+	size_t		i;
+
+	for (i = 0; i < t->host.n; i++) {
+		if (t->host.ops[i]->drops != NULL && t->host.inst[i] != NULL)
+			n += t->host.ops[i]->drops(t->host.inst[i]);
+	}
+	return n;
 }

@@ -484,8 +484,9 @@ writer_count(struct stats *st, enum result_status status)
 	}
 }
 
-/* A request sent, a retransmission, or a response after rtt ns: counted
- * with the records of the batch now pending. */
+/* A request sent, a retransmission, a response after rtt ns, a change
+ * of the window by (int64_t)rtt, or rtt datagrams dropped by the kernel:
+ * counted with the records of the batch now pending. */
 void
 writer_count_event(struct writer *w, enum count_event ev, uint64_t rtt)
 {
@@ -499,6 +500,12 @@ writer_count_event(struct writer *w, enum count_event ev, uint64_t rtt)
 	case COUNT_RESPONSE:
 		w->pending_stats.responses++;
 		stats_record_rtt(&w->pending_stats, rtt);
+		break;
+	case COUNT_WINDOW:
+		w->pending_stats.window += (int64_t)rtt;
+		break;
+	case COUNT_DROPS:
+		w->pending_stats.kernel_drops += rtt;
 		break;
 	}
 }

@@ -2,7 +2,10 @@
  * sim-delay.c — replies held back by --latency or --slow: a binary
  * min-heap on (due time, arrival order), one per thread, so that the loop
  * never sleeps and a reply leaves as soon as it is due.  Each entry owns
- * a copy of its reply.
+ * a copy of its reply.  It also counts the replies held for each address
+ * (requests received and not yet answered: in flight at the device), and
+ * the most one address had at once, so a test can see whether a poller
+ * kept to its per-agent cap.
  */
 #include "config.h"
 
@@ -28,6 +31,34 @@ sim_delay_swap(struct sim_delayed *a, struct sim_delayed *b)
 	*b = t;
 }
 
+/* The held count of address id (made, at 0, if new). */
+static struct sim_held *
+sim_delay_held(struct sim_delay *h, uint64_t id)
+{
+	struct sim_held	*old = h->held;
+	size_t		 i, n = h->heldcap;
+
+	id = id ? id : 1;	/* 0 marks a free slot */
+	if (2 * (h->nheld + 1) > h->heldcap) {
+		h->heldcap = n ? 2 * n : 64;
+		h->held = xcalloc(h->heldcap, sizeof *h->held);
+		h->nheld = 0;
+		for (i = 0; i < n; i++) {
+			if (old[i].id != 0)
+				*sim_delay_held(h, old[i].id) = old[i];
+		}
+		free(old);
+	}
+	i = (size_t)(id * 0x9e3779b97f4a7c15ull) & (h->heldcap - 1);
+	while (h->held[i].id != 0 && h->held[i].id != id)
+		i = (i + 1) & (h->heldcap - 1);
+	if (h->held[i].id == 0) {
+		h->held[i].id = id;
+		h->nheld++;
+	}
+	return &h->held[i];
+}
+
 /* Hold a copy of the reply data (len octets) to to until due_ns. */
 void
 sim_delay_push(struct sim_delay *h, uint64_t due_ns, const struct sim_dgram *to,
@@ -49,6 +80,8 @@ sim_delay_push(struct sim_delay *h, uint64_t due_ns, const struct sim_dgram *to,
 	e->len = len;
 	e->to.data = e->data;
 	e->to.len = len;
+	if (++sim_delay_held(h, to->local.id)->n > h->max_held)
+		h->max_held = sim_delay_held(h, to->local.id)->n;
 	for (i = h->n++; i > 0; i = parent) {
 		parent = (i - 1) / 2;
 		if (!sim_delay_before(&h->v[i], &h->v[parent]))
@@ -72,6 +105,7 @@ sim_delay_pop(struct sim_delay *h)
 
 	if (h->n == 0)
 		return;
+	sim_delay_held(h, h->v[0].to.local.id)->n--;
 	free(h->v[0].data);
 	h->v[0] = h->v[--h->n];
 	for (;;) {
@@ -97,5 +131,6 @@ sim_delay_free(struct sim_delay *h)
 	for (i = 0; i < h->n; i++)
 		free(h->v[i].data);
 	free(h->v);
+	free(h->held);
 	memset(h, 0, sizeof *h);
 }

@@ -13,7 +13,7 @@
 static const char *const sim_counter_names[SIM_C_COUNT] = {
 	"received", "answered", "lost", "dead", "bad_community",
 	"bad_version", "parse_errors", "send_errors", "overflows", "delayed",
-	"delay_full",
+	"delay_full", "max_inflight_per_addr",
 };
 
 /* Publish a thread's running totals. */

@@ -197,6 +197,7 @@ sim_worker_run(void *arg)
 		l.c[SIM_C_ANSWERED] += (uint64_t)sim_net_flush(w->fd, l.batch,
 		    &l.c[SIM_C_SEND_ERRORS]);
 		l.c[SIM_C_OVERFLOWS] = sim_batch_overflows(l.batch);
+		l.c[SIM_C_MAX_INFLIGHT] = l.delay.max_held;
 		sim_counters_add(&w->counters, l.c);
 		if (atomic_load_explicit(w->stop, memory_order_relaxed))
 			break;

@@ -422,11 +422,20 @@ struct sim_delayed {
 	size_t			 len;
 };
 
+struct sim_held {			/* replies held for one address */
+	uint64_t		 id;		/* sim_addr id; 0: free slot */
+	uint32_t		 n;
+};
+
 struct sim_delay {
 	struct sim_delayed	*v;
 	size_t			 n;
 	size_t			 cap;
 	uint64_t		 seq;
+	struct sim_held		*held;		/* by local address */
+	size_t			 nheld;		/* slots used */
+	size_t			 heldcap;	/* a power of two, or 0 */
+	uint64_t		 max_held;	/* most held for one address */
 };
 
 void	 sim_delay_push(struct sim_delay *, uint64_t, const struct sim_dgram *,
@@ -448,6 +457,8 @@ enum sim_counter {
 	SIM_C_OVERFLOWS,
 	SIM_C_DELAYED,
 	SIM_C_DELAY_FULL,
+	SIM_C_MAX_INFLIGHT,	/* most requests held for one address at
+				 * once (a maximum; summed over threads) */
 	SIM_C_COUNT
 };
 

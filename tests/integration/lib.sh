@@ -358,8 +358,10 @@ sysservices $SNMPD_SYSSERVICES
 dontLogTCPWrappersConnects yes
 # Room for bursts from many workers (capped by net.core.rmem_max/wmem_max):
 # with the default ~200 kB a burst of a few hundred requests is dropped.
-[snmp] serverRecvBuf 4194304
-[snmp] serverSendBuf 4194304
+# (SNMPD_RECVBUF, if set, instead: bench/bench-window.sh sets the
+# kernel's default to show that case.)
+[snmp] serverRecvBuf ${SNMPD_RECVBUF:-4194304}
+[snmp] serverSendBuf ${SNMPD_RECVBUF:-4194304}
 EOF
 		# -C: no config but ours; -I -smux: no SMUX listener on TCP 199
 		# (a system snmpd may hold it); MIBDIRS/MIBS: skip MIB parsing

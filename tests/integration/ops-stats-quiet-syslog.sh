@@ -2,7 +2,8 @@
 # ops-stats-quiet-syslog.sh — how a run reports itself:
 #  - --stats-file FILE: one JSON object {"start","duration_s","targets","duplicates",
 #    "status":{ok,timeout,error,deadline,not_finished},"requests",
-#    "responses","retries","rtt_ms":{p50,p90,p95,p99},"interrupted",
+#    "responses","retries","window","kernel_drops",
+#    "rtt_ms":{p50,p90,p95,p99},"interrupted",
 #    "workers","torn","output_error","exit_status"}, consistent with the
 #    records, replaced
 #    atomically (a new file renamed over the old one);
@@ -44,8 +45,8 @@ recs = [json.loads(l) for l in open(sys.argv[2])] if sys.argv[2] != "-" else []
 rc, procs, ngets = int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
 bad = []
 want = {"start", "duration_s", "targets", "duplicates", "status",
-        "requests", "responses",
-        "retries", "rtt_ms", "interrupted", "workers", "torn",
+        "requests", "responses", "retries", "window", "kernel_drops",
+        "rtt_ms", "interrupted", "workers", "torn",
         "output_error", "exit_status"}
 if set(st) != want:
     bad.append("keys %s" % sorted(set(st) ^ want))
@@ -58,9 +59,11 @@ def num(x):
 if st.get("torn") != 0 or st.get("output_error") is not None:
     bad.append("torn %r, output_error %r" % (st.get("torn"), st.get("output_error")))
 for k in ("targets", "duplicates", "requests", "responses", "retries",
-          "workers", "exit_status"):
+          "window", "kernel_drops", "workers", "exit_status"):
     if not isinstance(st.get(k), int) or isinstance(st.get(k), bool):
         bad.append("%s is not an integer: %r" % (k, st.get(k)))
+if isinstance(st.get("window"), int) and not procs <= st["window"] <= procs * 4096:
+    bad.append("window %r, not 1 to 4096 a worker" % st["window"])
 if not num(st.get("duration_s")) or st["duration_s"] < 0:
     bad.append("duration_s %r" % st.get("duration_s"))
 if not isinstance(st.get("interrupted"), bool):

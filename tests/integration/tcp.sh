@@ -403,10 +403,10 @@ track_pid $!
 wait_ready "$T/slow" "the slow TCP agent" "$T/slow.log"
 SLOW=$(cat "$T/slow.port")
 
-"$SNMPFLEET" -i "$T/hosts2000" --port "$SLOW" --transport tcp -j 2000 \
+"$SNMPFLEET" -i "$T/hosts2000" --port "$SLOW" --transport tcp -j fixed:2000 \
     -t 10 -F jsonl sysName.0 -o "$T/slow2000.jsonl" 2>"$T/slow2000.err"
 rc=$?
-is "$rc" 0 "2000 TCP targets answering 1 s late, -j 2000: exit 0" ||
+is "$rc" 0 "2000 TCP targets answering 1 s late, -j fixed:2000: exit 0" ||
     diag "$(tail -3 "$T/slow2000.err")"
 like "$(tail -1 "$T/slow2000.err")" "2000 targets: 2000 ok, 0 timeout, 0 error" \
     "... every target ok"
@@ -417,10 +417,10 @@ ok "$([ "$most" -gt 500 ] && echo 0 || echo 1)" \
 # A low open-files limit: the connections wait for one another.
 rm -f "$T/slow.most"
 (ulimit -n 160 && "$SNMPFLEET" -i "$T/hosts300" --port "$SLOW" \
-    --transport tcp -j 300 -t 10 -F jsonl sysName.0 -o "$T/low.jsonl") \
+    --transport tcp -j fixed:300 -t 10 -F jsonl sysName.0 -o "$T/low.jsonl") \
     2>"$T/low.err"
 rc=$?
-is "$rc" 0 "300 TCP targets, -j 300, ulimit -n 160: exit 0" ||
+is "$rc" 0 "300 TCP targets, -j fixed:300, ulimit -n 160: exit 0" ||
     diag "$(tail -3 "$T/low.err")"
 like "$(cat "$T/low.err")" \
     "open files are limited to 160 .*at most 96 TCP connections at once" \

@@ -43,6 +43,10 @@ non_default(const struct option_def *o, char *tmp, size_t len)
 	}
 	if (strcmp(o->argname, "FMT") == 0)
 		return "csv";
+	if (strcmp(o->argname, "WINDOW") == 0)	/* -j: default auto */
+		return "fixed:7";
+	if (strcmp(o->argname, "BYTES") == 0)
+		return "4096";
 	if (strcmp(o->argname, "1|2c|3") == 0)
 		return "1";
 	snprintf(tmp, len, "v-%s", o->name);
@@ -630,7 +634,9 @@ main(void)
 
 	options_init(&cfg);
 	is_int(cfg.port, 161, "default port");
-	is_int(cfg.concurrency, 256, "default concurrency");
+	is_int(cfg.concurrency, CONCURRENCY_AUTO, "default concurrency: "
+	    "auto, up to 4096");
+	ok(cfg.adapt, "default concurrency: adaptive");
 	is_int(cfg.max_oids, 32, "default max-oids");
 	is_int(cfg.retries, 2, "default retries");
 	ok(cfg.timeout == 1.0, "default timeout");
@@ -649,6 +655,16 @@ main(void)
 	ok(options_set(&cfg, options_find("concurrency"), "1.5", &cause) != 0,
 	    "fraction refused for a count");
 	free(cause);
+	cause = NULL;
+	ok(options_set(&cfg, options_find("concurrency"), "fixed:64",
+	    &cause) == 0 && cfg.concurrency == 64 && !cfg.adapt,
+	    "-j fixed:64: a fixed window of 64");
+	ok(options_set(&cfg, options_find("concurrency"), "512", &cause) == 0 &&
+	    cfg.concurrency == 512 && cfg.adapt, "-j 512: adaptive up to 512");
+	ok(options_set(&cfg, options_find("concurrency"), "fixed:0", &cause) !=
+	    0, "-j fixed:0 refused: %s", cause ? cause : "");
+	free(cause);
+	cause = NULL;
 	ok(options_set(&cfg, options_find("timeout"), "0.25", &cause) == 0 &&
 	    cfg.timeout == 0.25, "fractional seconds");
 	ok(options_set(&cfg, options_find("format"), "xml", &cause) != 0,

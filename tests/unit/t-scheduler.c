@@ -3,8 +3,10 @@
  * socket: the request window and the per-target cap, timeouts and
  * retries, a late answer on a retry, tooBig splitting, walk termination,
  * parked requests (as v3 discovery does them), transport errors and the
- * per-target deadline.  The fake plays one agent per target, chosen by
- * the target address's last octet.
+ * per-target deadline; the adaptive window (window.c on its own, then
+ * the scheduler's: it shrinks when requests are lost and grows back) and
+ * the per-agent cap.  The fake plays one agent per target, chosen by the
+ * target address's last octet (AG_MAX and above: answers everything).
  */
 #include "config.h"
 
@@ -13,7 +15,7 @@
 #include "snmpfleet.h"
 #include "tap.h"
 
-enum agent {
+enum fake_agent {
 	AG_OK = 1,	/* answers everything */
 	AG_SILENT,	/* never answers */
 	AG_LATE,	/* answers only a retry */
@@ -47,26 +49,33 @@ struct fake {
 	bool			 inflight[256];
 	unsigned		 ninflight;
 	unsigned		 max_inflight;
-	unsigned		 per_target[AG_MAX];
-	unsigned		 max_per_target[AG_MAX];
-	unsigned		 sends[AG_MAX];	/* send + resend calls */
+	unsigned		 per_target[256];	/* by agent_of */
+	unsigned		 max_per_target[256];
+	unsigned		 sends[256];	/* send + resend calls */
 	unsigned		 parked[AG_MAX];
 	bool			 probing[AG_MAX];
 	bool			 discovered[AG_MAX];
+	unsigned		 first_sends;	/* fake_send calls */
+	unsigned		 win_before;	/* largest window before the
+						 * losses */
+	unsigned		 win_after;	/* least after them */
+	unsigned		 lost;
 	struct tr_req		*waiting[PER_TARGET_MAX];	/* parked */
 	struct tr_req		*prober_dead;	/* AG_PARK_DEAD's first */
 	unsigned		 nwaiting;
 };
 
 static struct fake	*fk;
+static struct scheduler	*cur_sched;
+static unsigned		 lose_from, lose_count;	/* first sends dropped */
 
-static enum agent
+static enum fake_agent
 agent_of(const struct tr_req *req)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)
 	    &req->tt->target->addr;
 
-	return (enum agent)(ntohl(sin->sin_addr.s_addr) & 0xff);
+	return (enum fake_agent)(ntohl(sin->sin_addr.s_addr) & 0xff);
 }
 
 static void fake_timer_cb(uv_timer_t *);
@@ -200,7 +209,7 @@ fake_timer_cb(uv_timer_t *t)
 static void
 fake_track(struct tr_req *req)
 {
-	enum agent	a = agent_of(req);
+	enum fake_agent	a = agent_of(req);
 
 	if (fk->inflight[req->index])
 		return;
@@ -215,7 +224,7 @@ fake_track(struct tr_req *req)
 static int
 fake_act(struct tr_req *req, bool again)
 {
-	enum agent	a = agent_of(req);
+	enum fake_agent	a = agent_of(req);
 
 	switch (a) {
 	case AG_SILENT:
@@ -264,21 +273,42 @@ fake_go(struct tr_req *req, bool again)
 	return rc;
 }
 
+/* The scheduler's window, before and after the losses. */
+static void
+fake_watch_window(void)
+{
+	unsigned	w = scheduler_window(cur_sched);
+
+	if (fk->first_sends < lose_from || lose_count == 0) {
+		if (w > fk->win_before)
+			fk->win_before = w;
+	} else if (fk->win_after == 0 || w < fk->win_after)
+		fk->win_after = w;
+}
+
 static int
 fake_send(void *arg, struct tr_req *req, netsnmp_pdu *pdu, char **cause)
 {
+	unsigned	n = fk->first_sends++;
+
 	if (req->pdu != NULL)
 		snmp_free_pdu(req->pdu);
 	req->pdu = pdu;
 	fk->gen[req->index]++;
 	fake_track(req);
+	fake_watch_window();
+	if (lose_count != 0 && n >= lose_from && n < lose_from + lose_count) {
+		fk->lost++;	/* lost on the way: a retry gets answered */
+		fk->sends[agent_of(req)]++;
+		return 0;
+	}
 	return fake_go(req, false);
 }
 
 static int
 fake_resend(void *arg, struct tr_req *req, char **cause)
 {
-	enum agent	a = agent_of(req);
+	enum fake_agent	a = agent_of(req);
 	unsigned	i;
 
 	if (a == AG_PARK && fk->probing[a] && !fk->discovered[a]) {
@@ -295,7 +325,7 @@ fake_resend(void *arg, struct tr_req *req, char **cause)
 static void
 fake_cancel(void *arg, struct tr_req *req)
 {
-	enum agent	a;
+	enum fake_agent	a;
 
 	if (!fk->inflight[req->index])
 		return;
@@ -411,6 +441,10 @@ src_deadline_passed(void *arg)
 
 struct run_opts {
 	unsigned	 concurrency;
+	bool		 adapt;
+	unsigned	 per_agent;
+	const char	*spec;		/* targets instead of one per agent */
+	unsigned	 copies;	/* of spec */
 	unsigned	 per_target;
 	unsigned	 target_deadline_ms;
 	unsigned	 timeout_ms;
@@ -461,8 +495,13 @@ run(const struct run_opts *ro, struct stats *st)
 	defaults.retries = ro->retries;
 	inventory_init(&inv, &defaults, 161);
 	snprintf(spec, sizeof spec, "127.0.0.1-127.0.0.%d", AG_MAX - 1);
-	if (inventory_add_spec(&inv, spec, 0, &cause) != 0)
+	if (ro->spec == NULL &&
+	    inventory_add_spec(&inv, spec, 0, &cause) != 0)
 		return -1;
+	for (i = 0; ro->spec != NULL && i < ro->copies; i++) {
+		if (inventory_add_spec(&inv, ro->spec, 0, &cause) != 0)
+			return -1;
+	}
 
 	memset(&plan, 0, sizeof plan);
 	memset(items, 0, sizeof items);
@@ -504,6 +543,8 @@ run(const struct run_opts *ro, struct stats *st)
 
 	memset(&so, 0, sizeof so);
 	so.concurrency = ro->concurrency;
+	so.adapt = ro->adapt;
+	so.per_agent = ro->per_agent;
 	so.plan = &plan;
 	so.target_deadline_ms = ro->target_deadline_ms;
 	so.transports = fake_table;
@@ -512,6 +553,7 @@ run(const struct run_opts *ro, struct stats *st)
 	if ((s = scheduler_new(&loop, &inv, &so, &src, &w, &capture_fmt,
 	    &cause)) == NULL)
 		return -1;
+	cur_sched = s;
 	hung = false;
 	uv_timer_init(&loop, &watchdog);
 	watchdog.data = s;
@@ -533,6 +575,58 @@ run(const struct run_opts *ro, struct stats *st)
 	inventory_free(&inv);
 	unlink(path);
 	return 0;
+}
+
+/* 4. window.c by itself: slow start, halving once a round on loss,
+ * additive growth back, shrinking on RTT inflation, a fixed window. */
+static void
+test_window(void)
+{
+	struct window	w;
+	unsigned	i, before;
+
+	window_init(&w, 1, 100, true);
+	is_int(window_limit(&w), WINDOW_INITIAL, "window starts at 10");
+	for (i = 0; i < 10; i++)
+		window_ack(&w, 100000, window_limit(&w));
+	is_int(window_limit(&w), 20, "slow start: +1 per answer (20)");
+	window_ack(&w, 100000, 1);
+	is_int(window_limit(&w), 20, "no growth while the window is not used");
+	window_loss(&w);
+	is_int(window_limit(&w), 10, "a loss halves it");
+	window_loss(&w);
+	is_int(window_limit(&w), 10, "a second loss in the round does not");
+	for (i = 0; i < 200; i++)
+		window_ack(&w, 100000, window_limit(&w));
+	ok(window_limit(&w) > 10 && window_limit(&w) < 40,
+	    "after it, additive growth: about one per round (%u)",
+	    window_limit(&w));
+	for (i = 0; i < 5000; i++)
+		window_ack(&w, 100000, window_limit(&w));
+	is_int(window_limit(&w), 100, "never above the ceiling");
+	before = window_limit(&w);
+	for (i = 0; i < 100; i++)
+		window_ack(&w, 20000000, window_limit(&w));
+	ok(window_limit(&w) < before, "RTT inflated from 0.1 to 20 ms: "
+	    "it shrinks (%u)", window_limit(&w));
+	for (i = 0; i < 20 * 100; i++) {	/* a loss every round */
+		if (i % 100 == 0)
+			window_loss(&w);
+		window_ack(&w, 100000, 0);
+	}
+	is_int(window_limit(&w), 1, "never below 1");
+	window_init(&w, 5, 100, true);
+	for (i = 0; i < 20 * 100; i++) {
+		if (i % 100 == 0)
+			window_loss(&w);
+		window_ack(&w, 100000, 0);
+	}
+	is_int(window_limit(&w), 5, "never below its floor (5)");
+
+	window_init(&w, 1, 32, false);
+	window_loss(&w);
+	window_ack(&w, 20000000, 32);
+	is_int(window_limit(&w), 32, "fixed: stays at its size");
 }
 
 int
@@ -645,5 +739,58 @@ main(void)
 	ok(seen[AG_PARK_DEAD].status == RES_DEADLINE,
 	    "dead parking agent: deadline");
 	is_int(st.deadline, 3, "three deadline records counted");
+
+	test_window();
+
+	/* 5. adaptive: the window shrinks when requests are lost, grows back */
+	memset(&ro, 0, sizeof ro);
+	ro.concurrency = 64;
+	ro.adapt = true;
+	ro.per_target = 1;
+	ro.timeout_ms = 20;
+	ro.retries = 2;
+	ro.noids = 1;
+	ro.spec = "127.0.1.10-127.0.1.250";	/* answering agents */
+	ro.copies = 12;
+	lose_from = 1000;
+	lose_count = 60;
+	ok(run(&ro, &st) == 0, "run 5 (adaptive up to 64, 60 requests lost) "
+	    "completes");
+	f = *fk;
+	free(fk);
+	lose_count = 0;
+	is_int(st.ok, 12 * 241, "every target answered (after retries)");
+	ok(f.lost == 60 && st.retries >= 60, "60 requests lost, each retried "
+	    "(%u lost, %llu retries)", f.lost, (unsigned long long)st.retries);
+	ok(f.win_before >= 2 * WINDOW_INITIAL, "the window grew from %d "
+	    "before the losses (to %u)", WINDOW_INITIAL, f.win_before);
+	ok(f.win_after * 2 <= f.win_before, "the losses shrank it to half "
+	    "or less (%u, from %u)", f.win_after, f.win_before);
+	ok(st.window > f.win_after, "it grew back after them (settled at "
+	    "%lld)", (long long)st.window);
+	ok(f.max_inflight <= 64, "never above the ceiling (max %u)",
+	    f.max_inflight);
+
+	/* 6. --per-agent: targets sharing an address never exceed it */
+	ro.spec = "127.0.0.1";
+	ro.copies = 40;
+	ro.per_agent = 3;
+	ro.concurrency = 16;
+	ok(run(&ro, &st) == 0, "run 6 (40 targets of one agent, per-agent 3) "
+	    "completes");
+	f = *fk;
+	free(fk);
+	is_int(st.ok, 40, "all 40 answered");
+	ok(f.max_per_target[AG_OK] <= 3 && f.max_per_target[AG_OK] >= 2,
+	    "at most 3 requests in flight to the agent (max %u)",
+	    f.max_per_target[AG_OK]);
+	ro.adapt = false;
+	ok(run(&ro, &st) == 0, "run 6b (fixed window 16, per-agent 3) "
+	    "completes");
+	f = *fk;
+	free(fk);
+	ok(f.max_per_target[AG_OK] == 3, "fixed window: the agent got "
+	    "exactly its cap of 3 (max %u)", f.max_per_target[AG_OK]);
+	is_int(st.window, 16, "fixed window: the summary's window is -j");
 	return tap_done();
 }

@@ -1,0 +1,176 @@
+/*
+ * window.c — how many requests may be in flight: one congestion window,
+ * for the run (per worker) or for one agent address.  Pure arithmetic on
+ * round-trip samples and loss signals; no I/O, no clock of its own.
+ *
+ * What it is based on:
+ * - slow start and additive increase / multiplicative decrease, with one
+ *   decrease per window of data, from TCP (RFC 5681 sections 3.1 and
+ *   3.2; Jacobson 1988); the initial window of 10 from RFC 6928; past
+ *   100, Limited Slow Start (RFC 3742): at most 50 more a round, so that
+ *   one round's burst cannot overrun an agent's socket buffer before
+ *   the delay shows;
+ * - growth only while the window is used (RFC 7661, "cwnd validation"):
+ *   a window half empty for want of targets does not grow;
+ * - Karn's rule (RFC 6298): a request that was retransmitted gives no
+ *   RTT sample and no growth;
+ * - delay as the early signal, from TCP Vegas (Brakmo & Peterson, "TCP
+ *   Vegas: new techniques for congestion detection and avoidance",
+ *   SIGCOMM 1994) and HyStart++ (RFC 9406): the least RTT of a round is
+ *   compared with the least of the recent rounds (a windowed minimum, as
+ *   BBR keeps min_rtt); when queueing at the agent has inflated it past
+ *   twice the base (and past the base plus WINDOW_SLACK_NS, 2 ms, so that
+ *   scheduling noise on a busy host is not mistaken for a queue; more
+ *   where the rounds' least RTT itself jitters: 4 of its mean
+ *   deviations, as RFC 6298 pads the RTO), slow
+ *   start ends and the window shrinks by WINDOW_DELAY_BETA.
+ * A round is as many answers as the window was wide when it began.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "snmpfleet.h"
+
+#define WINDOW_LOSS_BETA	0.5	/* RFC 5681: half on loss */
+#define WINDOW_DELAY_BETA	0.8	/* gentler on a queue (Vegas-like) */
+#define WINDOW_SLACK_NS		2000000u	/* 2 ms */
+#define WINDOW_SAMPLES		8	/* RFC 9406's N_RTT_SAMPLE */
+#define WINDOW_NOISE_K		4	/* slack: 4 deviations of the rounds'
+					 * least RTT (RFC 6298's K) */
+#define WINDOW_MAX_SSTHRESH	100	/* RFC 3742: past it, slow start
+					 * adds at most 50 a round */
+
+/* Start w: adapt from WINDOW_INITIAL between floor and ceiling, or
+ * fixed at ceiling. */
+void
+window_init(struct window *w, unsigned floor, unsigned ceiling, bool adapt)
+{
+	memset(w, 0, sizeof *w);
+	w->ceiling = ceiling ? ceiling : 1;
+	w->floor = floor < 1 ? 1 : floor > w->ceiling ? w->ceiling : floor;
+	w->adapt = adapt;
+	w->cwnd = adapt ? WINDOW_INITIAL : w->ceiling;
+	if (w->cwnd > w->ceiling)
+		w->cwnd = w->ceiling;
+	w->ssthresh = w->ceiling;
+	w->round_left = (unsigned)w->cwnd;
+}
+
+/* Requests that may be in flight now (at least 1). */
+unsigned
+window_limit(const struct window *w)
+{
+	unsigned	n = (unsigned)w->cwnd;
+
+	return n < 1 ? 1 : n;
+}
+
+/* The least RTT of the recent rounds, or 0 before the first round. */
+uint64_t
+window_base(const struct window *w)
+{
+	uint64_t	base = 0;
+	unsigned	i;
+
+	for (i = 0; i < w->nmins; i++) {
+		if (base == 0 || w->mins[i] < base)
+			base = w->mins[i];
+	}
+	return base;
+}
+
+static void
+window_shrink(struct window *w, double beta)
+{
+	w->cwnd *= beta;
+	if (w->cwnd < w->floor)
+		w->cwnd = w->floor;
+	w->ssthresh = w->cwnd;
+	w->decreased_round = w->round;
+	w->decreases++;
+}
+
+/* Is the agent queueing: is the least RTT of this round so far (of
+ * WINDOW_SAMPLES at least, as HyStart++ takes) past the threshold?
+ * Then shrink, once a round. */
+static void
+window_check_delay(struct window *w)
+{
+	uint64_t	base = window_base(w), slack;
+
+	slack = base > WINDOW_SLACK_NS ? base : WINDOW_SLACK_NS;
+	if (slack < WINDOW_NOISE_K * w->min_dev)	/* a noisy host */
+		slack = WINDOW_NOISE_K * w->min_dev;
+	if (base != 0 && w->round_samples >= WINDOW_SAMPLES &&
+	    w->round_min > base + slack && w->decreased_round != w->round)
+		window_shrink(w, WINDOW_DELAY_BETA);
+}
+
+/* A round ended: its least RTT joins the recent ones. */
+static void
+window_round_end(struct window *w)
+{
+	uint64_t	prev, dev;
+
+	window_check_delay(w);
+	if (w->nmins != 0) {	/* RFC 6298's RTTVAR, of the rounds' least */
+		prev = w->mins[(w->mpos + WINDOW_HISTORY - 1) % WINDOW_HISTORY];
+		dev = w->round_min > prev ? w->round_min - prev :
+		    prev - w->round_min;
+		w->min_dev = (3 * w->min_dev + dev) / 4;
+	}
+	w->mins[w->mpos] = w->round_min;
+	w->mpos = (w->mpos + 1) % WINDOW_HISTORY;
+	if (w->nmins < WINDOW_HISTORY)
+		w->nmins++;
+	w->round++;
+	w->round_min = 0;
+	w->round_samples = 0;
+	w->round_left = window_limit(w);
+}
+
+/*
+ * An answer to a request sent once came after rtt_ns, with inflight
+ * requests (this one included) in flight under w.  Grows the window:
+ * by one per answer in slow start, by one per round after.
+ */
+void
+window_ack(struct window *w, uint64_t rtt_ns, unsigned inflight)
+{
+	if (!w->adapt)
+		return;
+	if (rtt_ns == 0)
+		rtt_ns = 1;
+	if (w->round_min == 0 || rtt_ns < w->round_min)
+		w->round_min = rtt_ns;
+	w->round_samples++;
+	window_check_delay(w);
+	if (2 * inflight >= window_limit(w)) {	/* RFC 7661: in use */
+		if (w->cwnd < w->ssthresh && w->cwnd <= WINDOW_MAX_SSTHRESH)
+			w->cwnd += 1;
+		else if (w->cwnd < w->ssthresh)	/* RFC 3742 */
+			w->cwnd += WINDOW_MAX_SSTHRESH / 2.0 / w->cwnd;
+		else
+			w->cwnd += 1 / w->cwnd;
+		if (w->cwnd > w->ceiling)
+			w->cwnd = w->ceiling;
+	}
+	if (w->round_left > 0)
+		w->round_left--;
+	if (w->round_left == 0)
+		window_round_end(w);
+}
+
+/* A request was lost (answered only on a retry, or a timeout of an
+ * agent that answers): halve the window, once a round. */
+void
+window_loss(struct window *w)
+{
+	if (!w->adapt)
+		return;
+	w->losses++;
+	if (w->decreased_round == w->round && w->decreases != 0)
+		return;
+	window_shrink(w, WINDOW_LOSS_BETA);
+}
