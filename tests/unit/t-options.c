@@ -338,6 +338,9 @@ key_value(const struct target_key *k)
 		{ "contextengineid", "0x8000000002" },
 		{ "port", "1161" }, { "timeout", "2.5" }, { "retries", "7" },
 		{ "max-walk-values", "5000" }, { "max-walk-bytes", "64M" },
+		{ "max-oids", "8" }, { "max-repetitions", "5" },
+		{ "no-bulk", "yes" }, { "allow-non-increasing", "yes" },
+		{ "any-source", "yes" },
 	};
 	size_t	i;
 
