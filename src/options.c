@@ -92,8 +92,8 @@ const struct option_def options_table[] = {
 	  .defval = "no",
 	  .flags = OPT_NOARG,
 	  .target_key = "any-source",
-	  .help = "take a v1/v2c reply from another address (multi-homed "
-	      "agents) if its request id and community match",
+	  .help = "take a reply from another address (multi-homed agents) "
+	      "if its request id and community (v3: USM) match",
 	  .set = opt_set_flag,
 	  .offset = F(any_source),
 	  .echo = opt_echo_flag },
