@@ -20,6 +20,7 @@
 #
 # Every run is guarded by "timeout 120" only to turn a hang into a failure
 # (exit 124 is asserted against); nothing bounds how long a run takes.
+# shellcheck disable=SC2154 # PORT_* are set by start_hostile (printf -v)
 # shellcheck source=lib.sh
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_snmpfleet
@@ -30,7 +31,6 @@ command -v snmpwalk >/dev/null 2>&1 || bail_out "snmpwalk not found (apt-get ins
 plan 60
 
 T=$LIB_TMP
-# shellcheck disable=SC2154 # PORT_* are set by start_hostile (printf -v)
 R=1.3.6.1.4.1.99999
 V3=(-v 3 -u quirk -l authPriv -a SHA -A quirk-auth-pass1 -x AES -X quirk-priv-pass1)
 
