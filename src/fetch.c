@@ -75,6 +75,7 @@ fetch_loops(const netsnmp_variable_list *v)
 	return b.data;
 }
 
+/* An OID's hash for struct oid_seen: never 0 (the empty slot). */
 static uint64_t
 fetch_oid_hash(const oid *v, size_t len)
 {
@@ -83,6 +84,7 @@ fetch_oid_hash(const oid *v, size_t len)
 	return h != 0 ? h : 1;
 }
 
+/* Add hash h to s (once), doubling the table at half full. */
 static void
 fetch_seen_add(struct oid_seen *s, uint64_t h)
 {
@@ -107,6 +109,7 @@ fetch_seen_add(struct oid_seen *s, uint64_t h)
 	s->n++;
 }
 
+/* Is hash h in s? */
 static bool
 fetch_seen_has(const struct oid_seen *s, uint64_t h)
 {
