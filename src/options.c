@@ -1664,23 +1664,6 @@ tk_set_timeout(struct target_params *p, const struct target_key *k,
 }
 
 static int
-tk_set_retries(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	const struct option_def	*o = tk_option(k);
-	unsigned long		 n;
-	char			 sb[REDACT_MAX];
-
-	if (tk_uint(k, value, &n) != 0) {
-		*cause = xasprintf("bad retries '%s' (%.0f to %.0f)",
-		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
-		return -1;
-	}
-	p->retries = (unsigned)n;
-	return 0;
-}
-
-static int
 tk_set_walk_values(struct target_params *p,
     const struct target_key *k, const char *key, const char *value,
     char **cause)
@@ -1716,8 +1699,8 @@ tk_set_walk_bytes(struct target_params *p,
 	return 0;
 }
 
-/* A count key (max-oids=, max-repetitions=): an unsigned field, in the
- * range of the option it overrides. */
+/* A count key (retries=, max-oids=, max-repetitions=): an unsigned
+ * field, in the range of the option it overrides. */
 static int
 tk_set_count(struct target_params *p, const struct target_key *k,
     const char *key, const char *value, char **cause)
@@ -1812,7 +1795,7 @@ const struct target_key target_keys[] = {
 	{ "contextengineid", TK_CRED, "context-engine-id",
 	  usm_set_context_engineid, 0 },
 	{ "timeout", TK_CRED, "timeout", tk_set_timeout, 0 },
-	{ "retries", TK_CRED, "retries", tk_set_retries, 0 },
+	{ "retries", TK_CRED, "retries", tk_set_count, TP(retries) },
 	{ "port", TK_CRED, "port", tk_set_port, 0 },
 	{ "max-walk-values", 0, "max-walk-values", tk_set_walk_values,
 	  0 },
