@@ -4,11 +4,15 @@
  *   - the GET list: OIDs packed into GETs of at most --max-oids, halved
  *     and asked again on tooBig; a v1 noSuchName drops that one OID
  *     (recorded as noSuchObject) and asks again for the rest;
- *   - a walk (or table): GETBULK on v2c (max-repetitions halved on
- *     tooBig), GETNEXT on v1, until the subtree ends or endOfMibView; an
- *     OID that does not increase ends the walk with an error, never a
- *     loop.  A walk of an empty subtree GETs the root itself, as
- *     snmpwalk does.
+ *   - a walk (or table): GETBULK on v2c/v3 (max-repetitions halved on
+ *     tooBig), GETNEXT on v1 or for a no-bulk target, until the subtree
+ *     ends or endOfMibView; an OID that does not increase ends the walk
+ *     with an error, never a loop.  A target with allow-non-increasing
+ *     may go back (net-snmp's -Cc), but an OID that comes a second time
+ *     still ends the walk with an error.  A walk of an empty subtree
+ *     GETs the root itself, as snmpwalk does.
+ * The target's params say how (max-oids, max-repetitions, no-bulk,
+ * allow-non-increasing: broken agents, one by one).
  * A GET's answer must name the OIDs asked, in order; a walk's must be
  * past the OID asked after; and one target's walks together hold at most
  * --max-walk-values values and --max-walk-bytes bytes (struct
@@ -20,6 +24,15 @@
 #include <string.h>
 
 #include "snmpfleet.h"
+
+/* allow-non-increasing: the OIDs a walk took, as hashes (open
+ * addressing; 0 is an empty slot).  A hit is checked against the values
+ * themselves, so a hash collision never ends a walk. */
+struct oid_seen {
+	uint64_t	*h;
+	size_t		 cap;		/* a power of two */
+	size_t		 n;
+};
 
 /* "OID not increasing: ASKED >= GOT" */
 static char *
@@ -47,6 +60,95 @@ fetch_unasked(const struct oid_text *asked, const netsnmp_variable_list *v)
 	buf_adds(&b, ", got ");
 	oid_format(v->name, v->name_length, &b);
 	return b.data;
+}
+
+/* "walk loops: OID X came again (allow-non-increasing)" */
+static char *
+fetch_loops(const netsnmp_variable_list *v)
+{
+	struct buf	b;
+
+	buf_init(&b);
+	buf_adds(&b, "walk loops: OID ");
+	oid_format(v->name, v->name_length, &b);
+	buf_adds(&b, " came again (allow-non-increasing)");
+	return b.data;
+}
+
+/* An OID's hash for struct oid_seen: never 0 (the empty slot). */
+static uint64_t
+fetch_oid_hash(const oid *v, size_t len)
+{
+	uint64_t	h = parse_hash_bytes(v, len * sizeof *v);
+
+	return h != 0 ? h : 1;
+}
+
+/* Add hash h to s (once), doubling the table at half full. */
+static void
+fetch_seen_add(struct oid_seen *s, uint64_t h)
+{
+	uint64_t	*old = s->h;
+	size_t		 i, oldcap = s->cap;
+
+	if (2 * (s->n + 1) > s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->h = xcalloc(s->cap, sizeof *s->h);
+		s->n = 0;
+		for (i = 0; i < oldcap; i++) {
+			if (old[i] != 0)
+				fetch_seen_add(s, old[i]);
+		}
+		free(old);
+	}
+	for (i = h & (s->cap - 1); s->h[i] != 0; i = (i + 1) & (s->cap - 1)) {
+		if (s->h[i] == h)
+			return;
+	}
+	s->h[i] = h;
+	s->n++;
+}
+
+/* Is hash h in s? */
+static bool
+fetch_seen_has(const struct oid_seen *s, uint64_t h)
+{
+	size_t	i;
+
+	for (i = h & (s->cap - 1); s->h[i] != 0; i = (i + 1) & (s->cap - 1)) {
+		if (s->h[i] == h)
+			return true;
+	}
+	return false;
+}
+
+/* The first step back: from now on every OID taken is remembered,
+ * those taken so far first. */
+static void
+fetch_seen_start(struct fetch *f)
+{
+	const netsnmp_variable_list	*v;
+
+	f->seen = xcalloc(1, sizeof *f->seen);
+	for (v = f->vars; v != NULL; v = v->next_variable)
+		fetch_seen_add(f->seen, fetch_oid_hash(v->name,
+		    v->name_length));
+}
+
+/* Did the walk take v's OID already? */
+static bool
+fetch_seen_again(const struct fetch *f, const netsnmp_variable_list *v)
+{
+	const netsnmp_variable_list	*w;
+
+	if (!fetch_seen_has(f->seen, fetch_oid_hash(v->name, v->name_length)))
+		return false;
+	for (w = f->vars; w != NULL; w = w->next_variable) {
+		if (oid_compare(w->name, w->name_length, v->name,
+		    v->name_length) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* One part per plan item, all OK and empty to begin with. */
@@ -103,22 +205,27 @@ fetch_append(struct fetch *f, netsnmp_variable_list *v)
 }
 
 /*
- * Start a stream for item.  budget (NULL: none) holds the caps and
- * counts of the target's walked values, shared by its streams.
+ * Start a stream for item, to a target with params p (its version, and
+ * its quirks: max-oids and max-repetitions when not 0 beat the plan's).
+ * budget (NULL: none) holds the caps and counts of the target's walked
+ * values, shared by its streams.
  */
 void
 fetch_start(struct fetch *f, const struct fetch_plan *plan,
-    const struct plan_item *item, long version, struct walk_budget *budget)
+    const struct plan_item *item, const struct target_params *p,
+    struct walk_budget *budget)
 {
 	memset(f, 0, sizeof *f);
 	f->plan = plan;
 	f->budget = budget;
 	f->item = item;
-	f->version = version;
-	f->chunk = plan->max_oids;
+	f->params = p;
+	f->bulk = p->snmp_version != SNMP_VERSION_1 && !p->no_bulk;
+	f->chunk = p->max_oids != 0 ? p->max_oids : plan->max_oids;
 	f->hole = SIZE_MAX;
 	f->cur = item->oid;
-	f->reps = plan->max_repetitions;
+	f->reps = p->max_repetitions != 0 ? p->max_repetitions :
+	    plan->max_repetitions;
 }
 
 /* The values gathered so far; the caller owns them now. */
@@ -136,6 +243,9 @@ fetch_free(struct fetch *f)
 {
 	if (f->vars != NULL)
 		snmp_free_varbind(f->vars);
+	if (f->seen != NULL)
+		free(f->seen->h);
+	free(f->seen);
 	memset(f, 0, sizeof *f);
 }
 
@@ -170,7 +280,7 @@ fetch_walk_pdu(struct fetch *f)
 
 	if (f->final_get)
 		pdu = snmp_pdu_create(SNMP_MSG_GET);
-	else if (f->version == SNMP_VERSION_1)
+	else if (!f->bulk)
 		pdu = snmp_pdu_create(SNMP_MSG_GETNEXT);
 	else {
 		pdu = snmp_pdu_create(SNMP_MSG_GETBULK);
@@ -270,7 +380,7 @@ fetch_get_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 		return FETCH_MORE;
 	case SNMP_ERR_NOSUCHNAME:
 		k = (size_t)pdu->errindex;
-		if (f->version == SNMP_VERSION_1 && k >= 1 &&
+		if (f->params->snmp_version == SNMP_VERSION_1 && k >= 1 &&
 		    k <= f->inflight_count) {
 			f->next = f->inflight_first;
 			f->hole = f->inflight_first + k - 1;
@@ -327,6 +437,34 @@ fetch_budget_take(struct fetch *f, const netsnmp_variable_list *v,
 	return true;
 }
 
+/*
+ * Is v where a walk may go next: past the OID asked after, or (with
+ * allow-non-increasing) anywhere it has not been yet?  If not, *error
+ * says why.
+ */
+static bool
+fetch_walk_order(struct fetch *f, const netsnmp_variable_list *v,
+    char **error)
+{
+	bool	back;
+
+	if (v->type == SNMP_ENDOFMIBVIEW)
+		return true;
+	back = oid_compare(v->name, v->name_length, f->cur.v,
+	    f->cur.len) <= 0;
+	if (back && !f->params->allow_non_increasing) {
+		*error = fetch_not_increasing(f, v);
+		return false;
+	}
+	if (back && f->seen == NULL)
+		fetch_seen_start(f);
+	if (f->seen != NULL && fetch_seen_again(f, v)) {
+		*error = fetch_loops(v);
+		return false;
+	}
+	return true;
+}
+
 static enum fetch_step
 fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 {
@@ -335,13 +473,13 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 	enum fetch_step		 step = FETCH_MORE;
 	size_t			 taken = 0;
 
-	if (pdu->errstat == SNMP_ERR_TOOBIG && !f->final_get &&
-	    f->version != SNMP_VERSION_1 && f->reps > 1) {
+	if (pdu->errstat == SNMP_ERR_TOOBIG && !f->final_get && f->bulk &&
+	    f->reps > 1) {
 		f->reps /= 2;
 		return FETCH_MORE;
 	}
 	if (pdu->errstat == SNMP_ERR_NOSUCHNAME &&
-	    f->version == SNMP_VERSION_1)
+	    f->params->snmp_version == SNMP_VERSION_1)
 		step = FETCH_DONE;	/* v1's way of saying end of MIB */
 	else if (pdu->errstat != SNMP_ERR_NOERROR) {
 		*error = fetch_pdu_error(pdu, f->cur.v, f->cur.len);
@@ -363,12 +501,8 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 	for (v = step == FETCH_MORE ? pdu->variables : NULL; v != NULL;
 	    v = next) {
 		next = v->next_variable;
-		if (v->type != SNMP_ENDOFMIBVIEW &&
-		    oid_compare(v->name, v->name_length, f->cur.v,
-		    f->cur.len) <= 0) {
-			*error = fetch_not_increasing(f, v);
+		if (!fetch_walk_order(f, v, error))
 			return FETCH_FAILED;
-		}
 		if (!oid_is_prefix(root->v, root->len, v->name,
 		    v->name_length)) {
 			step = FETCH_DONE;
@@ -387,6 +521,9 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 			return FETCH_FAILED;
 		pdu->variables = next;
 		fetch_append(f, v);
+		if (f->seen != NULL)
+			fetch_seen_add(f->seen, fetch_oid_hash(v->name,
+			    v->name_length));
 		taken++;
 		f->got_any = true;
 		memcpy(f->cur.v, v->name, v->name_length * sizeof(oid));
@@ -394,7 +531,9 @@ fetch_walk_response(struct fetch *f, netsnmp_pdu *pdu, char **error)
 	}
 	if (step == FETCH_MORE && taken == 0)
 		step = FETCH_DONE;	/* an empty answer: nothing more to ask */
-	if (step == FETCH_DONE && !f->got_any && f->vars == NULL) {
+	/* (a one-number root, ".1", has no object to GET) */
+	if (step == FETCH_DONE && !f->got_any && f->vars == NULL &&
+	    root->len >= 2) {
 		f->final_get = true;	/* empty subtree: GET the root */
 		f->cur = *root;
 		return FETCH_MORE;

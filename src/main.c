@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
 #include <getopt.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -110,9 +111,19 @@ main_getopt_next(int argc, char **argv, const struct option *longs,
 
 	char			 sb[REDACT_MAX], name[256];
 
+	optopt = 0;
 	c = getopt_long(argc, argv, shorts, longs, NULL);
 	if (c == -1)
 		return NULL;
+	/* getopt says which option in optopt: a short one's letter, a long
+	 * one's val (256 + row), 0 for an unknown long one; argv[optind - 1]
+	 * is not it inside "-Cr10" (it can be argv[0]) */
+	if (c == '?' && optopt >= 256)
+		die(EXIT_USAGE, "option '--%s' takes no value",
+		    options_table[optopt - 256].name);
+	if (c == '?' && optopt != 0)
+		die(EXIT_USAGE, "unknown option '-%s' (see --help)",
+		    redact_text((char[]){ (char)optopt, '\0' }, sb, sizeof sb));
 	/* "--authpass=SECRET" is an unknown option too: no value shown */
 	if (c == '?') {
 		snprintf(name, sizeof name, "%.*s",
@@ -120,14 +131,67 @@ main_getopt_next(int argc, char **argv, const struct option *longs,
 		die(EXIT_USAGE, "unknown option '%s' (see --help)",
 		    redact_text(name, sb, sizeof sb));
 	}
+	if (c == ':' && optopt >= 256)
+		die(EXIT_USAGE, "option '--%s' needs a value",
+		    options_table[optopt - 256].name);
 	if (c == ':')
-		die(EXIT_USAGE, "option '%s' needs a value",
-		    redact_text(argv[optind - 1], sb, sizeof sb));
+		die(EXIT_USAGE, "option '-%c' needs a value", optopt);
 	if (c >= 256)
 		return &options_table[c - 256];
 	if ((o = options_find_short(c)) == NULL)
 		die(EXIT_USAGE, "unknown option '-%c'", c);
 	return o;
+}
+
+/* Is text an address, host:port, [v6]:port or address/prefix? */
+static bool
+main_is_address(const char *text)
+{
+	unsigned char	 a[16];
+	char		 host[256];
+	const char	*colon, *slash;
+	size_t		 n;
+
+	if (inet_pton(AF_INET, text, a) == 1 ||
+	    inet_pton(AF_INET6, text, a) == 1)
+		return true;
+	if (*text == '[' && (colon = strstr(text, "]:")) != NULL &&
+	    (n = (size_t)(colon - text - 1)) < sizeof host) {
+		memcpy(host, text + 1, n);
+		host[n] = '\0';
+		return inet_pton(AF_INET6, host, a) == 1;
+	}
+	if ((colon = strchr(text, ':')) == NULL)
+		colon = strchr(text, '/');
+	if ((slash = colon) == NULL || strchr(colon + 1, ':') != NULL ||
+	    (n = (size_t)(slash - text)) >= sizeof host || slash[1] == '\0' ||
+	    strspn(slash + 1, "0123456789") != strlen(slash + 1))
+		return false;
+	memcpy(host, text, n);
+	host[n] = '\0';
+	return inet_pton(AF_INET, host, a) == 1;
+}
+
+/*
+ * Does an argument after the options (an OID) look like a host given
+ * there by mistake: an address (host:port, [v6]:port, CIDR) that is no
+ * OID ("127.0.0.2": BER cannot encode a first number past 2), or any
+ * address when no target was given at all?
+ */
+static bool
+main_looks_like_host(const struct config *cfg, const char *text)
+{
+	struct oid_text	 o;
+	char		*cause;
+
+	if (!main_is_address(text))
+		return false;
+	if (cfg->hosts.n == 0 && cfg->inventories.n == 0)
+		return true;
+	if (oid_parse(text, &o, &cause) == 0)
+		return false;
+	free(cause);
+	return true;
 }
 
 /* A secret from the command line, kept from the first pass (which
@@ -150,7 +214,7 @@ main_options(struct config *cfg, int argc, char **argv)
 	struct option		*longs;
 	struct main_secret	*secrets = NULL;
 	struct buf		 b;
-	char			*shorts, *cause;
+	char			*shorts, *cause, sb[REDACT_MAX];
 	size_t			 i, nsecrets = 0;
 	int			 pass;
 
@@ -206,8 +270,13 @@ main_options(struct config *cfg, int argc, char **argv)
 		free(secrets[i].value);
 	}
 	free(secrets);
-	for (i = (size_t)optind; i < (size_t)argc; i++)
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		if (main_looks_like_host(cfg, argv[i]))
+			die(EXIT_USAGE, "'%s' looks like a host; give hosts "
+			    "with -H or -i (arguments after the options are "
+			    "OIDs)", redact_text(argv[i], sb, sizeof sb));
 		strlist_add(&cfg->oids, argv[i]);
+	}
 	free(longs);
 	free(shorts);
 }
@@ -288,6 +357,9 @@ main_plan(struct run *r)
 	for (i = 0; i < n; i++) {
 		if (oid_parse(cfg->oids.v[i], &r->plan.oids[i], &cause) != 0)
 			die_with(EXIT_USAGE, "", cause);
+		if (r->plan.oids[i].len < 2)
+			die(EXIT_USAGE, "'%s' is a subtree, not an object to "
+			    "GET: walk it with -w", cfg->oids.v[i]);
 	}
 	r->plan.items = xcalloc(1 + cfg->walks.n + cfg->tables.n +
 	    cfg->labels.n, sizeof *r->plan.items);

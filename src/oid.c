@@ -146,9 +146,16 @@ oid_parse(const char *text, struct oid_text *o, char **cause)
 	o->len = 0;
 	if (oid_check_text(text, cause) != 0)
 		return -1;
+	/* one number is a subtree, as in "snmpwalk .1"; the first is 0, 1
+	 * or 2 (BER cannot encode more: "127.0.0.2" is no OID) */
 	if (*text == '.' || isdigit((unsigned char)*text)) {
-		if (oid_parse_numeric(text, o) != 0 || o->len < 2) {
+		if (oid_parse_numeric(text, o) != 0 || o->len < 1) {
 			*cause = xasprintf("bad OID '%s'", text);
+			return -1;
+		}
+		if (o->v[0] > 2) {
+			*cause = xasprintf("bad OID '%s': an OID starts with "
+			    "0, 1 or 2", text);
 			return -1;
 		}
 		return 0;

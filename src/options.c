@@ -83,6 +83,24 @@ const struct option_def options_table[] = {
 	  .set = opt_set_flag,
 	  .offset = F(allow_duplicates),
 	  .echo = opt_echo_flag },
+	{ .name = "allow-non-increasing",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .target_key = "allow-non-increasing",
+	  .help = "let walks go back (broken agents; net-snmp's -Cc); an OID "
+	      "that comes again still ends the walk",
+	  .set = opt_set_flag,
+	  .offset = F(allow_non_increasing),
+	  .echo = opt_echo_flag },
+	{ .name = "any-source",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .target_key = "any-source",
+	  .help = "take a reply from another address (multi-homed agents) "
+	      "if its request id and community (v3: USM) match",
+	  .set = opt_set_flag,
+	  .offset = F(any_source),
+	  .echo = opt_echo_flag },
 	{ .name = "auth",
 	  .short_name = 'a',
 	  .argname = "PROTO",
@@ -282,6 +300,7 @@ const struct option_def options_table[] = {
 	  .argname = "N",
 	  .defval = "32",
 	  .minimum = 1, .maximum = 1000,
+	  .target_key = "max-oids",
 	  .help = "OIDs packed into one GET request",
 	  .set = opt_set_uint,
 	  .offset = F(max_oids),
@@ -299,7 +318,8 @@ const struct option_def options_table[] = {
 	  .argname = "N",
 	  .defval = "25",
 	  .minimum = 1, .maximum = 1000,
-	  .help = "GETBULK max-repetitions for walks and tables (v2c)",
+	  .target_key = "max-repetitions",
+	  .help = "GETBULK max-repetitions for walks and tables (v2c, v3)",
 	  .set = opt_set_uint,
 	  .offset = F(max_repetitions),
 	  .echo = opt_echo_uint },
@@ -350,6 +370,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(mibs),
 	  .echo = opt_echo_string },
+	{ .name = "no-bulk",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .target_key = "no-bulk",
+	  .help = "walk with GETNEXT on v2c and v3 too, not GETBULK (agents "
+	      "that mishandle it)",
+	  .set = opt_set_flag,
+	  .offset = F(no_bulk),
+	  .echo = opt_echo_flag },
 	{ .name = "no-progress",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,
 	  .help = "never show the progress line",
@@ -1388,6 +1417,9 @@ options_target_params(const struct config *cfg, struct target_params **pp,
 	p->retries = cfg->retries;
 	p->max_walk_values = cfg->max_walk_values;
 	p->max_walk_bytes = cfg->max_walk_bytes;
+	p->no_bulk = cfg->no_bulk;
+	p->allow_non_increasing = cfg->allow_non_increasing;
+	p->any_source = cfg->any_source;
 	for (i = 0; i < target_keys_count; i++) {
 		k = &target_keys[i];
 		if (k->option == NULL || (o = options_find(k->option)) == NULL ||
@@ -1714,23 +1746,6 @@ tk_set_timeout(struct target_params *p, const struct target_key *k,
 }
 
 static int
-tk_set_retries(struct target_params *p, const struct target_key *k,
-    const char *key, const char *value, char **cause)
-{
-	const struct option_def	*o = tk_option(k);
-	unsigned long		 n;
-	char			 sb[REDACT_MAX];
-
-	if (tk_uint(k, value, &n) != 0) {
-		*cause = xasprintf("bad retries '%s' (%.0f to %.0f)",
-		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
-		return -1;
-	}
-	p->retries = (unsigned)n;
-	return 0;
-}
-
-static int
 tk_set_walk_values(struct target_params *p,
     const struct target_key *k, const char *key, const char *value,
     char **cause)
@@ -1763,6 +1778,46 @@ tk_set_walk_bytes(struct target_params *p,
 		    "1024G: N, Nk, NM or NG)", redact_text(value, sb, sizeof sb));
 		return -1;
 	}
+	return 0;
+}
+
+/* A count key (retries=, max-oids=, max-repetitions=): an unsigned
+ * field, in the range of the option it overrides. */
+static int
+tk_set_count(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const struct option_def	*o = tk_option(k);
+	unsigned long		 n;
+	char			 sb[REDACT_MAX];
+
+	if (tk_uint(k, value, &n) != 0) {
+		*cause = xasprintf("bad %s '%s' (%.0f to %.0f)", k->name,
+		    redact_text(value, sb, sizeof sb), o->minimum, o->maximum);
+		return -1;
+	}
+	*(unsigned *)(void *)((char *)p + k->offset) = (unsigned)n;
+	return 0;
+}
+
+/* A yes/no key (no-bulk=, any-source=, ...): a bool field; the same
+ * words as the option's (yes/no, true/false, 1/0, on/off). */
+static int
+tk_set_bool(struct target_params *p, const struct target_key *k,
+    const char *key, const char *value, char **cause)
+{
+	const struct option_def	*o = tk_option(k);
+	struct config		 scratch;
+	char			*why, sb[REDACT_MAX];
+
+	memset(&scratch, 0, sizeof scratch);
+	if (o->set(&scratch, o, value, &why) != 0) {
+		free(why);
+		*cause = xasprintf("bad %s '%s' (yes or no)", k->name,
+		    redact_text(value, sb, sizeof sb));
+		return -1;
+	}
+	*(bool *)(void *)((char *)p + k->offset) = *FIELD(&scratch, o, bool);
 	return 0;
 }
 
@@ -1822,12 +1877,19 @@ const struct target_key target_keys[] = {
 	{ "contextengineid", TK_CRED, "context-engine-id",
 	  usm_set_context_engineid, 0 },
 	{ "timeout", TK_CRED, "timeout", tk_set_timeout, 0 },
-	{ "retries", TK_CRED, "retries", tk_set_retries, 0 },
+	{ "retries", TK_CRED, "retries", tk_set_count, TP(retries) },
 	{ "port", TK_CRED, "port", tk_set_port, 0 },
 	{ "transport", TK_CRED, "transport", tk_set_transport, 0 },
 	{ "max-walk-values", 0, "max-walk-values", tk_set_walk_values,
 	  0 },
 	{ "max-walk-bytes", 0, "max-walk-bytes", tk_set_walk_bytes, 0 },
+	{ "max-oids", TK_CRED, "max-oids", tk_set_count, TP(max_oids) },
+	{ "max-repetitions", TK_CRED, "max-repetitions", tk_set_count,
+	  TP(max_repetitions) },
+	{ "no-bulk", TK_CRED, "no-bulk", tk_set_bool, TP(no_bulk) },
+	{ "allow-non-increasing", TK_CRED, "allow-non-increasing",
+	  tk_set_bool, TP(allow_non_increasing) },
+	{ "any-source", TK_CRED, "any-source", tk_set_bool, TP(any_source) },
 	{ "tag.", TK_PREFIX, NULL, tk_set_tag, 0 },
 	{ "cred", TK_SET_REF, NULL, NULL, 0 },
 };

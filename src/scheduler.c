@@ -574,7 +574,7 @@ sched_stream_start(struct scheduler *s, struct job *j)
 	j->active++;
 	j->agent->inflight++;
 	fetch_start(&sl->fetch, s->opts.plan, &s->opts.plan->items[item],
-	    j->target.params->snmp_version, &j->budget);
+	    j->target.params, &j->budget);
 	if (sched_job_can_start(s, j))
 		sched_ready(s, j);
 	sched_request(sl);

@@ -190,6 +190,9 @@ struct config {
 	struct strlist	 info;		/* the profiles' info objects */
 	char		*metric_prefix;	/* --metric-prefix */
 	unsigned	 max_repetitions;
+	bool		 no_bulk;	/* walks by GETNEXT on v2c/v3 too */
+	bool		 allow_non_increasing;
+	bool		 any_source;	/* replies from any address */
 	unsigned	 max_walk_values;	/* per target, all its walks */
 	uint64_t	 max_walk_bytes;
 	unsigned	 per_target;
@@ -262,6 +265,14 @@ struct target_params {
 	int		 transport;	/* enum target_transport */
 	uint64_t	 max_walk_values; /* 0: no limit */
 	uint64_t	 max_walk_bytes;  /* 0: no limit */
+	/* agents in the wild (fetch.c, transport-udp.c) */
+	unsigned	 max_oids;	/* max-oids= key; 0: --max-oids */
+	unsigned	 max_repetitions; /* max-repetitions= key; 0: the run's */
+	bool		 no_bulk;	/* walk by GETNEXT on v2c/v3 too */
+	bool		 allow_non_increasing; /* a walk may go back (loop
+					 * guarded: an OID seen again ends it) */
+	bool		 any_source;	/* take a reply from any address if
+					 * its id and community match */
 	/* SNMPv3 (usm.c) */
 	bool		 level_set;	/* given, not implied */
 	char		*user;
@@ -616,11 +627,13 @@ struct walk_budget {
 	uint64_t	 max_bytes;	/* 0: no limit */
 };
 
+struct oid_seen;
 struct fetch {
 	const struct fetch_plan	*plan;
 	struct walk_budget	*budget;	/* NULL: no limits */
 	const struct plan_item	*item;
-	long			 version;
+	const struct target_params *params;	/* version and quirks */
+	bool			 bulk;		/* walk by GETBULK */
 	size_t			 next;		/* GET: next OID to ask */
 	size_t			 inflight_first;
 	size_t			 inflight_count;
@@ -630,6 +643,9 @@ struct fetch {
 	unsigned		 reps;		/* walk: max-repetitions */
 	bool			 got_any;
 	bool			 final_get;	/* walk of an empty subtree */
+	struct oid_seen		*seen;		/* allow-non-increasing: the
+						 * OIDs taken, once one went
+						 * back (NULL before) */
 	netsnmp_variable_list	*vars;		/* values so far (owned) */
 	netsnmp_variable_list	*last;
 };
@@ -637,7 +653,8 @@ struct fetch {
 enum fetch_step { FETCH_MORE, FETCH_DONE, FETCH_FAILED };
 
 void	 fetch_start(struct fetch *, const struct fetch_plan *,
-	     const struct plan_item *, long, struct walk_budget *);
+	     const struct plan_item *, const struct target_params *,
+	     struct walk_budget *);
 uint64_t fetch_value_bytes(const netsnmp_variable_list *);
 netsnmp_pdu *fetch_next_pdu(struct fetch *);
 enum fetch_step fetch_response(struct fetch *, netsnmp_pdu *, char **);

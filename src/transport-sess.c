@@ -10,6 +10,11 @@
  * (transport-v3.c discovers it asynchronously with usm_probe() over the
  * shared UDP socket) and SNMP_FLAGS_DONT_PROBE is set again after
  * snmp_sess_open(), which clears it.
+ *
+ * net-snmp takes a reply from any address whose request ID and USM
+ * match; a UDP session's socket is connected to its target, so that, as
+ * on the v1/v2c socket, only the target's own replies come in (unless
+ * the target has any-source, for multi-homed agents).
  */
 #include "config.h"
 
@@ -188,6 +193,27 @@ sess_arm(struct sess *s)
 	uv_timer_start(&s->timer, sess_timer_cb, ms, 0);
 }
 
+/* Take only t's replies on the session's socket, unless t has
+ * any-source: connect(2) a datagram socket to the target (net-snmp's
+ * sends name the peer, which a connected UDP socket allows). */
+static int
+sess_pin_peer(int fd, const struct target *t, char **cause)
+{
+	int		type = 0;
+	socklen_t	len = sizeof type;
+
+	if (t->params->any_source ||
+	    getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) != 0 ||
+	    type != SOCK_DGRAM)
+		return 0;
+	if (connect(fd, (const struct sockaddr *)&t->addr, t->addrlen) != 0) {
+		*cause = xasprintf("cannot open an SNMPv3 session: connect: "
+		    "%s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * Open a v3 session to target t with engineID (len > 0) already known.
  * Events come to cb(arg, op, reqid, pdu) with net-snmp's callback ops.
@@ -243,6 +269,11 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	open->flags |= SNMP_FLAGS_DONT_PROBE;	/* open cleared it */
 	tr = snmp_sess_transport(s->sp);
 	s->fd = tr->sock;
+	if (sess_pin_peer(s->fd, t, cause) != 0) {
+		snmp_sess_close(s->sp);
+		free(s);
+		return NULL;
+	}
 	if ((rc = uv_poll_init(loop, &s->poll, s->fd)) != 0) {
 		*cause = xasprintf("cannot watch an SNMPv3 session: %s",
 		    uv_strerror(rc));

@@ -5,7 +5,9 @@
  * snmp_pdu_parse().  Datagrams go out in batches (sendmmsg) and are read
  * in batches (recvmmsg).  A request id is the request's index in its low
  * bits and a generation above, so a reply finds its request in O(1); it
- * is accepted only from the address and port the request went to.  The
+ * is accepted only from the address and port the request went to, or,
+ * for a target with any-source (multi-homed agents that answer from
+ * another address), from anywhere if its community is the target's.  The
  * v3 transport sends its engineID probes here too, as raw datagrams.
  *
  * The sockets' buffers are sized for the window (a full window of
@@ -99,20 +101,22 @@ transport_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
 	*b = uv_buf_init(t->rbuf, TRANSPORT_MMSG * TRANSPORT_DGRAM);
 }
 
-/*
- * Decode one v1/v2c datagram of len bytes; NULL unless it is a
- * well-formed Response.  (The fuzz harness tests/fuzz/fuzz-reply.c feeds
- * it arbitrary datagrams.)
- */
-netsnmp_pdu *
-transport_decode(u_char *buf, size_t len)
+/* A reply's community, for any-source targets. */
+struct udp_comm {
+	u_char	 v[256];
+	size_t	 len;
+};
+
+/* transport_decode, keeping the community in *c. */
+static netsnmp_pdu *
+udp_decode(u_char *buf, size_t len, struct udp_comm *c)
 {
 	netsnmp_pdu	*pdu;
-	u_char		*data, community[256];
-	size_t		 clen = sizeof community;
+	u_char		*data;
 	long		 version;
 
-	data = snmp_comstr_parse(buf, &len, community, &clen, &version);
+	c->len = sizeof c->v;
+	data = snmp_comstr_parse(buf, &len, c->v, &c->len, &version);
 	if (data == NULL || (version != SNMP_VERSION_1 &&
 	    version != SNMP_VERSION_2c))
 		return NULL;
@@ -124,6 +128,19 @@ transport_decode(u_char *buf, size_t len)
 		return NULL;
 	}
 	return pdu;
+}
+
+/*
+ * Decode one v1/v2c datagram of len bytes; NULL unless it is a
+ * well-formed Response.  (The fuzz harness tests/fuzz/fuzz-reply.c feeds
+ * it arbitrary datagrams.)
+ */
+netsnmp_pdu *
+transport_decode(u_char *buf, size_t len)
+{
+	struct udp_comm	c;
+
+	return udp_decode(buf, len, &c);
 }
 
 static bool
@@ -146,17 +163,30 @@ udp_same_addr(const struct sockaddr *a, const struct sockaddr_storage *b)
 	    memcmp(&a6->sin6_addr, &b6->sin6_addr, 16) == 0;
 }
 
-/* The request in flight with this id, from this address; or NULL. */
+/*
+ * The request in flight with this id, from this address; or NULL.  An
+ * any-source target's reply may come from another address: then its
+ * community c must be the target's (NULL: a v3 probe's Report, which
+ * has none to match; its msgID is all it can be known by).
+ */
 static struct tr_req *
-udp_match(struct udp *t, int32_t id, const struct sockaddr *from)
+udp_match(struct udp *t, int32_t id, const struct sockaddr *from,
+    const struct udp_comm *c)
 {
-	struct tr_req	*req;
+	const struct target_params	*p;
+	struct tr_req			*req;
 
 	if (id <= 0)
 		return NULL;
 	req = t->reqs[(uint32_t)id & (t->nreqs - 1)];
-	if (req == NULL || req->id != id ||
-	    !udp_same_addr(from, &req->tt->target->addr))
+	if (req == NULL || req->id != id)
+		return NULL;
+	if (udp_same_addr(from, &req->tt->target->addr))
+		return req;
+	p = req->tt->target->params;
+	if (!p->any_source || (c != NULL && (p->community == NULL ||
+	    c->len != strlen(p->community) ||
+	    memcmp(c->v, p->community, c->len) != 0)))
 		return NULL;
 	return req;
 }
@@ -173,9 +203,10 @@ udp_unregister(struct udp *t, struct tr_req *req)
 /* A decoded Response for a v1/v2c request: the scheduler may refuse it
  * (then the request stays in flight). */
 static void
-udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from)
+udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
+    const struct udp_comm *c)
 {
-	struct tr_req	*req = udp_match(t, pdu->reqid, from);
+	struct tr_req	*req = udp_match(t, pdu->reqid, from, c);
 	int32_t		 id;
 
 	if (req == NULL || (req->flags & UDP_RAW)) {
@@ -199,6 +230,7 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
     const struct sockaddr *from, unsigned flags)
 {
 	struct udp	*t = h->data;
+	struct udp_comm	 c;
 	netsnmp_pdu	*pdu;
 	size_t		 len = (size_t)nread;
 
@@ -210,8 +242,8 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		transport_v3_report(t, (u_char *)b->base, len, from);
 		return;
 	}
-	if ((pdu = transport_decode((u_char *)b->base, len)) != NULL)
-		udp_reply(t, pdu, from);
+	if ((pdu = udp_decode((u_char *)b->base, len, &c)) != NULL)
+		udp_reply(t, pdu, from, &c);
 }
 
 /* Does the datagram carry msgVersion 3? */
@@ -244,7 +276,7 @@ transport_v3_report(struct udp *t, u_char *data, size_t len,
 	if (snmp_parse(NULL, &t->v3sess, pdu, data, len) != SNMPERR_SUCCESS ||
 	    pdu->command != SNMP_MSG_REPORT ||
 	    pdu->securityEngineIDLen == 0 ||
-	    (req = udp_match(t, (int32_t)pdu->msgid, from)) == NULL ||
+	    (req = udp_match(t, (int32_t)pdu->msgid, from, NULL)) == NULL ||
 	    !(req->flags & UDP_RAW) || t->raw_cb == NULL) {
 		snmp_free_pdu(pdu);
 		return;

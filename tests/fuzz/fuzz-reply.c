@@ -135,7 +135,7 @@ input_response(struct input *in)
 static void
 run_stream(struct input *in, const struct fetch_plan *plan,
     const struct plan_item *item, const struct target_params *params,
-    long version, struct result_part *part)
+    struct result_part *part)
 {
 	struct fetch		 f;
 	struct walk_budget	 budget;	/* the target's walk caps */
@@ -151,7 +151,7 @@ run_stream(struct input *in, const struct fetch_plan *plan,
 	memset(&budget, 0, sizeof budget);
 	budget.max_values = params->max_walk_values;
 	budget.max_bytes = params->max_walk_bytes;
-	fetch_start(&f, plan, item, version, &budget);
+	fetch_start(&f, plan, item, params, &budget);
 	part->status = RES_OK;
 	while (step == FETCH_MORE) {
 		if ((pdu = fetch_next_pdu(&f)) == NULL)
@@ -262,7 +262,6 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct input		 in;
 	const uint8_t		*nl;
 	char			*line, *cause = NULL;
-	long			 version;
 	size_t			 i, keylen;
 
 	if (size < 1)
@@ -296,12 +295,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	free(line);
 	inventory_get(&inv, 0, &t);
-	version = t.params->snmp_version;
 
 	result_init(&r, plan);
 	for (i = 0; i < plan->nitems; i++) {
-		run_stream(&in, plan, &plan->items[i], t.params, version,
-		    &r.parts[i]);
+		run_stream(&in, plan, &plan->items[i], t.params, &r.parts[i]);
 		if (r.parts[i].status == RES_TIMEOUT) {
 			/* as the scheduler does: a silent target's other
 			 * streams time out without waiting */

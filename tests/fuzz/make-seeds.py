@@ -186,6 +186,13 @@ write("reply", "walk-endofmib", b"\x0a\n" + framed(
     response(WALK[:3]), response([(SYS + "3.0", END_OF_MIB)])))
 write("reply", "walk-not-increasing", b"\x02\n" + framed(
     response([WALK[2], WALK[1]])))
+write("reply", "walk-out-of-order", b"\x02allow-non-increasing=yes\n" +
+      framed(response([WALK[0], WALK[2], WALK[1], WALK[3]]),
+             response([WALK[4], WALK[0]])))
+write("reply", "walk-no-bulk", b"\x02no-bulk=yes max-repetitions=3 "
+      b"max-oids=2 any-source=yes\n" + framed(
+          *[response([vb]) for vb in WALK[:3]],
+          response([(SYS + "3.0", END_OF_MIB)])))
 write("reply", "walk-empty", b"\x02\n" + framed(
     response([("1.3.6.1.2.1.2.1.0", integer(2))]),
     response([("1.3.6.1.2.1.1", NO_SUCH_OBJECT)])))

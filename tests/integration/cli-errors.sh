@@ -68,6 +68,10 @@ bad_inventory "bad version" "127.0.0.2 version=7"
 bad_inventory "bad port in the spec" "127.0.0.2:70000"
 bad_inventory "bad port key" "127.0.0.2 port=0"
 bad_inventory "key without a value" "127.0.0.2 community"
+bad_inventory "bad no-bulk" "127.0.0.2 no-bulk=maybe"
+bad_inventory "bad any-source" "127.0.0.2 any-source=2"
+bad_inventory "max-repetitions 0" "127.0.0.2 max-repetitions=0"
+bad_inventory "max-oids past 1000" "127.0.0.2 max-oids=1001"
 
 # A malformed dotted quad must be rejected, not looked up in the DNS.  Run
 # it without a network (unshare -n) where we can, so that a binary that does
@@ -151,6 +155,43 @@ is "$RC" 2 "-v 9: exit status 2"
 run -H "$TARGET" --port 0 sysName.0
 is "$RC" 2 "--port 0: exit status 2"
 
+# Unknown options are named as given: getopt's optopt, not argv[0] (with
+# "-Cr10", net-snmp's walk option, argv[optind - 1] was the program).
+run -Cr10 -H "$TARGET" sysName.0
+is "$RC" 2 "-Cr10: exit status 2"
+is "$ERR" "snmpfleet: unknown option '-C' (see --help)" "-Cr10: names -C"
+run -H "$TARGET" --no-such-option=1 sysName.0
+like "$ERR" "unknown option '--no-such-option' \(see --help\)" \
+    "an unknown long option is named without its value"
+run -H "$TARGET" --quiet=yes sysName.0
+is "$RC" 2 "--quiet=yes: exit status 2"
+is "$ERR" "snmpfleet: option '--quiet' takes no value" \
+    "--quiet=yes: a flag takes no value, said so"
+run -H "$TARGET" sysName.0 -c
+is "$ERR" "snmpfleet: option '-c' needs a value" "-c at the end: needs a value"
+
+# A host among the OID arguments: said so, before anything is sent.
+run -H "$TARGET" 127.0.0.2 sysDescr.0
+is "$RC" 2 "a host next to -H: exit status 2"
+is "$ERR" "snmpfleet: '127.0.0.2' looks like a host; give hosts with -H or -i (arguments after the options are OIDs)" \
+    "a host next to -H: said so (not 'cannot encode request')"
+run 127.0.0.1
+is "$RC" 2 "a host and no -H: exit status 2"
+like "$ERR" "'127\.0\.0\.1' looks like a host; give hosts with -H or -i" \
+    "a host and no -H: said so"
+for h in "127.0.0.3:161" "[::1]:161" "::1" "10.0.0.0/8"; do
+	run -H "$TARGET" sysName.0 "$h"
+	like "$RC:$ERR" "^2:.*'$(printf '%s' "$h" | sed 's/[].[^$*+?(){}|\/]/\\&/g')' looks like a host" \
+	    "'$h' among the OIDs: looks like a host, exit 2"
+done
+run -H "$TARGET" -t 0.2 -r 0 --oid .1
+is "$RC" 2 "--oid .1: exit status 2"
+is "$ERR" "snmpfleet: '.1' is a subtree, not an object to GET: walk it with -w" \
+    "--oid .1: a subtree, walk it"
+run -H "$TARGET" -t 0.2 -r 0 -w 3.1
+like "$RC:$ERR" "^2:.*bad OID '3\.1': an OID starts with 0, 1 or 2" \
+    "-w 3.1: no OID starts with 3"
+
 # ------------------------------------------------ no packet was sent
 sleep 0.3	# let the counter read anything that is queued
 is "$(count)" 0 "none of the failed runs above sent a datagram"
@@ -164,6 +205,18 @@ for ((i = 0; i < 20; i++)); do
 done
 ok $(($(count) >= 1 ? 0 : 1)) "the counter saw the datagram of a real run"
 is "$OUT" "$TARGET # timeout" "the silent counter's record says timeout"
+
+# -w .1 and -w 1 (walk everything, as snmpwalk .1) are taken, and polled.
+before=$(count)
+run -H "$TARGET" -t 0.2 -r 0 -w .1
+is "$RC:$OUT" "1:$TARGET # timeout" "-w .1: polled (a timeout here), not a bad OID"
+run -H "$TARGET" -t 0.2 -r 0 -w 1
+is "$RC:$OUT" "1:$TARGET # timeout" "-w 1: polled too"
+for ((i = 0; i < 20; i++)); do
+	[ "$(count)" -ge $((before + 2)) ] && break
+	sleep 0.05
+done
+is "$(count)" $((before + 2)) "-w .1 and -w 1: one datagram each"
 
 # ------------------------------------------------- help and version
 run --help
@@ -243,6 +296,6 @@ run --config "$T/no-such.conf" -H "$TARGET" sysName.0
 is "$RC" 2 "config: missing file: exit status 2"
 
 sleep 0.2
-is "$(count)" 1 "the error runs after the real one sent nothing either"
+is "$(count)" 3 "the error runs after the real ones sent nothing either"
 
 done_testing

@@ -21,39 +21,14 @@ plan 87
 
 T=$LIB_TMP
 R=1.3.6.1.4.1.99999
-HOSTILE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/hostile.py
 
-# start_hostile NAME MODE [OPTION...] — an agent on 127.0.0.1; sets
-# PORT_<NAME> (dashes as _).
-start_hostile() {
-	local name=$1 mode=$2 var
-	shift 2
-	python3 "$HOSTILE" --mode "$mode" --ready "$T/$name.port" "$@" \
-	    >/dev/null 2>"$T/$name.agent.err" &
-	track_pid $!
-	wait_ready "$T/$name.port" "hostile.py --mode $mode" "$T/$name.agent.err"
-	var=PORT_${name//-/_}
-	printf -v "$var" '%s' "$(cat "$T/$name.port")"
-}
-
-# run NAME ARGS... — snmpfleet under the hang guard; RC, $T/NAME.{out,err}.
-run() {
-	local name=$1
-	shift
-	timeout 120 "$SNMPFLEET" "$@" >"$T/$name.out" 2>"$T/$name.err"
-	RC=$?
-}
+run() { guarded_run "$@"; }
 
 # ends NAME — one test: the last run ended by itself.
 ends() {
 	ok "$([ "$RC" != 124 ] && echo 0 || echo 1)" "$1: the run ends (not killed by the guard)"
 }
 
-
-# status_of NAME — "exit/status" of a one-target jsonl run.
-status_of() {
-	echo "$RC/$(rec "$T/$1.out" 'r["status"]')"
-}
 
 for m in good wrong-reqid wrong-source truncated garbage oversized-length \
     duplicate errindex nonincreasing endless opaque-float \

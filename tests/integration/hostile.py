@@ -6,6 +6,7 @@ prints the port it bound on standard output (and writes it to --ready
 FILE if given), then answers until it is killed.
 
   hostile.py --mode MODE [--port N] [--ready FILE] [--delay S] [--size N]
+             [--log FILE] [--reply-community S] [--upstream PORT]
 
 It answers v1/v2c GET, GETNEXT and GETBULK over a small MIB under
 R = 1.3.6.1.4.1.99999 (R.1.1 .. R.1.5 are INTEGERs; any other OID a GET
@@ -44,6 +45,24 @@ names is the STRING "hostile"), except as the mode says:
                    contextEngineID is dropped without a word; one in
                    another context gets a Report snmpUnknownContexts.0
                    (RFC 3413 3.2), request-id right
+  out-of-order     walks go R.1.1, R.1.3, R.1.2, R.1.4, R.1.5, then the
+                   end: GETNEXT/GETBULK after R.1.3 answer R.1.2 (lower),
+                   as an agent with a badly sorted table does
+  cycle            as out-of-order, but after R.1.5 comes R.1.1 again,
+                   for ever
+  no-getbulk       GETBULK is never answered (GET and GETNEXT are)
+  bulk-generr      GETBULK is answered with genErr (GET and GETNEXT are
+                   answered properly)
+  relay            no MIB of its own: every datagram (any version) is
+                   passed to a real agent on 127.0.0.1:--upstream, and
+                   its answer back to the asker from 127.0.0.2 (the same
+                   port), as a multi-homed device answers from another
+                   interface
+
+--log FILE appends a line per request it reads: the PDU ("GET",
+"GETNEXT", "GETBULK"), the number of varbinds and max-repetitions
+(GETBULK; 0 for the others), e.g. "GETBULK 1 25".  --reply-community S
+answers with community S instead of the one asked with.
 
 Needs tests/integration/snmpber.py on sys.path (it sits next to this
 file).  Never sends anywhere but to the peer that asked, on loopback.
@@ -66,7 +85,10 @@ R = (1, 3, 6, 1, 4, 1, 99999)
 MODES = ("good", "wrong-reqid", "wrong-source", "truncated", "garbage",
          "oversized-length", "duplicate", "late", "errindex",
          "nonincreasing", "endless", "opaque-float", "huge-octet-string",
-         "unasked-oids", "deep-nesting", "v3-report", "v3-context")
+         "unasked-oids", "deep-nesting", "v3-report", "v3-context",
+         "out-of-order", "cycle", "no-getbulk", "bulk-generr", "relay")
+ORDER = [R + (1, i) for i in (1, 3, 2, 4, 5)]
+PDU_NAMES = {GET: "GET", GETNEXT: "GETNEXT", GETBULK: "GETBULK"}
 
 
 def opaque_float(x):
@@ -99,6 +121,8 @@ def nested(depth):
 class Agent:
     def __init__(self, args):
         self.mode = args.mode
+        self.log = args.log
+        self.reply_community = args.reply_community
         self.delay = args.delay
         self.size = args.size
         self.mib = base_mib(self.mode)
@@ -115,6 +139,13 @@ class Agent:
             n = o[len(R) + 1] + 1 if o[:len(R) + 1] == R + (1,) and \
                 len(o) > len(R) + 1 else 1
             return R + (1, n), tlv(0x04, b"x" * self.size)
+        if self.mode in ("out-of-order", "cycle") and o in ORDER:
+            i = ORDER.index(o) + 1
+            if i == len(ORDER) and self.mode == "cycle":
+                i = 0
+            if i < len(ORDER):
+                return ORDER[i], self.mib[ORDER[i]]
+            return o, END_OF_MIB
         i = 0
         while i < len(self.keys) and self.keys[i] <= o:
             i += 1
@@ -150,10 +181,21 @@ class Agent:
         ver, comm, ptag, rid, a, b, oids = req
         if ptag not in (GET, GETNEXT, GETBULK):
             return []
+        if self.log:
+            with open(self.log, "a") as f:
+                f.write("%s %d %d\n" % (PDU_NAMES[ptag], len(oids),
+                                        b if ptag == GETBULK else 0))
+        if self.reply_community is not None:
+            comm = self.reply_community.encode()
+        if ptag == GETBULK and self.mode == "no-getbulk":
+            return []
         if self.mode == "wrong-reqid":
             v = int.from_bytes(rid, "big", signed=True) ^ (1 << 30)
             rid = enc_int(0x02, v)[2:]
-        if self.mode == "errindex":
+        if self.mode == "bulk-generr" and ptag == GETBULK:
+            pkt = response(ver, comm, rid, [(o, tlv(0x05, b""))
+                                            for o in oids], 5, 1)
+        elif self.mode == "errindex":
             err = 2 if ver == 0 else 5
             pkt = response(ver, comm, rid, [(o, tlv(0x05, b""))
                                             for o in oids], err, 99)
@@ -245,6 +287,20 @@ class Agent:
         except (IndexError, ValueError):
             return []
 
+    def relay(self, s, other, upstream, port):
+        """relay: each datagram to the real agent, each answer back to
+        the last asker, from the other address."""
+        peer = None
+        while True:
+            readable, _, _ = select.select([s, upstream], [], [])
+            if s in readable:
+                data, peer = s.recvfrom(65535)
+                upstream.sendto(data, ("127.0.0.1", port))
+            if upstream in readable:
+                data, _ = upstream.recvfrom(65535)
+                if peer is not None:
+                    other.sendto(data, peer)
+
     def run(self, s, other):
         sender = other if self.mode == "wrong-source" else s
         while True:
@@ -276,6 +332,10 @@ def main():
     p.add_argument("--ready", help="write the bound port to this file")
     p.add_argument("--delay", type=float, default=2.0)
     p.add_argument("--size", type=int, default=None)
+    p.add_argument("--log", help="append a line per request to this file")
+    p.add_argument("--reply-community", default=None)
+    p.add_argument("--upstream", type=int, default=None,
+                   help="relay: the real agent's port on 127.0.0.1")
     args = p.parse_args()
     if args.size is None:
         args.size = 60000 if args.mode == "huge-octet-string" else 16
@@ -284,16 +344,23 @@ def main():
     s.bind(("127.0.0.1", args.port))
     port = s.getsockname()[1]
     other = None
-    if args.mode == "wrong-source":
+    if args.mode in ("wrong-source", "relay"):
         other = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         other.bind(("127.0.0.2", port))
+    if args.mode == "relay" and args.upstream is None:
+        p.error("relay needs --upstream PORT")
     print(port, flush=True)
     if args.ready:
         with open(args.ready + ".tmp", "w") as f:
             f.write("%d\n" % port)
         __import__("os").rename(args.ready + ".tmp", args.ready)
     try:
-        Agent(args).run(s, other)
+        if args.mode == "relay":
+            up = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            up.bind(("127.0.0.1", 0))
+            Agent(args).relay(s, other, up, args.upstream)
+        else:
+            Agent(args).run(s, other)
     except KeyboardInterrupt:
         pass
 

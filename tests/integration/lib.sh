@@ -772,3 +772,35 @@ PY
 	is "$(( ${n:-0} + $(fact records) ))" "$ntotal" \
 	    "$name: records written + not finished = $ntotal targets (${n:-?} not finished)"
 }
+
+# ---------------------------------------------- hostile.py agents
+# start_hostile NAME MODE [OPTION...] — tests/integration/hostile.py
+# --mode MODE on 127.0.0.1 (needs need_snmpber); sets PORT_<NAME> (dashes
+# as _).  Its files are $LIB_TMP/NAME.port and NAME.agent.err.
+start_hostile() {
+	local name=$1 mode=$2 var
+	shift 2
+	python3 "$(dirname "${BASH_SOURCE[0]}")/hostile.py" --mode "$mode" \
+	    --ready "$LIB_TMP/$name.port" "$@" \
+	    >/dev/null 2>"$LIB_TMP/$name.agent.err" &
+	track_pid $!
+	wait_ready "$LIB_TMP/$name.port" "hostile.py --mode $mode" \
+	    "$LIB_TMP/$name.agent.err"
+	var=PORT_${name//-/_}
+	printf -v "$var" '%s' "$(cat "$LIB_TMP/$name.port")"
+}
+
+# guarded_run NAME ARGS... — snmpfleet under a hang guard ("timeout 120",
+# only to turn a hang into a failure: exit 124); sets RC, writes
+# $LIB_TMP/NAME.out and NAME.err.
+guarded_run() {
+	local name=$1
+	shift
+	timeout 120 "$SNMPFLEET" "$@" >"$LIB_TMP/$name.out" 2>"$LIB_TMP/$name.err"
+	RC=$?
+}
+
+# status_of NAME — "exit/status" of the one-target jsonl run NAME.
+status_of() {
+	echo "$RC/$(rec "$LIB_TMP/$1.out" 'r["status"]')"
+}

@@ -15,6 +15,8 @@
 static struct oid_text	 oids[NOIDS];
 static struct plan_item	 get_item = { .kind = ITEM_GET };
 static struct plan_item	 walk_item = { .kind = ITEM_WALK, .text = "walk" };
+static struct target_params v1 = { .snmp_version = SNMP_VERSION_1 };
+static struct target_params v2c = { .snmp_version = SNMP_VERSION_2c };
 
 /* text parsed, or the test stops. */
 static struct oid_text
@@ -141,7 +143,8 @@ answer(struct fetch *f, netsnmp_pdu *req, netsnmp_pdu *rsp, char **error)
 /* Start f for plan's first item (version v, budget b), and answer its
  * first request with rsp. */
 static enum fetch_step
-first_reply(struct fetch *f, const struct fetch_plan *plan, long v,
+first_reply(struct fetch *f, const struct fetch_plan *plan,
+    const struct target_params *v,
     struct walk_budget *b, netsnmp_pdu *rsp, char **error)
 {
 	fetch_start(f, plan, plan->items, v, b);
@@ -188,7 +191,7 @@ test_get_packing(void)
 	struct fetch		 f;
 	netsnmp_variable_list	*vars;
 
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &get_item, &v2c, NULL);
 	get_round(&f, 4, "1.3.6.1.2.1.1.1.0", FETCH_MORE, "request 1");
 	get_round(&f, 4, "1.3.6.1.2.1.1.5.0", FETCH_MORE, "request 2");
 	get_round(&f, 2, "1.3.6.1.2.1.1.9.0", FETCH_DONE, "request 3");
@@ -209,7 +212,7 @@ test_get_toobig(void)
 	netsnmp_pdu		*req;
 	char			*err;
 
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &get_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(count_vars(req->variables), 8, "first request: all 8 OIDs");
 	is_int(answer(&f, req, reply(SNMP_ERR_TOOBIG, 0), &err), FETCH_MORE,
@@ -222,7 +225,7 @@ test_get_toobig(void)
 	fetch_free(&f);
 
 	plan = get_plan(3, 3);
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &get_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	answer(&f, req, reply(SNMP_ERR_TOOBIG, 0), &err);
 	req = fetch_next_pdu(&f);
@@ -244,7 +247,7 @@ test_get_v1_hole(void)
 	netsnmp_pdu		*req;
 	char			*err;
 
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_1, NULL);
+	fetch_start(&f, &plan, &get_item, &v1, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(answer(&f, req, reply(SNMP_ERR_NOSUCHNAME, 2), &err),
 	    FETCH_MORE, "v1 noSuchName: ask again");
@@ -259,7 +262,7 @@ test_get_v1_hole(void)
 	is_int(var_type(f.vars, 2), ASN_INTEGER, "the others as answered");
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &get_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &get_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(answer(&f, req, reply(SNMP_ERR_NOSUCHNAME, 2), &err),
 	    FETCH_FAILED, "v2c noSuchName fails");
@@ -280,7 +283,7 @@ test_get_checks(void)
 
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.1.1.0", ASN_INTEGER);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, &v2c, NULL, rsp, &err), FETCH_FAILED,
 	    "one value for two OIDs fails");
 	is_str(err, "agent answered 1 values for 2 OIDs", "saying so");
 	free(err);
@@ -289,7 +292,7 @@ test_get_checks(void)
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.1.1.0", ASN_INTEGER);
 	reply_add(rsp, "1.3.6.1.2.1.1.7.0", ASN_INTEGER);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, &v2c, NULL, rsp, &err), FETCH_FAILED,
 	    "an OID not asked fails");
 	is_str(err, "reply OIDs do not match the request: asked "
 	    "1.3.6.1.2.1.1.2.0, got 1.3.6.1.2.1.1.7.0", "naming both");
@@ -309,7 +312,7 @@ test_walk_requests(void)
 	netsnmp_pdu		*req, *rsp;
 	char			*err;
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(req->command, SNMP_MSG_GETBULK, "v2c walks by GETBULK");
 	is_int(req->max_repetitions, 25, "max-repetitions from the plan");
@@ -334,7 +337,7 @@ test_walk_requests(void)
 	is_str(var_oid(f.vars, 2), "1.3.6.1.2.1.2.2.1.2.3", "the last in it");
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_1, NULL);
+	fetch_start(&f, &plan, &walk_item, &v1, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(req->command, SNMP_MSG_GETNEXT, "v1 walks by GETNEXT");
 	rsp = reply(0, 0);
@@ -363,7 +366,7 @@ test_walk_ends(void)
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.1", ASN_OCTET_STR);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.1", SNMP_ENDOFMIBVIEW);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_DONE, "endOfMibView: done");
+	is_int(first_reply(&f, &plan, &v2c, NULL, rsp, &err), FETCH_DONE, "endOfMibView: done");
 	is_int(count_vars(f.vars), 2, "the value and the endOfMibView");
 	is_int(var_type(f.vars, 1), SNMP_ENDOFMIBVIEW, "endOfMibView last");
 	fetch_free(&f);
@@ -371,7 +374,7 @@ test_walk_ends(void)
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.5", ASN_OCTET_STR);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.4", ASN_OCTET_STR);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, &v2c, NULL, rsp, &err), FETCH_FAILED,
 	    "a decreasing OID fails the walk");
 	is_str(err, "OID not increasing: 1.3.6.1.2.1.2.2.1.2.5 >= "
 	    "1.3.6.1.2.1.2.2.1.2.4", "saying which");
@@ -379,7 +382,7 @@ test_walk_ends(void)
 	is_int(count_vars(f.vars), 1, "the values before it are kept");
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.5", ASN_OCTET_STR);
@@ -392,7 +395,7 @@ test_walk_ends(void)
 	free(err);
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(answer(&f, req, reply(SNMP_ERR_TOOBIG, 0), &err), FETCH_MORE,
 	    "walk tooBig: ask again");
@@ -401,7 +404,7 @@ test_walk_ends(void)
 	snmp_free_pdu(req);
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	is_int(answer(&f, req, reply(SNMP_ERR_GENERR, 1), &err), FETCH_FAILED,
 	    "genErr fails the walk");
@@ -422,7 +425,7 @@ test_walk_empty(void)
 
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.1.6.0", ASN_OCTET_STR);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, NULL, rsp, &err), FETCH_MORE,
+	is_int(first_reply(&f, &plan, &v2c, NULL, rsp, &err), FETCH_MORE,
 	    "nothing in the subtree: one more request");
 	req = fetch_next_pdu(&f);
 	is_int(req->command, SNMP_MSG_GET, "a GET");
@@ -433,7 +436,7 @@ test_walk_empty(void)
 	is_int(count_vars(f.vars), 1, "with the root's value");
 	fetch_free(&f);
 
-	fetch_start(&f, &plan, &walk_item, SNMP_VERSION_2c, NULL);
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
 	req = fetch_next_pdu(&f);
 	answer(&f, req, reply(0, 0), &err);
 	req = fetch_next_pdu(&f);
@@ -457,7 +460,7 @@ test_walk_budget(void)
 	uint64_t		 one;
 
 	rsp = reply_range("1.3.6.1.2.1.2.2.1.2", 1, 5);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, &v2c, &budget, rsp, &err), FETCH_FAILED,
 	    "more than --max-walk-values 3: the walk stops");
 	is_str(err, "walk stopped: more than 3 values (--max-walk-values)",
 	    "saying why");
@@ -469,7 +472,7 @@ test_walk_budget(void)
 	/* the budget is the target's: a second stream finds it spent */
 	rsp = reply(0, 0);
 	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.1", ASN_OCTET_STR);
-	is_int(first_reply(&g, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&g, &plan, &v2c, &budget, rsp, &err), FETCH_FAILED,
 	    "another stream of the target: stopped at once");
 	free(err);
 	ok(g.vars == NULL, "holding nothing");
@@ -484,7 +487,7 @@ test_walk_budget(void)
 	memset(&budget, 0, sizeof budget);
 	budget.max_bytes = one * 2 + one / 2;
 	rsp = reply_range("1.3.6.1.2.1.2.2.1.2", 1, 5);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_FAILED,
+	is_int(first_reply(&f, &plan, &v2c, &budget, rsp, &err), FETCH_FAILED,
 	    "past --max-walk-bytes: the walk stops");
 	ok(err != NULL && strstr(err, "(--max-walk-bytes)") != NULL,
 	    "saying why: %s", err ? err : "(none)");
@@ -495,12 +498,98 @@ test_walk_budget(void)
 
 	memset(&budget, 0, sizeof budget);
 	rsp = reply_range("1.3.6.1.2.1.2.2.1.2", 1, 5);
-	is_int(first_reply(&f, &plan, SNMP_VERSION_2c, &budget, rsp, &err), FETCH_MORE, "no caps: all taken");
+	is_int(first_reply(&f, &plan, &v2c, &budget, rsp, &err), FETCH_MORE, "no caps: all taken");
 	is_int(budget.values, 5, "and counted");
 	fetch_free(&f);
 }
 
 /* result: one part per item; its status is the first failed part's. */
+/* The per-target quirks: max-oids and max-repetitions beat the plan's;
+ * no-bulk walks by GETNEXT on v2c; allow-non-increasing takes a step
+ * back but ends a walk at an OID seen again. */
+static void
+test_walk_quirks(void)
+{
+	struct fetch_plan	 plan = walk_plan("1.3.6.1.2.1.2.2.1.2", 25);
+	struct fetch_plan	 gplan = get_plan(10, 32);
+	struct target_params	 q = { .snmp_version = SNMP_VERSION_2c };
+	struct fetch		 f;
+	netsnmp_pdu		*req, *rsp;
+	char			*err;
+
+	q.max_repetitions = 3;
+	fetch_start(&f, &plan, &walk_item, &q, NULL);
+	req = fetch_next_pdu(&f);
+	is_int(req->max_repetitions, 3, "max-repetitions= beats the plan's");
+	snmp_free_pdu(req);
+	fetch_free(&f);
+
+	q.max_oids = 4;
+	fetch_start(&f, &gplan, &get_item, &q, NULL);
+	req = fetch_next_pdu(&f);
+	is_int(count_vars(req->variables), 4, "max-oids= beats the plan's");
+	snmp_free_pdu(req);
+	fetch_free(&f);
+
+	q.no_bulk = true;
+	fetch_start(&f, &plan, &walk_item, &q, NULL);
+	req = fetch_next_pdu(&f);
+	is_int(req->command, SNMP_MSG_GETNEXT, "no-bulk: v2c walks by GETNEXT");
+	is_int(answer(&f, req, reply(SNMP_ERR_TOOBIG, 0), &err), FETCH_FAILED,
+	    "no-bulk: tooBig on one GETNEXT fails (nothing to halve)");
+	free(err);
+	fetch_free(&f);
+	q.no_bulk = false;
+
+	rsp = reply(0, 0);
+	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.5", ASN_OCTET_STR);
+	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.4", ASN_OCTET_STR);
+	q.allow_non_increasing = true;
+	is_int(first_reply(&f, &plan, &q, NULL, rsp, &err), FETCH_MORE,
+	    "allow-non-increasing: a step back is taken");
+	req = fetch_next_pdu(&f);
+	is_str(var_oid(req->variables, 0), "1.3.6.1.2.1.2.2.1.2.4",
+	    "and the walk goes on after it");
+	rsp = reply(0, 0);
+	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.6", ASN_OCTET_STR);
+	reply_add(rsp, "1.3.6.1.2.1.2.2.1.2.5", ASN_OCTET_STR);
+	is_int(answer(&f, req, rsp, &err), FETCH_FAILED,
+	    "an OID that comes again ends the walk (the loop guard)");
+	is_str(err, "walk loops: OID 1.3.6.1.2.1.2.2.1.2.5 came again "
+	    "(allow-non-increasing)", "saying which");
+	free(err);
+	is_int(count_vars(f.vars), 3, "with the values before it");
+	fetch_free(&f);
+}
+
+/* ".1": a walk of everything; an empty answer is the end, not a GET of
+ * an object that cannot be. */
+static void
+test_walk_one_number(void)
+{
+	struct fetch_plan	 plan = walk_plan(".1", 10);
+	struct fetch		 f;
+	netsnmp_pdu		*req, *rsp;
+	char			*err;
+
+	is_int((int)walk_item.oid.len, 1, "'.1' is one sub-identifier");
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
+	req = fetch_next_pdu(&f);
+	rsp = reply(0, 0);
+	reply_add(rsp, "1.3.6.1.2.1.1.1.0", ASN_OCTET_STR);
+	is_int(answer(&f, req, rsp, &err), FETCH_MORE, ".1: a value, more");
+	fetch_free(&f);
+
+	fetch_start(&f, &plan, &walk_item, &v2c, NULL);
+	req = fetch_next_pdu(&f);
+	rsp = reply(0, 0);
+	reply_add(rsp, "2.1", ASN_OCTET_STR);
+	is_int(answer(&f, req, rsp, &err), FETCH_DONE,
+	    ".1 with nothing under it: done, no GET of '1'");
+	ok(f.vars == NULL, "and no values");
+	fetch_free(&f);
+}
+
 static void
 test_result(void)
 {
@@ -538,6 +627,8 @@ main(void)
 	test_walk_ends();
 	test_walk_empty();
 	test_walk_budget();
+	test_walk_quirks();
+	test_walk_one_number();
 	test_result();
 	return tap_done();
 }

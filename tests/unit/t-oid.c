@@ -31,7 +31,9 @@ main(void)
 	is_str(parsed("1.3.6.1.4.1.4294967296"), "(error)", "too large");
 	is_str(parsed("1..3"), "(error)", "empty component");
 	is_str(parsed("1.3."), "(error)", "trailing dot");
-	is_str(parsed("1"), "(error)", "one component");
+	is_str(parsed("1"), "1", "one component: a subtree to walk");
+	is_str(parsed("3.1"), "(error)", "an OID starts with 0, 1 or 2");
+	is_str(parsed("127.0.0.2"), "(error)", "an address is no OID");
 	/* net-snmp resolves these to .1 (iso); found by fuzz-oid.c */
 	is_str(parsed("s"), "(error)", "partial MIB name refused");
 	is_str(parsed("iso"), "(error)", "a name of one arc refused");
@@ -66,7 +68,7 @@ main(void)
 		long_text[sizeof long_text - 1] = '\0';
 		is_str(parsed(long_text), "(error)", "absurd length");
 	}
-	is_str(parsed(".1"), "(error)", "'.1' is one component (as before)");
+	is_str(parsed(".1"), "1", "'.1' is one component (snmpwalk .1)");
 	is_str(parsed(".1.3"), "1.3", "'.1.3' with a leading dot");
 	ok(oid_parse("noSuchThingAnywhere.0", &o, &cause) != 0 &&
 	    strstr(cause, "unknown object 'noSuchThingAnywhere.0'") != NULL,

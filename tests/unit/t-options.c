@@ -343,6 +343,9 @@ key_value(const struct target_key *k)
 		{ "port", "1161" }, { "timeout", "2.5" }, { "retries", "7" },
 		{ "transport", "tcp" },
 		{ "max-walk-values", "5000" }, { "max-walk-bytes", "64M" },
+		{ "max-oids", "8" }, { "max-repetitions", "5" },
+		{ "no-bulk", "yes" }, { "allow-non-increasing", "yes" },
+		{ "any-source", "yes" },
 	};
 	size_t	i;
 
