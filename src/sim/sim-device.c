@@ -13,7 +13,9 @@
  * seconds apart see plausible deltas, and ifInOctets is always
  * ifHCInOctets mod 2^32.  Counters and sysUpTime read the same clock in
  * the same request, so a rate computed from their deltas is exact to the
- * tick.  --counter-rate, --counter-start and --restarted replace the
+ * tick.  --counter-rate, --counter-start, --restarted and
+ * --counter-reset (counters cleared at the sim's start, sysUpTime going
+ * on, ifCounterDiscontinuityTime saying when) replace the
  * per-address rates and starting points with documented ones, for tests
  * that check what a poller computes between runs.
  */
@@ -139,6 +141,8 @@ sim_device_init(struct sim_device *d, const struct sim_addr *a)
 	d->model = &sim_models[d->swapped ? (m + 1) % SIM_NMODELS : m];
 	d->fresh = sim_state.restarted.n > 0 &&
 	    sim_addr_list_has(&sim_state.restarted, a);
+	d->cleared = sim_state.cleared.n > 0 &&
+	    sim_addr_list_has(&sim_state.cleared, a);
 	if (d->fresh) {
 		d->uptime_offset = 0;
 		d->boot = sim_state.clock_start;
@@ -233,7 +237,7 @@ static void
 sim_ifstate_octets(const struct sim_device *d, uint32_t i,
     struct sim_ifstate *s)
 {
-	if (d->fresh)
+	if (d->fresh || d->cleared)
 		s->in_base = s->out_base = 0;
 	else if (sim_state.has_start)
 		s->in_base = s->out_base = sim_state.counter_start;
@@ -260,6 +264,8 @@ sim_ifstate(const struct sim_device *d, uint32_t i, uint64_t now_ns,
 	s->oper_up = s->admin_up && (i == 1 || s->h % 8 != 1 ||
 	    sim_table_ifkind(i) == SIM_IF_LOOPBACK);
 	s->ticks = sim_ticks(d, now_ns);
+	if (d->cleared)		/* counting again since the sim started */
+		s->ticks = sim_clock(now_ns) - sim_state.clock_start;
 	sim_ifstate_octets(d, i, s);
 	s->in_size = 200 + (s->h >> 32) % 1200;
 	s->out_size = 200 + (s->h >> 44) % 1200;
@@ -387,7 +393,8 @@ sim_value_if(const struct sim_device *d, unsigned col, uint32_t i,
 		    col == 12 ? 9 : 13)) & m32);
 		break;
 	case 13: case 14: case 19: case 20:
-		sim_value_uint(v, SIM_COUNTER32, sim_grow(d->fresh ? 0 :
+		sim_value_uint(v, SIM_COUNTER32, sim_grow(d->fresh ||
+		    d->cleared ? 0 :
 		    s.h >> 50, s.oper_up ? (s.h >> (col % 8)) % 3 : 0,
 		    s.ticks) & m32);
 		break;
@@ -440,6 +447,11 @@ sim_value_ifx(const struct sim_device *d, unsigned col, uint32_t i,
 			sim_value_str(v, "uplink");
 		else
 			sim_value_str(v, s.h % 3 == 0 ? "" : "access");
+		break;
+	case 19:	/* ifCounterDiscontinuityTime: sysUpTime then */
+		sim_value_uint(v, SIM_TIMETICKS, d->cleared ?
+		    (d->uptime_offset + sim_state.clock_start - d->boot) &
+		    0xffffffffULL : 0);
 		break;
 	default:
 		sim_value_uint(v, SIM_TIMETICKS, 0);

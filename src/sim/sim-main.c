@@ -27,6 +27,7 @@ enum sim_opt_id {
 	OPT_BENCH_CODEC = 256,
 	OPT_CLOCK_START,
 	OPT_COUNTER_RATE,
+	OPT_COUNTER_RESET,
 	OPT_COUNTER_START,
 	OPT_DEAD,
 	OPT_DEAD_LIST,
@@ -61,6 +62,9 @@ static const struct sim_opt sim_opts[] = {
 	  "another are dropped [public]" },
 	{ "counter-rate", OPT_COUNTER_RATE, "R", "interface i's in octets grow "
 	  "R*i per second, its out octets 2*R*i [a rate per interface]" },
+	{ "counter-reset", OPT_COUNTER_RESET, "ADDR,...", "these devices' "
+	  "interface counters were cleared when this sim started (sysUpTime "
+	  "goes on): counters from 0, ifCounterDiscontinuityTime then [none]" },
 	{ "counter-start", OPT_COUNTER_START, "N", "every interface's in and "
 	  "out octets are N at clock 0 [a value per interface]" },
 	{ "dead", OPT_DEAD, "PCT", "this share of addresses (a fixed set, "
@@ -239,6 +243,9 @@ sim_set_state(int id, const char *name, const char *v)
 		break;
 	case OPT_RESTARTED:
 		sim_arg_list(name, v, &st->restarted);
+		break;
+	case OPT_COUNTER_RESET:
+		sim_arg_list(name, v, &st->cleared);
 		break;
 	case OPT_SWAPPED:
 		sim_arg_list(name, v, &st->swapped);

@@ -170,6 +170,7 @@ struct sim_device {
 	uint64_t		 uptime_offset;	/* sysUpTime at boot, 1/100 s */
 	uint64_t		 boot;		/* clock at boot, 1/100 s */
 	bool			 fresh;		/* counters count from 0 */
+	bool			 cleared;	/* --counter-reset */
 	bool			 swapped;	/* --swapped: another model */
 };
 
@@ -181,6 +182,7 @@ struct sim_state {
 	bool			 has_start;
 	uint64_t		 counter_start;	/* --counter-start */
 	struct sim_addr_list	 restarted;	/* --restarted */
+	struct sim_addr_list	 cleared;	/* --counter-reset */
 	struct sim_addr_list	 swapped;	/* --swapped */
 };
 

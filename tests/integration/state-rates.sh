@@ -21,7 +21,8 @@ N=4294867296		# --counter-start: 2^32 - 100000, ifInOctets.1 wraps
 			# 100 s of clock after 0
 A=127.0.0.4		# runs on
 B=127.0.0.5		# restarted in the second sim
-OIDS="sysUpTime.0 ifHCInOctets.1 ifHCInOctets.2 ifInOctets.1 ifSpeed.1"
+E=127.0.0.6		# its counters cleared in the second sim
+OIDS="sysUpTime.0 ifHCInOctets.1 ifHCInOctets.2 ifInOctets.1 ifSpeed.1 ifCounterDiscontinuityTime.1"
 
 # poll STATE OUT [OPTION...] — one run over A..127.0.0.6 with --state.
 poll() {
@@ -72,7 +73,8 @@ cp "$T/st" "$T/st.bad"
 cp "$T/st" "$T/st.term"
 
 # ---------------------------------- run 2: 200 s of sim clock later
-start_sim --counter-rate $R --counter-start $N --clock-start 200 --restarted $B
+start_sim --counter-rate $R --counter-start $N --clock-start 200 --restarted $B \
+    --counter-reset $E
 poll "$T/st" "$T/r2"
 is "$?" 0 "run 2 exits 0"
 is "$(partials)" "" "run 2 left no partial files"
@@ -92,6 +94,17 @@ is "$(field "$T/r2" $B ifHCInOctets.1 rate) $(field "$T/r2" $B ifHCInOctets.1 re
     'null "reboot"' "--restarted device: rate null, reset \"reboot\""
 is "$(field "$T/r2" $B ifInOctets.1 reset)" '"reboot"' \
     "--restarted device: its Counter32 too"
+is "$(field "$T/r2" $E ifHCInOctets.1 rate) $(field "$T/r2" $E ifHCInOctets.1 reset)" \
+    'null "discontinuity"' \
+    "--counter-reset device: ifCounterDiscontinuityTime.1 changed, ifHCInOctets.1 has no rate (discontinuity)"
+is "$(field "$T/r2" $E ifInOctets.1 reset)" '"discontinuity"' \
+    "... its Counter32 of that row too (a clear looks like no wrap)"
+is "$(field "$T/r2" $E ifHCInOctets.2 reset)" '"backwards"' \
+    "... row 2 (its discontinuity time not polled): the Counter64 went back, no rate"
+is "$(field "$T/r2" $A ifCounterDiscontinuityTime.1 value)" 0 \
+    "the other devices' discontinuity time stays 0 ..."
+is "$(python3 -c "print(abs($(field "$T/r2" $A ifHCInOctets.1 rate) - $R) <= $R / 100)")" True \
+    "... and their rates are unchanged by polling it"
 
 # -P 2 from the same first state: the same rates (sysUpTime-based: exact)
 poll "$T/st.p2" "$T/r2p" -P 2
