@@ -39,6 +39,20 @@
 
 #define PROM_SEEN_MIN	256	/* slots of the families-seen table */
 
+/* The per-target families of our own: in every file, first, with their
+ * HELP and TYPE even when no target has a sample (a run that ended at
+ * its --deadline before any answer). */
+#define PROM_FAMILY(name, kind, help)	{ name, kind, help, kind " " help }
+static const struct {
+	const char	*name, *kind, *help;
+	const char	*decl;		/* as a "#F" line has it */
+} prom_own[] = {
+	PROM_FAMILY("snmpfleet_up", "gauge",
+	    "1 if the target answered every request, else 0."),
+	PROM_FAMILY("snmpfleet_poll_seconds", "gauge",
+	    "Round trip of the target's last answered request."),
+};
+
 /* A process's own: the plan's lookups and info objects, and the
  * families it has declared ("#F" lines) in the staged file. */
 /* What an object is in this format, worked out once per process: its
@@ -678,13 +692,14 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 
 	buf_init(&labels);
 	out_prom_target(&labels, t);
-	out_prom_declare(st, b, "snmpfleet_up", 12, "gauge",
-	    "1 if the target answered every request, else 0.", NULL);
+	out_prom_declare(st, b, prom_own[0].name, strlen(prom_own[0].name),
+	    prom_own[0].kind, prom_own[0].help, NULL);
 	buf_printf(b, "snmpfleet_up%s} %d\n", buf_cstr(&labels),
 	    r->status == RES_OK);
 	if (r->rtt_ns != 0) {
-		out_prom_declare(st, b, "snmpfleet_poll_seconds", 22, "gauge",
-		    "Round trip of the target's last answered request.", NULL);
+		out_prom_declare(st, b, prom_own[1].name,
+		    strlen(prom_own[1].name), prom_own[1].kind,
+		    prom_own[1].help, NULL);
 		buf_printf(b, "snmpfleet_poll_seconds%s} %.6f\n",
 		    labels.data, (double)r->rtt_ns / 1e9);
 	}
@@ -844,7 +859,16 @@ out_prom_group(FILE *out, const char *map, size_t size)
 	size_t			*off, *fam, n, k, i, total = 0;
 
 	memset(&g, 0, sizeof g);
+	for (k = 0; k < sizeof prom_own / sizeof *prom_own; k++) {
+		i = out_prom_family(&g, prom_own[k].name,
+		    strlen(prom_own[k].name));
+		g.f[i].decl = prom_own[k].decl;
+		g.f[i].decl_len = strlen(prom_own[k].decl);
+	}
 	n = out_prom_scan(&g, map, size, NULL, NULL);
+	for (k = 0; k < sizeof prom_own / sizeof *prom_own; k++)
+		if (g.f[k].count == 0)	/* no sample: HELP and TYPE alone */
+			out_prom_header(out, &g.f[k]);
 	for (k = 0; k < g.nf; k++) {
 		g.f[k].at = total;
 		total += g.f[k].count;

@@ -30,6 +30,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -47,6 +48,8 @@ struct resolved {			/* a name's target, looked up */
 #define SCHED_WHEEL	1024	/* buckets of 1 ms; later deadlines wrap */
 #define SCHED_OVERDUE_MS 100	/* a request unanswered for this long, */
 #define SCHED_OVERDUE_RTTS 4	/* and this many RTTs, is presumed lost */
+#define SCHED_OVERDUE_LONE_MS 250 /* with no later answer: twice the
+				   wait, and this long at least */
 
 struct job {				/* one target being polled */
 	struct scheduler	*s;
@@ -344,30 +347,45 @@ sched_not_overdue(struct slot *sl)
 	sl->s->overdue--;
 }
 
+static uint64_t	sched_overdue_ms(const struct scheduler *, unsigned);
+
 /*
  * The request has gone unanswered for SCHED_OVERDUE_RTTS of the least
  * recent RTTs (SCHED_OVERDUE_MS at least) while a request sent after it
  * was answered: presumed lost, as TCP's RACK (RFC 8985) marks a segment
  * lost before its retransmission timer.  It leaves the window (not its
- * agent's) and waits out its timeout.  With no later answer (the host
- * or the agent stalled) nothing is presumed: it is checked again later.
+ * agent's) and waits out its timeout.  With no later answer (dead
+ * targets first in the list, a block of unused addresses, or a stalled
+ * host) it is presumed lost after twice that wait, SCHED_OVERDUE_LONE_MS
+ * at least: dead targets must not hold the window of the live ones for
+ * their whole timeout (a /16 of mostly unused addresses would crawl at
+ * the initial window per timeout), and a stalled agent is still held by
+ * its own window, which overdue requests do not leave.
  */
 static void
 sched_overdue_cb(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
-	uint64_t		 left, waited;
+	uint64_t		 left, waited, lone;
 
 	waited = (clock_now_ns() - sl->sent_ns) / 1000000;
 	left = sl->job->target.params->timeout_ms > waited ?
 	    sl->job->target.params->timeout_ms - waited : 0;
-	if (s->acked_sent_ns <= sl->sent_ns && left > SCHED_OVERDUE_MS) {
+	lone = 2 * sched_overdue_ms(s, UINT_MAX);
+	if (lone < SCHED_OVERDUE_LONE_MS)
+		lone = SCHED_OVERDUE_LONE_MS;
+	if (s->acked_sent_ns <= sl->sent_ns && left > SCHED_OVERDUE_MS &&
+	    waited < lone) {
 		sched_arm(sl, SCHED_OVERDUE_MS, sched_overdue_cb);
 		return;
 	}
-	if (s->acked_sent_ns > sl->sent_ns) {
+	if (s->acked_sent_ns > sl->sent_ns || waited >= lone) {
 		sl->overdue = true;
 		s->overdue++;
+		if (!sl->job->agent->answered) {
+			window_probe(&s->win);
+			sched_window_note(s);
+		}
 	}
 	sched_arm(sl, left, sched_timeout_cb);
 	sched_pump(s);

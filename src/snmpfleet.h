@@ -986,6 +986,7 @@ unsigned window_limit(const struct window *);
 uint64_t window_base(const struct window *);
 void	 window_ack(struct window *, uint64_t, unsigned);
 void	 window_loss(struct window *);
+void	 window_probe(struct window *);
 
 /* agents.c — the agent addresses (IP:port) being polled, each with its
  * window and requests in flight */

@@ -174,3 +174,23 @@ window_loss(struct window *w)
 		return;
 	window_shrink(w, WINDOW_LOSS_BETA);
 }
+
+/*
+ * A request to an address that has never answered was presumed lost: a
+ * silent address takes no load, so it says nothing of what the path or
+ * the agents can bear.  Until the first sign of trouble (a loss or a
+ * decrease), it lets the window grow by one, as an answer would in slow
+ * start: a run that begins with a block of unused addresses (a /16 of
+ * mostly nothing) opens its window as fast as one of live hosts instead
+ * of crawling at the initial window.
+ */
+void
+window_probe(struct window *w)
+{
+	if (!w->adapt || w->losses != 0 || w->decreases != 0 ||
+	    w->cwnd >= w->ssthresh)
+		return;
+	w->cwnd += 1;
+	if (w->cwnd > w->ceiling)
+		w->cwnd = w->ceiling;
+}

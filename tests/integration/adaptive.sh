@@ -135,4 +135,17 @@ like "$(cat "$T/sweep.out")" "recommended: .* targets/s, p95 .* ms, .*% timeouts
 check "--sweep auto writes the SVG" grep -q '<svg' "$T/sweep.svg"
 stop_sim
 
+# ------------------------- a block of silent addresses opens the window
+# 400 addresses where nothing listens (a port nothing is bound to): they
+# take no load, so the window grows past its initial 10 as answers would
+# make it (without that, a /16 of mostly unused addresses crawled at 10
+# requests a quarter second)
+SILENT=$(free_udp_port) || bail_out "no free UDP port"
+make_hosts 400 | sed "s/\$/:$SILENT/" >"$T/silent.inv"
+"$SNMPFLEET" -i "$T/silent.inv" -P 1 -t 1 -r 0 -F jsonl -o /dev/null \
+    --stats-file "$T/silent.json" "$OID" 2>/dev/null
+is $? 1 "400 silent addresses: exit 1 (all timed out)"
+W=$(stat_field "$T/silent.json" window)
+check "... and the window grew past its initial 10 ($W)" test "$W" -gt 40
+
 done_testing
