@@ -276,8 +276,9 @@ const struct option_def options_table[] = {
 	{ .name = "label",
 	  .argname = "COLUMN",
 	  .flags = OPT_LIST,
-	  .help = "-F prom: a column (ifName, ifAlias, ...) as a label on the "
-	      "metrics of rows with its index, not a metric (repeatable)",
+	  .help = "a column (ifName, ifAlias, ...) as a label on the metrics "
+	      "(-F prom), or a field of the -T rows (jsonl, csv), of rows "
+	      "with its index (repeatable)",
 	  .set = opt_set_list,
 	  .offset = F(labels),
 	  .echo = opt_echo_list },
