@@ -163,11 +163,11 @@ rows_plan_table(struct rows_plan *rp, size_t i)
 	size_t			 k;
 
 	known = rows_spec(&rp->plan->items[i], &s) == 0;
-	for (k = 0; known && k < rp->ngroups; k++) {
+	for (k = 0; known && !rp->plan->no_join && k < rp->ngroups; k++) {
 		if (rows_joins(rp, &rp->groups[k], &s, i))
 			break;
 	}
-	if (!known || k == rp->ngroups) {
+	if (!known || rp->plan->no_join || k == rp->ngroups) {
 		rp->groups = xreallocarray(rp->groups, rp->ngroups + 1,
 		    sizeof *rp->groups);
 		g = &rp->groups[rp->ngroups++];

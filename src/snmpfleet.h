@@ -166,6 +166,7 @@ struct config {
 	bool		 ipv4;		/* -4: names to IPv4 addresses only */
 	bool		 ipv6;		/* -6: names to IPv6 addresses only */
 	bool		 allow_duplicates;
+	bool		 no_join;	/* -T tables never joined */
 	char		*shard;		/* "K/N" or "auto/N" */
 	char		*user;		/* SNMPv3, as given (usm.c checks) */
 	char		*level;
@@ -604,6 +605,7 @@ struct fetch_plan {
 	size_t			 nitems;
 	unsigned		 max_repetitions;
 	unsigned		 per_target;
+	bool			 no_join;	/* --no-join */
 };
 
 enum result_status { RES_OK, RES_TIMEOUT, RES_ERROR, RES_DEADLINE };

@@ -5,13 +5,13 @@
 # as IPv4 or IPv6 text by its type, lldpRemTimeMark/LocalPortNum/Index),
 # equal to the walked value columns and to snmpfleet-sim(1)'s TABLES;
 # ifTable and ifXTable joined into one row per ifIndex (as many rows as
-# ifNumber); --label ifName on ifTable rows; csv's index columns after
-# index.
+# ifNumber), or apart with --no-join; --label ifName on ifTable rows;
+# csv's index columns after index.
 # shellcheck source=lib.sh
 . "${top_srcdir:-.}/tests/integration/lib.sh"
 need_snmpfleet
 need_python
-plan 21
+plan 22
 
 T=$LIB_TMP
 start_sim --interfaces 6 --tables small
@@ -163,6 +163,16 @@ print(list(r)[:5])' "$T/ipNetToPhysicalTable.jsonl")" \
 "${SF[@]}" -F jsonl -T ifTable -T ifXTable ifNumber.0 >"$T/joined.jsonl" 2>/dev/null
 is "$(check_ joined "$T/joined.jsonl")" ok \
     "sim -T ifTable -T ifXTable: one row per ifIndex (ifNumber rows) with both tables' columns"
+"${SF[@]}" -F jsonl -T ifTable -T ifXTable --no-join >"$T/apart.jsonl" 2>/dev/null
+"${SF[@]}" -F jsonl -T ifXTable >"$T/ifx.jsonl" 2>/dev/null
+is "$(python3 -c '
+import json, sys
+a = json.loads(open(sys.argv[1]).read())["tables"]
+x = json.loads(open(sys.argv[2]).read())["tables"]
+print(list(a), len(a["ifTable"]), [list(r) for r in a["ifXTable"]] ==
+      [list(r) for r in x["ifXTable"]], "ifName" in a["ifTable"][0])' \
+    "$T/apart.jsonl" "$T/ifx.jsonl")" "['ifTable', 'ifXTable'] 6 True False" \
+    "sim --no-join: ifTable and ifXTable apart, ifXTable rows as polled alone"
 "${SF[@]}" -F jsonl --profile interfaces >"$T/prof.jsonl" 2>/dev/null
 is "$(check_ joined "$T/prof.jsonl")" ok "sim --profile interfaces: joined rows"
 "${SF[@]}" -F jsonl -T ifTable --label ifName >"$T/label.jsonl" 2>/dev/null
