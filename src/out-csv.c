@@ -36,7 +36,8 @@ out_csv_field(struct buf *b, const char *s, size_t n)
 
 /* What a tables-mode column holds. */
 enum csv_kind {
-	CSV_INDEX,	/* an INDEX object, decoded from the row's index */
+	CSV_INDEX,	/* an INDEX object, decoded from the row's index
+			 * (else the column of item, if one is) */
 	CSV_VALUE,	/* a column of a table */
 	CSV_LABEL	/* a lookup (--label) */
 };
@@ -45,8 +46,8 @@ enum csv_kind {
 struct csv_state {
 	struct {
 		enum csv_kind		 kind;
-		const struct plan_item	*item;	/* CSV_VALUE */
-		unsigned		 col;	/* CSV_VALUE */
+		const struct plan_item	*item;	/* CSV_VALUE (INDEX) */
+		unsigned		 col;	/* CSV_VALUE (INDEX) */
 		size_t			 li;	/* CSV_LABEL */
 		const char		*name;
 	}		 cols[CSV_MAX_COLUMNS];
@@ -91,6 +92,23 @@ out_csv_add(struct csv_state *st, enum csv_kind kind,
 	return 0;
 }
 
+/* The INDEX column name is also column col of item: where its value is
+ * when a row's index cannot be read back (out_csv_cell). */
+static void
+out_csv_index_of(struct csv_state *st, const struct plan_item *item,
+    unsigned col, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; i < st->ncols; i++) {
+		if (st->cols[i].kind == CSV_INDEX && st->cols[i].item == NULL &&
+		    strcmp(st->cols[i].name, name) == 0) {
+			st->cols[i].item = item;
+			st->cols[i].col = col;
+		}
+	}
+}
+
 /* Table item's columns but its INDEX objects (g's), after the others;
  * -1 with *cause if no MIB knows them. */
 static int
@@ -110,8 +128,10 @@ out_csv_table(struct csv_state *st, const struct rows_group *g,
 		return -1;
 	}
 	for (k = 0; k < n; k++) {
-		if (rows_index_column(g, names[k], strlen(names[k])))
+		if (rows_index_column(g, names[k], strlen(names[k]))) {
+			out_csv_index_of(st, item, cols[k], names[k]);
 			continue;
+		}
 		if (out_csv_add(st, CSV_VALUE, item, cols[k], 0, names[k]) != 0)
 			goto many;
 	}
@@ -250,6 +270,25 @@ out_csv_index_cb(void *arg, const struct mib_index_part *p,
 	buf_add(ix, text, n);
 }
 
+/* The row's cell of column c (of its item, if the row joins it) into
+ * cr->tmp. */
+static void
+out_csv_value(struct csv_rows *cr, const struct rows_row *row, size_t c)
+{
+	const struct rows_group	*g = row->group;
+	const struct table_row	*tr;
+	size_t			 k, j;
+
+	for (k = 0; k < g->n; k++) {
+		if (&cr->rr->rp->plan->items[g->items[k]] !=
+		    cr->st->cols[c].item || (tr = row->cells[k]) == NULL)
+			continue;
+		for (j = 0; j < tr->ncells; j++)
+			if (tr->cells[j].col == cr->st->cols[c].col)
+				value_plain(tr->cells[j].v, &cr->tmp);
+	}
+}
+
 /* Field c of the row (empty when the row has none). */
 static void
 out_csv_cell(struct csv_rows *cr, const struct rows_row *row, size_t c,
@@ -257,9 +296,8 @@ out_csv_cell(struct csv_rows *cr, const struct rows_row *row, size_t c,
 {
 	const struct csv_state		*st = cr->st;
 	const struct rows_group		*g = row->group;
-	const struct table_row		*tr;
 	const netsnmp_variable_list	*v;
-	size_t				 k, j;
+	size_t				 k;
 
 	cr->tmp.len = 0;
 	switch (st->cols[c].kind) {
@@ -268,16 +306,11 @@ out_csv_cell(struct csv_rows *cr, const struct rows_row *row, size_t c,
 			if (strcmp(g->spec.part[k].name, st->cols[c].name) == 0)
 				buf_add(&cr->tmp, cr->ix[k].data,
 				    cr->ix[k].len);
+		if (!decoded && st->cols[c].item != NULL)
+			out_csv_value(cr, row, c);
 		break;
 	case CSV_VALUE:
-		for (k = 0; k < g->n; k++) {
-			if (&cr->rr->rp->plan->items[g->items[k]] !=
-			    st->cols[c].item || (tr = row->cells[k]) == NULL)
-				continue;
-			for (j = 0; j < tr->ncells; j++)
-				if (tr->cells[j].col == st->cols[c].col)
-					value_plain(tr->cells[j].v, &cr->tmp);
-		}
+		out_csv_value(cr, row, c);
 		break;
 	case CSV_LABEL:
 		if (!rows_label_own(cr->rr->rp, g, st->cols[c].li) &&
