@@ -2,8 +2,10 @@
  * out-csv.c — CSV (RFC 4180).  For GETs and walks: a header, then one
  * line per varbind; a target with no values is one line with the value
  * columns empty.  For tables (-T, and then only tables): one line per
- * row with a column per field, the columns being the tables' built-in
- * columns, known before the first record.  With --state, GET and walk
+ * row with a column per field, the columns being the tables' INDEX
+ * objects (decoded, rows.c), their built-in columns and the --label
+ * lookups, known before the first record; tables with the same INDEX
+ * joined, a line per index.  With --state, GET and walk
  * lines end with delta,rate,reset (rates.c's note of a counter).
  */
 #include "config.h"

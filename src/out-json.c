@@ -1,6 +1,7 @@
 /*
  * out-json.c — jsonl: one JSON object per target per poll, values typed
- * (numbers as numbers, Counter64 exact), always valid JSON.
+ * (numbers as numbers, Counter64 exact), always valid JSON; table rows
+ * with meaning (rows.c: decoded indexes, joined tables, lookups).
  */
 #include "config.h"
 
