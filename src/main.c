@@ -354,6 +354,7 @@ main_plan(struct run *r)
 	r->plan.max_oids = cfg->max_oids;
 	r->plan.max_repetitions = cfg->max_repetitions;
 	r->plan.per_target = cfg->per_target;
+	r->plan.no_join = cfg->no_join;
 	for (i = 0; i < n; i++) {
 		if (oid_parse(cfg->oids.v[i], &r->plan.oids[i], &cause) != 0)
 			die_with(EXIT_USAGE, "", cause);

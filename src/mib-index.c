@@ -127,27 +127,57 @@ mib_arcs_octets(const oid *sfx, size_t n, u_char *o)
 	return true;
 }
 
+/* Octets of INDEX object p as a value of a jsonl row shows them (the
+ * way mib-value.c's "display" does): an address of its InetAddressType,
+ * text as text, through the object's hint or convention (a MacAddress
+ * 00:1a:2b:...), else hex pairs. */
+static enum mib_show
+mib_index_shown(const struct mib_index_part *p, long inet_type,
+    const u_char *o, size_t n, struct buf *t)
+{
+	bool	printable = value_printable(o, n);
+
+	if (p->kind == MIB_IX_INETADDR && mib_format_inet(inet_type, o, n, t))
+		return MIB_SHOW_TEXT;
+	if (printable && !p->mac && (mib_value_text_hint(&p->obj) ||
+	    mib_str(&p->obj, p->obj.row->hint)[0] == '\0'))
+		buf_add(t, o, n);
+	else if (mib_value_shown(&p->obj, o, n, t) != 0) {
+		t->len = 0;
+		if (!printable || p->mac) {
+			value_hex(o, n, t);
+			return MIB_SHOW_HEX;
+		}
+		buf_add(t, o, n);
+	}
+	return MIB_SHOW_TEXT;
+}
+
 /*
- * Read instance sfx (len arcs) by spec s: fn(arg, part, text, n) once
- * per INDEX object, in order.  0, or -1 (fn may have been called for
- * some) if the arcs do not fit the spec, or are left over.
+ * Read instance sfx (len arcs) by spec s: fn(arg, part, show, text, n)
+ * once per INDEX object, in order, the value shown as labels show it
+ * (values: false, mib_format_octets) or as row values do (true,
+ * mib_index_shown).  0, or -1 (fn may have been called for some) if
+ * the arcs do not fit the spec, or are left over.
  */
-int
-mib_index_decode(const struct mib_index_spec *s, const oid *sfx, size_t len,
-    void (*fn)(void *, const struct mib_index_part *, const char *, size_t),
-    void *arg)
+static int
+mib_index_read(const struct mib_index_spec *s, const oid *sfx, size_t len,
+    bool values, void (*fn)(void *, const struct mib_index_part *,
+    enum mib_show, const char *, size_t), void *arg)
 {
 	const struct mib_index_part	*p;
 	struct buf			 t;
 	u_char				 o[MAX_OID_LEN];
 	size_t				 i, at = 0, n;
 	long				 inet_type = 0;
+	enum mib_show			 show;
 	int				 rc = 0;
 
 	buf_init(&t);
 	for (i = 0; i < s->n && rc == 0; i++) {
 		p = &s->part[i];
 		t.len = 0;
+		show = MIB_SHOW_TEXT;
 		switch (p->kind) {
 		case MIB_IX_INTEGER:
 		case MIB_IX_INETTYPE:
@@ -157,6 +187,7 @@ mib_index_decode(const struct mib_index_spec *s, const oid *sfx, size_t len,
 			}
 			inet_type = (long)sfx[at];
 			buf_add_u64(&t, sfx[at++]);
+			show = MIB_SHOW_NUMBER;
 			break;
 		case MIB_IX_IPADDR:
 			if (len - at < 4 || !mib_arcs_octets(sfx + at, 4, o)) {
@@ -188,15 +219,63 @@ mib_index_decode(const struct mib_index_spec *s, const oid *sfx, size_t len,
 				rc = -1;
 				break;
 			}
-			if (p->kind != MIB_IX_INETADDR ||
+			if (values)
+				show = mib_index_shown(p, inet_type, o, n, &t);
+			else if (p->kind != MIB_IX_INETADDR ||
 			    !mib_format_inet(inet_type, o, n, &t))
 				mib_format_octets(p->mac, o, n, &t);
 			at += n;
 			break;
 		}
 		if (rc == 0)
-			fn(arg, p, t.data != NULL ? t.data : "", t.len);
+			fn(arg, p, show, t.data != NULL ? t.data : "", t.len);
 	}
 	buf_free(&t);
 	return rc == 0 && at == len ? 0 : -1;
+}
+
+/* mib_index_decode's callback, through mib_index_read's. */
+struct mib_index_label {
+	void	(*fn)(void *, const struct mib_index_part *, const char *,
+		    size_t);
+	void	*arg;
+};
+
+static void
+mib_index_label_cb(void *arg, const struct mib_index_part *p,
+    enum mib_show show, const char *text, size_t n)
+{
+	struct mib_index_label	*l = arg;
+
+	(void)show;
+	l->fn(l->arg, p, text, n);
+}
+
+/*
+ * Read instance sfx (len arcs) by spec s: fn(arg, part, text, n) once
+ * per INDEX object, in order, shown as labels are (a hardware address
+ * 00:1A:2B:..., mib_format_octets).  0, or -1 (fn may have been called
+ * for some) if the arcs do not fit the spec, or are left over.
+ */
+int
+mib_index_decode(const struct mib_index_spec *s, const oid *sfx, size_t len,
+    void (*fn)(void *, const struct mib_index_part *, const char *, size_t),
+    void *arg)
+{
+	struct mib_index_label	l = { fn, arg };
+
+	return mib_index_read(s, sfx, len, false, mib_index_label_cb, &l);
+}
+
+/*
+ * As mib_index_decode, the values shown as jsonl and csv rows show
+ * values (an integer as a number, a MacAddress as 00:1a:2b:...,
+ * octets with no hint that are not text as hex pairs), with how.
+ */
+int
+mib_index_values(const struct mib_index_spec *s, const oid *sfx, size_t len,
+    void (*fn)(void *, const struct mib_index_part *, enum mib_show,
+    const char *, size_t), void *arg)
+{
+	return mib_index_read(s, sfx, len, true, fn, arg);
 }

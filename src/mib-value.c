@@ -127,31 +127,50 @@ mib_value_hint(const char *hint, const u_char *p, size_t n, struct buf *out)
 	return 0;
 }
 
+/* Octets of object o through its DateAndTime, InetAddress or DISPLAY-HINT
+ * into out: 0, or -1 if o has none of them (or the octets do not fit). */
+int
+mib_value_shown(const struct mib_obj *o, const u_char *p, size_t n,
+    struct buf *out)
+{
+	const char	*tc = mib_str(o, o->row->tc);
+	const char	*hint = mib_str(o, o->row->hint);
+
+	if (strcmp(tc, "DateAndTime") == 0)
+		return mib_value_date(p, n, out);
+	if (strcmp(tc, "InetAddress") == 0)
+		return mib_value_inet(p, n, out);
+	if (*hint == '\0')
+		return -1;
+	return mib_value_hint(hint, p, n, out);
+}
+
+/* Is o's hint a text one ("255a") that printable octets show as they
+ * are? */
+bool
+mib_value_text_hint(const struct mib_obj *o)
+{
+	const char	*hint = mib_str(o, o->row->hint);
+
+	return strchr(hint, 'a') != NULL && strchr(hint, 'x') == NULL;
+}
+
 /* ,"display":"..." for an OCTET STRING with a hint or a known TC. */
 static void
 mib_value_display(const struct mib_obj *o, const netsnmp_variable_list *v,
     struct buf *b)
 {
-	const char	*tc = mib_str(o, o->row->tc);
-	const char	*hint = mib_str(o, o->row->hint);
 	struct buf	 d;
-	int		 rc;
 
-	if (v->val_len == 0 || (*hint == '\0' && strcmp(tc, "InetAddress")))
+	if (v->val_len == 0)
 		return;
 	/* Text hints ("255a") say what "value" already shows, unless the
 	 * value was not printable (then "value" is hex). */
-	if (strchr(hint, 'a') != NULL && strchr(hint, 'x') == NULL &&
+	if (mib_value_text_hint(o) &&
 	    value_printable(v->val.string, v->val_len))
 		return;
 	buf_init(&d);
-	if (strcmp(tc, "DateAndTime") == 0)
-		rc = mib_value_date(v->val.string, v->val_len, &d);
-	else if (strcmp(tc, "InetAddress") == 0)
-		rc = mib_value_inet(v->val.string, v->val_len, &d);
-	else
-		rc = mib_value_hint(hint, v->val.string, v->val_len, &d);
-	if (rc == 0) {
+	if (mib_value_shown(o, v->val.string, v->val_len, &d) == 0) {
 		buf_adds(b, ",\"display\":");
 		json_string(b, d.data, d.len);
 	}

@@ -276,8 +276,9 @@ const struct option_def options_table[] = {
 	{ .name = "label",
 	  .argname = "COLUMN",
 	  .flags = OPT_LIST,
-	  .help = "-F prom: a column (ifName, ifAlias, ...) as a label on the "
-	      "metrics of rows with its index, not a metric (repeatable)",
+	  .help = "a column (ifName, ifAlias, ...) as a label on the metrics "
+	      "(-F prom), or a field of the -T rows (jsonl, csv), of rows "
+	      "with its index (repeatable)",
 	  .set = opt_set_list,
 	  .offset = F(labels),
 	  .echo = opt_echo_list },
@@ -378,6 +379,14 @@ const struct option_def options_table[] = {
 	      "that mishandle it)",
 	  .set = opt_set_flag,
 	  .offset = F(no_bulk),
+	  .echo = opt_echo_flag },
+	{ .name = "no-join",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "jsonl and csv: keep -T tables with the same INDEX apart "
+	      "(by default joined into one row per index)",
+	  .set = opt_set_flag,
+	  .offset = F(no_join),
 	  .echo = opt_echo_flag },
 	{ .name = "no-progress",
 	  .flags = OPT_CLI_ONLY | OPT_NOARG,

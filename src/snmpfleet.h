@@ -166,6 +166,7 @@ struct config {
 	bool		 ipv4;		/* -4: names to IPv4 addresses only */
 	bool		 ipv6;		/* -6: names to IPv6 addresses only */
 	bool		 allow_duplicates;
+	bool		 no_join;	/* -T tables never joined */
 	char		*shard;		/* "K/N" or "auto/N" */
 	char		*user;		/* SNMPv3, as given (usm.c checks) */
 	char		*level;
@@ -503,6 +504,9 @@ size_t	 mib_columns(const oid *, size_t, unsigned *, const char **, size_t);
 
 /* mib-value.c — what a value means: enum labels, hints, seconds, units */
 void	 mib_value_json(const netsnmp_variable_list *, struct buf *);
+int	 mib_value_shown(const struct mib_obj *, const u_char *, size_t,
+	     struct buf *);
+bool	 mib_value_text_hint(const struct mib_obj *);
 
 /* mib-index.c — a cell's instance read back into its INDEX values */
 #define MIB_INDEX_MAX	8
@@ -520,6 +524,12 @@ int	 mib_index_spec(const struct mib_obj *, struct mib_index_spec *);
 int	 mib_index_decode(const struct mib_index_spec *, const oid *, size_t,
 	     void (*)(void *, const struct mib_index_part *, const char *,
 	     size_t), void *);
+/* How mib_index_values shows an INDEX value: a JSON number, text, or
+ * octets as hex pairs (00:1a:2b, value_hex) */
+enum mib_show { MIB_SHOW_NUMBER, MIB_SHOW_TEXT, MIB_SHOW_HEX };
+int	 mib_index_values(const struct mib_index_spec *, const oid *, size_t,
+	     void (*)(void *, const struct mib_index_part *, enum mib_show,
+	     const char *, size_t), void *);
 void	 mib_format_octets(bool, const u_char *, size_t, struct buf *);
 bool	 mib_is_mac(const struct mib_obj *);
 
@@ -533,6 +543,7 @@ size_t	 names_columns(const oid *, size_t, bool, unsigned *, const char **,
 const char *value_type_name(u_char);
 bool	 value_is_exception(u_char);
 bool	 value_printable(const unsigned char *, size_t);
+void	 value_hex(const unsigned char *, size_t, struct buf *);
 void	 value_text(const netsnmp_variable_list *, struct buf *);
 void	 value_json(const netsnmp_variable_list *, struct buf *);
 void	 value_plain(const netsnmp_variable_list *, struct buf *);
@@ -594,6 +605,7 @@ struct fetch_plan {
 	size_t			 nitems;
 	unsigned		 max_repetitions;
 	unsigned		 per_target;
+	bool			 no_join;	/* --no-join */
 };
 
 enum result_status { RES_OK, RES_TIMEOUT, RES_ERROR, RES_DEADLINE };
@@ -684,8 +696,68 @@ struct table_rows {
 
 void	 table_rows_build(struct table_rows *, const struct result_part *);
 void	 table_rows_free(struct table_rows *);
+const struct table_row *table_row_find(const struct table_rows *,
+	     const char *, size_t);
+const oid *table_row_arcs(const struct plan_item *, const struct table_row *,
+	     size_t *);
 void	 table_name(const struct plan_item *, struct buf *);
 void	 table_column_name(const struct plan_item *, unsigned, struct buf *);
+
+/* rows.c — a record's tables as rows with meaning: decoded indexes,
+ * joined tables, lookups (jsonl, csv; the lookups also -F prom's) */
+struct row_lookup {
+	size_t				 li;	/* in plan->labels */
+	const oid			*index;
+	size_t				 len;
+	const netsnmp_variable_list	*v;
+};
+/* Tables joined into one row per index; the first names them. */
+struct rows_group {
+	size_t			*items;		/* plan item indexes */
+	size_t			 n;
+	bool			 known;		/* spec holds the INDEX */
+	struct mib_index_spec	 spec;
+};
+struct rows_plan {
+	const struct fetch_plan	*plan;
+	struct rows_group	*groups;
+	size_t			 ngroups;
+	char			**label_names;	/* of plan->labels */
+	bool			*label_only;	/* per item: a lookup's walk */
+};
+struct rows_record {
+	const struct rows_plan	*rp;
+	struct table_rows	*t;		/* per part (tables only) */
+	size_t			 nparts;
+	struct row_lookup	*l;
+	size_t			 nl;
+};
+struct rows_row {
+	const struct rows_group	*group;
+	const struct buf	*index;		/* "1", "1.4.127.0.0.1" */
+	const oid		*arcs;
+	size_t			 narcs;
+	const struct table_row	**cells;	/* per member, or NULL */
+};
+struct row_lookup *rows_lookups(const struct fetch_plan *,
+	     const struct result *, size_t *);
+const struct row_lookup *rows_lookup_find(const struct row_lookup *, size_t,
+	     const oid *, size_t);
+void	 rows_plan_init(struct rows_plan *, const struct fetch_plan *);
+void	 rows_plan_free(struct rows_plan *);
+void	 rows_record_init(struct rows_record *, const struct rows_plan *,
+	     const struct result *);
+void	 rows_record_free(struct rows_record *);
+void	 rows_each(const struct rows_record *, size_t,
+	     void (*)(void *, const struct rows_row *), void *);
+int	 rows_index(const struct rows_row *, void (*)(void *,
+	     const struct mib_index_part *, enum mib_show, const char *,
+	     size_t), void *);
+bool	 rows_index_column(const struct rows_group *, const char *, size_t);
+bool	 rows_label_own(const struct rows_plan *, const struct rows_group *,
+	     size_t);
+const netsnmp_variable_list *rows_lookup(const struct rows_record *,
+	     const struct rows_row *, size_t);
 
 /* out.c out-text.c out-json.c out-csv.c out-influx.c out-prom.c — record
  * formats.  out.c keeps the table; a run opens one format object

@@ -11,7 +11,7 @@
 #include "snmpfleet.h"
 
 static size_t *
-table_slot(struct table_rows *t, const char *index, size_t len)
+table_slot(const struct table_rows *t, const char *index, size_t len)
 {
 	size_t	h = parse_hash_bytes(index, len) & (t->hcap - 1), r;
 
@@ -77,6 +77,30 @@ table_rows_build(struct table_rows *t, const struct result_part *part)
 		row->cells[row->ncells++].v = v;
 	}
 	buf_free(&idx);
+}
+
+/* The row of t whose index is index (len bytes of text), or NULL. */
+const struct table_row *
+table_row_find(const struct table_rows *t, const char *index, size_t len)
+{
+	size_t	r;
+
+	if (t->hcap == 0)
+		return NULL;
+	r = *table_slot(t, index, len);
+	return r != 0 ? &t->rows[r - 1] : NULL;
+}
+
+/* Row's instance: the arcs after the column in its cells' OIDs (*len of
+ * them), as the walk of item returned them. */
+const oid *
+table_row_arcs(const struct plan_item *item, const struct table_row *row,
+    size_t *len)
+{
+	size_t	col = item->oid.len + (item->entry ? 0 : 1) + 1;
+
+	*len = row->cells[0].v->name_length - col;
+	return row->cells[0].v->name + col;
 }
 
 void

@@ -176,7 +176,8 @@ json_tags(struct buf *b, const struct target_params *p)
 	buf_addc(b, '}');
 }
 
-static void
+/* n octets as lower-case hex pairs joined by colons (00:1a:2b). */
+void
 value_hex(const unsigned char *s, size_t n, struct buf *b)
 {
 	static const char	hex[] = "0123456789abcdef";

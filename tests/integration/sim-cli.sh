@@ -115,10 +115,11 @@ import json, sys
 rows = set()
 for line in open(sys.argv[1]):
     t = json.loads(line)["tables"]
-    rows.add((len(t["ifTable"]), len(t["ifXTable"])))
+    rows.add((tuple(t), len(t["ifTable"]),
+              all("ifName" in x and "ifDescr" in x for x in t["ifTable"])))
 print(sorted(rows))
 PY
-)" "[(3, 3)]" "every device has 3 ifTable rows and 3 ifXTable rows"
+)" "[(('ifTable',), 3, True)]" "every device has 3 ifTable rows, joined with ifXTable's"
 "$SNMPFLEET" -v1 -H 127.0.5.1 --port "$SIM_PORT" -w 1.3.6.1.2.1.31.1.1 \
     </dev/null >"$T/v1walk" 2>/dev/null
 is "$?" 0 "snmpfleet -v1 -w ifXTable: exit 0"

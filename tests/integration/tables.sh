@@ -5,7 +5,8 @@
 # IF-MIB::ifXTable and numeric forms; names resolve with no MIB files
 # (MIBS unset, MIBS= , MIBDIRS=/nonexistent); csv rows under a header of
 # the tables' built-in columns, and the csv refusals (exit 2); text is the
-# walk's varbind lines; --profile interfaces, a [profile NAME] section of
+# walk's varbind lines; ifTable and ifXTable joined (one row per
+# ifIndex, jsonl and csv); --profile interfaces, a [profile NAME] section of
 # a --config file (oid, walk, table keys), and an unknown profile (exit 2).
 # shellcheck source=lib.sh
 . "${top_srcdir:-.}/tests/integration/lib.sh"
@@ -13,7 +14,7 @@ need_snmpfleet
 need_snmpget
 need_python
 
-plan 43
+plan 44
 
 start_snmpd
 T=$LIB_TMP
@@ -91,6 +92,17 @@ def jsonl_rows(path, name):
         raise SystemExit("no table %r in %r" % (name, list(tables)))
     return tables[name], r
 
+def join(*refs):
+    """Rows of tables with the same index as one (-T ifTable -T ifXTable)."""
+    want, order = {}, []
+    for w, o in refs:
+        for idx in o:
+            if idx not in want:
+                want[idx] = []
+                order.append(idx)
+            want[idx] += w[idx]
+    return want, order
+
 def compare(rows, table_ref):
     want, order = table_ref
     problems = []
@@ -100,6 +112,11 @@ def compare(rows, table_ref):
     for row in rows:
         idx = row.get("index")
         cells = want.get(idx, [])
+        if "ifIndex" not in [c for c, _, _ in cells]:
+            # the INDEX decoded (ifXTable AUGMENTS ifEntry): ifIndex
+            if row.get("ifIndex") != int(idx):
+                problems.append("row %s: ifIndex %r" % (idx, row.get("ifIndex")))
+            cells = [("ifIndex", "INTEGER", int(idx))] + cells
         if list(row) != ["index"] + [c for c, _, _ in cells]:
             problems.append("row %s: columns %r, expected %r"
                             % (idx, list(row), [c for c, _, _ in cells]))
@@ -120,6 +137,12 @@ def main():
         # jsonl FILE TABLE-NAME TABLE-OID REF
         rows, _ = jsonl_rows(sys.argv[2], sys.argv[3])
         p = compare(rows, ref(sys.argv[5], sys.argv[4]))
+        print("ok %d" % len(rows) if not p else "\n".join(p[:10]))
+    elif what == "joined":
+        # joined FILE IFT-REF IFX-REF — ifTable rows with ifXTable's columns
+        rows, _ = jsonl_rows(sys.argv[2], "ifTable")
+        p = compare(rows, join(ref(sys.argv[3], "1.3.6.1.2.1.2.2"),
+                               ref(sys.argv[4], "1.3.6.1.2.1.31.1.1")))
         print("ok %d" % len(rows) if not p else "\n".join(p[:10]))
     elif what == "names":
         # names FILE TABLE-NAME — the column names of the first row
@@ -148,6 +171,9 @@ def main():
             return
         refs = {"ifTable": ref(sys.argv[3], "1.3.6.1.2.1.2.2"),
                 "ifXTable": ref(sys.argv[4], "1.3.6.1.2.1.31.1.1")}
+        # tables with the same INDEX are joined under the first one
+        refs[tables[0]] = join(*[refs[t] for t in tables])
+        tables = tables[:1]
         want_lines = sum(len(refs[t][1]) for t in tables)
         body = rows[1:]
         if len(body) != want_lines:
@@ -229,19 +255,22 @@ print([[row["index"], row["ifDescr"]] for row in r["tables"]["ifTable"]])' "$T/i
 is "$(rows jsonl "$T/ifnum.jsonl" ifTable "$IFT" "$T/ift.ref")" "ok $NIF" \
     "-T $IFT (numeric): named ifTable, the same rows"
 "${SF[@]}" -F jsonl -T ifTable -T ifXTable >"$T/both.jsonl" 2>"$T/both.err"
-is "$(rows summary "$T/both.jsonl")" "ok [('ifTable', $NIF), ('ifXTable', $NIF)] []" \
-    "-T ifTable -T ifXTable: both tables in one record"
+is "$(rows summary "$T/both.jsonl")" "ok [('ifTable', $NIF)] []" \
+    "-T ifTable -T ifXTable: both tables joined in one record, under ifTable"
+is "$(rows joined "$T/both.jsonl" "$T/ift.ref" "$T/ifx.ref")" "ok $NIF" \
+    "-T ifTable -T ifXTable: one row per ifIndex with both tables' columns"
 
 # ----------------------------------------------- names without MIB files
 COLNAMES=$(rows names "$T/ift.jsonl" ifTable)
 like "$COLNAMES" "^index ifIndex ifDescr ifType " "column names from the built-in table"
+BOTHNAMES=$(rows names "$T/both.jsonl" ifTable)
 for env in "MIBS=" "MIBDIRS=/nonexistent" "MIBS=ALL MIBDIRS=/nonexistent"; do
 	# shellcheck disable=SC2086
 	env $env "${SF[@]}" -F jsonl -T ifTable -T IF-MIB::ifXTable \
 	    >"$T/env.jsonl" 2>"$T/env.err"
 	rc=$?
 	is "$rc/$(rows names "$T/env.jsonl" ifTable)/$(rows summary "$T/env.jsonl")" \
-	    "0/$COLNAMES/ok [('ifTable', $NIF), ('ifXTable', $NIF)] []" \
+	    "0/$BOTHNAMES/ok [('ifTable', $NIF)] []" \
 	    "$env: ifTable and IF-MIB::ifXTable by name, columns named"
 done
 # shellcheck disable=SC2086
@@ -278,8 +307,8 @@ is "$(rows csv "$T/ift.csv" "$T/ift.ref" "$T/ifx.ref" ifTable)" "ok $NIF" \
 "${SF[@]}" -F csv -T ifTable -T ifXTable >"$T/both.csv" 2>"$T/both-csv.err"
 is "$?" 0 "-T ifTable -T ifXTable -F csv: exit 0"
 is "$(rows csv "$T/both.csv" "$T/ift.ref" "$T/ifx.ref" ifTable ifXTable)" \
-    "ok $((2 * NIF))" \
-    "two tables in csv: the columns of both, a line per row of each, other table's fields empty"
+    "ok $NIF" \
+    "two joined tables in csv: the columns of both, a line per ifIndex"
 
 # Appending csv to a file does not repeat the header.
 "${SF[@]}" -F csv -T ifTable -o "$T/app.csv" 2>/dev/null
@@ -309,15 +338,15 @@ refuse "-F csv -T of a table with no built-in columns" -T 1.3.6.1.4.1.99999.1
 "${SF[@]}" -F jsonl --profile interfaces >"$T/prof.jsonl" 2>"$T/prof.err"
 is "$?" 0 "--profile interfaces: exit 0"
 is "$(rows summary "$T/prof.jsonl")" \
-    "ok [('ifTable', $NIF), ('ifXTable', $NIF)] ['1.3.6.1.2.1.2.1.0']" \
-    "--profile interfaces: ifNumber.0, ifTable and ifXTable"
+    "ok [('ifTable', $NIF)] ['1.3.6.1.2.1.2.1.0']" \
+    "--profile interfaces: ifNumber.0, ifTable and ifXTable joined"
 is "$(python3 -c '
 import json, sys
 r = json.loads(open(sys.argv[1]).read())
 print(r["values"][0]["name"], r["values"][0]["value"])' "$T/prof.jsonl")" \
     "ifNumber.0 $NIF" "--profile interfaces: ifNumber.0 = the number of rows"
-is "$(rows jsonl "$T/prof.jsonl" ifTable "$IFT" "$T/ift.ref")" "ok $NIF" \
-    "--profile interfaces: ifTable rows as -T ifTable"
+is "$(rows joined "$T/prof.jsonl" "$T/ift.ref" "$T/ifx.ref")" "ok $NIF" \
+    "--profile interfaces: rows as -T ifTable -T ifXTable"
 
 cat >"$T/mine.conf" <<CONF
 # a profile of our own

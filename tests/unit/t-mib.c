@@ -237,9 +237,68 @@ values(void)
 	    "{}", "the object itself, no instance: nothing");
 }
 
+/* mib_index_values' callback: "name=text" and how (#: a number, ~: hex). */
+static void
+ixval_cb(void *arg, const struct mib_index_part *p, enum mib_show show,
+    const char *text, size_t n)
+{
+	struct buf	*b = arg;
+
+	if (b->len != 0)
+		buf_addc(b, ' ');
+	buf_printf(b, "%s=%.*s%s", p->name, (int)n, text,
+	    show == MIB_SHOW_NUMBER ? "#" : show == MIB_SHOW_HEX ? "~" : "");
+}
+
+/* Instance sfx of column col through mib_index_values, as ixval_cb
+ * writes it; "-1" after what it gave if it failed. */
+static const char *
+ixvals(const char *col, const char *sfx)
+{
+	static struct buf	 b;
+	struct mib_index_spec	 s;
+	struct mib_obj		 o;
+	struct oid_text		 c = num(col), x = num(sfx);
+	size_t			 matched;
+
+	b.len = 0;
+	if (mib_find_oid(c.v, c.len, &o, &matched) != 0 ||
+	    mib_index_spec(&o, &s) != 0)
+		return "no spec";
+	if (mib_index_values(&s, x.v, x.len, ixval_cb, &b) != 0)
+		buf_adds(&b, " -1");
+	return buf_cstr(&b);
+}
+
+static void
+index_values(void)
+{
+	is_str(ixvals("1.3.6.1.2.1.17.4.3.1.2", "0.26.43.60.77.94"),
+	    "dot1dTpFdbAddress=00:1a:2b:3c:4d:5e",
+	    "a MacAddress INDEX as its hint shows it, lower-case");
+	is_str(ixvals("1.3.6.1.2.1.4.35.1.4",
+	    "3.2.16.254.128.0.0.0.0.0.0.0.0.0.0.0.0.0.1"),
+	    "ipNetToPhysicalIfIndex=3# ipNetToPhysicalNetAddressType=2# "
+	    "ipNetToPhysicalNetAddress=fe80::1",
+	    "integers as numbers, an InetAddress by its type (IPv6)");
+	is_str(ixvals("1.3.6.1.2.1.4.34.1.3", "1.4.127.0.0.1"),
+	    "ipAddressAddrType=1# ipAddressAddr=127.0.0.1",
+	    "an InetAddress of type 1 as IPv4");
+	is_str(ixvals("1.3.6.1.2.1.4.20.1.2", "127.0.0.1"),
+	    "ipAdEntAddr=127.0.0.1", "an IpAddress INDEX");
+	is_str(ixvals("1.0.8802.1.1.2.1.4.1.1.9", "100.1.2"),
+	    "lldpRemTimeMark=100# lldpRemLocalPortNum=1# lldpRemIndex=2#",
+	    "lldpRemTable's three integers");
+	is_str(ixvals("1.3.6.1.2.1.4.20.1.2", "127.0.1"), " -1",
+	    "too few arcs: -1");
+	is_str(ixvals("1.3.6.1.2.1.2.2.1.2", "1.2"), "ifIndex=1# -1",
+	    "arcs left over: -1");
+}
+
 int
 main(void)
 {
+	index_values();
 	lookups();
 	columns();
 	describe();

@@ -57,21 +57,29 @@ add_var(struct result *r, const char *oidtext, u_char type, const void *val,
 	add_var_to(r, 0, oidtext, type, val, len);
 }
 
-/* Format f's record for (t, r), from a format object opened for a plan
- * of GETs. */
+/* Format f's record for (t, r), from a format object opened for plan
+ * (the one r was made for). */
 static const char *
-render(enum format_id f, const struct target *t, const struct result *r)
+render_plan(enum format_id f, const struct fetch_plan *plan,
+    const struct target *t, const struct result *r)
 {
 	static struct buf	 b;
 	struct out_format	*fmt;
 	char			*cause;
 
-	if ((fmt = out_open(f, &plan_get, NULL, &cause)) == NULL)
+	if ((fmt = out_open(f, plan, NULL, &cause)) == NULL)
 		abort();
 	b.len = 0;
 	fmt->record(fmt, &b, t, r);
 	out_close(fmt);
 	return buf_cstr(&b);
+}
+
+/* Format f's record for (t, r), r made for a plan of GETs. */
+static const char *
+render(enum format_id f, const struct target *t, const struct result *r)
+{
+	return render_plan(f, &plan_get, t, r);
 }
 
 /* json_string, byte by byte: what JSON must escape is escaped exactly,
@@ -282,14 +290,17 @@ main(void)
 		add_var_to(&r, 1, "ifType.10", ASN_INTEGER, &type, sizeof type);
 		add_var_to(&r, 1, "ifPhysAddress.10", ASN_OCTET_STR, mac, 4);
 		result_finish(&r);
-		ok(strstr(render(FMT_JSONL, &t, &r),
+		ok(strstr(render_plan(FMT_JSONL, &plan_table, &t, &r),
 		    "\"values\":[{\"oid\":\"1.3.6.1.2.1.1.5.0\",\"name\":"
 		    "\"sysName.0\",\"type\":\"STRING\",\"value\":\"sw\"}],"
 		    "\"tables\":{\"ifTable\":["
-		    "{\"index\":\"1\",\"ifDescr\":\"eth0\",\"ifType\":6},"
-		    "{\"index\":\"10\",\"ifDescr\":\"eth1\",\"ifType\":6,"
+		    "{\"index\":\"1\",\"ifIndex\":1,\"ifDescr\":\"eth0\","
+		    "\"ifType\":6},"
+		    "{\"index\":\"10\",\"ifIndex\":10,\"ifDescr\":\"eth1\","
+		    "\"ifType\":6,"
 		    "\"ifPhysAddress\":{\"hex\":\"00:1a:2b:ff\"}}]}}\n") != NULL,
-		    "jsonl table rows: %s", render(FMT_JSONL, &t, &r));
+		    "jsonl table rows (ifIndex decoded from the index): %s",
+		    render_plan(FMT_JSONL, &plan_table, &t, &r));
 		ok(strstr(render(FMT_TEXT, &t, &r),
 		    "127.0.0.11 .1.3.6.1.2.1.2.2.1.2.10 = STRING: \"eth1\"\n")
 		    != NULL, "text shows table cells as varbind lines");
