@@ -954,8 +954,11 @@ main(int argc, char **argv)
 	if (options_finish(&r.cfg, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 
-	mib_prepare(r.cfg.mibs, r.cfg.mibdirs);
-	oid_init_netsnmp();
+	/* -O without -m/-M: net-snmp's default MIBs, as snmpget reads */
+	if (r.cfg.output_options == NULL || r.cfg.mibs != NULL ||
+	    r.cfg.mibdirs != NULL)
+		mib_prepare(r.cfg.mibs, r.cfg.mibdirs);
+	oid_init_netsnmp(r.cfg.output_options);
 	if (mib_load(r.cfg.mibs, r.cfg.mibdirs, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 	if (r.cfg.describe != NULL)

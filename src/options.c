@@ -27,6 +27,8 @@ static int	opt_set_rate(struct config *, const struct option_def *,
 		    const char *, char **);
 static int	opt_set_string(struct config *, const struct option_def *,
 		    const char *, char **);
+static int	opt_set_outopts(struct config *, const struct option_def *,
+		    const char *, char **);
 static int	opt_set_list(struct config *, const struct option_def *,
 		    const char *, char **);
 static int	opt_set_flag(struct config *, const struct option_def *,
@@ -399,6 +401,16 @@ const struct option_def options_table[] = {
 	  .set = opt_set_string,
 	  .offset = F(output),
 	  .echo = opt_echo_string },
+	{ .name = "output-options",
+	  .short_name = 'O',
+	  .argname = "FLAGS",
+	  .help = "-F text: net-snmp's output options, as snmpget -O (s short "
+	      "names, f full, S module, n numeric, e numeric enums, q quick, "
+	      "v values only, ...); without them -On; net-snmp's default MIBs "
+	      "load unless -m/-M",
+	  .set = opt_set_outopts,
+	  .offset = F(output_options),
+	  .echo = opt_echo_string },
 	{ .name = "per-agent",
 	  .argname = "N",
 	  .defval = "0",
@@ -765,6 +777,22 @@ opt_set_string(struct config *cfg, const struct option_def *o,
 	free(*field);
 	*field = xstrdup(v);
 	return 0;
+}
+
+/* -O: net-snmp's output option letters (snmpcmd(1)), all but p, which
+ * takes an argument of its own. */
+static int
+opt_set_outopts(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	size_t	bad = strspn(v, "0abeEfnqQsStTuUvxX");
+
+	if (v[bad] != '\0') {
+		*cause = xasprintf("%s: unknown output option '%c' (known: "
+		    "0abeEfnqQsStTuUvxX)", o->name, v[bad]);
+		return -1;
+	}
+	return opt_set_string(cfg, o, v, cause);
 }
 
 static int
@@ -1180,6 +1208,7 @@ options_free(struct config *cfg)
 	free(cfg->fingerprint);
 	free(cfg->mibs);
 	free(cfg->mibdirs);
+	free(cfg->output_options);
 	free(cfg->describe);
 	free(cfg->shard);
 	free(cfg->sweep);
