@@ -370,6 +370,7 @@ main_plan(struct run *r)
 	for (i = 0; i < cfg->tables.n; i++)
 		main_plan_item(&r->plan, ITEM_TABLE, cfg->tables.v[i]);
 	r->plan.metric_prefix = cfg->metric_prefix ? cfg->metric_prefix : "";
+	r->plan.influx_unsigned = cfg->influx_unsigned;
 	r->plan.labels = main_plan_labels(&r->plan, &cfg->labels, true,
 	    &r->plan.nlabels);
 	r->plan.info = main_plan_labels(&r->plan, &cfg->info, false,

@@ -250,6 +250,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_list,
 	  .offset = F(hosts),
 	  .echo = opt_echo_list },
+	{ .name = "influx-unsigned",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "-F influx: write Counter32/64, Gauge32, Unsigned32 and "
+	      "TimeTicks as unsigned (u) fields, which InfluxDB 2 and later "
+	      "take, 1.x not (by default: integers, i)",
+	  .set = opt_set_flag,
+	  .offset = F(influx_unsigned),
+	  .echo = opt_echo_flag },
 	{ .name = "inventory",
 	  .short_name = 'i',
 	  .argname = "FILE",

@@ -71,14 +71,6 @@ struct prom_state {
 	struct buf		  val, tmp;	/* scratch */
 };
 
-/* One lookup value of a record: label li of the row with that index. */
-struct prom_lookup {
-	size_t			 li;		/* in plan->labels */
-	const oid		*index;
-	size_t			 len;
-	const netsnmp_variable_list *v;
-};
-
 /* A row's index labels being written (mib_index_decode's callback). */
 struct prom_row {
 	struct buf		*b;
@@ -252,95 +244,6 @@ out_prom_name(struct buf *b, const char *s, size_t n)
 		buf_addc(b, isalnum((unsigned char)s[i]) ? s[i] : '_');
 }
 
-/* A string, address or OID value as a label value, as snmp_exporter
- * writes them: a hardware address (is_mac: its convention says so) as
- * 00:1A:..., text as is, other octets as 0x and hex; an OID
- * dotted without the leading dot, an IpAddress dotted.  False for
- * numbers. */
-static bool
-out_prom_text(const netsnmp_variable_list *v, bool is_mac, struct buf *b)
-{
-	u_char	mac[6] = { 0 };
-
-	switch (v->type) {
-	case ASN_OCTET_STR:
-		/* snmp_exporter shows a shorter hardware address (an
-		 * interface without one: empty) as six bytes, zeros after */
-		if (is_mac && v->val_len < sizeof mac) {
-			if (v->val_len != 0)
-				memcpy(mac, v->val.string, v->val_len);
-			mib_format_octets(true, mac, sizeof mac, b);
-		} else
-			mib_format_octets(is_mac, v->val.string, v->val_len,
-			    b);
-		return true;
-	case ASN_OBJECT_ID:
-		oid_format(v->val.objid, v->val_len / sizeof(oid), b);
-		return true;
-	case ASN_IPADDRESS:
-		if (v->val_len != 4)
-			return false;
-		buf_printf(b, "%u.%u.%u.%u", v->val.string[0],
-		    v->val.string[1], v->val.string[2], v->val.string[3]);
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* Order of lookups: by index, then label. */
-static int
-out_prom_lookup_cmp(const void *a, const void *b)
-{
-	const struct prom_lookup	*x = a, *y = b;
-	int				 c;
-
-	c = snmp_oid_compare(x->index, x->len, y->index, y->len);
-	if (c != 0)
-		return c;
-	return x->li < y->li ? -1 : (x->li > y->li);
-}
-
-/* The record's lookup values (vars under a plan label's column), sorted
- * by index: *n of them. */
-static struct prom_lookup *
-out_prom_lookups(const struct fetch_plan *plan, const struct result *r,
-    size_t *n)
-{
-	const netsnmp_variable_list	*v;
-	const struct oid_text		*o;
-	struct prom_lookup		*l = NULL;
-	size_t				 i, k, cap = 0;
-
-	*n = 0;
-	if (plan == NULL || plan->nlabels == 0)
-		return NULL;
-	for (i = 0; i < r->nparts; i++) {
-		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
-			for (k = 0; k < plan->nlabels; k++) {
-				o = &plan->labels[k].oid;
-				if (v->name_length > o->len &&
-				    oid_is_prefix(o->v, o->len, v->name,
-				    v->name_length))
-					break;
-			}
-			if (k == plan->nlabels || value_is_exception(v->type))
-				continue;
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 64;
-				l = xreallocarray(l, cap, sizeof *l);
-			}
-			l[*n].li = k;
-			l[*n].index = v->name + o->len;
-			l[*n].len = v->name_length - o->len;
-			l[(*n)++].v = v;
-		}
-	}
-	if (*n > 1)
-		qsort(l, *n, sizeof *l, out_prom_lookup_cmp);
-	return l;
-}
-
 /* Is v one of the plan's objects in list (lookups or info)? */
 static bool
 out_prom_listed(const struct plan_label *list, size_t n,
@@ -353,23 +256,6 @@ out_prom_listed(const struct plan_label *list, size_t n,
 		    objlen, v->name, objlen) == 0)
 			return true;
 	return false;
-}
-
-/* The first of l (sorted) whose index is index, or l + nl. */
-static const struct prom_lookup *
-out_prom_lookup_find(const struct prom_lookup *l, size_t nl,
-    const oid *index, size_t len)
-{
-	size_t	lo = 0, hi = nl, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (snmp_oid_compare(l[mid].index, l[mid].len, index, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return l + lo;
 }
 
 /* Room in st's object table for one more (at most half full). */
@@ -485,10 +371,10 @@ out_prom_index_label(void *arg, const struct mib_index_part *p,
  * a scalar. */
 static void
 out_prom_row_labels(struct buf *b, struct prom_state *st,
-    const struct prom_obj *p, const struct prom_lookup *l, size_t nl,
+    const struct prom_obj *p, const struct out_lookup *l, size_t nl,
     const oid *index, size_t len)
 {
-	const struct prom_lookup	*hit;
+	const struct out_lookup	*hit;
 	struct prom_row			 row;
 	struct buf			*tmp = &st->tmp;
 	size_t				 mark = b->len;
@@ -507,10 +393,10 @@ out_prom_row_labels(struct buf *b, struct prom_state *st,
 	}
 	if (nl == 0)
 		return;
-	for (hit = out_prom_lookup_find(l, nl, index, len); hit < l + nl &&
+	for (hit = out_lookup_find(l, nl, index, len); hit < l + nl &&
 	    snmp_oid_compare(hit->index, hit->len, index, len) == 0; hit++) {
 		tmp->len = 0;
-		if (!out_prom_text(hit->v, st->label_mac[hit->li], tmp) &&
+		if (!out_lookup_text(hit->v, st->label_mac[hit->li], tmp) &&
 		    !value_number(hit->v, tmp))
 			continue;
 		buf_addc(b, ',');
@@ -533,7 +419,7 @@ out_prom_is_text(const netsnmp_variable_list *v)
 static void
 out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
     const netsnmp_variable_list *v, struct prom_obj *p, size_t objlen,
-    const struct prom_lookup *l, size_t nl)
+    const struct out_lookup *l, size_t nl)
 {
 	struct buf	*val = &st->val, oidt;
 	const char	*label;
@@ -547,7 +433,7 @@ out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
 		else
 			buf_add_i64(val, *v->val.integer);
 	} else if (text) {
-		if (!out_prom_text(v, p->mac, val))
+		if (!out_lookup_text(v, p->mac, val))
 			return;
 	} else if (!value_number(v, val) && !out_prom_nonfinite(v, val))
 		return;
@@ -581,9 +467,8 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
 {
 	struct prom_state	*st = xcalloc(1, sizeof *st);
 	struct buf		 name;
-	struct mib_obj		 o;
 	const char		*given;
-	size_t			 i, matched;
+	size_t			 i;
 
 	(void)cause;
 	buf_init(&name);
@@ -591,13 +476,7 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
 	st->label_names = xcalloc(plan->nlabels + 1, sizeof *st->label_names);
 	st->label_mac = xcalloc(plan->nlabels + 1, sizeof *st->label_mac);
 	for (i = 0; i < plan->nlabels; i++) {
-		given = plan->labels[i].name;
-		if (mib_find_oid(plan->labels[i].oid.v,
-		    plan->labels[i].oid.len, &o, &matched) == 0 &&
-		    matched == plan->labels[i].oid.len) {
-			given = mib_str(&o, o.row->name);
-			st->label_mac[i] = mib_is_mac(&o);
-		}
+		given = out_lookup_name(plan, i, &st->label_mac[i]);
 		name.len = 0;
 		out_prom_name(&name, given, strlen(given));
 		st->label_names[i] = xstrdup(buf_cstr(&name));
@@ -671,7 +550,7 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 {
 	struct prom_state		*st = fmt->state;
 	const netsnmp_variable_list	*v;
-	struct prom_lookup		*l;
+	struct out_lookup		*l;
 	struct prom_obj			*p;
 	struct buf			 labels;
 	size_t				 i, nl, objlen;
@@ -688,7 +567,7 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 		buf_printf(b, "snmpfleet_poll_seconds%s} %.6f\n",
 		    labels.data, (double)r->rtt_ns / 1e9);
 	}
-	l = out_prom_lookups(st->plan, r, &nl);
+	l = out_lookups(st->plan, r, &nl);
 	for (i = 0; i < r->nparts; i++) {
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
 			if (value_is_exception(v->type) || v->type == ASN_NULL)

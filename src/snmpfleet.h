@@ -190,6 +190,7 @@ struct config {
 	struct strlist	 labels;	/* --label: lookup columns */
 	struct strlist	 info;		/* the profiles' info objects */
 	char		*metric_prefix;	/* --metric-prefix */
+	bool		 influx_unsigned; /* -F influx: "u" for unsigned types */
 	unsigned	 max_repetitions;
 	bool		 no_bulk;	/* walks by GETNEXT on v2c/v3 too */
 	bool		 allow_non_increasing;
@@ -588,6 +589,7 @@ struct fetch_plan {
 	struct plan_label	*info;		/* enums as NAME_info */
 	size_t			 ninfo;
 	const char		*metric_prefix;	/* "" or --metric-prefix */
+	bool			 influx_unsigned; /* --influx-unsigned */
 	struct oid_text		*oids;		/* the GET list */
 	size_t			 noids;
 	unsigned		 max_oids;
@@ -719,6 +721,22 @@ struct out_format {
 };
 extern const struct out_format out_text, out_jsonl, out_csv, out_influx,
     out_prom;
+
+/* out-lookup.c — lookups (--label) and label text, for prom and influx */
+struct out_lookup {
+	size_t				 li;	/* in plan->labels */
+	const oid			*index;
+	size_t				 len;
+	const netsnmp_variable_list	*v;
+};
+size_t	 out_lookup_column(const struct fetch_plan *,
+	     const netsnmp_variable_list *);
+struct out_lookup *out_lookups(const struct fetch_plan *, const struct result *,
+	     size_t *);
+const struct out_lookup *out_lookup_find(const struct out_lookup *, size_t,
+	     const oid *, size_t);
+const char *out_lookup_name(const struct fetch_plan *, size_t, bool *);
+bool	 out_lookup_text(const netsnmp_variable_list *, bool, struct buf *);
 const char *out_name(enum format_id);
 int	 out_find_name(const char *, enum format_id *);
 void	 out_names(struct buf *);
