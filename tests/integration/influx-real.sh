@@ -156,6 +156,26 @@ is "$(values fleet "SELECT \"sysName.0\" FROM snmp WHERE host = '127.0.0.2'" |
     "$(sed -nE 's/^snmp,host=127\.0\.0\.2,.*sysName\.0="([^"]*)".*/\1/p' "$T/sim.lp")" \
     "sysName.0 of a target reads back as written"
 
+# Index kinds beyond an integer: an IpAddress (ipAddrTable) and an
+# InetAddressType + InetAddress pair (ipNetToPhysicalTable, IPv4 and IPv6).
+"$SNMPFLEET" -q -F influx -H "127.0.0.3:$SIM_PORT" -T ipAddrTable \
+    -T ipNetToPhysicalTable </dev/null >"$T/ip.lp" 2>"$T/ip.err"
+is "$(iq write fleet "$T/ip.lp")" 204 "ipAddrTable and ipNetToPhysicalTable lines are taken"
+is "$(tag_keys fleet snmp_ipNetToPhysicalTable)" \
+    "host index ipNetToPhysicalIfIndex ipNetToPhysicalNetAddress ipNetToPhysicalNetAddressType port" \
+    "ipNetToPhysicalTable: its three INDEX objects as tags"
+tag_values() {
+	iq query fleet "SHOW TAG VALUES FROM \"$1\" WITH KEY = \"$2\"" | python3 -c 'import json, sys
+r = json.load(sys.stdin)["results"][0]
+print(" ".join(sorted(v[1] for s in r.get("series", []) for v in s["values"])))'
+}
+is "$(tag_values snmp_ipAddrTable ipAdEntAddr)" "$(tag_values snmp_ipAddrTable index)" \
+    "ipAddrTable: the ipAdEntAddr tag is the IpAddress of the index"
+like " $(tag_values snmp_ipNetToPhysicalTable ipNetToPhysicalNetAddress) " \
+    ' 127\.[0-9.]+ ' "ipNetToPhysicalNetAddress: an IPv4 address as text"
+like " $(tag_values snmp_ipNetToPhysicalTable ipNetToPhysicalNetAddress) " \
+    ' [0-9a-f]*:[0-9a-f:]+ ' "ipNetToPhysicalNetAddress: an IPv6 address as text"
+
 # -------------------------------------------------- a GET of snmpd
 start_snmpd
 is "$(iq create get)" 200 "CREATE DATABASE get"
