@@ -371,6 +371,7 @@ main_plan(struct run *r)
 	for (i = 0; i < cfg->tables.n; i++)
 		main_plan_item(&r->plan, ITEM_TABLE, cfg->tables.v[i]);
 	r->plan.metric_prefix = cfg->metric_prefix ? cfg->metric_prefix : "";
+	r->plan.influx_unsigned = cfg->influx_unsigned;
 	r->plan.labels = main_plan_labels(&r->plan, &cfg->labels, true,
 	    &r->plan.nlabels);
 	r->plan.info = main_plan_labels(&r->plan, &cfg->info, false,
@@ -955,8 +956,11 @@ main(int argc, char **argv)
 	if (options_finish(&r.cfg, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 
-	mib_prepare(r.cfg.mibs, r.cfg.mibdirs);
-	oid_init_netsnmp();
+	/* -O without -m/-M: net-snmp's default MIBs, as snmpget reads */
+	if (r.cfg.output_options == NULL || r.cfg.mibs != NULL ||
+	    r.cfg.mibdirs != NULL)
+		mib_prepare(r.cfg.mibs, r.cfg.mibdirs);
+	oid_init_netsnmp(r.cfg.output_options);
 	if (mib_load(r.cfg.mibs, r.cfg.mibdirs, &cause) != 0)
 		die_with(EXIT_USAGE, "", cause);
 	if (r.cfg.describe != NULL)

@@ -519,8 +519,9 @@ mib_ladd_enums(const struct tree *t, struct mib_row *r)
 		mib_lenums[mib_nenums++].label = mib_ladd_str(e->label);
 		r->nenums++;
 	}
-	qsort(mib_lenums + r->enums, r->nenums, sizeof *mib_lenums,
-	    mib_cmp_enum);
+	if (r->nenums > 1)	/* mib_lenums is NULL before the first */
+		qsort(mib_lenums + r->enums, r->nenums, sizeof *mib_lenums,
+		    mib_cmp_enum);
 }
 
 /* t's INDEX names into the loaded set, as r's (IMPLIED: the last's). */

@@ -186,19 +186,30 @@ oid_parse(const char *text, struct oid_text *o, char **cause)
 
 /*
  * Start net-snmp as the codec and MIB library: read its usual config
- * (snmp.conf: MIBs, output options) the way snmpget does, print OIDs
- * numerically as -On does, and keep quiet about MIB files it cannot
- * parse.  Call once, before any fork (MIB parsing is not thread-safe);
- * mib_prepare before it says which MIB modules to read.
+ * (snmp.conf: MIBs, output options) the way snmpget does, and keep quiet
+ * about MIB files it cannot parse.  Values print (-F text) as snmpget
+ * prints them given outopts (-O, checked by options.c: net-snmp's own
+ * letters, toggled before init_snmp as snmpget does), or, without,
+ * with OIDs numeric as -On.  Call once, before any fork (MIB parsing is
+ * not thread-safe); mib_prepare before it says which modules to read.
  */
 void
-oid_init_netsnmp(void)
+oid_init_netsnmp(const char *outopts)
 {
+	char	*copy;
+
 	netsnmp_ds_set_boolean(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_MIB_ERRORS, 0);
 	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
 	    NETSNMP_DS_LIB_MIB_WARNINGS, 0);
+	if (outopts != NULL) {
+		copy = xstrdup(outopts);
+		(void)snmp_out_toggle_options(copy);
+		free(copy);
+	}
 	init_snmp("snmpapp");
-	netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
-	    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT, NETSNMP_OID_OUTPUT_NUMERIC);
+	if (outopts == NULL)
+		netsnmp_ds_set_int(NETSNMP_DS_LIBRARY_ID,
+		    NETSNMP_DS_LIB_OID_OUTPUT_FORMAT,
+		    NETSNMP_OID_OUTPUT_NUMERIC);
 }

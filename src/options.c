@@ -27,6 +27,8 @@ static int	opt_set_rate(struct config *, const struct option_def *,
 		    const char *, char **);
 static int	opt_set_string(struct config *, const struct option_def *,
 		    const char *, char **);
+static int	opt_set_outopts(struct config *, const struct option_def *,
+		    const char *, char **);
 static int	opt_set_list(struct config *, const struct option_def *,
 		    const char *, char **);
 static int	opt_set_flag(struct config *, const struct option_def *,
@@ -248,6 +250,15 @@ const struct option_def options_table[] = {
 	  .set = opt_set_list,
 	  .offset = F(hosts),
 	  .echo = opt_echo_list },
+	{ .name = "influx-unsigned",
+	  .defval = "no",
+	  .flags = OPT_NOARG,
+	  .help = "-F influx: write Counter32/64, Gauge32, Unsigned32 and "
+	      "TimeTicks as unsigned (u) fields, which InfluxDB 2 and later "
+	      "take, 1.x not (by default: integers, i)",
+	  .set = opt_set_flag,
+	  .offset = F(influx_unsigned),
+	  .echo = opt_echo_flag },
 	{ .name = "inventory",
 	  .short_name = 'i',
 	  .argname = "FILE",
@@ -407,6 +418,16 @@ const struct option_def options_table[] = {
 	  .help = "append records to FILE ('-' is standard output)",
 	  .set = opt_set_string,
 	  .offset = F(output),
+	  .echo = opt_echo_string },
+	{ .name = "output-options",
+	  .short_name = 'O',
+	  .argname = "FLAGS",
+	  .help = "-F text: net-snmp's output options, as snmpget -O (s short "
+	      "names, f full, S module, n numeric, e numeric enums, q quick, "
+	      "v values only, ...); without them -On; net-snmp's default MIBs "
+	      "load unless -m/-M",
+	  .set = opt_set_outopts,
+	  .offset = F(output_options),
 	  .echo = opt_echo_string },
 	{ .name = "per-agent",
 	  .argname = "N",
@@ -774,6 +795,22 @@ opt_set_string(struct config *cfg, const struct option_def *o,
 	free(*field);
 	*field = xstrdup(v);
 	return 0;
+}
+
+/* -O: net-snmp's output option letters (snmpcmd(1)), all but p, which
+ * takes an argument of its own. */
+static int
+opt_set_outopts(struct config *cfg, const struct option_def *o,
+    const char *v, char **cause)
+{
+	size_t	bad = strspn(v, "0abeEfnqQsStTuUvxX");
+
+	if (v[bad] != '\0') {
+		*cause = xasprintf("%s: unknown output option '%c' (known: "
+		    "0abeEfnqQsStTuUvxX)", o->name, v[bad]);
+		return -1;
+	}
+	return opt_set_string(cfg, o, v, cause);
 }
 
 static int
@@ -1189,6 +1226,7 @@ options_free(struct config *cfg)
 	free(cfg->fingerprint);
 	free(cfg->mibs);
 	free(cfg->mibdirs);
+	free(cfg->output_options);
 	free(cfg->describe);
 	free(cfg->shard);
 	free(cfg->sweep);

@@ -258,42 +258,6 @@ out_prom_name(struct buf *b, const char *s, size_t n)
 		buf_addc(b, isalnum((unsigned char)s[i]) ? s[i] : '_');
 }
 
-/* A string, address or OID value as a label value, as snmp_exporter
- * writes them: a hardware address (is_mac: its convention says so) as
- * 00:1A:..., text as is, other octets as 0x and hex; an OID
- * dotted without the leading dot, an IpAddress dotted.  False for
- * numbers. */
-static bool
-out_prom_text(const netsnmp_variable_list *v, bool is_mac, struct buf *b)
-{
-	u_char	mac[6] = { 0 };
-
-	switch (v->type) {
-	case ASN_OCTET_STR:
-		/* snmp_exporter shows a shorter hardware address (an
-		 * interface without one: empty) as six bytes, zeros after */
-		if (is_mac && v->val_len < sizeof mac) {
-			if (v->val_len != 0)
-				memcpy(mac, v->val.string, v->val_len);
-			mib_format_octets(true, mac, sizeof mac, b);
-		} else
-			mib_format_octets(is_mac, v->val.string, v->val_len,
-			    b);
-		return true;
-	case ASN_OBJECT_ID:
-		oid_format(v->val.objid, v->val_len / sizeof(oid), b);
-		return true;
-	case ASN_IPADDRESS:
-		if (v->val_len != 4)
-			return false;
-		buf_printf(b, "%u.%u.%u.%u", v->val.string[0],
-		    v->val.string[1], v->val.string[2], v->val.string[3]);
-		return true;
-	default:
-		return false;
-	}
-}
-
 /* Is v one of the plan's objects in list (lookups or info)? */
 static bool
 out_prom_listed(const struct plan_label *list, size_t n,
@@ -421,10 +385,10 @@ out_prom_index_label(void *arg, const struct mib_index_part *p,
  * a scalar. */
 static void
 out_prom_row_labels(struct buf *b, struct prom_state *st,
-    const struct prom_obj *p, const struct row_lookup *l, size_t nl,
+    const struct prom_obj *p, const struct out_lookup *l, size_t nl,
     const oid *index, size_t len)
 {
-	const struct row_lookup	*hit;
+	const struct out_lookup	*hit;
 	struct prom_row			 row;
 	struct buf			*tmp = &st->tmp;
 	size_t				 mark = b->len;
@@ -443,10 +407,10 @@ out_prom_row_labels(struct buf *b, struct prom_state *st,
 	}
 	if (nl == 0)
 		return;
-	for (hit = rows_lookup_find(l, nl, index, len); hit < l + nl &&
+	for (hit = out_lookup_find(l, nl, index, len); hit < l + nl &&
 	    snmp_oid_compare(hit->index, hit->len, index, len) == 0; hit++) {
 		tmp->len = 0;
-		if (!out_prom_text(hit->v, st->label_mac[hit->li], tmp) &&
+		if (!out_lookup_text(hit->v, st->label_mac[hit->li], tmp) &&
 		    !value_number(hit->v, tmp))
 			continue;
 		buf_addc(b, ',');
@@ -469,7 +433,7 @@ out_prom_is_text(const netsnmp_variable_list *v)
 static void
 out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
     const netsnmp_variable_list *v, struct prom_obj *p, size_t objlen,
-    const struct row_lookup *l, size_t nl)
+    const struct out_lookup *l, size_t nl)
 {
 	struct buf	*val = &st->val, oidt;
 	const char	*label;
@@ -483,7 +447,7 @@ out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
 		else
 			buf_add_i64(val, *v->val.integer);
 	} else if (text) {
-		if (!out_prom_text(v, p->mac, val))
+		if (!out_lookup_text(v, p->mac, val))
 			return;
 	} else if (!value_number(v, val) && !out_prom_nonfinite(v, val))
 		return;
@@ -517,9 +481,8 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
 {
 	struct prom_state	*st = xcalloc(1, sizeof *st);
 	struct buf		 name;
-	struct mib_obj		 o;
 	const char		*given;
-	size_t			 i, matched;
+	size_t			 i;
 
 	(void)cause;
 	buf_init(&name);
@@ -527,13 +490,7 @@ out_prom_open(struct out_format *fmt, const struct fetch_plan *plan,
 	st->label_names = xcalloc(plan->nlabels + 1, sizeof *st->label_names);
 	st->label_mac = xcalloc(plan->nlabels + 1, sizeof *st->label_mac);
 	for (i = 0; i < plan->nlabels; i++) {
-		given = plan->labels[i].name;
-		if (mib_find_oid(plan->labels[i].oid.v,
-		    plan->labels[i].oid.len, &o, &matched) == 0 &&
-		    matched == plan->labels[i].oid.len) {
-			given = mib_str(&o, o.row->name);
-			st->label_mac[i] = mib_is_mac(&o);
-		}
+		given = out_lookup_name(plan, i, &st->label_mac[i]);
 		name.len = 0;
 		out_prom_name(&name, given, strlen(given));
 		st->label_names[i] = xstrdup(buf_cstr(&name));
@@ -607,7 +564,7 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 {
 	struct prom_state		*st = fmt->state;
 	const netsnmp_variable_list	*v;
-	struct row_lookup		*l;
+	struct out_lookup		*l;
 	struct prom_obj			*p;
 	struct buf			 labels;
 	size_t				 i, nl, objlen;
@@ -625,7 +582,7 @@ out_prom_record(const struct out_format *fmt, struct buf *b,
 		buf_printf(b, "snmpfleet_poll_seconds%s} %.6f\n",
 		    labels.data, (double)r->rtt_ns / 1e9);
 	}
-	l = rows_lookups(st->plan, r, &nl);
+	l = out_lookups(st->plan, r, &nl);
 	for (i = 0; i < r->nparts; i++) {
 		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
 			if (value_is_exception(v->type) || v->type == ASN_NULL)

@@ -4,8 +4,7 @@
  * (mib-index.c), tables that share an index (ifXTable AUGMENTS ifEntry,
  * or entries with the same INDEX list) joined into one row per index
  * under the first one's name, and lookups: a --label column (ifName)
- * found at the row's index, as snmp_exporter's lookups.  The lookups of
- * a record are also what -F prom puts on its metrics as labels.
+ * found at the row's index (out-lookup.c), as snmp_exporter's lookups.
  */
 #include "config.h"
 
@@ -15,75 +14,6 @@
 #include "snmpfleet.h"
 
 #define ROWS_MAX_COLUMNS	256
-
-/* Order of lookups: by index, then label. */
-static int
-rows_lookup_cmp(const void *a, const void *b)
-{
-	const struct row_lookup	*x = a, *y = b;
-	int			 c;
-
-	c = snmp_oid_compare(x->index, x->len, y->index, y->len);
-	if (c != 0)
-		return c;
-	return x->li < y->li ? -1 : (x->li > y->li);
-}
-
-/* The record's lookup values (vars under a plan label's column), sorted
- * by index: *n of them (free the array). */
-struct row_lookup *
-rows_lookups(const struct fetch_plan *plan, const struct result *r, size_t *n)
-{
-	const netsnmp_variable_list	*v;
-	const struct oid_text		*o;
-	struct row_lookup		*l = NULL;
-	size_t				 i, k, cap = 0;
-
-	*n = 0;
-	if (plan == NULL || plan->nlabels == 0)
-		return NULL;
-	for (i = 0; i < r->nparts; i++) {
-		for (v = r->parts[i].vars; v != NULL; v = v->next_variable) {
-			for (k = 0; k < plan->nlabels; k++) {
-				o = &plan->labels[k].oid;
-				if (v->name_length > o->len &&
-				    oid_is_prefix(o->v, o->len, v->name,
-				    v->name_length))
-					break;
-			}
-			if (k == plan->nlabels || value_is_exception(v->type))
-				continue;
-			if (*n == cap) {
-				cap = cap ? 2 * cap : 64;
-				l = xreallocarray(l, cap, sizeof *l);
-			}
-			l[*n].li = k;
-			l[*n].index = v->name + o->len;
-			l[*n].len = v->name_length - o->len;
-			l[(*n)++].v = v;
-		}
-	}
-	if (*n > 1)
-		qsort(l, *n, sizeof *l, rows_lookup_cmp);
-	return l;
-}
-
-/* The first of l (sorted) whose index is index, or l + nl. */
-const struct row_lookup *
-rows_lookup_find(const struct row_lookup *l, size_t nl, const oid *index,
-    size_t len)
-{
-	size_t	lo = 0, hi = nl, mid;
-
-	while (lo < hi) {
-		mid = lo + (hi - lo) / 2;
-		if (snmp_oid_compare(l[mid].index, l[mid].len, index, len) < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return l + lo;
-}
 
 /* The INDEX of table item's entry into *s (through its first column):
  * 0, or -1 if no MIB knows it. */
@@ -181,19 +111,6 @@ rows_plan_table(struct rows_plan *rp, size_t i)
 	g->items[g->n++] = i;
 }
 
-/* The name a lookup column goes by: its object's, else as given. */
-static char *
-rows_label_name(const struct plan_label *pl)
-{
-	struct mib_obj	o;
-	size_t		matched;
-
-	if (mib_find_oid(pl->oid.v, pl->oid.len, &o, &matched) == 0 &&
-	    matched == pl->oid.len)
-		return xstrdup(mib_str(&o, o.row->name));
-	return xstrdup(pl->name);
-}
-
 /*
  * What rows the plan's tables make: their groups (joined tables), the
  * lookups' names, and which walks are there only for a lookup (a walk
@@ -205,6 +122,7 @@ rows_plan_init(struct rows_plan *rp, const struct fetch_plan *plan)
 {
 	const struct plan_item	*it;
 	size_t			 i, k;
+	bool			 mac;
 
 	memset(rp, 0, sizeof *rp);
 	rp->plan = plan;
@@ -216,7 +134,7 @@ rows_plan_init(struct rows_plan *rp, const struct fetch_plan *plan)
 			rows_plan_table(rp, i);
 	}
 	for (k = 0; k < plan->nlabels; k++)
-		rp->label_names[k] = rows_label_name(&plan->labels[k]);
+		rp->label_names[k] = xstrdup(out_lookup_name(plan, k, &mac));
 	for (i = 0; i < plan->nitems && rp->ngroups != 0; i++) {
 		it = &plan->items[i];
 		for (k = 0; it->kind == ITEM_WALK && k < plan->nlabels; k++)
@@ -256,7 +174,7 @@ rows_record_init(struct rows_record *rr, const struct rows_plan *rp,
 			table_rows_build(&rr->t[i], &r->parts[i]);
 	}
 	rr->nparts = r->nparts;
-	rr->l = rows_lookups(rp->plan, r, &rr->nl);
+	rr->l = out_lookups(rp->plan, r, &rr->nl);
 }
 
 void
@@ -377,9 +295,9 @@ const netsnmp_variable_list *
 rows_lookup(const struct rows_record *rr, const struct rows_row *row,
     size_t li)
 {
-	const struct row_lookup	*hit;
+	const struct out_lookup	*hit;
 
-	for (hit = rows_lookup_find(rr->l, rr->nl, row->arcs, row->narcs);
+	for (hit = out_lookup_find(rr->l, rr->nl, row->arcs, row->narcs);
 	    hit < rr->l + rr->nl && snmp_oid_compare(hit->index, hit->len,
 	    row->arcs, row->narcs) == 0; hit++) {
 		if (hit->li == li)

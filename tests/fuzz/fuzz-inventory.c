@@ -91,7 +91,7 @@ freeaddrinfo(struct addrinfo *ai)
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	snmp_disable_log();
 	return 0;
 }

@@ -20,7 +20,7 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	snmp_disable_log();
 	return 0;
 }

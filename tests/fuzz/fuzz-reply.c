@@ -61,7 +61,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	char			*cause;
 	size_t			 i, k;
 
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	snmp_disable_log();	/* net-snmp's parse errors are not ours */
 	for (i = 0; i < 4; i++) {
 		if (oid_parse(get_oids[i], &oids[i], &cause) != 0)

@@ -38,7 +38,7 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	size_t	i;
 
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	snmp_disable_log();
 	sim_start_ns = 1000000000ull;
 	sim_interfaces = cur_ifaces;

@@ -7,7 +7,8 @@
 # field per value named like sysUpTime.0 (integers with "i", Counter64
 # above 2^63-1 with "u", strings quoted with quotes and backslashes
 # escaped, control characters as spaces); tables as snmp_<table> lines
-# with an index tag; nanosecond timestamps within the run.
+# with an index tag and the INDEX objects' tags (ifIndex=); nanosecond
+# timestamps within the run (a real InfluxDB: influx-real.sh).
 # Values come from a small agent of our own (python3, loopback only) and
 # snmpfleet-sim (tables, many hosts).
 # shellcheck source=lib.sh
@@ -16,7 +17,7 @@ need_snmpfleet
 need_snmpber
 start_sim
 
-plan 37
+plan 38
 
 T=$LIB_TMP
 SP=$SIM_PORT
@@ -334,8 +335,10 @@ is "$(q 'sorted({tags(p)["index"] for p in L if p["m"] == "snmp_ifTable"})')" "[
 is "$(q 'all([k for k, _ in p["tags"]][:2] == ["host", "port"] and tags(p)["dc"] == "lab" and tags(p)["rack"].endswith(",x") for p in L)')" \
     True "table lines carry the target's tags too (host, port, inventory tags)"
 is "$(q 'sorted({(k, v[0]) for p in L if p["m"] == "snmp_ifTable" for k, v in p["fields"].items() if k in ("ifIndex", "ifDescr", "ifInOctets", "ifPhysAddress", "ifSpeed")})')" \
-    "[('ifDescr', 'str'), ('ifInOctets', 'int'), ('ifIndex', 'int'), ('ifPhysAddress', 'str'), ('ifSpeed', 'int')]" \
-    "table columns are fields named by column, typed (integers with i, strings quoted)"
+    "[('ifDescr', 'str'), ('ifInOctets', 'int'), ('ifPhysAddress', 'str'), ('ifSpeed', 'int')]" \
+    "table columns are fields named by column, typed (integers with i, strings quoted); ifIndex, the INDEX, is a tag"
+is "$(q 'all(tags(p)["ifIndex"] == tags(p)["index"] for p in L if p["m"] == "snmp_ifTable")')" True \
+    "table lines have the index decoded by the MIB's INDEX as a tag named after it (ifIndex)"
 is "$(q 'all(any(r["ts"] == p["ts"] and tags(r)["host"] == tags(p)["host"] for r in L if r["m"] == "snmp") for p in L if p["m"] != "snmp")')" \
     True "a table line has its target's snmp line's timestamp"
 is "$(q 'sorted({tuple(sorted(p["fields"])) for p in L if p["m"] == "snmp"})')" \

@@ -618,7 +618,7 @@ test_result(void)
 int
 main(void)
 {
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	test_get_packing();
 	test_get_toobig();
 	test_get_v1_hole();

@@ -49,6 +49,8 @@ non_default(const struct option_def *o, char *tmp, size_t len)
 		return "4096";
 	if (strcmp(o->argname, "1|2c|3") == 0)
 		return "1";
+	if (strcmp(o->argname, "FLAGS") == 0)	/* -O: net-snmp's letters */
+		return "sq";
 	snprintf(tmp, len, "v-%s", o->name);
 	return tmp;
 }

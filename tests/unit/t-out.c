@@ -179,7 +179,7 @@ main(void)
 	char		*tags[] = { "site", "lab \"A\"", "rack", "r1" };
 	char		*dup_tags[] = { "r-1", "a", "site", "s", "r.1", "b" };
 
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	make_target(&t, "127.0.0.9", 161, true);
 	result_init(&r, &plan_get);
 	r.status = RES_OK;

@@ -187,7 +187,7 @@ test_names(void)
 int
 main(void)
 {
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	test_rows();
 	test_index();
 	test_many_rows();

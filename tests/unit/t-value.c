@@ -72,7 +72,7 @@ main(void)
 	u_char			ip[] = { 192, 0, 2, 1 };
 	u_char			bin[] = { 0x00, 0x1a, 0xff, 0x80 };
 
-	oid_init_netsnmp();
+	oid_init_netsnmp(NULL);
 	i = -42;
 	is_str(json_of(ASN_INTEGER, &i, sizeof i),
 	    "\"type\":\"INTEGER\",\"value\":-42", "negative INTEGER");
