@@ -256,3 +256,63 @@ mib_value_json(const netsnmp_variable_list *v, struct buf *b)
 		json_string(b, units, strlen(units));
 	}
 }
+
+/*
+ * What v's value means, as one text into b (csv's display column): an
+ * enum's label, the labels of the BITS set (space-separated), octets by
+ * their DISPLAY-HINT or convention (a MAC, a DateAndTime, an address),
+ * an OID value's name, TimeTicks as seconds.  Nothing (false) when the
+ * value says it all or no MIB knows the object.
+ */
+bool
+mib_value_text(const netsnmp_variable_list *v, struct buf *b)
+{
+	struct mib_obj	 o;
+	struct buf	 j;
+	const char	*label;
+	size_t		 matched, mark = b->len, i, byte;
+	const struct mib_enum *e;
+
+	if (value_is_exception(v->type) ||
+	    mib_find_oid(v->name, v->name_length, &o, &matched) != 0 ||
+	    matched == v->name_length || (o.row->kind != MIB_K_COLUMN &&
+	    o.row->kind != MIB_K_SCALAR))
+		return false;
+	switch (v->type) {
+	case ASN_INTEGER:
+		if (o.row->syntax == MIB_SYN_INTEGER &&
+		    (label = mib_enum_label(&o, *v->val.integer)) != NULL)
+			buf_adds(b, label);
+		break;
+	case ASN_OCTET_STR:
+		if (o.row->syntax == MIB_SYN_BITS) {
+			e = o.set->enums + o.row->enums;
+			for (i = 0; i < o.row->nenums; i++) {
+				if (e[i].value < 0 || (byte = (size_t)e[i].value /
+				    8) >= v->val_len || !(v->val.string[byte] &
+				    (0x80 >> (e[i].value % 8))))
+					continue;
+				if (b->len != mark)
+					buf_addc(b, ' ');
+				buf_adds(b, mib_str(&o, e[i].label));
+			}
+		} else if (v->val_len != 0 && !(mib_value_text_hint(&o) &&
+		    value_printable(v->val.string, v->val_len)))
+			(void)mib_value_shown(&o, v->val.string, v->val_len, b);
+		break;
+	case ASN_OBJECT_ID:
+		buf_init(&j);
+		if (names_describe(v->val.objid, v->val_len / sizeof(oid),
+		    &j) == 0)
+			buf_add(b, j.data, j.len);
+		buf_free(&j);
+		break;
+	case ASN_TIMETICKS:
+		buf_add_u64(b, (u_long)*v->val.integer / 100);
+		buf_printf(b, ".%02lu", (u_long)*v->val.integer % 100);
+		break;
+	default:
+		break;
+	}
+	return b->len != mark;
+}

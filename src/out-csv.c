@@ -216,7 +216,8 @@ out_csv_header(const struct out_format *fmt, struct buf *b)
 	size_t			 i;
 
 	if (!st->tables) {
-		buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms");
+		buf_adds(b, "host,port,oid,name,type,value,status,rtt_ms,"
+		    "display");
 		buf_adds(b, fmt->rates != NULL ? ",delta,rate,reset\n" : "\n");
 		return;
 	}
@@ -408,6 +409,10 @@ out_csv_line(const struct out_format *fmt, struct buf *b,
 	} else
 		buf_adds(b, ",,,");
 	out_csv_status(b, r);
+	buf_addc(b, ',');
+	tmp->len = 0;
+	if (v != NULL && mib_value_text(v, tmp))
+		out_csv_field(b, buf_cstr(tmp), tmp->len);
 	if (fmt->rates != NULL)
 		rates_csv(fmt->rates, v, b);
 	buf_addc(b, '\n');

@@ -506,6 +506,7 @@ size_t	 mib_columns(const oid *, size_t, unsigned *, const char **, size_t);
 
 /* mib-value.c — what a value means: enum labels, hints, seconds, units */
 void	 mib_value_json(const netsnmp_variable_list *, struct buf *);
+bool	 mib_value_text(const netsnmp_variable_list *, struct buf *);
 int	 mib_value_shown(const struct mib_obj *, const u_char *, size_t,
 	     struct buf *);
 bool	 mib_value_text_hint(const struct mib_obj *);

@@ -130,7 +130,8 @@ elif fmt == "jsonl":
             bad("%s: sysUpTime %r" % (h, u))
 elif fmt == "csv":
     rows = list(csv.reader(data.splitlines()))
-    header = ["host", "port", "oid", "name", "type", "value", "status", "rtt_ms"]
+    header = ["host", "port", "oid", "name", "type", "value", "status", "rtt_ms",
+              "display"]
     facts["header"] = sum(1 for r in rows if r == header)
     if not rows or rows[0] != header:
         bad("first row is not the header: %r" % (rows[:1],))
@@ -139,7 +140,7 @@ elif fmt == "csv":
     for r in rows:
         if r == header:
             continue
-        if len(r) != 8:
+        if len(r) != 9:
             bad("row with %d fields: %r" % (len(r), r))
             continue
         if r[0] not in by_host:
@@ -249,7 +250,7 @@ expect_fleet "jsonl, OIDs by name" "$T/r2.jsonl" 1000
 is "$?" 0 "csv: exit status 0"
 summarize csv "$T/r.csv" "$T/hosts"
 is "$(fact header)" 1 "csv: the header appears once"
-is "$(head -n 1 "$T/r.csv")" "host,port,oid,name,type,value,status,rtt_ms" \
+is "$(head -n 1 "$T/r.csv")" "host,port,oid,name,type,value,status,rtt_ms,display" \
     "csv: the header is the first line"
 is "$(wc -l <"$T/r.csv")" 3001 "csv: header plus 3 rows per host"
 expect_fleet "csv" "$T/r.csv" 1000

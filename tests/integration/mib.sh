@@ -202,4 +202,21 @@ snmpget -On -v2c -c public "127.0.0.1:$P" "${NUMS[@]}" 2>&1 |
     sed -E 's/^(\.1\.3\.6\.1\.2\.1\.(1\.3\.0|25\.1\.2\.0) = [A-Za-z-]+: ).*/\1N/' \
     >"$T/theirs" 2>&1
 is_file "$T/ours" "$T/theirs" "-F text of the same objects is snmpget -On's (clock values masked)"
+
+# ------------------------------------------- values with meaning (csv)
+"$SNMPFLEET" -H "127.0.0.1:$P" -F csv "${VALS[@]}" >"$T/v.csv" 2>"$T/err"
+is "$?" 0 "a csv GET of the same objects exits 0"
+display() {
+	python3 - "$T/v.csv" "$1" <<'PY'
+import csv, sys
+for r in csv.DictReader(open(sys.argv[1], newline="")):
+    if r["name"] == sys.argv[2]:
+        print(r["display"])
+PY
+}
+is "$(display ifOperStatus.1)" up "csv display: the enum's label"
+is "$(display ifType.1)" softwareLoopback "csv display: the IANAifType label"
+like "$(display hrSystemDate.0)" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' "csv display: a DateAndTime as ISO 8601"
+like "$(display hrStorageType.1)" '^hrStorage[A-Z]' "csv display: an OID value's name"
+is "$(display sysName.0)" "" "csv display: empty for a DisplayString"
 done_testing

@@ -132,8 +132,8 @@ unlike "$(cat "$T/r2i")" 'ifSpeed\.1_' "influx: a gauge gets no extra field"
 # csv: delta,rate,reset columns at the end of each line
 poll "$T/st.csv" "$T/r2c" -F csv
 is "$?" 0 "run 2 with -F csv exits 0"
-is "$(head -1 "$T/r2c")" "host,port,oid,name,type,value,status,rtt_ms,delta,rate,reset" \
-    "csv: the header ends with delta,rate,reset"
+is "$(head -1 "$T/r2c")" "host,port,oid,name,type,value,status,rtt_ms,display,delta,rate,reset" \
+    "csv: the header ends with display, then delta,rate,reset"
 csvcol() {	# csvcol HOST NAME COLUMN — one cell of the csv run
 	python3 - "$T/r2c" "$@" <<'PY'
 import csv, sys

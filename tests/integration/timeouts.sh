@@ -95,7 +95,7 @@ is "$(sort "$T/r2.txt")" "$(printf '%s\n' \
     sysDescr.0 </dev/null >"$T/r.csv" 2>/dev/null
 is "$?" 1 "all targets dead: exit status 1"
 is "$(tail -n +2 "$T/r.csv" | sort)" "$(for i in 1 2 3; do
-	echo "127.0.5.$i,$DEAD,,,,,timeout,"; done)" \
-    "csv: one row per timed-out target, oid..value and rtt_ms empty"
+	echo "127.0.5.$i,$DEAD,,,,,timeout,,"; done)" \
+    "csv: one row per timed-out target, oid..value, rtt_ms and display empty"
 
 done_testing

@@ -215,7 +215,7 @@ if mode in ("get", "walk", "nonfinite", "table"):
 elif mode == "csv":
     rows = list(csv.reader(io.StringIO(data, newline="")))
     header = ["host", "port", "oid", "name", "type", "value", "status",
-              "rtt_ms"]
+              "rtt_ms", "display"]
     if not rows or rows[0] != header:
         problems.append("header %r" % (rows[:1],))
     body = rows[1:]
@@ -224,7 +224,7 @@ elif mode == "csv":
         problems.append("%d rows, expected %d" % (len(body), len(want)))
     for r, (o, _, typ, val, hexed) in zip(body, want):
         wv = "" if val is None else str(val)
-        if len(r) != 8 or r[2] != o or r[4] != typ or r[5] != wv or \
+        if len(r) != 9 or r[2] != o or r[4] != typ or r[5] != wv or \
                 r[6] != "ok":
             problems.append("row %r, expected oid %s type %s value %r"
                             % (r, o, typ, wv))

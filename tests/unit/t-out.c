@@ -205,17 +205,18 @@ main(void)
 	    "\"type\":\"noSuchObject\",\"value\":null}]}\n", "jsonl record");
 	is_str(render(FMT_CSV, &t, &r),
 	    "127.0.0.9,161,1.3.6.1.2.1.1.5.0,sysName.0,STRING,core-sw-1,ok,"
-	    "0.840\n"
+	    "0.840,\n"
 	    "127.0.0.9,161,1.3.6.1.2.1.1.3.0,sysUpTime.0,TimeTicks,12345,ok,"
-	    "0.840\n"
+	    "0.840,123.45\n"
 	    "127.0.0.9,161,1.3.6.1.2.1.1.99.0,system.99.0,noSuchObject,,ok,"
-	    "0.840\n", "csv record");
+	    "0.840,\n", "csv record (display: TimeTicks in seconds)");
 	buf_init(&hdr);
 	if ((csv = out_open(FMT_CSV, &plan_get, NULL, &why)) == NULL)
 		abort();
 	csv->header(csv, &hdr);
 	out_close(csv);
-	is_str(buf_cstr(&hdr), "host,port,oid,name,type,value,status,rtt_ms\n",
+	is_str(buf_cstr(&hdr),
+	    "host,port,oid,name,type,value,status,rtt_ms,display\n",
 	    "csv header");
 	result_free(&r);
 
@@ -230,7 +231,7 @@ main(void)
 	add_var(&r, "sysLocation.0", ASN_OCTET_STR, "rack 4, \"row\" 2", 15);
 	is_str(render(FMT_CSV, &t, &r),
 	    "127.0.0.10,1161,1.3.6.1.2.1.1.6.0,sysLocation.0,STRING,"
-	    "\"rack 4, \"\"row\"\" 2\",ok,1.500\n", "csv quoting");
+	    "\"rack 4, \"\"row\"\" 2\",ok,1.500,\n", "csv quoting");
 	is_str(render(FMT_TEXT, &t, &r),
 	    "127.0.0.10:1161 .1.3.6.1.2.1.1.6.0 = STRING: "
 	    "\"rack 4, \\\"row\\\" 2\"\n", "text host:port off the default");
@@ -258,7 +259,7 @@ main(void)
 	    "{\"time\":\"2026-11-27T01:02:03.123Z\",\"host\":\"127.0.0.10\","
 	    "\"port\":1161,\"status\":\"timeout\",\"rtt_ms\":null,"
 	    "\"retries\":2,\"values\":[]}\n", "jsonl timeout");
-	is_str(render(FMT_CSV, &t, &r), "127.0.0.10,1161,,,,,timeout,\n",
+	is_str(render(FMT_CSV, &t, &r), "127.0.0.10,1161,,,,,timeout,,\n",
 	    "csv timeout");
 	r.parts[0].status = RES_ERROR;
 	r.parts[0].error = xstrdup("genErr at 1.3.6.1.2.1.1.1.0");
