@@ -279,7 +279,8 @@ state_builder_emit(struct state_builder *b)
 	if (!b->open)
 		return;
 	b->open = false;
-	qsort(b->c, b->ncur, sizeof *b->c, state_cd_cmp);
+	if (b->ncur > 1)	/* b->c may be NULL with none */
+		qsort(b->c, b->ncur, sizeof *b->c, state_cd_cmp);
 	for (i = 0; i < b->ncur; i++) {
 		if (i + 1 < b->ncur &&
 		    b->c[i].c.oid_hash == b->c[i + 1].c.oid_hash)
@@ -791,7 +792,8 @@ state_item_rd(struct state_item *it, const struct state_rd *rd)
 	it->t = rd->t;
 	it->nent = rd->t.fp_len / 4u;
 	state_item_room(it, rd->t.ncounters, it->nent);
-	memcpy(it->cv, rd->counters, 16 * (size_t)rd->t.ncounters);
+	if (rd->t.ncounters != 0)
+		memcpy(it->cv, rd->counters, 16 * (size_t)rd->t.ncounters);
 	it->c = it->cv;
 	it->nd = rd->t.first;
 	for (j = 0; j < rd->t.ncounters; j++) {
