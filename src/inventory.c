@@ -715,6 +715,24 @@ inventory_load(struct inventory *inv, const char *path, FILE *f,
 	return -1;
 }
 
+/* Write the IPv4 address a as "a.b.c.d" and a NUL to out (16 bytes at
+ * most): what inet_ntop writes, without its sprintf (once per target). */
+static void
+inventory_ntop4(const uint8_t *a, char *out)
+{
+	unsigned	i, v;
+
+	for (i = 0; i < 4; i++) {
+		v = a[i];
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 /* Fill t with target i (0 <= i < inv->total).  A host name not looked
  * up yet has addrlen 0 (resolve_fill gives it its address). */
 void
@@ -765,6 +783,8 @@ inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
 	if (e->name != INV_NO_NAME)
 		snprintf(t->host, sizeof t->host, "%s",
 		    inv->names.data + e->name);
+	else if (e->family == AF_INET)
+		inventory_ntop4(addr, t->host);
 	else
 		inet_ntop(e->family, addr, t->host, sizeof t->host);
 }
