@@ -936,6 +936,11 @@ struct codec {				/* a v1/v2c encoder */
 	netsnmp_session	 sess;
 	u_char		*pkt;
 	size_t		 size;
+	struct buf	 key;		/* what tmpl encodes (codec_key) */
+	struct buf	 scratch;
+	struct buf	 tmpl;		/* that PDU's bytes, after the
+					 * community; empty: none */
+	size_t		 id_off;	/* its request-id's 4 bytes */
 };
 void	 codec_init(struct codec *);
 void	 codec_free(struct codec *);
