@@ -117,6 +117,35 @@ inventory_free(struct inventory *inv)
 	memset(inv, 0, sizeof *inv);
 }
 
+static void	inventory_addr_add(uint8_t *, size_t, uint64_t);
+
+/*
+ * Does an address block (not a name) continue the last entry: the same
+ * family, port and parameters, its first address the one after the
+ * entry's last (no wrap)?  Then the entry grows instead (100,000 hosts
+ * one per line in order are one entry: inventory_get and dedup look at
+ * one entry, not 100,000).
+ */
+static bool
+inventory_extends(const struct inventory *inv, int family,
+    const uint8_t *addr, uint64_t count, uint16_t port, uint32_t params)
+{
+	const struct inv_entry	*e;
+	uint8_t			 next[16];
+	size_t			 len = family == AF_INET ? 4 : 16;
+
+	if (inv->nentries == 0)
+		return false;
+	e = &inv->entries[inv->nentries - 1];
+	if (e->name != INV_NO_NAME || e->family != family ||
+	    e->port != port || e->params != params ||
+	    e->count + count > INV_MAX_BLOCK)
+		return false;
+	memcpy(next, e->addr, len);
+	inventory_addr_add(next, len, e->count);
+	return memcmp(next, addr, len) == 0 && memcmp(next, e->addr, len) > 0;
+}
+
 /* Add the entry, checking that the table's total stays countable. */
 static int
 inventory_push(struct inventory *inv, int family, const uint8_t *addr,
@@ -136,6 +165,12 @@ inventory_push(struct inventory *inv, int family, const uint8_t *addr,
 	if (inv->total + count < inv->total) {
 		*cause = xstrdup("too many targets");
 		return -1;
+	}
+	if (name == INV_NO_NAME &&
+	    inventory_extends(inv, family, addr, count, port, params)) {
+		inv->entries[inv->nentries - 1].count += count;
+		inv->total += count;
+		return 0;
 	}
 	if (inv->nentries == inv->cap) {
 		inv->cap = inv->cap ? inv->cap * 2 : 64;
