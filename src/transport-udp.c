@@ -88,6 +88,7 @@ struct transport_send {
 };
 
 static bool	transport_is_v3(const u_char *, size_t);
+static void	udp_pdu_clear(netsnmp_pdu *);
 static int	udp_resend(void *, struct tr_req *, char **);
 static void	udp_close(void *);
 static void	transport_prepare_cb(uv_prepare_t *);
@@ -109,27 +110,41 @@ struct udp_comm {
 	size_t	 len;
 };
 
-/* transport_decode, keeping the community in *c. */
-static netsnmp_pdu *
-udp_decode(u_char *buf, size_t len, struct udp_comm *c)
+/*
+ * transport_decode into pdu (zeroed by the caller), keeping the
+ * community in *c; 0, or -1 (then pdu holds nothing to free).  Only a
+ * Response is parsed, so that the variables are all that pdu holds
+ * (udp_pdu_clear).
+ */
+static int
+udp_decode(u_char *buf, size_t len, struct udp_comm *c, netsnmp_pdu *pdu)
 {
-	netsnmp_pdu	*pdu;
 	u_char		*data;
 	long		 version;
 
 	c->len = sizeof c->v;
 	data = snmp_comstr_parse(buf, &len, c->v, &c->len, &version);
 	if (data == NULL || (version != SNMP_VERSION_1 &&
-	    version != SNMP_VERSION_2c))
-		return NULL;
-	pdu = snmp_pdu_create(0);
+	    version != SNMP_VERSION_2c) || len == 0 ||
+	    data[0] != SNMP_MSG_RESPONSE)
+		return -1;
 	pdu->version = version;
 	if (snmp_pdu_parse(pdu, data, &len) != 0 ||
 	    pdu->command != SNMP_MSG_RESPONSE) {
-		snmp_free_pdu(pdu);
-		return NULL;
+		udp_pdu_clear(pdu);
+		return -1;
 	}
-	return pdu;
+	return 0;
+}
+
+/* Free what udp_decode put in pdu (its variables) and zero it, for the
+ * next datagram: a reply's PDU is not allocated, only its variables. */
+static void
+udp_pdu_clear(netsnmp_pdu *pdu)
+{
+	if (pdu->variables != NULL)
+		snmp_free_varbind(pdu->variables);
+	memset(pdu, 0, sizeof *pdu);
 }
 
 /*
@@ -140,9 +155,14 @@ udp_decode(u_char *buf, size_t len, struct udp_comm *c)
 netsnmp_pdu *
 transport_decode(u_char *buf, size_t len)
 {
-	struct udp_comm	c;
+	struct udp_comm	 c;
+	netsnmp_pdu	*pdu = xcalloc(1, sizeof *pdu);
 
-	return udp_decode(buf, len, &c);
+	if (udp_decode(buf, len, &c, pdu) != 0) {
+		free(pdu);
+		return NULL;
+	}
+	return pdu;
 }
 
 static bool
@@ -202,8 +222,9 @@ udp_unregister(struct udp *t, struct tr_req *req)
 	req->id = 0;
 }
 
-/* A decoded Response for a v1/v2c request: the scheduler may refuse it
- * (then the request stays in flight). */
+/* A decoded Response for a v1/v2c request (pdu borrowed: the caller
+ * clears it): the scheduler may refuse it (then the request stays in
+ * flight). */
 static void
 udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
     const struct udp_comm *c)
@@ -211,10 +232,8 @@ udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
 	struct tr_req	*req = udp_match(t, pdu->reqid, from, c);
 	int32_t		 id;
 
-	if (req == NULL || (req->flags & UDP_RAW)) {
-		snmp_free_pdu(pdu);
+	if (req == NULL || (req->flags & UDP_RAW))
 		return;
-	}
 	id = req->id;
 	udp_unregister(t, req);
 	if (!t->host->done(t->host->ctx, req, TR_REPLY, pdu, NULL) &&
@@ -222,7 +241,6 @@ udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
 		req->id = id;
 		t->reqs[req->index] = req;
 	}
-	snmp_free_pdu(pdu);
 }
 
 /* A datagram: a v3 Report for the engineID probes, else a v1/v2c
@@ -233,7 +251,7 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 {
 	struct udp	*t = h->data;
 	struct udp_comm	 c;
-	netsnmp_pdu	*pdu;
+	netsnmp_pdu	 pdu;
 	size_t		 len = (size_t)nread;
 
 	if (nread <= 0 || from == NULL)
@@ -244,8 +262,11 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		transport_v3_report(t, (u_char *)b->base, len, from);
 		return;
 	}
-	if ((pdu = udp_decode((u_char *)b->base, len, &c)) != NULL)
-		udp_reply(t, pdu, from, &c);
+	memset(&pdu, 0, sizeof pdu);
+	if (udp_decode((u_char *)b->base, len, &c, &pdu) == 0) {
+		udp_reply(t, &pdu, from, &c);
+		udp_pdu_clear(&pdu);
+	}
 }
 
 /* Does the datagram carry msgVersion 3? */
