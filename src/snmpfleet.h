@@ -617,6 +617,8 @@ struct result {
 void	 result_init(struct result *, const struct fetch_plan *);
 void	 result_finish(struct result *);
 void	 result_free(struct result *);
+void	 result_empty(struct result *);
+void	 result_reset(struct result *, const struct fetch_plan *);
 
 /* What one target's walks may hold: --max-walk-values/-bytes.  Shared
  * by the target's streams, so the caps bound the whole record. */
