@@ -115,6 +115,8 @@ fetch_seen_has(const struct oid_seen *s, uint64_t h)
 {
 	size_t	i;
 
+	if (s->cap == 0)	/* a walk that stepped back before any value */
+		return false;
 	for (i = h & (s->cap - 1); s->h[i] != 0; i = (i + 1) & (s->cap - 1)) {
 		if (s->h[i] == h)
 			return true;
