@@ -222,13 +222,7 @@ result_reset(struct result *r, const struct fetch_plan *plan)
 void
 result_free(struct result *r)
 {
-	size_t	i;
-
-	for (i = 0; i < r->nparts; i++) {
-		if (r->parts[i].vars != NULL)
-			snmp_free_varbind(r->parts[i].vars);
-		free(r->parts[i].error);
-	}
+	result_empty(r);
 	free(r->parts);
 	memset(r, 0, sizeof *r);
 }
