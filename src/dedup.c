@@ -311,7 +311,11 @@ dedup_group(struct dedup *d, const uint32_t *k, size_t n)
 		if ((last = lo + e->count - 1) != UINT64_MAX)
 			c[nc++] = last + 1;
 	}
-	qsort(c, nc, sizeof *c, dedup_u64_cmp);
+	/* an inventory in address order (the usual one) is sorted already */
+	for (i = 1; i < nc && c[i - 1] <= c[i]; i++)
+		continue;
+	if (i < nc)
+		qsort(c, nc, sizeof *c, dedup_u64_cmp);
 	for (m = 0, i = 0; i < nc; i++) {
 		if (m == 0 || c[m - 1] != c[i])
 			c[m++] = c[i];

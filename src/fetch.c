@@ -115,6 +115,8 @@ fetch_seen_has(const struct oid_seen *s, uint64_t h)
 {
 	size_t	i;
 
+	if (s->cap == 0)	/* a walk that stepped back before any value */
+		return false;
 	for (i = h & (s->cap - 1); s->h[i] != 0; i = (i + 1) & (s->cap - 1)) {
 		if (s->h[i] == h)
 			return true;
@@ -179,16 +181,48 @@ result_finish(struct result *r)
 	}
 }
 
+/* Free r's values and errors, keeping its parts array for
+ * result_reset (a job's result is reused target after target). */
 void
-result_free(struct result *r)
+result_empty(struct result *r)
 {
 	size_t	i;
 
 	for (i = 0; i < r->nparts; i++) {
 		if (r->parts[i].vars != NULL)
 			snmp_free_varbind(r->parts[i].vars);
+		r->parts[i].vars = NULL;
 		free(r->parts[i].error);
+		r->parts[i].error = NULL;
 	}
+}
+
+/* result_init for r (zeroed, or from result_init, result_reset or
+ * result_empty), its parts array kept when plan has as many items. */
+void
+result_reset(struct result *r, const struct fetch_plan *plan)
+{
+	struct result_part	*parts = r->parts;
+	size_t			 i, n = r->nparts;
+
+	if (parts == NULL || n != plan->nitems) {
+		result_free(r);
+		result_init(r, plan);
+		return;
+	}
+	result_empty(r);
+	memset(r, 0, sizeof *r);
+	memset(parts, 0, n * sizeof *parts);
+	for (i = 0; i < n; i++)
+		parts[i].item = &plan->items[i];
+	r->parts = parts;
+	r->nparts = n;
+}
+
+void
+result_free(struct result *r)
+{
+	result_empty(r);
 	free(r->parts);
 	memset(r, 0, sizeof *r);
 }

@@ -117,6 +117,35 @@ inventory_free(struct inventory *inv)
 	memset(inv, 0, sizeof *inv);
 }
 
+static void	inventory_addr_add(uint8_t *, size_t, uint64_t);
+
+/*
+ * Does an address block (not a name) continue the last entry: the same
+ * family, port and parameters, its first address the one after the
+ * entry's last (no wrap)?  Then the entry grows instead (100,000 hosts
+ * one per line in order are one entry: inventory_get and dedup look at
+ * one entry, not 100,000).
+ */
+static bool
+inventory_extends(const struct inventory *inv, int family,
+    const uint8_t *addr, uint64_t count, uint16_t port, uint32_t params)
+{
+	const struct inv_entry	*e;
+	uint8_t			 next[16];
+	size_t			 len = family == AF_INET ? 4 : 16;
+
+	if (inv->nentries == 0)
+		return false;
+	e = &inv->entries[inv->nentries - 1];
+	if (e->name != INV_NO_NAME || e->family != family ||
+	    e->port != port || e->params != params ||
+	    e->count + count > INV_MAX_BLOCK)
+		return false;
+	memcpy(next, e->addr, len);
+	inventory_addr_add(next, len, e->count);
+	return memcmp(next, addr, len) == 0 && memcmp(next, e->addr, len) > 0;
+}
+
 /* Add the entry, checking that the table's total stays countable. */
 static int
 inventory_push(struct inventory *inv, int family, const uint8_t *addr,
@@ -136,6 +165,12 @@ inventory_push(struct inventory *inv, int family, const uint8_t *addr,
 	if (inv->total + count < inv->total) {
 		*cause = xstrdup("too many targets");
 		return -1;
+	}
+	if (name == INV_NO_NAME &&
+	    inventory_extends(inv, family, addr, count, port, params)) {
+		inv->entries[inv->nentries - 1].count += count;
+		inv->total += count;
+		return 0;
 	}
 	if (inv->nentries == inv->cap) {
 		inv->cap = inv->cap ? inv->cap * 2 : 64;
@@ -715,6 +750,24 @@ inventory_load(struct inventory *inv, const char *path, FILE *f,
 	return -1;
 }
 
+/* Write the IPv4 address a as "a.b.c.d" and a NUL to out (16 bytes at
+ * most): what inet_ntop writes, without its sprintf (once per target). */
+static void
+inventory_ntop4(const uint8_t *a, char *out)
+{
+	unsigned	i, v;
+
+	for (i = 0; i < 4; i++) {
+		v = a[i];
+		if (v >= 100)
+			*out++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*out++ = (char)('0' + v / 10 % 10);
+		*out++ = (char)('0' + v % 10);
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
 /* Fill t with target i (0 <= i < inv->total).  A host name not looked
  * up yet has addrlen 0 (resolve_fill gives it its address). */
 void
@@ -765,6 +818,8 @@ inventory_get(const struct inventory *inv, uint64_t i, struct target *t)
 	if (e->name != INV_NO_NAME)
 		snprintf(t->host, sizeof t->host, "%s",
 		    inv->names.data + e->name);
+	else if (e->family == AF_INET)
+		inventory_ntop4(addr, t->host);
 	else
 		inet_ntop(e->family, addr, t->host, sizeof t->host);
 }

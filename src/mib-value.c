@@ -248,7 +248,9 @@ mib_value_json(const netsnmp_variable_list *v, struct buf *b)
 	if (v->type == ASN_TIMETICKS) {
 		buf_adds(b, ",\"seconds\":");
 		buf_add_u64(b, (u_long)*v->val.integer / 100);
-		buf_printf(b, ".%02lu", (u_long)*v->val.integer % 100);
+		buf_addc(b, '.');
+		buf_addc(b, (char)('0' + (u_long)*v->val.integer / 10 % 10));
+		buf_addc(b, (char)('0' + (u_long)*v->val.integer % 10));
 	}
 	units = mib_str(&o, o.row->units);
 	if (*units != '\0') {

@@ -422,7 +422,7 @@ sched_job_complete(struct job *j)
 	j->result.done_ns = (uint64_t)ts.tv_sec * 1000000000u +
 	    (uint64_t)ts.tv_nsec;
 	writer_record(s->w, s->fmt, &j->target, &j->result);
-	result_free(&j->result);
+	result_empty(&j->result);	/* its parts serve the next target */
 	j->busy = false;
 	j->next_free = s->free_jobs;
 	s->free_jobs = j;
@@ -688,7 +688,7 @@ sched_job_new(struct scheduler *s)
 		j->active = 0;
 		j->done_items = 0;
 		s->jobs_busy++;
-		result_init(&j->result, s->opts.plan);
+		result_reset(&j->result, s->opts.plan);
 		/* never NULL: there are as many agents as jobs */
 		j->agent = agents_get(&s->agents, &j->target.addr);
 		j->parked = false;
@@ -1150,6 +1150,8 @@ scheduler_free(struct scheduler *s)
 	for (i = 0; i < s->nslots; i++)
 		buf_free(&s->slots[i].req.pkt);
 	free(s->slots);
+	for (i = 0; i < s->njobs; i++)
+		result_free(&s->jobs[i].result);	/* the kept parts */
 	free(s->jobs);
 	agents_free(&s->agents);
 	free(s->queue);

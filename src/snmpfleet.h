@@ -633,6 +633,8 @@ struct result {
 void	 result_init(struct result *, const struct fetch_plan *);
 void	 result_finish(struct result *);
 void	 result_free(struct result *);
+void	 result_empty(struct result *);
+void	 result_reset(struct result *, const struct fetch_plan *);
 
 /* What one target's walks may hold: --max-walk-values/-bytes.  Shared
  * by the target's streams, so the caps bound the whole record. */
@@ -1018,6 +1020,11 @@ struct codec {				/* a v1/v2c encoder */
 	netsnmp_session	 sess;
 	u_char		*pkt;
 	size_t		 size;
+	struct buf	 key;		/* what tmpl encodes (codec_key) */
+	struct buf	 scratch;
+	struct buf	 tmpl;		/* that PDU's bytes, after the
+					 * community; empty: none */
+	size_t		 id_off;	/* its request-id's 4 bytes */
 };
 void	 codec_init(struct codec *);
 void	 codec_free(struct codec *);

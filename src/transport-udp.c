@@ -4,11 +4,13 @@
  * snmp_build() on an unopened session, decode with snmp_comstr_parse() +
  * snmp_pdu_parse().  Datagrams go out in batches (sendmmsg) and are read
  * in batches (recvmmsg).  A request id is the request's index in its low
- * bits and a generation above, so a reply finds its request in O(1); it
- * is accepted only from the address and port the request went to, or,
- * for a target with any-source (multi-homed agents that answer from
- * another address), from anywhere if its community is the target's.  The
- * v3 transport sends its engineID probes here too, as raw datagrams.
+ * bits and a generation above, bit 30 always set (4 bytes on the wire,
+ * so that codec_encode can write one over another), so a reply finds its
+ * request in O(1); it is accepted only from the address and port the
+ * request went to, or, for a target with any-source (multi-homed agents
+ * that answer from another address), from anywhere if its community is
+ * the target's.  The v3 transport sends its engineID probes here too, as
+ * raw datagrams.
  *
  * The sockets' buffers are sized for the window (a full window of
  * answers arriving at once must fit), and the datagrams the kernel
@@ -86,6 +88,7 @@ struct transport_send {
 };
 
 static bool	transport_is_v3(const u_char *, size_t);
+static void	udp_pdu_clear(netsnmp_pdu *);
 static int	udp_resend(void *, struct tr_req *, char **);
 static void	udp_close(void *);
 static void	transport_prepare_cb(uv_prepare_t *);
@@ -107,27 +110,41 @@ struct udp_comm {
 	size_t	 len;
 };
 
-/* transport_decode, keeping the community in *c. */
-static netsnmp_pdu *
-udp_decode(u_char *buf, size_t len, struct udp_comm *c)
+/*
+ * transport_decode into pdu (zeroed by the caller), keeping the
+ * community in *c; 0, or -1 (then pdu holds nothing to free).  Only a
+ * Response is parsed, so that the variables are all that pdu holds
+ * (udp_pdu_clear).
+ */
+static int
+udp_decode(u_char *buf, size_t len, struct udp_comm *c, netsnmp_pdu *pdu)
 {
-	netsnmp_pdu	*pdu;
 	u_char		*data;
 	long		 version;
 
 	c->len = sizeof c->v;
 	data = snmp_comstr_parse(buf, &len, c->v, &c->len, &version);
 	if (data == NULL || (version != SNMP_VERSION_1 &&
-	    version != SNMP_VERSION_2c))
-		return NULL;
-	pdu = snmp_pdu_create(0);
+	    version != SNMP_VERSION_2c) || len == 0 ||
+	    data[0] != SNMP_MSG_RESPONSE)
+		return -1;
 	pdu->version = version;
 	if (snmp_pdu_parse(pdu, data, &len) != 0 ||
 	    pdu->command != SNMP_MSG_RESPONSE) {
-		snmp_free_pdu(pdu);
-		return NULL;
+		udp_pdu_clear(pdu);
+		return -1;
 	}
-	return pdu;
+	return 0;
+}
+
+/* Free what udp_decode put in pdu (its variables) and zero it, for the
+ * next datagram: a reply's PDU is not allocated, only its variables. */
+static void
+udp_pdu_clear(netsnmp_pdu *pdu)
+{
+	if (pdu->variables != NULL)
+		snmp_free_varbind(pdu->variables);
+	memset(pdu, 0, sizeof *pdu);
 }
 
 /*
@@ -138,9 +155,14 @@ udp_decode(u_char *buf, size_t len, struct udp_comm *c)
 netsnmp_pdu *
 transport_decode(u_char *buf, size_t len)
 {
-	struct udp_comm	c;
+	struct udp_comm	 c;
+	netsnmp_pdu	*pdu = xcalloc(1, sizeof *pdu);
 
-	return udp_decode(buf, len, &c);
+	if (udp_decode(buf, len, &c, pdu) != 0) {
+		free(pdu);
+		return NULL;
+	}
+	return pdu;
 }
 
 static bool
@@ -200,8 +222,9 @@ udp_unregister(struct udp *t, struct tr_req *req)
 	req->id = 0;
 }
 
-/* A decoded Response for a v1/v2c request: the scheduler may refuse it
- * (then the request stays in flight). */
+/* A decoded Response for a v1/v2c request (pdu borrowed: the caller
+ * clears it): the scheduler may refuse it (then the request stays in
+ * flight). */
 static void
 udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
     const struct udp_comm *c)
@@ -209,10 +232,8 @@ udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
 	struct tr_req	*req = udp_match(t, pdu->reqid, from, c);
 	int32_t		 id;
 
-	if (req == NULL || (req->flags & UDP_RAW)) {
-		snmp_free_pdu(pdu);
+	if (req == NULL || (req->flags & UDP_RAW))
 		return;
-	}
 	id = req->id;
 	udp_unregister(t, req);
 	if (!t->host->done(t->host->ctx, req, TR_REPLY, pdu, NULL) &&
@@ -220,7 +241,6 @@ udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
 		req->id = id;
 		t->reqs[req->index] = req;
 	}
-	snmp_free_pdu(pdu);
 }
 
 /* A datagram: a v3 Report for the engineID probes, else a v1/v2c
@@ -231,7 +251,7 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 {
 	struct udp	*t = h->data;
 	struct udp_comm	 c;
-	netsnmp_pdu	*pdu;
+	netsnmp_pdu	 pdu;
 	size_t		 len = (size_t)nread;
 
 	if (nread <= 0 || from == NULL)
@@ -242,8 +262,11 @@ transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
 		transport_v3_report(t, (u_char *)b->base, len, from);
 		return;
 	}
-	if ((pdu = udp_decode((u_char *)b->base, len, &c)) != NULL)
-		udp_reply(t, pdu, from, &c);
+	memset(&pdu, 0, sizeof pdu);
+	if (udp_decode((u_char *)b->base, len, &c, &pdu) == 0) {
+		udp_reply(t, &pdu, from, &c);
+		udp_pdu_clear(&pdu);
+	}
 }
 
 /* Does the datagram carry msgVersion 3? */
@@ -619,10 +642,10 @@ udp_queue(struct udp *t, struct tr_req *req)
 static int32_t
 udp_new_id(struct udp *t, struct tr_req *req)
 {
-	req->seq = (req->seq + 1) & (0x7fffffffu >> t->shift);
+	req->seq = (req->seq + 1) & (0x3fffffffu >> t->shift);
 	if (req->seq == 0)
 		req->seq = 1;
-	req->id = (int32_t)(req->seq << t->shift | req->index);
+	req->id = (int32_t)(0x40000000u | req->seq << t->shift | req->index);
 	t->reqs[req->index] = req;
 	return req->id;
 }
@@ -660,6 +683,9 @@ codec_init(struct codec *c)
 	snmp_sess_init(&c->sess);
 	c->size = 2048;
 	c->pkt = xmalloc(c->size);
+	buf_init(&c->key);
+	buf_init(&c->scratch);
+	buf_init(&c->tmpl);
 }
 
 void
@@ -667,21 +693,184 @@ codec_free(struct codec *c)
 {
 	free(c->pkt);
 	c->pkt = NULL;
+	buf_free(&c->key);
+	buf_free(&c->scratch);
+	buf_free(&c->tmpl);
 }
 
-/* Encode pdu (v1/v2c, community from p) into out, replacing its
- * contents. */
+/* Does id take exactly 4 bytes as a BER INTEGER (so that one can be
+ * written over another in an encoded request)? */
+static bool
+codec_id_fits(long id)
+{
+	return id >= 0x800000 && id <= 0x7fffffff;
+}
+
+/*
+ * What makes two v1/v2c requests encode alike but for the request-id and
+ * the community: version, command, error status and index (GETBULK's
+ * non-repeaters and max-repetitions) and the OIDs, every value NULL.
+ * Written to key; -1 for a request that cannot share an encoding (a
+ * value that is not NULL, an id that is not 4 bytes long).
+ */
+static int
+codec_key(const netsnmp_pdu *pdu, struct buf *key)
+{
+	const netsnmp_variable_list	*v;
+	long				 head[4];
+
+	if (!codec_id_fits(pdu->reqid) || pdu->version > SNMP_VERSION_2c)
+		return -1;
+	head[0] = pdu->version;
+	head[1] = pdu->command;
+	head[2] = pdu->errstat;
+	head[3] = pdu->errindex;
+	key->len = 0;
+	buf_add(key, head, sizeof head);
+	for (v = pdu->variables; v != NULL; v = v->next_variable) {
+		if (v->type != ASN_NULL || v->val_len != 0)
+			return -1;
+		buf_add(key, &v->name_length, sizeof v->name_length);
+		buf_add(key, v->name, v->name_length * sizeof *v->name);
+	}
+	return 0;
+}
+
+/* The bytes of n's BER definite length, shortest form. */
+static size_t
+codec_len_len(size_t n)
+{
+	size_t	k = 1;
+
+	if (n < 0x80)
+		return 1;
+	while (n != 0) {
+		k++;
+		n >>= 8;
+	}
+	return k;
+}
+
+/* Add n as a BER definite length, shortest form. */
+static void
+codec_add_len(struct buf *b, size_t n)
+{
+	size_t	k = codec_len_len(n);
+
+	if (k == 1) {
+		buf_addc(b, (char)n);
+		return;
+	}
+	buf_addc(b, (char)(0x80 | (k - 1)));
+	while (--k > 0)
+		buf_addc(b, (char)(n >> (8 * (k - 1))));
+}
+
+/* The length of a BER header (tag and length) at p, of the n bytes
+ * there; 0 if it is not one. */
+static size_t
+codec_hdr_len(const u_char *p, size_t n)
+{
+	size_t	l;
+
+	if (n < 2)
+		return 0;
+	l = p[1] < 0x80 ? 2 : 2 + (p[1] & 0x7f);
+	return l <= n ? l : 0;
+}
+
+/* The request from the template: the message header with p's community,
+ * the PDU's bytes, id written over the template's. */
+static void
+codec_from_tmpl(const struct codec *c, const struct target_params *p,
+    long id, struct buf *out)
+{
+	size_t	clen = strlen(p->community), inner;
+	u_char	*q;
+
+	inner = 3 + 1 + codec_len_len(clen) + clen + c->tmpl.len;
+	out->len = 0;
+	buf_addc(out, 0x30);
+	codec_add_len(out, inner);
+	buf_addc(out, ASN_INTEGER);
+	buf_addc(out, 1);
+	buf_addc(out, (char)p->snmp_version);
+	buf_addc(out, ASN_OCTET_STR);
+	codec_add_len(out, clen);
+	buf_add(out, p->community, clen);
+	buf_add(out, c->tmpl.data, c->tmpl.len);
+	q = (u_char *)out->data + out->len - c->tmpl.len + c->id_off;
+	q[0] = (u_char)(id >> 24);
+	q[1] = (u_char)(id >> 16);
+	q[2] = (u_char)(id >> 8);
+	q[3] = (u_char)id;
+}
+
+/*
+ * Keep the request net-snmp encoded (m, n bytes, for id) as the template
+ * of the requests with key c->scratch: its PDU's bytes and where the
+ * request-id is in them.  Kept only if the template gives back exactly
+ * these bytes; otherwise no template (each request is encoded whole).
+ */
+static void
+codec_keep(struct codec *c, const struct target_params *p, long id,
+    const u_char *m, size_t n, struct buf *check)
+{
+	size_t	pos, h, l, i;
+
+	c->tmpl.len = 0;
+	if ((pos = codec_hdr_len(m, n)) == 0 || m[0] != 0x30 ||
+	    pos + 3 > n || m[pos] != ASN_INTEGER || m[pos + 1] != 1)
+		return;
+	pos += 3;
+	if ((h = codec_hdr_len(m + pos, n - pos)) == 0 ||
+	    m[pos] != ASN_OCTET_STR)
+		return;
+	if (h > 2 + sizeof l)
+		return;
+	for (l = h == 2 ? m[pos + 1] : 0, i = 2; i < h; i++)
+		l = l << 8 | m[pos + i];
+	pos += h + l;
+	if (pos >= n || (h = codec_hdr_len(m + pos, n - pos)) == 0 ||
+	    pos + h + 6 > n || m[pos + h] != ASN_INTEGER ||
+	    m[pos + h + 1] != 4)
+		return;
+	buf_add(&c->tmpl, m + pos, n - pos);
+	c->id_off = h + 2;
+	codec_from_tmpl(c, p, id, check);
+	if (check->len != n || memcmp(check->data, m, n) != 0) {
+		c->tmpl.len = 0;
+		return;
+	}
+	c->key.len = 0;
+	buf_add(&c->key, c->scratch.data, c->scratch.len);
+}
+
+/*
+ * Encode pdu (v1/v2c, community from p) into out, replacing its
+ * contents.  The requests of a run are mostly alike (the same OIDs for
+ * every target): the last one net-snmp encoded is kept as a template,
+ * and a request like it is that template with its own community and
+ * request-id (ids are 4 bytes long on the wire for this: udp_new_id).
+ */
 int
 codec_encode(struct codec *c, const struct target_params *p,
     netsnmp_pdu *pdu, struct buf *out, char **cause)
 {
 	size_t	offset = 0;
 	int	rc;
+	bool	alike;
 
+	pdu->version = p->snmp_version;
+	alike = codec_key(pdu, &c->scratch) == 0;
+	if (alike && c->tmpl.len != 0 && c->key.len == c->scratch.len &&
+	    memcmp(c->key.data, c->scratch.data, c->key.len) == 0) {
+		codec_from_tmpl(c, p, pdu->reqid, out);
+		return 0;
+	}
 	c->sess.version = p->snmp_version;
 	c->sess.community = (u_char *)p->community;
 	c->sess.community_len = strlen(p->community);
-	pdu->version = p->snmp_version;
 	rc = snmp_build(&c->pkt, &c->size, &offset, &c->sess, pdu);
 	c->sess.community = NULL;
 	c->sess.community_len = 0;
@@ -690,6 +879,9 @@ codec_encode(struct codec *c, const struct target_params *p,
 		    snmp_api_errstring(rc));
 		return -1;
 	}
+	if (alike)
+		codec_keep(c, p, pdu->reqid, c->pkt + c->size - offset,
+		    offset, out);
 	out->len = 0;
 	buf_add(out, c->pkt + c->size - offset, offset);
 	return 0;

@@ -210,6 +210,7 @@ value_raw(const netsnmp_variable_list *v, struct buf *b, bool *quoted,
     bool *hexed)
 {
 	const unsigned char	*ip;
+	unsigned		 i;
 
 	*quoted = false;
 	*hexed = false;
@@ -253,7 +254,11 @@ value_raw(const netsnmp_variable_list *v, struct buf *b, bool *quoted,
 			return true;
 		}
 		ip = v->val.string;
-		buf_printf(b, "%u.%u.%u.%u", ip[0], ip[1], ip[2], ip[3]);
+		for (i = 0; i < 4; i++) {
+			if (i != 0)
+				buf_addc(b, '.');
+			buf_add_u64(b, ip[i]);
+		}
 		return true;
 	case ASN_OBJECT_ID:
 		*quoted = true;
@@ -282,11 +287,30 @@ void
 value_json(const netsnmp_variable_list *v, struct buf *b)
 {
 	struct buf	raw;
+	size_t		mark;
 	bool		quoted, hexed;
 
 	buf_adds(b, "\"type\":\"");
 	buf_adds(b, value_type_name(v->type));
 	buf_adds(b, "\",\"value\":");
+	if (v->type == ASN_OCTET_STR &&
+	    value_printable(v->val.string, v->val_len)) {
+		/* the usual string: no copy to quote it from */
+		json_string(b, (const char *)v->val.string, v->val_len);
+		return;
+	}
+	if (v->type != ASN_OCTET_STR && v->type != ASN_IPADDRESS &&
+	    v->type != ASN_OBJECT_ID && v->type != ASN_OPAQUE &&
+	    v->type != ASN_BIT_STR) {
+		/* a number (or no value): value_raw quotes only the
+		 * types above */
+		mark = b->len;
+		if (!value_raw(v, b, &quoted, &hexed)) {
+			b->len = mark;
+			buf_adds(b, "null");
+		}
+		return;
+	}
 	buf_init(&raw);
 	if (!value_raw(v, &raw, &quoted, &hexed))
 		buf_adds(b, "null");

@@ -265,6 +265,33 @@ test_specs(void)
 	is_str(host_of(&inv, 16777213), "10.255.255.254", "/8 last");
 	is_str(host_of(&inv, 65535), "10.1.0.0", "/8 carries across octets");
 
+	/* hosts one after another are one entry; any other host, port or
+	 * community starts a new one */
+	fresh(&inv);
+	{
+		char		spec[64];
+		unsigned	i, failed = 0;
+
+		for (i = 0; i < 1000; i++) {
+			snprintf(spec, sizeof spec, "10.0.%u.%u", i >> 8,
+			    i & 255);
+			failed += inventory_add_spec(&inv, spec, 0, &cause);
+		}
+		is_int(failed, 0, "1000 hosts in order");
+		is_int(inv.nentries, 1, "are one entry");
+		is_str(host_of(&inv, 999), "10.0.3.231", "the last of them");
+		inventory_add_spec(&inv, "10.0.3.233", 0, &cause);
+		inventory_add_spec(&inv, "10.0.3.234:162", 0, &cause);
+		snprintf(spec, sizeof spec, "10.0.3.235 community=x");
+		failed += inventory_add_line(&inv, spec, &cause);
+		inventory_add_spec(&inv, "10.0.3.234", 0, &cause);
+		is_int(failed, 0, "a community given");
+		is_int(inv.nentries, 5, "a gap, a port, a community, a step "
+		    "back: an entry each");
+		is_int(inv.total, 1004, "every target counted");
+		is_str(host_of(&inv, 1003), "10.0.3.234", "the last one");
+	}
+
 	fresh(&inv);
 	inventory_add_spec(&inv, "192.0.2.7/31", 0, &cause);
 	inventory_add_spec(&inv, "192.0.2.9/32", 0, &cause);
