@@ -213,7 +213,8 @@ out_influx_row_tags(const struct influx_state *st, struct buf *b,
 	if (spec != NULL && !(decoded = mib_index_decode(spec, index, len,
 	    out_influx_index_tag, &row) == 0))
 		b->len = mark;	/* not what the INDEX says: index= only */
-	for (hit = out_lookup_find(l, nl, index, len); hit < l + nl &&
+	for (hit = nl != 0 ? out_lookup_find(l, nl, index, len) : NULL;
+	    hit != NULL && hit < l + nl &&
 	    snmp_oid_compare(hit->index, hit->len, index, len) == 0; hit++) {
 		tmp->len = 0;
 		if ((!out_lookup_text(hit->v, st->label_mac[hit->li], tmp) &&

@@ -77,7 +77,8 @@ out_lookups(const struct fetch_plan *plan, const struct result *r,
 	return l;
 }
 
-/* The first of l (n, sorted) whose index is index, or l + n. */
+/* The first of l (n, sorted) whose index is index, or l + n.  Not
+ * with n 0 (l may be NULL then, and l + 0 undefined). */
 const struct out_lookup *
 out_lookup_find(const struct out_lookup *l, size_t n, const oid *index,
     size_t len)

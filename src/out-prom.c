@@ -380,6 +380,18 @@ out_prom_index_label(void *arg, const struct mib_index_part *p,
 	    text, n);
 }
 
+/* Is name one of the index labels of object p (when its INDEX is known)? */
+static bool
+out_prom_is_index(const struct prom_obj *p, const char *name)
+{
+	size_t	i;
+
+	for (i = 0; p->known && i < p->spec.n; i++)
+		if (strcmp(p->ixname[i], name) == 0)
+			return true;
+	return false;
+}
+
 /* The row's index as labels (ifIndex="3", by the MIB's INDEX; else
  * index="3.1"), and the lookups of the row with that index; nothing for
  * a scalar. */
@@ -409,6 +421,8 @@ out_prom_row_labels(struct buf *b, struct prom_state *st,
 		return;
 	for (hit = out_lookup_find(l, nl, index, len); hit < l + nl &&
 	    snmp_oid_compare(hit->index, hit->len, index, len) == 0; hit++) {
+		if (out_prom_is_index(p, st->label_names[hit->li]))
+			continue;	/* --label ifIndex: the index has it */
 		tmp->len = 0;
 		if (!out_lookup_text(hit->v, st->label_mac[hit->li], tmp) &&
 		    !value_number(hit->v, tmp))
@@ -465,8 +479,12 @@ out_prom_sample(struct prom_state *st, struct buf *b, const struct buf *tl,
 	out_prom_row_labels(b, st, p, l, nl, v->name + objlen,
 	    v->name_length - objlen);
 	if (info || text) {
-		buf_addc(b, ',');
-		out_prom_label(b, p->label, val->data, val->len);
+		/* a column that is its own INDEX object (ifIndex, ipAdEntAddr)
+		 * has its label from the index already: never twice */
+		if (!out_prom_is_index(p, p->label)) {
+			buf_addc(b, ',');
+			out_prom_label(b, p->label, val->data, val->len);
+		}
 		buf_add(b, "} 1\n", 4);
 	} else {
 		buf_add(b, "} ", 2);

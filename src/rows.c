@@ -297,6 +297,8 @@ rows_lookup(const struct rows_record *rr, const struct rows_row *row,
 {
 	const struct out_lookup	*hit;
 
+	if (rr->nl == 0)	/* rr->l may be NULL: no arithmetic on it */
+		return NULL;
 	for (hit = out_lookup_find(rr->l, rr->nl, row->arcs, row->narcs);
 	    hit < rr->l + rr->nl && snmp_oid_compare(hit->index, hit->len,
 	    row->arcs, row->narcs) == 0; hit++) {
