@@ -689,11 +689,14 @@ mib_load(const char *mibs, const char *mibdirs, char **cause)
 	free(list);
 	mib_lwalk(get_tree_head(), arcs, 0);
 	mib_loaded.arcs = mib_larcs;	/* mib_lcmp_oid reads them */
-	qsort(mib_lrows, mib_nl, sizeof *mib_lrows, mib_lcmp_oid);
+	if (mib_nl > 1)		/* mib_lrows is NULL with no object */
+		qsort(mib_lrows, mib_nl, sizeof *mib_lrows, mib_lcmp_oid);
 	mib_lbyname = xcalloc(mib_nl ? mib_nl : 1, sizeof *mib_lbyname);
 	for (i = 0; i < mib_nl; i++)
 		mib_lbyname[i] = (uint32_t)i;
-	qsort(mib_lbyname, mib_nl, sizeof *mib_lbyname, mib_lcmp_name);
+	if (mib_nl > 1)
+		qsort(mib_lbyname, mib_nl, sizeof *mib_lbyname,
+		    mib_lcmp_name);
 	mib_loaded.str = mib_lstr.data;
 	mib_loaded.arcs = mib_larcs;
 	mib_loaded.enums = mib_lenums;

@@ -502,7 +502,8 @@ state_rd_need(struct state_rd *rd, uint64_t n, int *err)
 		*err = EIO;
 		return NULL;
 	}
-	memmove(rd->buf, rd->buf + rd->pos, rd->len - rd->pos);
+	if (rd->len > rd->pos)	/* rd->buf is NULL before the first read */
+		memmove(rd->buf, rd->buf + rd->pos, rd->len - rd->pos);
 	rd->off += rd->pos;
 	rd->len -= rd->pos;
 	rd->pos = 0;

@@ -355,7 +355,8 @@ tcp_closed_cb(uv_handle_t *h)
 			t->wait_tail = NULL;
 		w->state = TCP_NONE;
 		n = w->nreqs;
-		memcpy(list, w->reqs, n * sizeof *list);
+		if (n != 0)	/* w->reqs may be NULL with none */
+			memcpy(list, w->reqs, n * sizeof *list);
 		w->holds++;
 		for (i = 0; i < n && w->tt != NULL; i++) {
 			if (!tcp_has(w, list[i]) ||
@@ -395,7 +396,8 @@ tcp_fail(struct tcp_conn *c, char *why)
 	c->why = why;
 	tcp_close_handle(c);
 	n = c->nreqs;
-	memcpy(list, c->reqs, n * sizeof *list);
+	if (n != 0)		/* c->reqs may be NULL with none */
+		memcpy(list, c->reqs, n * sizeof *list);
 	c->holds++;
 	for (i = 0; i < n && c->tt != NULL; i++) {
 		if (!tcp_has(c, list[i]))
@@ -460,7 +462,8 @@ tcp_v3_ready(struct tcp_conn *c)
 		return;
 	}
 	n = c->nreqs;
-	memcpy(list, c->reqs, n * sizeof *list);
+	if (n != 0)
+		memcpy(list, c->reqs, n * sizeof *list);
 	for (i = 0; i < n && c->state == TCP_OPEN && c->tt != NULL; i++) {
 		if (!tcp_has(c, list[i]) || !(list[i]->flags & TCP_HELD))
 			continue;
@@ -489,7 +492,9 @@ tcp_v3_message(struct tcp_conn *c, u_char *data, size_t len)
 			c->engine_len = pdu->securityEngineIDLen <
 			    sizeof c->engine ? pdu->securityEngineIDLen :
 			    sizeof c->engine;
-			memcpy(c->engine, pdu->securityEngineID, c->engine_len);
+			if (c->engine_len != 0)
+				memcpy(c->engine, pdu->securityEngineID,
+				    c->engine_len);
 			tcp_v3_ready(c);
 		}
 		goto out;
@@ -583,7 +588,8 @@ tcp_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *b)
 	}
 	if (at > c->in.len)
 		at = c->in.len;
-	memmove(c->in.data, c->in.data + at, c->in.len - at);
+	if (c->in.len > at)
+		memmove(c->in.data, c->in.data + at, c->in.len - at);
 	c->in.len -= at;
 	tcp_release(c);
 }
