@@ -27,3 +27,23 @@ need_gnu_time() {
 		bail_out "GNU time (/usr/bin/time) is needed: apt-get install time"
 	fi
 }
+
+# cpu_per_target N CMD... — user+sys CPU of one run of CMD per target
+# (N of them), in µs (getrusage of the children: microseconds, where GNU
+# time rounds to 10 ms).
+cpu_per_target() {
+	python3 - "$@" <<'PY'
+import resource, subprocess, sys
+n = int(sys.argv[1])
+subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+print("%.2f" % ((ru.ru_utime + ru.ru_stime) * 1e6 / n))
+PY
+}
+
+# stats FILE — "median min max" of the numbers in FILE.
+stats() {
+	sort -g "$1" | awk '{ v[NR] = $1 } END {
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+}

@@ -35,22 +35,8 @@ need_snmpfleet
 need_sim
 need_python
 
-# cpu_us BIN ARGS... — one run's user+sys CPU per target, in µs.
-cpu_us() {
-	python3 - "$NT" "$@" <<'PY'
-import resource, subprocess, sys
-n = int(sys.argv[1])
-subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print("%.2f" % ((ru.ru_utime + ru.ru_stime) * 1e6 / n))
-PY
-}
-
-stats() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END {
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
-}
+# cpu_us BIN ARGS... — one run's CPU per target, in µs.
+cpu_us() { cpu_per_target "$NT" "$@"; }
 
 SIM_PIN=
 command -v taskset >/dev/null 2>&1 && SIM_PIN=1

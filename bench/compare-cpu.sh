@@ -40,24 +40,9 @@ need_snmpfleet
 need_sim
 need_python
 
-# cpu_us BIN NTARGETS ARGS... — one run's user+sys CPU per target, in µs
-# (getrusage of the children: microseconds, where GNU time rounds to 10 ms).
+# cpu_us BIN NTARGETS ARGS... — one run's CPU per target, in µs.
 cpu_us() {
-	local n=$2
-	python3 - "$n" "$1" "${@:3}" -q -F jsonl -o /dev/null <<'PY'
-import resource, subprocess, sys
-n = int(sys.argv[1])
-subprocess.run(sys.argv[2:], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
-ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-print("%.2f" % ((ru.ru_utime + ru.ru_stime) * 1e6 / n))
-PY
-}
-
-# stats FILE — "median min max" of the numbers in FILE.
-stats() {
-	sort -g "$1" | awk '{ v[NR] = $1 } END {
-		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
-		printf "%.2f %.2f %.2f\n", m, v[1], v[NR] }'
+	cpu_per_target "$2" "$1" "${@:3}" -q -F jsonl -o /dev/null
 }
 
 # compare NAME NTARGETS ARGS... — ROUNDS alternating runs; one table row.
