@@ -61,8 +61,6 @@ agents_bucket(const struct agents *t, const struct sockaddr_storage *ss)
 void
 agents_init(struct agents *t, unsigned n, unsigned ceiling, bool adapt)
 {
-	unsigned	i;
-
 	memset(t, 0, sizeof *t);
 	t->ceiling = ceiling;
 	t->adapt = adapt;
@@ -70,11 +68,10 @@ agents_init(struct agents *t, unsigned n, unsigned ceiling, bool adapt)
 	while (t->nbuckets < 2 * n)
 		t->nbuckets <<= 1;
 	t->buckets = xcalloc(t->nbuckets, sizeof *t->buckets);
+	/* untouched until used (agents_get): a ceiling of thousands costs
+	 * no page faults at start */
 	t->pool = xcalloc(n, sizeof *t->pool);
-	for (i = n; i-- > 0;) {
-		t->pool[i].next = t->free;
-		t->free = &t->pool[i];
-	}
+	t->n = n;
 }
 
 void
@@ -99,9 +96,12 @@ agents_get(struct agents *t, const struct sockaddr_storage *addr)
 			return a;
 		}
 	}
-	if ((a = t->free) == NULL)
+	if ((a = t->free) != NULL)
+		t->free = a->next;
+	else if (t->made < t->n)
+		a = &t->pool[t->made++];
+	else
 		return NULL;
-	t->free = a->next;
 	memset(a, 0, sizeof *a);
 	memcpy(&a->addr, addr, agents_addr_len(addr));
 	window_init(&a->win, 1, t->ceiling, t->adapt);

@@ -107,11 +107,13 @@ struct scheduler {
 	struct slot		*slots;
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	struct slot		*free_slots;
+	unsigned		 slots_made;	/* slots[0..slots_made) set up */
 	unsigned		 slots_busy;
 	unsigned		 overdue;	/* slots presumed lost */
 	uint64_t		 acked_sent_ns;	/* latest send answered */
 	struct job		*jobs;
 	struct job		*free_jobs;
+	unsigned		 jobs_made;	/* jobs[0..jobs_made) set up */
 	unsigned		 njobs;
 	unsigned		 jobs_busy;
 	struct job		*wait_head;	/* jobs that can start a stream */
@@ -500,7 +502,7 @@ sched_job_deadline(struct job *j)
 	unsigned		 i;
 
 	j->ending = true;
-	for (i = 0; i < s->nslots && j->active > 0; i++) {
+	for (i = 0; i < s->slots_made && j->active > 0; i++) {
 		sl = &s->slots[i];
 		if (!sl->busy || sl->job != j)
 			continue;
@@ -552,7 +554,7 @@ sched_run_deadline_cb(uv_timer_t *t)
 
 	s->deadline = true;
 	s->src.deadline_set(s->src.arg);
-	for (i = 0; i < s->njobs; i++) {
+	for (i = 0; i < s->jobs_made; i++) {
 		if (s->jobs[i].busy)
 			sched_job_deadline(&s->jobs[i]);
 	}
@@ -576,11 +578,51 @@ sched_request(struct slot *sl)
 	sched_transmit(sl);
 }
 
+/*
+ * The next free slot, or NULL when the window's ceiling is in use.
+ * Slots and jobs are set up as the window first reaches them, not all
+ * at start: with -j auto's ceiling of 4,096 that was 28 ms of page
+ * faults before the first packet (and 10 MB) for a window that may
+ * settle at a few dozen.
+ */
+static struct slot *
+sched_slot_peek(struct scheduler *s)
+{
+	struct slot	*sl;
+
+	if (s->free_slots == NULL && s->slots_made < s->opts.concurrency) {
+		sl = &s->slots[s->slots_made];
+		sl->s = s;
+		sl->req.index = s->slots_made++;
+		buf_init(&sl->req.pkt);
+		sl->next_free = NULL;
+		s->free_slots = sl;
+	}
+	return s->free_slots;
+}
+
+/* The next free job, or NULL when all njobs are busy (see above). */
+static struct job *
+sched_job_peek(struct scheduler *s)
+{
+	struct job	*j;
+
+	if (s->free_jobs == NULL && s->jobs_made < s->njobs) {
+		j = &s->jobs[s->jobs_made++];
+		j->s = s;
+		uv_timer_init(s->loop, &j->deadline_timer);
+		j->deadline_timer.data = j;
+		j->next_free = NULL;
+		s->free_jobs = j;
+	}
+	return s->free_jobs;
+}
+
 /* Start the job's next stream on a free slot. */
 static void
 sched_stream_start(struct scheduler *s, struct job *j)
 {
-	struct slot	*sl = s->free_slots;
+	struct slot	*sl = sched_slot_peek(s);
 	size_t		 item = j->next_item++;
 
 	s->free_slots = sl->next_free;
@@ -675,9 +717,8 @@ sched_job_new(struct scheduler *s)
 	size_t		 i;
 
 	for (;;) {
-		if (s->free_jobs == NULL || s->stopping)
+		if (s->stopping || (j = sched_job_peek(s)) == NULL)
 			return NULL;
-		j = s->free_jobs;
 		if (!sched_next_target(s, &j->target, &error))
 			return NULL;
 		s->free_jobs = j->next_free;
@@ -727,7 +768,7 @@ sched_pump(struct scheduler *s)
 	while (s->deadline && !s->stopping &&
 	    (j = sched_job_new(s)) != NULL)
 		sched_job_deadline(j);
-	while (s->free_slots != NULL && !s->stopping &&
+	while (!s->stopping && sched_slot_peek(s) != NULL &&
 	    sched_in_window(s) < window_limit(&s->win)) {
 		if ((j = sched_wait_pop(s)) == NULL &&
 		    (j = sched_job_new(s)) == NULL)
@@ -793,7 +834,7 @@ sched_end_parked(struct slot *sl)
 	struct slot		*o;
 	unsigned		 i;
 
-	for (i = 0; i < s->nslots; i++) {
+	for (i = 0; i < s->slots_made; i++) {
 		o = &s->slots[i];
 		if (o != sl && o->busy && o->job == sl->job && !o->queued &&
 		    o->tries == 0 && o->pdu == NULL)
@@ -986,7 +1027,6 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
     const struct out_format *fmt, char **cause)
 {
 	struct scheduler	*s = xcalloc(1, sizeof *s);
-	unsigned		 i;
 
 	s->loop = loop;
 	s->inv = inv;
@@ -1008,15 +1048,6 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	/* twice the slots: a slot released while queued leaves a stale
 	 * entry behind, skipped when it comes up */
 	s->queue = xcalloc(2 * s->nslots, sizeof *s->queue);
-	for (i = s->nslots; i-- > 0;) {
-		s->slots[i].s = s;
-		s->slots[i].req.index = i;
-		buf_init(&s->slots[i].req.pkt);
-		if (i < opts->concurrency) {
-			s->slots[i].next_free = s->free_slots;
-			s->free_slots = &s->slots[i];
-		}
-	}
 	s->njobs = opts->concurrency;
 	s->jobs = xcalloc(s->njobs, sizeof *s->jobs);
 	/* the worker's window spans many agents: losses (a lossy link,
@@ -1025,13 +1056,6 @@ scheduler_new(uv_loop_t *loop, const struct inventory *inv,
 	agents_init(&s->agents, s->njobs, opts->per_agent != 0 &&
 	    opts->per_agent < opts->concurrency ? opts->per_agent :
 	    opts->concurrency, opts->adapt);
-	for (i = s->njobs; i-- > 0;) {
-		s->jobs[i].s = s;
-		uv_timer_init(loop, &s->jobs[i].deadline_timer);
-		s->jobs[i].deadline_timer.data = &s->jobs[i];
-		s->jobs[i].next_free = s->free_jobs;
-		s->free_jobs = &s->jobs[i];
-	}
 	uv_timer_init(loop, &s->wheel_timer);
 	s->wheel_timer.data = s;
 	uv_timer_init(loop, &s->flush_timer);
@@ -1084,7 +1108,7 @@ sched_finish(struct scheduler *s)
 	/* (counted once, at the end: the sockets' counters are totals) */
 	writer_flush(s->w);
 	uv_close((uv_handle_t *)&s->wheel_timer, sched_closed_cb);
-	for (i = 0; i < s->njobs; i++)
+	for (i = 0; i < s->jobs_made; i++)
 		uv_close((uv_handle_t *)&s->jobs[i].deadline_timer,
 		    sched_closed_cb);
 	uv_close((uv_handle_t *)&s->flush_timer, sched_closed_cb);
@@ -1109,13 +1133,13 @@ scheduler_stop(struct scheduler *s)
 	if (s->stopping)
 		return;
 	s->stopping = true;
-	for (i = 0; i < s->nslots; i++) {
+	for (i = 0; i < s->slots_made; i++) {
 		if (!s->slots[i].busy)
 			continue;
 		fetch_free(&s->slots[i].fetch);
 		sched_slot_release(&s->slots[i]);
 	}
-	for (i = 0; i < s->njobs; i++) {
+	for (i = 0; i < s->jobs_made; i++) {
 		uv_timer_stop(&s->jobs[i].deadline_timer);
 		if (s->jobs[i].busy) {
 			transports_target_done(s->tr, &s->jobs[i].tt);
@@ -1147,10 +1171,10 @@ scheduler_free(struct scheduler *s)
 	}
 	free(s->ready);
 	resolve_free(s->res);
-	for (i = 0; i < s->nslots; i++)
+	for (i = 0; i < s->slots_made; i++)
 		buf_free(&s->slots[i].req.pkt);
 	free(s->slots);
-	for (i = 0; i < s->njobs; i++)
+	for (i = 0; i < s->jobs_made; i++)
 		result_free(&s->jobs[i].result);	/* the kept parts */
 	free(s->jobs);
 	agents_free(&s->agents);

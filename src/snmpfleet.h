@@ -1069,6 +1069,13 @@ struct window {
 	uint64_t	 decreased_round;
 	uint64_t	 decreases;
 	uint64_t	 losses;
+	uint64_t	 ref;		/* the least RTT known not to be queue */
+	uint64_t	 drained_round;	/* the last drain began */
+	bool		 draining;	/* held small to measure the RTT */
+	unsigned	 drain_skip;	/* answers sent before it, to pass */
+	unsigned	 drain_left;	/* answers it measures */
+	uint64_t	 drain_min;
+	uint64_t	 drains;
 };
 void	 window_init(struct window *, unsigned, unsigned, bool);
 unsigned window_limit(const struct window *);
@@ -1091,8 +1098,10 @@ struct agent {
 	struct agent		*next;		/* bucket chain, free list */
 };
 struct agents {
-	struct agent	*pool;
+	struct agent	*pool;		/* n, of which made are in use or free */
 	struct agent	*free;
+	unsigned	 n;
+	unsigned	 made;
 	struct agent	**buckets;
 	unsigned	 nbuckets;
 	unsigned	 live;

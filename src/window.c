@@ -23,11 +23,24 @@
  *   scheduling noise on a busy host is not mistaken for a queue; more
  *   where the rounds' least RTT itself jitters: 4 of its mean
  *   deviations, as RFC 6298 pads the RTO), slow
- *   start ends and the window shrinks by WINDOW_DELAY_BETA.
+ *   start ends and the window shrinks by WINDOW_DELAY_BETA;
+ * - a standing queue hides itself from a windowed minimum: when every
+ *   recent round waited in the agent's queue, their least RTT is the
+ *   queue, the base drifts up with it and the window with the base, until
+ *   the agent's socket overflows.  BBR (Cardwell et al., "BBR:
+ *   congestion-based congestion control", ACM Queue 2016) drains the
+ *   queue now and then (ProbeRTT: 4 packets in flight for a moment) to
+ *   see the path's RTT again.  Here the drain happens when it is needed:
+ *   when the base has risen past the least RTT known to be no queue
+ *   (ref) by the delay threshold, the window is held at WINDOW_DRAIN
+ *   (its floor, if higher) for one small round; that round's least RTT
+ *   becomes the base and the ref (if the agents really got slower, the
+ *   new ref says so and the next drain waits for a new rise).
  * A round is as many answers as the window was wide when it began.
  */
 #include "config.h"
 
+#include <limits.h>
 #include <string.h>
 
 #include "snmpfleet.h"
@@ -40,6 +53,9 @@
 					 * least RTT (RFC 6298's K) */
 #define WINDOW_MAX_SSTHRESH	100	/* RFC 3742: past it, slow start
 					 * adds at most 50 a round */
+#define WINDOW_DRAIN		4	/* BBR's ProbeRTT window */
+#define WINDOW_DRAIN_WAIT	UINT_MAX /* drain_skip: old requests are
+					 * still more than the drain window */
 
 /* Start w: adapt from WINDOW_INITIAL between floor and ceiling, or
  * fixed at ceiling. */
@@ -57,12 +73,21 @@ window_init(struct window *w, unsigned floor, unsigned ceiling, bool adapt)
 	w->round_left = (unsigned)w->cwnd;
 }
 
+/* The window while draining: WINDOW_DRAIN, or the floor if higher. */
+static unsigned
+window_drain_size(const struct window *w)
+{
+	return w->floor > WINDOW_DRAIN ? w->floor : WINDOW_DRAIN;
+}
+
 /* Requests that may be in flight now (at least 1). */
 unsigned
 window_limit(const struct window *w)
 {
 	unsigned	n = (unsigned)w->cwnd;
 
+	if (w->draining && n > window_drain_size(w))
+		n = window_drain_size(w);
 	return n < 1 ? 1 : n;
 }
 
@@ -91,36 +116,45 @@ window_shrink(struct window *w, double beta)
 	w->decreases++;
 }
 
+/* How far above base an RTT says "queue": base itself, 2 ms at least,
+ * and 4 mean deviations of the rounds' least on a noisy host. */
+static uint64_t
+window_slack(const struct window *w, uint64_t base)
+{
+	uint64_t	slack;
+
+	slack = base > WINDOW_SLACK_NS ? base : WINDOW_SLACK_NS;
+	if (slack < WINDOW_NOISE_K * w->min_dev)	/* a noisy host */
+		slack = WINDOW_NOISE_K * w->min_dev;
+	return slack;
+}
+
 /* Is the agent queueing: is the least RTT of this round so far (of
  * WINDOW_SAMPLES at least, as HyStart++ takes) past the threshold?
  * Then shrink, once a round. */
 static void
 window_check_delay(struct window *w)
 {
-	uint64_t	base = window_base(w), slack;
+	uint64_t	base = window_base(w);
 
-	slack = base > WINDOW_SLACK_NS ? base : WINDOW_SLACK_NS;
-	if (slack < WINDOW_NOISE_K * w->min_dev)	/* a noisy host */
-		slack = WINDOW_NOISE_K * w->min_dev;
 	if (base != 0 && w->round_samples >= WINDOW_SAMPLES &&
-	    w->round_min > base + slack && w->decreased_round != w->round)
+	    w->round_min > base + window_slack(w, base) &&
+	    w->decreased_round != w->round)
 		window_shrink(w, WINDOW_DELAY_BETA);
 }
 
-/* A round ended: its least RTT joins the recent ones. */
+/* min joins the recent rounds' least RTTs; a new round begins. */
 static void
-window_round_end(struct window *w)
+window_next_round(struct window *w, uint64_t min)
 {
 	uint64_t	prev, dev;
 
-	window_check_delay(w);
 	if (w->nmins != 0) {	/* RFC 6298's RTTVAR, of the rounds' least */
 		prev = w->mins[(w->mpos + WINDOW_HISTORY - 1) % WINDOW_HISTORY];
-		dev = w->round_min > prev ? w->round_min - prev :
-		    prev - w->round_min;
+		dev = min > prev ? min - prev : prev - min;
 		w->min_dev = (3 * w->min_dev + dev) / 4;
 	}
-	w->mins[w->mpos] = w->round_min;
+	w->mins[w->mpos] = min;
 	w->mpos = (w->mpos + 1) % WINDOW_HISTORY;
 	if (w->nmins < WINDOW_HISTORY)
 		w->nmins++;
@@ -128,6 +162,72 @@ window_round_end(struct window *w)
 	w->round_min = 0;
 	w->round_samples = 0;
 	w->round_left = window_limit(w);
+}
+
+/* Has the base drifted up from the ref by as much as a queue makes the
+ * delay check act on, with no drain for WINDOW_HISTORY rounds?  Then
+ * drain (see the top of this file). */
+static void
+window_maybe_drain(struct window *w)
+{
+	if (w->ref == 0 || w->nmins < WINDOW_HISTORY ||
+	    w->round - w->drained_round < WINDOW_HISTORY ||
+	    w->cwnd <= window_drain_size(w) ||
+	    window_base(w) <= w->ref + window_slack(w, w->ref))
+		return;
+	w->draining = true;
+	w->drained_round = w->round;
+	w->drain_skip = WINDOW_DRAIN_WAIT;
+	w->drain_left = window_drain_size(w);
+	w->drain_min = 0;
+	w->drains++;
+}
+
+/* The drain is over: its least RTT (if it had any) is the ref and the
+ * newest round's least; the window is what it was. */
+static void
+window_drain_end(struct window *w)
+{
+	w->draining = false;
+	if (w->drain_min != 0) {
+		w->ref = w->drain_min;
+		window_next_round(w, w->drain_min);
+	} else
+		w->round_left = window_limit(w);
+}
+
+/* An answer while draining (inflight: as window_ack's): wait for the
+ * requests sent before the drain to come back, then take the least RTT
+ * of a drain window's answers.  (A loss, or a request presumed lost,
+ * ends it unmeasured: the drain must not wait for what never comes.) */
+static void
+window_drain_step(struct window *w, uint64_t sample, unsigned inflight)
+{
+	if (w->drain_skip == WINDOW_DRAIN_WAIT) {
+		if (inflight > window_drain_size(w))
+			return;
+		w->drain_skip = inflight > 0 ? inflight - 1 : 0;
+		return;	/* (this one was sent before it too) */
+	}
+	if (w->drain_skip > 0) {
+		w->drain_skip--;
+		return;
+	}
+	if (w->drain_min == 0 || sample < w->drain_min)
+		w->drain_min = sample;
+	if (--w->drain_left == 0)
+		window_drain_end(w);
+}
+
+/* A round ended: its least RTT joins the recent ones. */
+static void
+window_round_end(struct window *w)
+{
+	window_check_delay(w);
+	if (w->ref == 0 || w->round_min < w->ref)
+		w->ref = w->round_min;
+	window_next_round(w, w->round_min);
+	window_maybe_drain(w);
 }
 
 /*
@@ -142,6 +242,10 @@ window_ack(struct window *w, uint64_t rtt_ns, unsigned inflight)
 		return;
 	if (rtt_ns == 0)
 		rtt_ns = 1;
+	if (w->draining) {
+		window_drain_step(w, rtt_ns, inflight);
+		return;
+	}
 	if (w->round_min == 0 || rtt_ns < w->round_min)
 		w->round_min = rtt_ns;
 	w->round_samples++;
@@ -169,6 +273,10 @@ window_loss(struct window *w)
 {
 	if (!w->adapt)
 		return;
+	if (w->draining) {
+		w->drain_min = 0;	/* a loss says nothing of the RTT */
+		window_drain_end(w);
+	}
 	w->losses++;
 	if (w->decreased_round == w->round && w->decreases != 0)
 		return;
@@ -187,6 +295,10 @@ window_loss(struct window *w)
 void
 window_probe(struct window *w)
 {
+	if (w->adapt && w->draining) {	/* the drain would wait for it */
+		w->drain_min = 0;
+		window_drain_end(w);
+	}
 	if (!w->adapt || w->losses != 0 || w->decreases != 0 ||
 	    w->cwnd >= w->ssthresh)
 		return;

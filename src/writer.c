@@ -73,10 +73,23 @@ struct writer_shared {
 	_Atomic int		 out_errno;	/* the output failed: stop */
 	_Atomic uint64_t	 torn;		/* records cut by a kill (pipe) */
 	_Atomic uint64_t	 repaired;	/* bytes of dead writers' tails cut */
+	_Atomic unsigned	 nused;		/* workers[0..nused) ever used */
 	struct worker_shared	 workers[POOL_MAX_WORKERS];
 };
 
 static int	writer_emit(struct writer *, size_t);
+
+/* Worker slot i is about to be written (under the mutex): the loops
+ * over every worker's slot stop at the highest one ever written. */
+static void
+writer_slot_used(struct writer_shared *s, unsigned i)
+{
+	unsigned	n = atomic_load(&s->nused);
+
+	while (n < i + 1 &&
+	    !atomic_compare_exchange_weak(&s->nused, &n, i + 1))
+		;
+}
 
 /*
  * Map the output's shared state (before any fork): the robust
@@ -95,7 +108,8 @@ writer_shared_create(char **cause)
 		*cause = xasprintf("mmap: %s", strerror(errno));
 		return NULL;
 	}
-	memset(s, 0, sizeof *s);
+	/* an anonymous mapping starts zeroed: the workers' slots (2.5 MB
+	 * for POOL_MAX_WORKERS) are touched only by the workers that run */
 	pthread_mutexattr_init(&attr);
 	pthread_mutexattr_setpshared(&attr, PTHREAD_PROCESS_SHARED);
 	pthread_mutexattr_setrobust(&attr, PTHREAD_MUTEX_ROBUST);
@@ -114,7 +128,7 @@ writer_shared_create(char **cause)
 void
 writer_shared_reset(struct writer_shared *s)
 {
-	memset(s->workers, 0, sizeof s->workers);
+	memset(s->workers, 0, atomic_load(&s->nused) * sizeof s->workers[0]);
 	atomic_store(&s->torn, 0);
 	atomic_store(&s->repaired, 0);
 	s->progress_shown = false;
@@ -265,7 +279,7 @@ writer_recover(struct writer *w)
 	struct worker_shared	*ws;
 	unsigned		 i;
 
-	for (i = 0; i < POOL_MAX_WORKERS; i++) {
+	for (i = 0; i < atomic_load(&s->nused); i++) {
 		ws = &s->workers[i];
 		if (!ws->intent)
 			continue;
@@ -678,6 +692,7 @@ writer_emit(struct writer *w, size_t len)
 	int			 error;
 
 	writer_lock(w);
+	writer_slot_used(s, w->worker);	/* before its intent is set */
 	ws->intent_seq = (atomic_load(&ws->commit) >> 1) + 1;
 	ws->intent_stats = w->pending_stats;
 	memcpy(ws->intent_idx, w->pending_idx,
@@ -735,7 +750,7 @@ writer_stats(struct writer *w, struct stats *out)
 
 	memset(out, 0, sizeof *out);
 	writer_lock(w);
-	for (i = 0; i < POOL_MAX_WORKERS; i++)
+	for (i = 0; i < atomic_load(&w->shm->nused); i++)
 		stats_merge(out, &w->shm->workers[i].stats[
 		    atomic_load(&w->shm->workers[i].commit) & 1]);
 	writer_unlock(w);
