@@ -583,7 +583,7 @@ static void
 test_window(void)
 {
 	struct window	w;
-	unsigned	i, before;
+	unsigned	i, before, rounds;
 
 	window_init(&w, 1, 100, true);
 	is_int(window_limit(&w), WINDOW_INITIAL, "window starts at 10");
@@ -622,6 +622,16 @@ test_window(void)
 		window_ack(&w, 100000, 0);
 	}
 	is_int(window_limit(&w), 5, "never below its floor (5)");
+
+	/* a fleet with no queue anywhere: how many rounds to the ceiling */
+	window_init(&w, WINDOW_INITIAL, 4096, true);
+	for (rounds = 0; rounds < 200 && window_limit(&w) < 4096; rounds++) {
+		before = window_limit(&w);
+		for (i = 0; i < before; i++)
+			window_ack(&w, 20000000, before);
+	}
+	ok(rounds <= 16, "no queue: from 10 to 4,096 in %u rounds (a "
+	    "fixed 50 a round past 100 took over 80)", rounds);
 
 	window_init(&w, 1, 32, false);
 	window_loss(&w);
