@@ -46,6 +46,9 @@ struct resolved {			/* a name's target, looked up */
 	char			*error;		/* or why there is no addr */
 };
 #define SCHED_WHEEL	1024	/* buckets of 1 ms; later deadlines wrap */
+#define SCHED_NAP_MS	1	/* answers read up to this late (sched_nap_note) */
+#define SCHED_NAP_LAG_NS 2000000u /* a nap's wait, at most (libuv's timers
+				   * count whole ms: 1 ms is up to 2) */
 #define SCHED_OVERDUE_MS 100	/* a request unanswered for this long, */
 #define SCHED_OVERDUE_RTTS 4	/* and this many RTTs, is presumed lost */
 #define SCHED_OVERDUE_LONE_MS 250 /* with no later answer: twice the
@@ -108,6 +111,7 @@ struct scheduler {
 	unsigned		 nslots;	/* a power of two >= concurrency */
 	struct slot		*free_slots;
 	unsigned		 slots_made;	/* slots[0..slots_made) set up */
+	unsigned		 nap;		/* ms, as the transports have it */
 	unsigned		 slots_busy;
 	unsigned		 overdue;	/* slots presumed lost */
 	uint64_t		 acked_sent_ns;	/* latest send answered */
@@ -893,6 +897,7 @@ sched_transmit(struct slot *sl)
 		s->tokens -= 1;
 	}
 	sl->pdu = NULL;
+	sl->req.rx_ns = 0;
 	sched_not_overdue(sl);	/* a retry is in flight again */
 	if (pdu != NULL)
 		rc = transports_send(s->tr, &sl->req, pdu, &cause);
@@ -916,27 +921,60 @@ sched_transmit(struct slot *sl)
 }
 
 /*
+ * May the transports read answers late?  While every answer of the last
+ * round waited in a queue at the agents for SCHED_NAP_MS or more, a nap
+ * of SCHED_NAP_MS between reads costs little throughput (the agents
+ * still have work queued when it ends, and if they ran dry the RTTs fall
+ * and the window grows until they have again) and saves a wakeup per
+ * answer.  RTTs are the kernel's receive times, not the reads'.
+ * (Against one Debian snmpd, 100k targets: 98k context switches and
+ * 19-23 us of CPU a target without; 12k and 6-7 us with.)
+ */
+static void
+sched_nap_note(struct scheduler *s)
+{
+	unsigned	nap = window_queue(&s->win) >=
+			    SCHED_NAP_MS * 1000000ull ? SCHED_NAP_MS : 0;
+
+	if (nap != s->nap) {
+		s->nap = nap;
+		transports_nap(s->tr, nap);
+	}
+}
+
+/*
  * An answer came for the slot's request: time it and count it.  An
  * answer to a request sent once grows the windows; one that came only
  * after a retransmission says a datagram was lost (Karn: no RTT
- * sample), and shrinks them.
+ * sample), and shrinks them.  The RTT recorded is the agent's: until
+ * the answer reached our socket.  The windows' RTT runs until it is
+ * handled, so that a backlog on our side (this process is the
+ * bottleneck) slows their growth as a queue at the agents does; only a
+ * nap's own wait (SCHED_NAP_LAG_NS at most) is left out of it.
  */
 static void
 sched_answered(struct slot *sl)
 {
 	struct scheduler	*s = sl->s;
 	struct agent		*a = sl->job->agent;
-	uint64_t		 rtt = clock_now_ns() - sl->sent_ns;
+	uint64_t		 now = clock_now_ns(), lag, rtt, ctl;
+	uint64_t		 at = sl->req.rx_ns != 0 &&
+				    sl->req.rx_ns <= now ? sl->req.rx_ns : now;
 
+	rtt = at > sl->sent_ns ? at - sl->sent_ns : 1;
+	lag = now - at;
+	ctl = rtt + (s->nap == 0 ? lag : lag > SCHED_NAP_LAG_NS ?
+	    lag - SCHED_NAP_LAG_NS : 0);
 	sched_disarm(sl);
-	sl->job->result.rtt_ns = rtt ? rtt : 1;
+	sl->job->result.rtt_ns = rtt;
 	writer_count_event(s->w, COUNT_RESPONSE, rtt);
 	a->answered = true;
 	if (sl->sent_ns > s->acked_sent_ns)
 		s->acked_sent_ns = sl->sent_ns;
 	if (sl->tries == 1) {
-		window_ack(&a->win, rtt, a->inflight);
-		window_ack(&s->win, rtt, sched_in_window(s));
+		window_ack(&a->win, ctl, a->inflight);
+		window_ack(&s->win, ctl, sched_in_window(s));
+		sched_nap_note(s);
 	} else {
 		window_loss(&a->win);
 		window_loss(&s->win);

@@ -929,6 +929,9 @@ struct tr_req {				/* one request, while in flight */
 	int32_t			 id;		/* on the wire (UDP); 0: none */
 	struct buf		 pkt;		/* encoded, for resends (UDP) */
 	netsnmp_pdu		*pdu;		/* kept for resends (v3) */
+	uint64_t		 rx_ns;		/* its answer reached the
+						 * socket then (clock_now_ns;
+						 * 0: when it is handled) */
 	unsigned		 flags;		/* the transports' own: bits
 						 * 0-7 UDP's, 8-15 v3's,
 						 * 16-23 TCP's */
@@ -979,6 +982,9 @@ struct transport_ops {
 	void		(*target_done)(void *, struct tr_target *);
 	/* datagrams the kernel dropped on its sockets so far, or NULL */
 	uint64_t	(*drops)(void *);
+	/* answers may be read up to ms late (a standing queue at the
+	 * agents: fewer wakeups), or at once (0); or NULL */
+	void		(*nap)(void *, unsigned);
 	/* what it noticed over the run (engineID clones), or none */
 	void		(*notes)(void *, struct tr_notes **, size_t *);
 	void		(*close)(void *);
@@ -991,6 +997,7 @@ struct transports *transports_open(uv_loop_t *, const struct inventory *,
     unsigned, uint64_t, const struct transport_ops *const *, size_t,
     tr_done_cb, void *, char **);
 uint64_t transports_drops(struct transports *);
+void	 transports_nap(struct transports *, unsigned);
 void	 transports_bind(struct transports *, struct tr_target *,
 	     const struct target *);
 int	 transports_send(struct transports *, struct tr_req *, netsnmp_pdu *,
@@ -1080,6 +1087,7 @@ struct window {
 void	 window_init(struct window *, unsigned, unsigned, bool);
 unsigned window_limit(const struct window *);
 uint64_t window_base(const struct window *);
+uint64_t window_queue(const struct window *);
 void	 window_ack(struct window *, uint64_t, unsigned);
 void	 window_loss(struct window *);
 void	 window_probe(struct window *);

@@ -16,16 +16,29 @@
  * answers arriving at once must fit), and the datagrams the kernel
  * dropped on them are counted: SO_MEMINFO's SK_MEMINFO_DROPS is the
  * socket's sk_drops, the very counter SO_RXQ_OVFL hands out per
- * datagram, read once instead of per recvmsg (libuv's recvmmsg path
- * passes no control messages up).  A send the kernel cannot take now
- * (EAGAIN, ENOBUFS) waits in libuv's queue for the socket; it never
- * fails the target.
+ * datagram, read once instead of per recvmsg.  A send the kernel cannot
+ * take now (EAGAIN, ENOBUFS) waits in libuv's queue for the socket; it
+ * never fails the target.
+ *
+ * Reading is ours, not libuv's (whose recvmmsg path passes no control
+ * messages up): a uv_poll_t on a dup of the socket, recvmmsg(2), and
+ * each datagram's kernel receive time (SO_TIMESTAMPNS), so that an
+ * answer's RTT ends when it reached the socket, not when it was read.
+ * That lets the reading nap: while the scheduler sees a standing queue
+ * at the agents (udp_nap), a wakeup that found the socket drained stops
+ * polling for that long, and the answers that come meanwhile are read
+ * in one go.  Against one agent that answers one request at a time,
+ * every answer used to cost a sleep and a wakeup (one context switch a
+ * target); now a wakeup reads a millisecond's worth of answers.
  */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 #ifdef __linux__
 #include <linux/sock_diag.h>
 #endif
@@ -57,6 +70,16 @@ struct transport_batch {
 
 #define UDP_RAW		0x01	/* tr_req flag: a raw datagram (v3 probe) */
 
+/* One socket's reading: a poll handle on a dup of its descriptor, and
+ * the timer of a nap. */
+struct udp_rx {
+	struct udp		*t;
+	uv_poll_t		 poll;
+	uv_timer_t		 nap_timer;
+	int			 fd;		/* the dup; -1: none */
+	bool			 open;		/* poll and timer set up */
+};
+
 struct udp {
 	const struct tr_host	*host;
 	uv_loop_t		*loop;
@@ -73,7 +96,19 @@ struct udp {
 	bool			 has4;
 	bool			 has6;
 	int			 open_handles;
-	char			*rbuf;
+	char			*rbuf;		/* TRANSPORT_MMSG datagrams */
+	struct mmsghdr		 rmsg[TRANSPORT_MMSG];
+	struct iovec		 riov[TRANSPORT_MMSG];
+	struct sockaddr_storage	 rfrom[TRANSPORT_MMSG];
+	union {				/* aligned for cmsghdr */
+		struct cmsghdr	 hdr;
+		char		 buf[CMSG_SPACE(sizeof(struct timespec))];
+	}			 rctl[TRANSPORT_MMSG];
+	uint64_t		 rx_ns;		/* the datagram being handled
+						 * reached the socket then */
+	unsigned		 nap_ms;	/* udp_nap */
+	struct udp_rx		 rx4;
+	struct udp_rx		 rx6;
 	struct transport_batch	 out4;
 	struct transport_batch	 out6;
 	uv_prepare_t		 prepare;
@@ -93,16 +128,10 @@ static int	udp_resend(void *, struct tr_req *, char **);
 static void	udp_close(void *);
 static void	transport_prepare_cb(uv_prepare_t *);
 static void	transport_check_cb(uv_check_t *);
+static void	transport_poll_cb(uv_poll_t *, int, int);
+static void	transport_closed_cb(uv_handle_t *);
 static void	transport_v3_report(struct udp *, u_char *, size_t,
 		    const struct sockaddr *);
-
-static void
-transport_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *b)
-{
-	struct udp	*t = h->data;
-
-	*b = uv_buf_init(t->rbuf, TRANSPORT_MMSG * TRANSPORT_DGRAM);
-}
 
 /* A reply's community, for any-source targets. */
 struct udp_comm {
@@ -235,6 +264,7 @@ udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
 	if (req == NULL || (req->flags & UDP_RAW))
 		return;
 	id = req->id;
+	req->rx_ns = t->rx_ns;
 	udp_unregister(t, req);
 	if (!t->host->done(t->host->ctx, req, TR_REPLY, pdu, NULL) &&
 	    req->id == 0) {
@@ -246,27 +276,116 @@ udp_reply(struct udp *t, netsnmp_pdu *pdu, const struct sockaddr *from,
 /* A datagram: a v3 Report for the engineID probes, else a v1/v2c
  * Response; anything else is dropped. */
 static void
-transport_recv_cb(uv_udp_t *h, ssize_t nread, const uv_buf_t *b,
-    const struct sockaddr *from, unsigned flags)
+transport_datagram(struct udp *t, u_char *buf, size_t len,
+    const struct sockaddr *from)
 {
-	struct udp	*t = h->data;
 	struct udp_comm	 c;
 	netsnmp_pdu	 pdu;
-	size_t		 len = (size_t)nread;
 
-	if (nread <= 0 || from == NULL)
-		return;
 	if (dump_enabled)
-		dump_packet(false, "UDP", from, b->base, len);
-	if (transport_is_v3((const u_char *)b->base, len)) {
-		transport_v3_report(t, (u_char *)b->base, len, from);
+		dump_packet(false, "UDP", from, (char *)buf, len);
+	if (transport_is_v3(buf, len)) {
+		transport_v3_report(t, buf, len, from);
 		return;
 	}
 	memset(&pdu, 0, sizeof pdu);
-	if (udp_decode((u_char *)b->base, len, &c, &pdu) == 0) {
+	if (udp_decode(buf, len, &c, &pdu) == 0) {
 		udp_reply(t, &pdu, from, &c);
 		udp_pdu_clear(&pdu);
 	}
+}
+
+/* When datagram m reached the socket, on clock_now_ns()'s clock: its
+ * SO_TIMESTAMPNS (CLOCK_REALTIME) moved by real_ns - now_ns, both read
+ * after it came; now_ns if it has none (or the clock stepped). */
+static uint64_t
+transport_rx_time(struct msghdr *m, uint64_t real_ns, uint64_t now_ns)
+{
+	struct cmsghdr	*cm;
+	struct timespec	 ts;
+	uint64_t	 at, ago;
+
+	for (cm = CMSG_FIRSTHDR(m); cm != NULL; cm = CMSG_NXTHDR(m, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_TIMESTAMPNS ||
+		    cm->cmsg_len < CMSG_LEN(sizeof ts))
+			continue;
+		memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+		at = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+		ago = real_ns > at ? real_ns - at : 0;
+		return ago < now_ns && ago < 60000000000ull ? now_ns - ago :
+		    now_ns;
+	}
+	return now_ns;
+}
+
+/* One recvmmsg(2) on rx's socket; each datagram handled.  Returns how
+ * many came (0: none, or an error). */
+static int
+transport_read(struct udp *t, struct udp_rx *rx)
+{
+	struct timespec	 rt;
+	uint64_t	 now, real;
+	int		 n, i;
+
+	for (i = 0; i < TRANSPORT_MMSG; i++) {
+		t->riov[i].iov_base = t->rbuf + (size_t)i * TRANSPORT_DGRAM;
+		t->riov[i].iov_len = TRANSPORT_DGRAM;
+		memset(&t->rmsg[i].msg_hdr, 0, sizeof t->rmsg[i].msg_hdr);
+		t->rmsg[i].msg_hdr.msg_name = &t->rfrom[i];
+		t->rmsg[i].msg_hdr.msg_namelen = sizeof t->rfrom[i];
+		t->rmsg[i].msg_hdr.msg_iov = &t->riov[i];
+		t->rmsg[i].msg_hdr.msg_iovlen = 1;
+		t->rmsg[i].msg_hdr.msg_control = t->rctl[i].buf;
+		t->rmsg[i].msg_hdr.msg_controllen = sizeof t->rctl[i].buf;
+	}
+	n = recvmmsg(rx->fd, t->rmsg, TRANSPORT_MMSG, MSG_DONTWAIT, NULL);
+	if (n <= 0)
+		return 0;
+	now = clock_now_ns();
+	clock_gettime(CLOCK_REALTIME, &rt);
+	real = (uint64_t)rt.tv_sec * 1000000000u + (uint64_t)rt.tv_nsec;
+	for (i = 0; i < n && !uv_is_closing((uv_handle_t *)&rx->poll); i++) {
+		if (t->rmsg[i].msg_hdr.msg_namelen == 0)
+			continue;
+		t->rx_ns = transport_rx_time(&t->rmsg[i].msg_hdr, real, now);
+		transport_datagram(t, t->riov[i].iov_base, t->rmsg[i].msg_len,
+		    (struct sockaddr *)&t->rfrom[i]);
+	}
+	t->rx_ns = 0;
+	return n;
+}
+
+/* The nap is over: poll again. */
+static void
+transport_nap_cb(uv_timer_t *h)
+{
+	struct udp_rx	*rx = h->data;
+
+	if (!uv_is_closing((uv_handle_t *)&rx->poll))
+		uv_poll_start(&rx->poll, UV_READABLE, transport_poll_cb);
+}
+
+/* The socket is readable: read what is there (a few batches at most:
+ * a flood must not starve the sending), then, if it was drained and a
+ * nap is allowed, nap. */
+static void
+transport_poll_cb(uv_poll_t *h, int status, int events)
+{
+	struct udp_rx	*rx = h->data;
+	struct udp	*t = rx->t;
+	int		 n = TRANSPORT_MMSG, i;
+
+	if (status < 0 || !(events & UV_READABLE))
+		return;
+	for (i = 0; i < 4 && n == TRANSPORT_MMSG &&
+	    !uv_is_closing((uv_handle_t *)h); i++)
+		n = transport_read(t, rx);
+	if (n < TRANSPORT_MMSG && t->nap_ms != 0 &&
+	    !uv_is_closing((uv_handle_t *)h) &&
+	    uv_timer_start(&rx->nap_timer, transport_nap_cb, t->nap_ms,
+	    0) == 0)
+		uv_poll_stop(h);
 }
 
 /* Does the datagram carry msgVersion 3? */
@@ -381,6 +500,45 @@ udp_drops(void *arg)
 	    (t->has6 ? transport_sock_drops(&t->udp6) : 0);
 }
 
+/* Start reading u's socket through rx: kernel receive times on, a dup
+ * of its descriptor for the poll handle.  0 or a libuv error. */
+static int
+transport_rx_open(struct udp *t, uv_udp_t *u, struct udp_rx *rx)
+{
+	uv_os_fd_t	fd;
+	int		on = 1, rc;
+
+	rx->t = t;
+	rx->fd = -1;
+	if ((rc = uv_fileno((uv_handle_t *)u, &fd)) != 0)
+		return rc;
+	(void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+	if ((rx->fd = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+		return uv_translate_sys_error(errno);
+	if ((rc = uv_poll_init(t->loop, &rx->poll, rx->fd)) != 0) {
+		close(rx->fd);
+		rx->fd = -1;
+		return rc;
+	}
+	rx->poll.data = rx;
+	uv_timer_init(t->loop, &rx->nap_timer);
+	rx->nap_timer.data = rx;
+	rx->open = true;
+	t->open_handles += 2;
+	return uv_poll_start(&rx->poll, UV_READABLE, transport_poll_cb);
+}
+
+/* Stop reading through rx; its descriptor is closed once libuv has
+ * let go of it. */
+static void
+transport_rx_close(struct udp_rx *rx)
+{
+	if (!rx->open || uv_is_closing((uv_handle_t *)&rx->poll))
+		return;
+	uv_close((uv_handle_t *)&rx->poll, transport_closed_cb);
+	uv_close((uv_handle_t *)&rx->nap_timer, transport_closed_cb);
+}
+
 static int
 transport_open(struct udp *t, uv_udp_t *u, int family, char **cause)
 {
@@ -403,8 +561,8 @@ transport_open(struct udp *t, uv_udp_t *u, int family, char **cause)
 	    family == AF_INET6 ? UV_UDP_IPV6ONLY : 0);
 	if (rc == 0) {
 		transport_size_bufs(t, u);
-		rc = uv_udp_recv_start(u, transport_alloc_cb,
-		    transport_recv_cb);
+		rc = transport_rx_open(t, u, u == &t->udp4 ? &t->rx4 :
+		    &t->rx6);
 	}
 	if (rc != 0) {
 		*cause = xasprintf("udp socket: %s", uv_strerror(rc));
@@ -934,6 +1092,16 @@ udp_cancel(void *arg, struct tr_req *req)
 	udp_forget(arg, req);
 }
 
+/* The scheduler may take answers up to ms late (0: at once): a wakeup
+ * that drained a socket then stops reading it for ms. */
+static void
+udp_nap(void *arg, unsigned ms)
+{
+	struct udp	*t = arg;
+
+	t->nap_ms = ms;
+}
+
 static void
 transport_free(struct udp *t)
 {
@@ -949,7 +1117,16 @@ static void
 transport_closed_cb(uv_handle_t *h)
 {
 	struct udp	*t = h->data;
+	struct udp_rx	*rx;
 
+	if (h->type == UV_POLL || h->type == UV_TIMER) {	/* an rx's */
+		rx = h->data;
+		t = rx->t;
+		if (h->type == UV_POLL && rx->fd >= 0) {
+			close(rx->fd);
+			rx->fd = -1;
+		}
+	}
 	if (--t->open_handles > 0)
 		return;
 	transport_free(t);
@@ -971,6 +1148,8 @@ udp_close(void *arg)
 		uv_close((uv_handle_t *)&t->prepare, transport_closed_cb);
 		uv_close((uv_handle_t *)&t->check, transport_closed_cb);
 	}
+	transport_rx_close(&t->rx4);
+	transport_rx_close(&t->rx6);
 	if (t->udp4.data == t && !uv_is_closing((uv_handle_t *)&t->udp4))
 		uv_close((uv_handle_t *)&t->udp4, transport_closed_cb);
 	if (t->udp6.data == t && !uv_is_closing((uv_handle_t *)&t->udp6))
@@ -985,5 +1164,6 @@ const struct transport_ops transport_udp_ops = {
 	.resend = udp_resend,
 	.cancel = udp_cancel,
 	.drops = udp_drops,
+	.nap = udp_nap,
 	.close = udp_close,
 };

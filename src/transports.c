@@ -173,3 +173,15 @@ transports_drops(struct transports *t)
 	}
 	return n;
 }
+
+/* Answers may be read up to ms late (0: at once): see transport_ops. */
+void
+transports_nap(struct transports *t, unsigned ms)
+{
+	size_t	i;
+
+	for (i = 0; i < t->host.n; i++) {
+		if (t->host.ops[i]->nap != NULL && t->host.inst[i] != NULL)
+			t->host.ops[i]->nap(t->host.inst[i], ms);
+	}
+}

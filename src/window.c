@@ -108,6 +108,19 @@ window_base(const struct window *w)
 	return base;
 }
 
+/* How long the last round's quickest answer waited in a queue: its RTT
+ * above the least known to be no queue (ref); 0 before it is known. */
+uint64_t
+window_queue(const struct window *w)
+{
+	uint64_t	last;
+
+	if (w->nmins == 0 || w->ref == 0)
+		return 0;
+	last = w->mins[(w->mpos + WINDOW_HISTORY - 1) % WINDOW_HISTORY];
+	return last > w->ref ? last - w->ref : 0;
+}
+
 static void
 window_shrink(struct window *w, double beta)
 {
