@@ -1083,6 +1083,7 @@ struct window {
 	unsigned	 drain_left;	/* answers it measures */
 	uint64_t	 drain_min;
 	uint64_t	 drains;
+	unsigned	 quiet_rounds;	/* in a row with no queue at all */
 };
 void	 window_init(struct window *, unsigned, unsigned, bool);
 unsigned window_limit(const struct window *);

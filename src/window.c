@@ -39,6 +39,13 @@
  *   (its floor, if higher) for one small round; that round's least RTT
  *   becomes the base and the ref (if the agents really got slower, the
  *   new ref says so and the next drain waits for a new rise).
+ * - past slow start, growth is one a round (RFC 5681) while the round
+ *   trips show some queue, but an eighth a round after WINDOW_QUIET_ROUNDS
+ *   rounds with none at all (least RTT within a quarter of the delay
+ *   threshold of the ref), as TCP Vegas grows while its queue estimate is under
+ *   alpha and CUBIC grows fast far from the last decrease: a fleet whose
+ *   slow agents hold many requests in flight needs a wide window, and
+ *   one a round took 900 rounds from 100 to 1,000.
  * A round is as many answers as the window was wide when it began.
  */
 #include "config.h"
@@ -57,6 +64,8 @@
 #define WINDOW_MAX_SSTHRESH	100	/* past it, slow start grows 1.5
 					 * times a round, not 2 */
 #define WINDOW_DRAIN		4	/* BBR's ProbeRTT window */
+#define WINDOW_QUIET_ROUNDS	4	/* rounds with no queue at all ... */
+#define WINDOW_QUIET_GAIN	0.125	/* ... then an eighth more a round */
 #define WINDOW_DRAIN_WAIT	UINT_MAX /* drain_skip: old requests are
 					 * still more than the drain window */
 
@@ -240,6 +249,13 @@ static void
 window_round_end(struct window *w)
 {
 	window_check_delay(w);
+	/* quiet: no queue even against the least RTT known to be none (a
+	 * standing queue drifts the base up, not the ref) */
+	if (w->decreased_round != w->round && w->ref != 0 &&
+	    w->round_min <= w->ref + window_slack(w, w->ref) / 4)
+		w->quiet_rounds++;
+	else
+		w->quiet_rounds = 0;
 	if (w->ref == 0 || w->round_min < w->ref)
 		w->ref = w->round_min;
 	window_next_round(w, w->round_min);
@@ -265,12 +281,19 @@ window_ack(struct window *w, uint64_t rtt_ns, unsigned inflight)
 	if (w->round_min == 0 || rtt_ns < w->round_min)
 		w->round_min = rtt_ns;
 	w->round_samples++;
-	window_check_delay(w);
+	/* a queue is acted on within the round (as HyStart++ does), once a
+	 * quarter of it has come: the first answers of a round may all be
+	 * from slow agents (a burst of the ones sent together 50 ms ago),
+	 * which is no queue */
+	if (w->round_samples >= (w->round_samples + w->round_left) / 4)
+		window_check_delay(w);
 	if (2 * inflight >= window_limit(w)) {	/* RFC 7661: in use */
 		if (w->cwnd < w->ssthresh && w->cwnd <= WINDOW_MAX_SSTHRESH)
 			w->cwnd += 1;
 		else if (w->cwnd < w->ssthresh)	/* see the top */
 			w->cwnd += 0.5;
+		else if (w->quiet_rounds >= WINDOW_QUIET_ROUNDS)
+			w->cwnd += WINDOW_QUIET_GAIN;	/* see the top */
 		else
 			w->cwnd += 1 / w->cwnd;
 		if (w->cwnd > w->ceiling)

@@ -633,6 +633,24 @@ test_window(void)
 	ok(rounds <= 16, "no queue: from 10 to 4,096 in %u rounds (a "
 	    "fixed 50 a round past 100 took over 80)", rounds);
 
+	/* past a loss, rounds with no queue at all grow it an eighth a
+	 * round (not one): slow agents holding many requests in flight
+	 * need a wide window */
+	window_init(&w, WINDOW_INITIAL, 4096, true);
+	for (i = 0; i < 200; i++)		/* slow start to 100 or so */
+		window_ack(&w, 1000000, window_limit(&w));
+	window_loss(&w);
+	before = window_limit(&w);
+	for (rounds = 0; rounds < 1000 && window_limit(&w) < 10 * before;
+	    rounds++) {
+		i = window_limit(&w);
+		while (i-- > 0)
+			window_ack(&w, 1000000, window_limit(&w));
+	}
+	ok(rounds <= 40, "no queue after a loss: from %u to ten times that "
+	    "in %u rounds (one a round: about %u)", before, rounds,
+	    9 * before);
+
 	window_init(&w, 1, 32, false);
 	window_loss(&w);
 	window_ack(&w, 20000000, 32);
