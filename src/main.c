@@ -641,8 +641,8 @@ main_engine_warnings(const struct pool_shared *shm)
 		for (k = 0; k < e->engine_len; k++)
 			buf_printf(&hex, "%02x", e->engine[k]);
 		log_msg(LOG_WARNING, "engineID 0x%s was reported by %llu "
-		    "targets (first %s): they share USM keys and time, as "
-		    "with a cloned configuration", buf_cstr(&hex),
+		    "targets (first %s): they share one engine's boots and "
+		    "time, as with a cloned configuration", buf_cstr(&hex),
 		    (unsigned long long)e->engine_count, e->engine_first);
 	}
 	buf_free(&hex);

@@ -420,6 +420,25 @@ void	 usm_session(const struct target_params *, netsnmp_session *);
 char	*usm_report_reason(const netsnmp_pdu *, const struct target_params *);
 bool	 usm_report_time_window(const netsnmp_pdu *);
 size_t	 usm_probe(u_char *, size_t, int32_t);
+/* One target's localized keys: net-snmp keeps one user entry per
+ * (engineID, user name), so targets that share both (one agent polled
+ * at two addresses, devices with a cloned engineID) take turns in it */
+struct usm_local {
+	struct usmUser	*entry;		/* net-snmp's, in its user list */
+	oid		*auth_proto;
+	size_t		 auth_proto_len;
+	u_char		*auth_key;
+	size_t		 auth_key_len;
+	oid		*priv_proto;
+	size_t		 priv_proto_len;
+	u_char		*priv_key;
+	size_t		 priv_key_len;
+};
+struct usmUser *usm_local_begin(const u_char *, size_t, const char *);
+void	 usm_local_end(struct usm_local *, struct usmUser *, const u_char *,
+	     size_t, const char *);
+void	 usm_local_apply(const struct usm_local *);
+void	 usm_local_free(struct usm_local *);
 
 /* oid-num.c — OIDs as numbers: dotted decimal, order, prefix (below
  * both oid.c and names.c) */

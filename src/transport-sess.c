@@ -45,11 +45,20 @@ struct sess {
 	int			(*real_recv)(netsnmp_transport *, void *, int,
 				    void **, int *);
 	struct sess		*dump_next;
+	struct usm_local	 keys;		/* put in place before use */
 };
 
 static struct sess	*sess_dumped;	/* sessions whose packets are dumped */
 
 static void	sess_arm(struct sess *);
+
+static void
+sess_free(struct sess *s)
+{
+	usm_local_free(&s->keys);
+	free(s);
+}
+
 static void	sess_free_handles(struct sess *);
 
 /* net-snmp's callback: hand the event on.  A Report can arrive twice
@@ -75,6 +84,7 @@ sess_poll_cb(uv_poll_t *h, int status, int events)
 	netsnmp_large_fd_set_init(&fds, s->fd + 1);
 	NETSNMP_LARGE_FD_SET(s->fd, &fds);
 	s->in_read = true;
+	usm_local_apply(&s->keys);
 	snmp_sess_read2(s->sp, &fds);
 	s->in_read = false;
 	netsnmp_large_fd_set_cleanup(&fds);
@@ -90,6 +100,7 @@ sess_timer_cb(uv_timer_t *h)
 	struct sess	*s = h->data;
 
 	s->in_read = true;
+	usm_local_apply(&s->keys);
 	snmp_sess_timeout(s->sp);
 	s->in_read = false;
 	if (s->closing)
@@ -225,6 +236,7 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	struct sess		*s = xcalloc(1, sizeof *s);
 	netsnmp_session		 ns, *open;
 	netsnmp_transport	*tr;
+	struct usmUser		*saved;
 	char			 peer[300];
 	int			 rc;
 
@@ -259,10 +271,13 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	ns.retries = 0;
 	ns.callback = sess_nsnmp_cb;
 	ns.callback_magic = s;
-	if ((s->sp = snmp_sess_open(&ns)) == NULL) {
+	saved = usm_local_begin(engine, engine_len, t->params->user);
+	s->sp = snmp_sess_open(&ns);
+	usm_local_end(&s->keys, saved, engine, engine_len, t->params->user);
+	if (s->sp == NULL) {
 		*cause = xasprintf("cannot open an SNMPv3 session: %s",
 		    snmp_api_errstring(snmp_errno));
-		free(s);
+		sess_free(s);
 		return NULL;
 	}
 	open = snmp_sess_session(s->sp);
@@ -271,14 +286,14 @@ sess_open(uv_loop_t *loop, const struct target *t, const u_char *engine,
 	s->fd = tr->sock;
 	if (sess_pin_peer(s->fd, t, cause) != 0) {
 		snmp_sess_close(s->sp);
-		free(s);
+		sess_free(s);
 		return NULL;
 	}
 	if ((rc = uv_poll_init(loop, &s->poll, s->fd)) != 0) {
 		*cause = xasprintf("cannot watch an SNMPv3 session: %s",
 		    uv_strerror(rc));
 		snmp_sess_close(s->sp);
-		free(s);
+		sess_free(s);
 		return NULL;
 	}
 	s->poll.data = s;
@@ -299,6 +314,7 @@ sess_send(struct sess *s, netsnmp_pdu *pdu, char **cause)
 	int		 reqid;
 
 	pdu->version = SNMP_VERSION_3;
+	usm_local_apply(&s->keys);
 	reqid = snmp_sess_async_send(s->sp, pdu, sess_nsnmp_cb, s);
 	if (reqid == 0) {
 		*cause = xasprintf("SNMPv3 send: %s",
@@ -317,7 +333,7 @@ sess_closed_cb(uv_handle_t *h)
 	struct sess	*s = h->data;
 
 	if (--s->handles == 0)
-		free(s);
+		sess_free(s);
 }
 
 static void

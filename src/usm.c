@@ -516,3 +516,126 @@ usm_probe(u_char *out, size_t size, int32_t id)
 	usm_tlv(out, 0x30, body, bl);
 	return bl + 2;
 }
+
+/*
+ * Per-target keys in net-snmp's one user entry per (engineID, user
+ * name).  net-snmp (5.9) fills an entry's keys from the first session
+ * that creates it and never again, so a second target of the same
+ * engine and user (the same agent at another address, devices with a
+ * cloned engineID) silently used the first one's keys: a wrong
+ * passphrase could come back ok and a right one fail.  Now each
+ * session's open makes its own entry (the one there is set aside
+ * meanwhile), keeps a copy of the keys net-snmp localized into it, and
+ * puts them back into the entry before every use of the session
+ * (usm_local_apply): sending, reading, timeouts all run on one thread.
+ */
+
+/* Before a session's snmp_sess_open(): set aside the entry of (engine,
+ * user), if any, so that the open makes one with this target's keys.
+ * Returns it, for usm_local_end(). */
+struct usmUser *
+usm_local_begin(const u_char *engine, size_t len, const char *user)
+{
+	struct usmUser	*u = usm_get_user(engine, len, user);
+
+	if (u != NULL)
+		usm_remove_user(u);
+	return u;
+}
+
+static void *
+usm_dup(const void *p, size_t n)
+{
+	return p != NULL && n != 0 ? netsnmp_memdup(p, n) : NULL;
+}
+
+/* Free *p of n bytes, zeroed first (a key). */
+static void
+usm_wipe(u_char **p, size_t *n)
+{
+	if (*p != NULL) {
+		memset(*p, 0, *n);
+		free(*p);
+	}
+	*p = NULL;
+	*n = 0;
+}
+
+/* After the open (whether it worked or not): copy the keys of the entry
+ * it made into k, and put the set-aside one (if any) back in its place. */
+void
+usm_local_end(struct usm_local *k, struct usmUser *saved,
+    const u_char *engine, size_t len, const char *user)
+{
+	struct usmUser	*u = usm_get_user(engine, len, user);
+
+	memset(k, 0, sizeof *k);
+	if (u != NULL && u != saved) {
+		k->auth_proto = usm_dup(u->authProtocol,
+		    u->authProtocolLen * sizeof(oid));
+		k->auth_proto_len = k->auth_proto ? u->authProtocolLen : 0;
+		k->auth_key = usm_dup(u->authKey, u->authKeyLen);
+		k->auth_key_len = k->auth_key ? u->authKeyLen : 0;
+		k->priv_proto = usm_dup(u->privProtocol,
+		    u->privProtocolLen * sizeof(oid));
+		k->priv_proto_len = k->priv_proto ? u->privProtocolLen : 0;
+		k->priv_key = usm_dup(u->privKey, u->privKeyLen);
+		k->priv_key_len = k->priv_key ? u->privKeyLen : 0;
+		if (saved != NULL) {
+			usm_remove_user(u);
+			usm_free_user(u);
+			u = NULL;
+		}
+	}
+	if (saved != NULL) {
+		usm_add_user(saved);
+		u = saved;
+	}
+	k->entry = u;
+}
+
+static bool
+usm_same(const void *a, size_t an, const void *b, size_t bn)
+{
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+/* Put k's keys into its entry, if another target's are there. */
+void
+usm_local_apply(const struct usm_local *k)
+{
+	struct usmUser	*u = k->entry;
+
+	if (u == NULL || (usm_same(u->authKey, u->authKeyLen, k->auth_key,
+	    k->auth_key_len) && usm_same(u->privKey, u->privKeyLen,
+	    k->priv_key, k->priv_key_len) && usm_same(u->authProtocol,
+	    u->authProtocolLen * sizeof(oid), k->auth_proto,
+	    k->auth_proto_len * sizeof(oid)) && usm_same(u->privProtocol,
+	    u->privProtocolLen * sizeof(oid), k->priv_proto,
+	    k->priv_proto_len * sizeof(oid))))
+		return;
+	usm_wipe(&u->authKey, &u->authKeyLen);
+	usm_wipe(&u->privKey, &u->privKeyLen);
+	free(u->authProtocol);
+	free(u->privProtocol);
+	u->authProtocol = usm_dup(k->auth_proto,
+	    k->auth_proto_len * sizeof(oid));
+	u->authProtocolLen = u->authProtocol ? k->auth_proto_len : 0;
+	u->privProtocol = usm_dup(k->priv_proto,
+	    k->priv_proto_len * sizeof(oid));
+	u->privProtocolLen = u->privProtocol ? k->priv_proto_len : 0;
+	u->authKey = usm_dup(k->auth_key, k->auth_key_len);
+	u->authKeyLen = u->authKey ? k->auth_key_len : 0;
+	u->privKey = usm_dup(k->priv_key, k->priv_key_len);
+	u->privKeyLen = u->privKey ? k->priv_key_len : 0;
+}
+
+void
+usm_local_free(struct usm_local *k)
+{
+	free(k->auth_proto);
+	free(k->priv_proto);
+	usm_wipe(&k->auth_key, &k->auth_key_len);
+	usm_wipe(&k->priv_key, &k->priv_key_len);
+	memset(k, 0, sizeof *k);
+}

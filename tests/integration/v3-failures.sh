@@ -4,11 +4,13 @@
 # passphrase, an unknown user, a security level the user may not use and
 # a wrong privacy passphrase; the run exits 1.
 #
-# net-snmp keeps one USM user entry per (engineID, user name) in a
-# process, so a wrong passphrase for a user name that good targets also
-# use must be on an agent with another engineID: here a second snmpd
-# (its own persistent dir, so its own engineID) has the same user name
-# "uSHA" with another passphrase — as a device whose password differs.
+# A second snmpd (its own persistent dir, so its own engineID) has the
+# same user name "uSHA" with another passphrase — as a device whose
+# password differs.  And on one agent (one engineID), two targets with
+# the same user name but different passphrases each get their own
+# answer, in either order: net-snmp keeps one USM user entry per
+# (engineID, user name) in a process, and its first keys used to serve
+# both (a wrong passphrase came back ok, or a right one failed).
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
@@ -102,6 +104,32 @@ awk -v a="$START" -v b="$EPOCHREALTIME" 'BEGIN { exit !(b - a >= 1.0) }'
 ok $? "jsonl: the run lasted at least the wrong-privacy target's 0.5 s x 2 ($EL s)"
 unlike "$(cat "$T/stderr" "$T/r.jsonl")" 'sha-auth-pass1|aes-priv-pass1|wrong-priv-pass1|priv-user-auth1' \
     "jsonl: no passphrase in the records or on stderr"
+
+# ----------------------------- one engine, one user, two passphrases
+# 127.0.0.1 and 127.0.0.2 are the same agent A (one engineID) with the
+# same user; one inventory line has its right passphrases, the other a
+# wrong authentication (or privacy) passphrase; both orders
+WRONG_A="version=3 user=uSHA level=authPriv auth=SHA authpass=wrong-auth-pass1 priv=AES privpass=aes-priv-pass1"
+WRONG_P="version=3 user=uSHA level=authPriv auth=SHA authpass=sha-auth-pass1 priv=AES privpass=wrong-priv-pass1 timeout=0.5 retries=1"
+for order in "GOOD WRONG_A" "WRONG_A GOOD" "GOOD WRONG_P" "WRONG_P GOOD"; do
+	read -r first second <<<"$order"
+	printf '127.0.0.1 port=%s %s\n127.0.0.2 port=%s %s\n' \
+	    "$PA" "${!first}" "$PA" "${!second}" >"$T/twins.inv"
+	chmod 600 "$T/twins.inv"
+	"$SNMPFLEET" -i "$T/twins.inv" -P 1 -F jsonl -o "$T/twins.jsonl" \
+	    sysName.0 </dev/null 2>/dev/null
+	GOT=$(python3 - "$T/twins.jsonl" <<'PY'
+import json, sys
+recs = {r["host"]: r for r in map(json.loads, open(sys.argv[1]))}
+print(" ".join("%s:%s" % (h, recs.get(h, {}).get("status"))
+               for h in ("127.0.0.1", "127.0.0.2")))
+PY
+)
+	if [ "$first" = GOOD ]; then WANT="127.0.0.1:ok 127.0.0.2:error"
+	else WANT="127.0.0.1:error 127.0.0.2:ok"; fi
+	is "$GOT" "$WANT" "one engineID, one user, $first then $second: each target gets its own keys"
+	rm -f "$T/twins.jsonl"
+done
 
 # ----------------------------------------------------------------- text
 "$SNMPFLEET" -i "$T/inventory" -t 1 -r 1 -F text -o "$T/r.txt" \

@@ -13,8 +13,8 @@
 # skipped (and said so); with Debian's net-snmp 5.9 all of them work.
 #
 # One snmpd answers every 127.x address, so all targets report one
-# engineID: the run warns about it (they share USM keys, as clones would),
-# and that warning is checked too.
+# engineID: the run warns about it (they share its boots and time, as
+# clones would), and that warning is checked too.
 
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 need_snmpfleet
