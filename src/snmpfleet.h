@@ -425,14 +425,7 @@ size_t	 usm_probe(u_char *, size_t, int32_t);
  * at two addresses, devices with a cloned engineID) take turns in it */
 struct usm_local {
 	struct usmUser	*entry;		/* net-snmp's, in its user list */
-	oid		*auth_proto;
-	size_t		 auth_proto_len;
-	u_char		*auth_key;
-	size_t		 auth_key_len;
-	oid		*priv_proto;
-	size_t		 priv_proto_len;
-	u_char		*priv_key;
-	size_t		 priv_key_len;
+	struct usmUser	 keys;		/* only the protocols and keys */
 };
 struct usmUser *usm_local_begin(const u_char *, size_t, const char *);
 void	 usm_local_end(struct usm_local *, struct usmUser *, const u_char *,

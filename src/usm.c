@@ -561,6 +561,45 @@ usm_wipe(u_char **p, size_t *n)
 	*n = 0;
 }
 
+/* dst's protocols and keys become copies of src's (dst's own freed, its
+ * keys zeroed first). */
+static void
+usm_copy_keys(struct usmUser *dst, const struct usmUser *src)
+{
+	usm_wipe(&dst->authKey, &dst->authKeyLen);
+	usm_wipe(&dst->privKey, &dst->privKeyLen);
+	free(dst->authProtocol);
+	free(dst->privProtocol);
+	dst->authProtocol = usm_dup(src->authProtocol,
+	    src->authProtocolLen * sizeof(oid));
+	dst->authProtocolLen = dst->authProtocol ? src->authProtocolLen : 0;
+	dst->privProtocol = usm_dup(src->privProtocol,
+	    src->privProtocolLen * sizeof(oid));
+	dst->privProtocolLen = dst->privProtocol ? src->privProtocolLen : 0;
+	dst->authKey = usm_dup(src->authKey, src->authKeyLen);
+	dst->authKeyLen = dst->authKey ? src->authKeyLen : 0;
+	dst->privKey = usm_dup(src->privKey, src->privKeyLen);
+	dst->privKeyLen = dst->privKey ? src->privKeyLen : 0;
+}
+
+static bool
+usm_same(const void *a, size_t an, const void *b, size_t bn)
+{
+	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
+}
+
+/* Have a and b the same protocols and keys? */
+static bool
+usm_same_keys(const struct usmUser *a, const struct usmUser *b)
+{
+	return usm_same(a->authKey, a->authKeyLen, b->authKey,
+	    b->authKeyLen) && usm_same(a->privKey, a->privKeyLen, b->privKey,
+	    b->privKeyLen) && usm_same(a->authProtocol, a->authProtocolLen *
+	    sizeof(oid), b->authProtocol, b->authProtocolLen * sizeof(oid)) &&
+	    usm_same(a->privProtocol, a->privProtocolLen * sizeof(oid),
+	    b->privProtocol, b->privProtocolLen * sizeof(oid));
+}
+
 /* After the open (whether it worked or not): copy the keys of the entry
  * it made into k, and put the set-aside one (if any) back in its place. */
 void
@@ -571,16 +610,7 @@ usm_local_end(struct usm_local *k, struct usmUser *saved,
 
 	memset(k, 0, sizeof *k);
 	if (u != NULL && u != saved) {
-		k->auth_proto = usm_dup(u->authProtocol,
-		    u->authProtocolLen * sizeof(oid));
-		k->auth_proto_len = k->auth_proto ? u->authProtocolLen : 0;
-		k->auth_key = usm_dup(u->authKey, u->authKeyLen);
-		k->auth_key_len = k->auth_key ? u->authKeyLen : 0;
-		k->priv_proto = usm_dup(u->privProtocol,
-		    u->privProtocolLen * sizeof(oid));
-		k->priv_proto_len = k->priv_proto ? u->privProtocolLen : 0;
-		k->priv_key = usm_dup(u->privKey, u->privKeyLen);
-		k->priv_key_len = k->priv_key ? u->privKeyLen : 0;
+		usm_copy_keys(&k->keys, u);
 		if (saved != NULL) {
 			usm_remove_user(u);
 			usm_free_user(u);
@@ -594,48 +624,20 @@ usm_local_end(struct usm_local *k, struct usmUser *saved,
 	k->entry = u;
 }
 
-static bool
-usm_same(const void *a, size_t an, const void *b, size_t bn)
-{
-	return an == bn && (an == 0 || memcmp(a, b, an) == 0);
-}
-
 /* Put k's keys into its entry, if another target's are there. */
 void
 usm_local_apply(const struct usm_local *k)
 {
-	struct usmUser	*u = k->entry;
-
-	if (u == NULL || (usm_same(u->authKey, u->authKeyLen, k->auth_key,
-	    k->auth_key_len) && usm_same(u->privKey, u->privKeyLen,
-	    k->priv_key, k->priv_key_len) && usm_same(u->authProtocol,
-	    u->authProtocolLen * sizeof(oid), k->auth_proto,
-	    k->auth_proto_len * sizeof(oid)) && usm_same(u->privProtocol,
-	    u->privProtocolLen * sizeof(oid), k->priv_proto,
-	    k->priv_proto_len * sizeof(oid))))
-		return;
-	usm_wipe(&u->authKey, &u->authKeyLen);
-	usm_wipe(&u->privKey, &u->privKeyLen);
-	free(u->authProtocol);
-	free(u->privProtocol);
-	u->authProtocol = usm_dup(k->auth_proto,
-	    k->auth_proto_len * sizeof(oid));
-	u->authProtocolLen = u->authProtocol ? k->auth_proto_len : 0;
-	u->privProtocol = usm_dup(k->priv_proto,
-	    k->priv_proto_len * sizeof(oid));
-	u->privProtocolLen = u->privProtocol ? k->priv_proto_len : 0;
-	u->authKey = usm_dup(k->auth_key, k->auth_key_len);
-	u->authKeyLen = u->authKey ? k->auth_key_len : 0;
-	u->privKey = usm_dup(k->priv_key, k->priv_key_len);
-	u->privKeyLen = u->privKey ? k->priv_key_len : 0;
+	if (k->entry != NULL && !usm_same_keys(k->entry, &k->keys))
+		usm_copy_keys(k->entry, &k->keys);
 }
 
 void
 usm_local_free(struct usm_local *k)
 {
-	free(k->auth_proto);
-	free(k->priv_proto);
-	usm_wipe(&k->auth_key, &k->auth_key_len);
-	usm_wipe(&k->priv_key, &k->priv_key_len);
+	usm_wipe(&k->keys.authKey, &k->keys.authKeyLen);
+	usm_wipe(&k->keys.privKey, &k->keys.privKeyLen);
+	free(k->keys.authProtocol);
+	free(k->keys.privProtocol);
 	memset(k, 0, sizeof *k);
 }
