@@ -51,15 +51,15 @@ struct sess {
 static struct sess	*sess_dumped;	/* sessions whose packets are dumped */
 
 static void	sess_arm(struct sess *);
+static void	sess_free_handles(struct sess *);
 
+/* Free s (its handles closed, its net-snmp session too). */
 static void
 sess_free(struct sess *s)
 {
 	usm_local_free(&s->keys);
 	free(s);
 }
-
-static void	sess_free_handles(struct sess *);
 
 /* net-snmp's callback: hand the event on.  A Report can arrive twice
  * (SEC_ERROR, then RECEIVED_MESSAGE): the scheduler keeps the first

@@ -319,6 +319,24 @@ transport_rx_time(struct msghdr *m, uint64_t real_ns, uint64_t now_ns)
 	return now_ns;
 }
 
+/* The receive headers: datagram i into rbuf's i-th TRANSPORT_DGRAM
+ * bytes, its address into rfrom[i], its receive time into rctl[i]. */
+static void
+transport_rx_init(struct udp *t)
+{
+	unsigned	i;
+
+	t->rbuf = xmalloc(TRANSPORT_MMSG * TRANSPORT_DGRAM);
+	for (i = 0; i < TRANSPORT_MMSG; i++) {
+		t->riov[i].iov_base = t->rbuf + (size_t)i * TRANSPORT_DGRAM;
+		t->riov[i].iov_len = TRANSPORT_DGRAM;
+		t->rmsg[i].msg_hdr.msg_name = &t->rfrom[i];
+		t->rmsg[i].msg_hdr.msg_iov = &t->riov[i];
+		t->rmsg[i].msg_hdr.msg_iovlen = 1;
+		t->rmsg[i].msg_hdr.msg_control = t->rctl[i].buf;
+	}
+}
+
 /* One recvmmsg(2) on rx's socket; each datagram handled.  Returns how
  * many came (0: none, or an error). */
 static int
@@ -328,15 +346,8 @@ transport_read(struct udp *t, struct udp_rx *rx)
 	uint64_t	 now, real;
 	int		 n, i;
 
-	for (i = 0; i < TRANSPORT_MMSG; i++) {
-		t->riov[i].iov_base = t->rbuf + (size_t)i * TRANSPORT_DGRAM;
-		t->riov[i].iov_len = TRANSPORT_DGRAM;
-		memset(&t->rmsg[i].msg_hdr, 0, sizeof t->rmsg[i].msg_hdr);
-		t->rmsg[i].msg_hdr.msg_name = &t->rfrom[i];
+	for (i = 0; i < TRANSPORT_MMSG; i++) {	/* what the last one changed */
 		t->rmsg[i].msg_hdr.msg_namelen = sizeof t->rfrom[i];
-		t->rmsg[i].msg_hdr.msg_iov = &t->riov[i];
-		t->rmsg[i].msg_hdr.msg_iovlen = 1;
-		t->rmsg[i].msg_hdr.msg_control = t->rctl[i].buf;
 		t->rmsg[i].msg_hdr.msg_controllen = sizeof t->rctl[i].buf;
 	}
 	n = recvmmsg(rx->fd, t->rmsg, TRANSPORT_MMSG, MSG_DONTWAIT, NULL);
@@ -614,7 +625,7 @@ udp_open(const struct tr_host *host, char **cause)
 	codec_init(&t->codec);
 	snmp_sess_init(&t->v3sess);
 	t->v3sess.version = SNMP_VERSION_3;
-	t->rbuf = xmalloc(TRANSPORT_MMSG * TRANSPORT_DGRAM);
+	transport_rx_init(t);
 	t->out4.udp = &t->udp4;
 	t->out6.udp = &t->udp6;
 	t->out4.arena = xmalloc(TRANSPORT_ARENA);

@@ -561,15 +561,23 @@ usm_wipe(u_char **p, size_t *n)
 	*n = 0;
 }
 
-/* dst's protocols and keys become copies of src's (dst's own freed, its
- * keys zeroed first). */
+/* Free u's protocols and keys (the keys zeroed first). */
+static void
+usm_clear_keys(struct usmUser *u)
+{
+	usm_wipe(&u->authKey, &u->authKeyLen);
+	usm_wipe(&u->privKey, &u->privKeyLen);
+	free(u->authProtocol);
+	free(u->privProtocol);
+	u->authProtocol = u->privProtocol = NULL;
+	u->authProtocolLen = u->privProtocolLen = 0;
+}
+
+/* dst's protocols and keys become copies of src's. */
 static void
 usm_copy_keys(struct usmUser *dst, const struct usmUser *src)
 {
-	usm_wipe(&dst->authKey, &dst->authKeyLen);
-	usm_wipe(&dst->privKey, &dst->privKeyLen);
-	free(dst->authProtocol);
-	free(dst->privProtocol);
+	usm_clear_keys(dst);
 	dst->authProtocol = usm_dup(src->authProtocol,
 	    src->authProtocolLen * sizeof(oid));
 	dst->authProtocolLen = dst->authProtocol ? src->authProtocolLen : 0;
@@ -635,9 +643,6 @@ usm_local_apply(const struct usm_local *k)
 void
 usm_local_free(struct usm_local *k)
 {
-	usm_wipe(&k->keys.authKey, &k->keys.authKeyLen);
-	usm_wipe(&k->keys.privKey, &k->keys.privKeyLen);
-	free(k->keys.authProtocol);
-	free(k->keys.privProtocol);
-	memset(k, 0, sizeof *k);
+	usm_clear_keys(&k->keys);
+	k->entry = NULL;
 }

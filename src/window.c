@@ -40,12 +40,13 @@
  *   becomes the base and the ref (if the agents really got slower, the
  *   new ref says so and the next drain waits for a new rise).
  * - past slow start, growth is one a round (RFC 5681) while the round
- *   trips show some queue, but an eighth a round after WINDOW_QUIET_ROUNDS
- *   rounds with none at all (least RTT within a quarter of the delay
- *   threshold of the ref), as TCP Vegas grows while its queue estimate is under
- *   alpha and CUBIC grows fast far from the last decrease: a fleet whose
- *   slow agents hold many requests in flight needs a wide window, and
- *   one a round took 900 rounds from 100 to 1,000.
+ *   trips show some queue, but an eighth a round after
+ *   WINDOW_QUIET_ROUNDS rounds with none at all (least RTT within a
+ *   quarter of the delay threshold of the ref), as TCP Vegas grows while
+ *   its queue estimate is under alpha and CUBIC grows fast far from its
+ *   last decrease: a fleet whose slow agents hold many requests in
+ *   flight needs a wide window, and one a round took 900 rounds from
+ *   100 to 1,000.
  * A round is as many answers as the window was wide when it began.
  */
 #include "config.h"
@@ -221,6 +222,17 @@ window_drain_end(struct window *w)
 		w->round_left = window_limit(w);
 }
 
+/* End the drain unmeasured: a loss says nothing of the RTT, and a
+ * request presumed lost is one the drain would wait for in vain. */
+static void
+window_drain_abort(struct window *w)
+{
+	if (w->draining) {
+		w->drain_min = 0;
+		window_drain_end(w);
+	}
+}
+
 /* An answer while draining (inflight: as window_ack's): wait for the
  * requests sent before the drain to come back, then take the least RTT
  * of a drain window's answers.  (A loss, or a request presumed lost,
@@ -312,10 +324,7 @@ window_loss(struct window *w)
 {
 	if (!w->adapt)
 		return;
-	if (w->draining) {
-		w->drain_min = 0;	/* a loss says nothing of the RTT */
-		window_drain_end(w);
-	}
+	window_drain_abort(w);
 	w->losses++;
 	if (w->decreased_round == w->round && w->decreases != 0)
 		return;
@@ -334,10 +343,7 @@ window_loss(struct window *w)
 void
 window_probe(struct window *w)
 {
-	if (w->adapt && w->draining) {	/* the drain would wait for it */
-		w->drain_min = 0;
-		window_drain_end(w);
-	}
+	window_drain_abort(w);
 	if (!w->adapt || w->losses != 0 || w->decreases != 0 ||
 	    w->cwnd >= w->ssthresh)
 		return;
